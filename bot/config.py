@@ -1,0 +1,118 @@
+"""Settings from the environment and `.env`, validated at start; built by a function, not at import."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlparse
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/calledit.db"
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+MAX_SNOWFLAKE = 2**63 - 1
+
+
+class ConfigError(Exception):
+    """A setting has a bad value; the message is one line naming it."""
+
+
+class Settings(BaseSettings):
+    """Every setting of Called It. Names are the environment variables."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    discord_token: SecretStr | None = Field(default=None, description="The bot's token.")
+    database_url: str = Field(default=DEFAULT_DATABASE_URL)
+    dev_guild_id: int | None = Field(default=None, gt=0, le=MAX_SNOWFLAKE)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    discord_api_base: str | None = None
+    discord_gateway_url: str | None = None
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator(
+        "discord_token", "dev_guild_id", "discord_api_base", "discord_gateway_url", mode="before"
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value.strip())
+        except ArgumentError:
+            raise ValueError(
+                "not a database URL (e.g. sqlite+aiosqlite:///./data/calledit.db)"
+            ) from None
+        backend = url.get_backend_name()
+        if backend not in _ASYNC_DRIVERS:
+            raise ValueError("only sqlite and postgresql databases are supported")
+        if url.drivername == backend:
+            url = url.set(drivername=_ASYNC_DRIVERS[backend])
+        return url.render_as_string(hide_password=False)
+
+    @field_validator("discord_api_base")
+    @classmethod
+    def _api_base(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parsed = urlparse(value)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError("must be an http(s) URL such as http://127.0.0.1:8080/api/v10")
+        return value.rstrip("/")
+
+    @field_validator("discord_gateway_url")
+    @classmethod
+    def _gateway(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parsed = urlparse(value)
+        if parsed.scheme not in ("ws", "wss") or not parsed.netloc:
+            raise ValueError("must be a ws(s) URL such as ws://127.0.0.1:8080/")
+        return value
+
+    @property
+    def token(self) -> str | None:
+        """Return the token's secret value (never log it)."""
+        return self.discord_token.get_secret_value() if self.discord_token else None
+
+    def sqlite_path(self) -> Path | None:
+        """Return the SQLite file path, None for other databases."""
+        url = make_url(self.database_url)
+        if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+            return None
+        return Path(url.database)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment and .env; raise ConfigError with one clear line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+        message = error["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"Bad setting {name}: {message}") from None
+
+
+def configure_logging(level: str) -> None:
+    """Send logs to stderr with timestamps."""
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+    )
+    logging.getLogger("discord").setLevel(max(logging.getLevelName(level), logging.INFO))
+    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(max(logging.getLevelName(level), logging.WARNING))

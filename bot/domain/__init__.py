@@ -1,0 +1,1 @@
+"""Pure rules of Called It: no discord, no sqlalchemy, no I/O."""

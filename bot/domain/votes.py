@@ -1,0 +1,116 @@
+"""How an ordered stream of reaction events becomes vote writes.
+
+A member has one vote per poll. A cast sets it (changing any earlier one). A retraction removes
+it only if it still has the retracted choice, so a stale reaction removed late never deletes a
+newer vote. Events for the same poll and member are folded in arrival order into one final
+write, so a batch reaches the database as one statement per kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from bot.domain.outcomes import Choice
+
+
+class EventKind(Enum):
+    """Whether a reaction was added or removed."""
+
+    CAST = "cast"
+    RETRACT = "retract"
+
+
+@dataclass(frozen=True, slots=True)
+class VoteEvent:
+    """One reaction event on a poll message, in arrival order."""
+
+    kind: EventKind
+    message_id: int
+    member_id: int
+    choice: Choice
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Upsert:
+    """Set the member's vote to this choice."""
+
+    choice: Choice
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Delete:
+    """Remove the member's vote whatever it is (it was cast in this same batch)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteIf:
+    """Remove the member's vote only if it still has one of these choices."""
+
+    choices: frozenset[Choice]
+
+
+Write = Upsert | Delete | DeleteIf
+
+
+def fold(events: Iterable[VoteEvent]) -> dict[tuple[int, int], Write]:
+    """Fold ordered events into one final write per (message, member)."""
+    final: dict[tuple[int, int], Write | None] = {}
+    for event in events:
+        key = (event.message_id, event.member_id)
+        state = final.get(key)
+        if event.kind is EventKind.CAST:
+            final[key] = Upsert(event.choice, event.at)
+        elif isinstance(state, Upsert):
+            # Known state: the retraction matters only if it removes the current choice.
+            if state.choice is event.choice:
+                final[key] = Delete()
+        elif isinstance(state, Delete):
+            pass  # the vote is known to be gone already
+        elif isinstance(state, DeleteIf):
+            # State unknown and no cast since: the vote goes if it had any retracted choice.
+            final[key] = DeleteIf(state.choices | {event.choice})
+        else:
+            final[key] = DeleteIf(frozenset({event.choice}))
+    return {key: write for key, write in final.items() if write is not None}
+
+
+def apply_to_state(
+    state: dict[tuple[int, int], Choice], writes: dict[tuple[int, int], Write]
+) -> None:
+    """Apply folded writes to an in-memory vote map (the reference semantics for tests)."""
+    for key, write in writes.items():
+        if isinstance(write, Upsert):
+            state[key] = write.choice
+        elif isinstance(write, Delete):
+            state.pop(key, None)
+        elif state.get(key) in write.choices:
+            del state[key]
+
+
+def votes_from_reactions(
+    reactions: dict[Choice, set[int]], current: dict[int, Choice]
+) -> dict[int, Choice]:
+    """Return each member's vote as the poll message's reactions say.
+
+    A member with one option reaction votes that option. A member with several (possible when
+    the bot can't remove older reactions) keeps their recorded vote if it is among them, and
+    otherwise the option nearest "did not" is taken, so the result never depends on order.
+    """
+    options: dict[int, set[Choice]] = {}
+    for choice, members in reactions.items():
+        for member in members:
+            options.setdefault(member, set()).add(choice)
+    result: dict[int, Choice] = {}
+    for member, chosen in options.items():
+        if len(chosen) == 1:
+            result[member] = next(iter(chosen))
+        elif current.get(member) in chosen:
+            result[member] = current[member]
+        else:
+            result[member] = min(chosen, key=lambda c: c.ordinal)
+    return result

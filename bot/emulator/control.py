@@ -1,0 +1,141 @@
+"""Control HTTP API under ``/_emulator/`` for driving an out-of-process emulator."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from .gateway import dumps
+
+if TYPE_CHECKING:
+    from .server import Emulator
+
+
+def _ok(data: Any, status: int = 200) -> web.Response:
+    return web.Response(
+        status=status, body=dumps(data).encode(), headers={"Content-Type": "application/json"}
+    )
+
+
+async def _json(request: web.Request) -> dict[str, Any]:
+    raw = await request.read()
+    return json.loads(raw) if raw else {}
+
+
+def add_control_routes(app: web.Application, emu: Emulator) -> None:
+    """Register the control routes on an aiohttp app."""
+
+    async def state(request: web.Request) -> web.Response:
+        """Summarize the emulator state."""
+        return _ok(
+            {
+                "url": emu.url,
+                "api_base": emu.api_base,
+                "gateway_url": emu.gateway_url,
+                "bot_id": str(emu.bot.id),
+                "application_id": str(emu.application_id),
+                "guilds": [
+                    {"id": str(g.id), "name": g.name, "channels": [str(c) for c in g.channels]}
+                    for g in emu.guilds.values()
+                ],
+                "connected_sessions": len(emu.gateway.connected_sessions()),
+                "identifies": emu.gateway.identifies,
+                "resumes": emu.gateway.resumes,
+                "requests": len(emu.requests),
+                "violations": [v.__dict__ for v in emu.violations],
+                "unknown_routes": emu.unknown_routes,
+                "spec_skipped": emu.spec_skipped,
+                "frames_sent": sum(c.sent for c in emu.gateway.connections),
+                "frames_queued": sum(len(c.queue) for c in emu.gateway.connections),
+            }
+        )
+
+    async def create_guild(request: web.Request) -> web.Response:
+        """Create a guild: ``{"name": str, "channels": [str]}``."""
+        body = await _json(request)
+        g = emu.create_guild(body.get("name", "Guild"), channels=body.get("channels", ["general"]))
+        return _ok({"id": str(g.id), "channels": {c.name: str(c.id) for c in g.channels.values()}})
+
+    async def create_channel(request: web.Request) -> web.Response:
+        """Create a channel: ``{"name": str}``."""
+        body = await _json(request)
+        ch = emu.create_channel(int(request.match_info["guild_id"]), body.get("name", "channel"))
+        return _ok({"id": str(ch.id)})
+
+    async def create_members(request: web.Request) -> web.Response:
+        """Create members: ``{"names": [str]}`` or ``{"count": n, "prefix": str}``."""
+        body = await _json(request)
+        gid = int(request.match_info["guild_id"])
+        names = body.get("names") or [
+            f"{body.get('prefix', 'user')}{i}" for i in range(int(body.get("count", 1)))
+        ]
+        ids = [str(emu.add_member(gid, n, dispatch=bool(body.get("dispatch", False))).id) for n in names]
+        return _ok({"ids": ids})
+
+    async def post_message(request: web.Request) -> web.Response:
+        """Post a message as a user (default: the guild owner): ``{"content", "author_id"}``."""
+        body = await _json(request)
+        ch = emu.channels[int(request.match_info["channel_id"])]
+        author = int(body.get("author_id") or emu.guilds[ch.guild_id].owner_id)  # type: ignore[index]
+        msg = await emu.post_message(ch, author, body.get("content", ""))
+        return _ok({"id": str(msg.id)})
+
+    async def burst(request: web.Request) -> web.Response:
+        """Apply reaction ops ``{"ops": [[user_id, message_id, emoji, "add"|"remove"], ...]}``."""
+        body = await _json(request)
+        ops = [(int(u), int(m), e, op) for u, m, e, op in body.get("ops", [])]
+        n = await emu.burst_reactions(ops)
+        return _ok({"dispatched": n})
+
+    async def reactions(request: web.Request) -> web.Response:
+        """Return the true reaction state of a message."""
+        state = emu.reactions(int(request.match_info["message_id"]))
+        return _ok({k: sorted(str(u) for u in v) for k, v in state.items()})
+
+    async def messages(request: web.Request) -> web.Response:
+        """Return the messages the bot posted in a channel."""
+        cid = int(request.match_info["channel_id"])
+        return _ok([m.to_dict() for m in emu.messages(cid)])
+
+    async def settings(request: web.Request) -> web.Response:
+        """Change settings: ratelimits, ratelimit_speed, interaction_timeout, privileged intents."""
+        body = await _json(request)
+        if "ratelimits" in body:
+            emu.ratelimiter.enabled = bool(body["ratelimits"])
+        if "ratelimit_speed" in body:
+            emu.ratelimiter.speed = float(body["ratelimit_speed"])
+        if "interaction_timeout" in body:
+            emu.interaction_timeout = float(body["interaction_timeout"])
+        if "privileged_intents" in body:
+            emu.privileged_intents = int(body["privileged_intents"])
+        return _ok({"ok": True})
+
+    async def drop(request: web.Request) -> web.Response:
+        """Drop the bot's gateway connection: ``{"code": 4000}``."""
+        body = await _json(request)
+        await emu.drop_bot_connection(int(body.get("code", 4000)))
+        return _ok({"ok": True})
+
+    async def run_command(request: web.Request) -> web.Response:
+        """Run a slash command: ``{"guild_id", "user_id", "command", "options", "channel_id"}``."""
+        body = await _json(request)
+        actor = emu.actor(int(body["guild_id"]), int(body["user_id"]))
+        result = await actor.run(
+            body["command"], channel=body.get("channel_id"), **(body.get("options") or {})
+        )
+        msg = result.message
+        return _ok({"response_type": result.response_type, "message": msg.to_dict() if msg else None})
+
+    app.router.add_get("/_emulator/state", state)
+    app.router.add_post("/_emulator/guilds", create_guild)
+    app.router.add_post("/_emulator/guilds/{guild_id}/channels", create_channel)
+    app.router.add_post("/_emulator/guilds/{guild_id}/members", create_members)
+    app.router.add_post("/_emulator/channels/{channel_id}/messages", post_message)
+    app.router.add_get("/_emulator/channels/{channel_id}/messages", messages)
+    app.router.add_post("/_emulator/reactions/burst", burst)
+    app.router.add_get("/_emulator/messages/{message_id}/reactions", reactions)
+    app.router.add_post("/_emulator/settings", settings)
+    app.router.add_post("/_emulator/drop", drop)
+    app.router.add_post("/_emulator/commands/run", run_command)

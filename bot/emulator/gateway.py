@@ -1,0 +1,416 @@
+"""The gateway: WebSocket sessions, intents, dispatch, RESUME replay and disconnect controls."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import WSMsgType, web
+
+if TYPE_CHECKING:
+    from .server import Emulator
+
+log = logging.getLogger(__name__)
+
+GUILDS = 1 << 0
+GUILD_MEMBERS = 1 << 1
+GUILD_MODERATION = 1 << 2
+GUILD_EXPRESSIONS = 1 << 3
+GUILD_PRESENCES = 1 << 8
+GUILD_MESSAGES = 1 << 9
+GUILD_MESSAGE_REACTIONS = 1 << 10
+DIRECT_MESSAGES = 1 << 12
+DIRECT_MESSAGE_REACTIONS = 1 << 13
+MESSAGE_CONTENT = 1 << 15
+PRIVILEGED = GUILD_MEMBERS | GUILD_PRESENCES | MESSAGE_CONTENT
+
+EVENT_INTENTS: dict[str, int] = {
+    "GUILD_CREATE": GUILDS,
+    "GUILD_UPDATE": GUILDS,
+    "GUILD_DELETE": GUILDS,
+    "GUILD_ROLE_CREATE": GUILDS,
+    "GUILD_ROLE_UPDATE": GUILDS,
+    "GUILD_ROLE_DELETE": GUILDS,
+    "CHANNEL_CREATE": GUILDS,
+    "CHANNEL_UPDATE": GUILDS,
+    "CHANNEL_DELETE": GUILDS,
+    "GUILD_MEMBER_ADD": GUILD_MEMBERS,
+    "GUILD_MEMBER_UPDATE": GUILD_MEMBERS,
+    "GUILD_MEMBER_REMOVE": GUILD_MEMBERS,
+    "MESSAGE_CREATE": GUILD_MESSAGES,
+    "MESSAGE_UPDATE": GUILD_MESSAGES,
+    "MESSAGE_DELETE": GUILD_MESSAGES,
+    "MESSAGE_DELETE_BULK": GUILD_MESSAGES,
+    "MESSAGE_REACTION_ADD": GUILD_MESSAGE_REACTIONS,
+    "MESSAGE_REACTION_REMOVE": GUILD_MESSAGE_REACTIONS,
+    "MESSAGE_REACTION_REMOVE_ALL": GUILD_MESSAGE_REACTIONS,
+    "MESSAGE_REACTION_REMOVE_EMOJI": GUILD_MESSAGE_REACTIONS,
+}
+
+HEARTBEAT_INTERVAL_MS = 41250
+REPLAY_BUFFER = 200_000
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def dumps(obj: Any) -> str:
+    """Serialize compact JSON."""
+    return _dumps(obj)
+
+
+@dataclass
+class Session:
+    """A gateway session: survives disconnects until invalidated."""
+
+    id: str
+    intents: int
+    shard: tuple[int, int] = (0, 1)
+    seq: int = 0
+    buffer: deque[tuple[int, str]] = field(default_factory=lambda: deque(maxlen=REPLAY_BUFFER))
+    conn: Connection | None = None
+    invalid: bool = False
+    identified_count: int = 1
+    resumed_count: int = 0
+
+    def sees_guild(self, guild_id: int | None) -> bool:
+        """Return whether this session's shard receives events for the guild."""
+        shard_id, count = self.shard
+        return guild_id is None or count <= 1 or (guild_id >> 22) % count == shard_id
+
+
+class Connection:
+    """One WebSocket connection with an ordered, non-blocking outgoing queue."""
+
+    def __init__(self, ws: web.WebSocketResponse) -> None:
+        self.ws = ws
+        self.session: Session | None = None
+        self.queue: deque[str] = deque()
+        self.wake = asyncio.Event()
+        self.closed = False
+        self.sent = 0
+        self.writer = asyncio.create_task(self._write_loop())
+
+    def send(self, frame: str) -> None:
+        """Queue a text frame for sending."""
+        if not self.closed:
+            self.queue.append(frame)
+            self.wake.set()
+
+    async def _write_loop(self) -> None:
+        ws, queue = self.ws, self.queue
+        try:
+            while not self.closed:
+                if not queue:
+                    self.wake.clear()
+                    await self.wake.wait()
+                    continue
+                while queue and not self.closed:
+                    await ws.send_str(queue.popleft())
+                    self.sent += 1
+        except (ConnectionError, RuntimeError) as exc:
+            log.debug("gateway writer stopped: %s", exc)
+            self.closed = True
+
+    async def flush(self, timeout: float = 5.0) -> None:
+        """Wait until queued frames have been written."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout
+        while self.queue and not self.closed and loop.time() < end:
+            await asyncio.sleep(0.001)
+
+    async def close(self, code: int, *, flush: bool = False) -> None:
+        """Close the socket with a close code."""
+        if flush:
+            await self.flush()
+        self.closed = True
+        self.wake.set()
+        self.queue.clear()
+        self.writer.cancel()
+        with contextlib.suppress(Exception):
+            await self.ws.close(code=code)
+
+
+class Gateway:
+    """Serve the gateway WebSocket and dispatch events to sessions."""
+
+    def __init__(self, emu: Emulator) -> None:
+        self.emu = emu
+        self.sessions: dict[str, Session] = {}
+        self.connections: set[Connection] = set()
+        self.released = asyncio.Event()
+        self.released.set()
+        self.ready_event = asyncio.Event()
+        self.identifies = 0
+        self.resumes = 0
+        self.closes: list[int] = []
+
+    # -- connection lifecycle -------------------------------------------------
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        """Handle one gateway WebSocket connection."""
+        await self.released.wait()
+        ws = web.WebSocketResponse(max_msg_size=0, autoping=True)
+        await ws.prepare(request)
+        conn = Connection(ws)
+        self.connections.add(conn)
+        conn.send(
+            dumps(
+                {"op": 10, "s": None, "t": None, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}}
+            )
+        )
+        try:
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    if msg.type == WSMsgType.BINARY:
+                        await conn.close(4002)
+                    continue
+                try:
+                    payload = json.loads(msg.data)
+                except ValueError:
+                    await conn.close(4002)
+                    break
+                await self._on_payload(conn, payload)
+                if conn.closed:
+                    break
+        finally:
+            server_closed = conn.closed
+            conn.closed = True
+            conn.wake.set()
+            conn.writer.cancel()
+            self.connections.discard(conn)
+            session = conn.session
+            if session is not None and session.conn is conn:
+                session.conn = None
+                if not server_closed and ws.close_code in (1000, 1001):
+                    # A clean client-side close ends the session, as on Discord.
+                    session.invalid = True
+                    self.sessions.pop(session.id, None)
+        return ws
+
+    async def _on_payload(self, conn: Connection, payload: dict[str, Any]) -> None:
+        op = payload.get("op")
+        data = payload.get("d")
+        if op == 1:
+            conn.send('{"op":11,"s":null,"t":null,"d":null}')
+        elif op == 2:
+            await self._identify(conn, data or {})
+        elif op == 6:
+            await self._resume(conn, data or {})
+        elif conn.session is None:
+            await conn.close(4003)
+        elif op == 8:
+            self._request_members(conn, data or {})
+        elif op in (3, 4, 31):
+            return
+        else:
+            await conn.close(4001)
+
+    async def _identify(self, conn: Connection, data: dict[str, Any]) -> None:
+        if conn.session is not None:
+            await conn.close(4005)
+            return
+        intents = int(data.get("intents", 0))
+        missing = intents & PRIVILEGED & ~self.emu.privileged_intents
+        if missing:
+            log.info("IDENTIFY asked for privileged intents %s not enabled: closing 4014", missing)
+            self.closes.append(4014)
+            await conn.close(4014)
+            return
+        shard = tuple(data.get("shard") or (0, 1))
+        session = Session(id=secrets.token_hex(16), intents=intents, shard=(shard[0], shard[1]))
+        self.sessions[session.id] = session
+        session.conn = conn
+        conn.session = session
+        self.identifies += 1
+        emu = self.emu
+        guilds = [g for g in emu.guilds.values() if session.sees_guild(g.id)]
+        me = emu.bot.to_dict() | {"verified": True, "mfa_enabled": False, "email": None}
+        ready = {
+            "v": 10,
+            "user": me,
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
+            "session_id": session.id,
+            "session_type": "normal",
+            "resume_gateway_url": emu.gateway_url,
+            "shard": list(session.shard),
+            "application": {"id": str(emu.application_id), "flags": 0},
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "guild_join_requests": [],
+            "geo_ordered_rtc_regions": [],
+            "user_settings": {},
+        }
+        self._send_event(session, "READY", dumps(ready))
+        for g in guilds:
+            self._send_event(session, "GUILD_CREATE", dumps(self._guild_payload(session, g)))
+        self.ready_event.set()
+
+    def _guild_payload(self, session: Session, guild: Any) -> dict[str, Any]:
+        data = guild.to_dict()
+        if not session.intents & GUILD_MEMBERS:
+            bot_member = guild.members.get(self.emu.bot.id)
+            data["members"] = [bot_member.to_dict()] if bot_member else []
+        return data
+
+    async def _resume(self, conn: Connection, data: dict[str, Any]) -> None:
+        session = self.sessions.get(str(data.get("session_id")))
+        seq = data.get("seq") or 0
+        oldest = session.buffer[0][0] if session and session.buffer else None
+        if session is None or session.invalid or (oldest is not None and seq + 1 < oldest):
+            conn.send('{"op":9,"s":null,"t":null,"d":false}')
+            return
+        if session.conn is not None and session.conn is not conn:
+            old = session.conn
+            session.conn = None
+            await old.close(4000)
+        session.conn = conn
+        conn.session = session
+        session.resumed_count += 1
+        self.resumes += 1
+        for s, frame in session.buffer:
+            if s > seq:
+                conn.send(frame)
+        self._send_event(session, "RESUMED", "{}")
+        self.ready_event.set()
+
+    def _request_members(self, conn: Connection, data: dict[str, Any]) -> None:
+        session = conn.session
+        assert session is not None
+        gid = int(data.get("guild_id", 0))
+        guild = self.emu.guilds.get(gid)
+        if guild is None:
+            return
+        members = list(guild.members.values())
+        if data.get("user_ids"):
+            wanted = {int(u) for u in data["user_ids"]}
+            members = [m for m in members if m.user.id in wanted]
+        elif data.get("query"):
+            q = str(data["query"]).lower()
+            members = [m for m in members if m.user.username.lower().startswith(q)]
+        limit = int(data.get("limit") or 0)
+        if limit:
+            members = members[:limit]
+        chunk: dict[str, Any] = {
+            "guild_id": str(gid),
+            "members": [m.to_dict() for m in members],
+            "chunk_index": 0,
+            "chunk_count": 1,
+            "not_found": [],
+        }
+        if data.get("nonce") is not None:
+            chunk["nonce"] = data["nonce"]
+        if data.get("presences"):
+            chunk["presences"] = []
+        self._send_event(session, "GUILD_MEMBERS_CHUNK", dumps(chunk))
+
+    # -- dispatch -------------------------------------------------------------
+
+    def _send_event(self, session: Session, event: str, djson: str) -> None:
+        session.seq += 1
+        frame = f'{{"op":0,"s":{session.seq},"t":"{event}","d":{djson}}}'
+        session.buffer.append((session.seq, frame))
+        if session.conn is not None:
+            session.conn.send(frame)
+
+    def _live_sessions(self) -> list[Session]:
+        return [s for s in self.sessions.values() if not s.invalid]
+
+    def dispatch(
+        self,
+        event: str,
+        data: dict[str, Any],
+        *,
+        guild_id: int | None = None,
+        redacted: Callable[[], dict[str, Any]] | None = None,
+    ) -> int:
+        """Dispatch an event to every session that requested its intent; return deliveries."""
+        need = EVENT_INTENTS.get(event, 0)
+        djson: str | None = None
+        rjson: str | None = None
+        n = 0
+        for session in self._live_sessions():
+            if need and not session.intents & need:
+                continue
+            if not session.sees_guild(guild_id):
+                continue
+            if redacted is not None and not session.intents & MESSAGE_CONTENT:
+                if rjson is None:
+                    rjson = dumps(redacted())
+                self._send_event(session, event, rjson)
+            else:
+                if djson is None:
+                    djson = dumps(data)
+                self._send_event(session, event, djson)
+            n += 1
+        return n
+
+    def dispatch_many(self, events: Iterable[tuple[str, str, int | None]]) -> int:
+        """Dispatch pre-serialized ``(event, data_json, guild_id)`` triples as fast as possible."""
+        sessions = self._live_sessions()
+        n = 0
+        for session in sessions:
+            intents = session.intents
+            buf = session.buffer
+            conn = session.conn
+            seq = session.seq
+            out: list[str] = []
+            for event, djson, guild_id in events:
+                need = EVENT_INTENTS.get(event, 0)
+                if (need and not intents & need) or not session.sees_guild(guild_id):
+                    continue
+                seq += 1
+                frame = f'{{"op":0,"s":{seq},"t":"{event}","d":{djson}}}'
+                buf.append((seq, frame))
+                out.append(frame)
+            session.seq = seq
+            n += len(out)
+            if conn is not None and not conn.closed and out:
+                conn.queue.extend(out)
+                conn.wake.set()
+        return n
+
+    # -- controls -------------------------------------------------------------
+
+    def connected_sessions(self) -> list[Session]:
+        """Return sessions with a live connection."""
+        return [s for s in self.sessions.values() if s.conn is not None and not s.conn.closed]
+
+    async def drop(self, code: int = 4000) -> None:
+        """Close every live connection with a close code (sessions stay resumable)."""
+        for session in self.connected_sessions():
+            conn = session.conn
+            session.conn = None
+            self.ready_event.clear()
+            if conn is not None:
+                await conn.close(code)
+        self.closes.append(code)
+
+    async def invalidate(self) -> None:
+        """Send op 9 (d: false) to every session and forget them."""
+        self.ready_event.clear()
+        for session in list(self.sessions.values()):
+            session.invalid = True
+            if session.conn is not None:
+                session.conn.send('{"op":9,"s":null,"t":null,"d":false}')
+        self.sessions.clear()
+
+    def hold(self) -> None:
+        """Hold new gateway connections until `release` is called."""
+        self.released.clear()
+
+    def release(self) -> None:
+        """Let held gateway connections proceed."""
+        self.released.set()
+
+    async def close_all(self) -> None:
+        """Close every connection with 1001 (server going away)."""
+        self.released.set()
+        for conn in list(self.connections):
+            await conn.close(1001)

@@ -1,0 +1,397 @@
+"""Simulated people: members and admins who run slash commands, click and react."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .models import Attachment, Channel, Guild, Interaction, Message, User
+from .rules import DiscordError
+
+if TYPE_CHECKING:
+    from .server import Emulator
+
+SUB_COMMAND = 1
+SUB_COMMAND_GROUP = 2
+STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER, ATTACHMENT = (
+    3, 4, 5, 6, 7, 8, 9, 10, 11,
+)
+
+
+class CommandError(LookupError):
+    """A person tried something the Discord client would not let them do."""
+
+
+def _oid(obj: Any) -> int:
+    if isinstance(obj, int):
+        return obj
+    if isinstance(obj, str) and obj.isdigit():
+        return int(obj)
+    if isinstance(obj, Actor):
+        return obj.user.id
+    return int(obj.id)
+
+
+@dataclass
+class InteractionResult:
+    """What the bot answered to an interaction (live view: later edits show up)."""
+
+    emu: Emulator
+    interaction: Interaction
+
+    @property
+    def response_type(self) -> int | None:
+        """Return the callback type (4 message, 5 deferred, 6/7 update, 8 autocomplete, 9 modal)."""
+        return self.interaction.response_type
+
+    @property
+    def deferred(self) -> bool:
+        """Return whether the bot deferred (type 5 or 6)."""
+        return self.interaction.response_type in (5, 6)
+
+    @property
+    def message(self) -> Message | None:
+        """Return the original response message (or the updated message for type 7)."""
+        return self.interaction.original
+
+    @property
+    def followups(self) -> list[Message]:
+        """Return follow-up messages, in order."""
+        return list(self.interaction.followups)
+
+    @property
+    def messages(self) -> list[Message]:
+        """Return the original response and follow-ups without duplicates."""
+        out: list[Message] = []
+        for m in [self.interaction.original, *self.interaction.followups]:
+            if m is not None and m not in out:
+                out.append(m)
+        return out
+
+    @property
+    def ephemeral(self) -> bool:
+        """Return whether the response message is ephemeral."""
+        msg = self.message
+        return bool(msg is not None and msg.ephemeral)
+
+    @property
+    def content(self) -> str:
+        """Return the response message content."""
+        return self.message.content if self.message else ""
+
+    @property
+    def embeds(self) -> list[dict[str, Any]]:
+        """Return the response message embeds."""
+        return self.message.embeds if self.message else []
+
+    @property
+    def components(self) -> list[dict[str, Any]]:
+        """Return the response message components."""
+        return self.message.components if self.message else []
+
+    @property
+    def attachments(self) -> list[Attachment]:
+        """Return the response message attachments (with their bytes)."""
+        return self.message.attachments if self.message else []
+
+    @property
+    def allowed_mentions(self) -> dict[str, Any] | None:
+        """Return the response message allowed_mentions."""
+        return self.message.allowed_mentions if self.message else None
+
+    @property
+    def choices(self) -> list[dict[str, Any]]:
+        """Return autocomplete choices."""
+        return self.interaction.choices or []
+
+    @property
+    def modal(self) -> dict[str, Any] | None:
+        """Return the modal the bot opened, if any."""
+        return self.interaction.modal
+
+    def finished(self) -> bool:
+        """Return whether the bot has given a final answer (not just a deferral)."""
+        inter = self.interaction
+        if inter.response_type is None:
+            return False
+        if inter.response_type == 5:
+            return inter.original_edited or bool(inter.followups) or inter.original_deleted
+        return True
+
+    async def wait_answered(self, timeout: float = 5.0) -> InteractionResult:
+        """Wait until the bot acknowledges the interaction."""
+        await self.emu.wait_for(lambda: self.interaction.response_type is not None, timeout)
+        return self
+
+    async def wait_finished(self, timeout: float = 5.0) -> InteractionResult:
+        """Wait until the bot answers for good (deferred responses must be edited/followed)."""
+        await self.emu.wait_for(self.finished, timeout)
+        return self
+
+    async def wait_followups(self, count: int, timeout: float = 5.0) -> list[Message]:
+        """Wait until at least `count` follow-ups were sent."""
+        await self.emu.wait_for(lambda: len(self.interaction.followups) >= count, timeout)
+        return self.followups
+
+
+class Actor:
+    """A person in a guild who uses the bot like a Discord user would."""
+
+    def __init__(self, emu: Emulator, guild: Guild, user: User) -> None:
+        self.emu = emu
+        self.guild = guild
+        self.user = user
+
+    @property
+    def id(self) -> int:
+        """Return the user id."""
+        return self.user.id
+
+    @property
+    def mention(self) -> str:
+        """Return the mention string."""
+        return f"<@{self.user.id}>"
+
+    def __repr__(self) -> str:
+        return f"<Actor {self.user.username} ({self.user.id})>"
+
+    def _channel(self, channel: Any | None) -> Channel:
+        if channel is None:
+            return next(c for c in self.guild.channels.values() if c.type == 0)
+        return self.emu.channels[_oid(channel)]
+
+    def give_role(self, role: Any) -> None:
+        """Give the member a role directly (as an admin would in the client)."""
+        member = self.guild.members[self.user.id]
+        if _oid(role) not in member.roles:
+            member.roles.append(_oid(role))
+
+    # -- slash commands -------------------------------------------------------
+
+    def _find_command(self, path: str, ctype: int = 1) -> tuple[dict[str, Any], list[str]]:
+        parts = path.strip().lstrip("/").split()
+        if not parts:
+            raise CommandError("empty command path")
+        for cmd in self.emu.registered_commands(self.guild):
+            if cmd["name"] == parts[0] and int(cmd.get("type", 1)) == ctype:
+                return cmd, parts[1:]
+        names = sorted(c["name"] for c in self.emu.registered_commands(self.guild))
+        raise CommandError(f"command /{parts[0]} is not registered (registered: {names})")
+
+    def _build_data(
+        self, path: str, options: dict[str, Any], focused: str | None = None
+    ) -> dict[str, Any]:
+        cmd, rest = self._find_command(path)
+        data: dict[str, Any] = {"id": cmd["id"], "name": cmd["name"], "type": 1}
+        if cmd.get("guild_id"):
+            data["guild_id"] = cmd["guild_id"]
+        resolved: dict[str, dict[str, Any]] = {}
+        schema = cmd.get("options") or []
+        container: list[dict[str, Any]] = []
+        data["options"] = container
+        for name in rest:
+            sub = next(
+                (o for o in schema if o["name"] == name and o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP)),
+                None,
+            )
+            if sub is None:
+                raise CommandError(f"/{cmd['name']} has no subcommand {name!r}")
+            inner: list[dict[str, Any]] = []
+            container.append({"type": sub["type"], "name": name, "options": inner})
+            container = inner
+            schema = sub.get("options") or []
+        if any(o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP) for o in schema):
+            raise CommandError(f"{path!r} needs a subcommand")
+        known = {o["name"]: o for o in schema}
+        for key in options:
+            if key not in known:
+                raise CommandError(f"{path!r} has no option {key!r} (options: {sorted(known)})")
+        for opt in schema:
+            name = opt["name"]
+            if name not in options:
+                if opt.get("required") and name != focused:
+                    raise CommandError(f"{path!r} requires option {name!r}")
+                continue
+            value = options[name]
+            if name == focused:
+                container.append(
+                    {"type": opt["type"], "name": name, "value": str(value), "focused": True}
+                )
+                continue
+            container.append(
+                {"type": opt["type"], "name": name, "value": self._value(opt, value, resolved)}
+            )
+        if resolved:
+            data["resolved"] = resolved
+        return data
+
+    def _value(self, opt: dict[str, Any], value: Any, resolved: dict[str, dict[str, Any]]) -> Any:
+        otype = opt["type"]
+        emu = self.emu
+        if otype == STRING:
+            value = str(value)
+            if len(value) > int(opt.get("max_length", 6000)) or len(value) < int(opt.get("min_length", 0)):
+                raise CommandError(f"option {opt['name']!r}: length out of range")
+        elif otype == INTEGER:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise CommandError(f"option {opt['name']!r} must be an integer")
+        elif otype == NUMBER:
+            value = float(value) if not isinstance(value, int) else value
+        elif otype == BOOLEAN:
+            value = bool(value)
+        elif otype in (USER, MENTIONABLE) and (
+            _oid(value) in emu.users or otype == USER
+        ):
+            uid = _oid(value)
+            if uid not in emu.users:
+                raise CommandError(f"option {opt['name']!r}: unknown user {uid}")
+            resolved.setdefault("users", {})[str(uid)] = emu.users[uid].to_dict()
+            member = self.guild.members.get(uid)
+            if member is not None:
+                resolved.setdefault("members", {})[str(uid)] = member.to_dict(with_user=False) | {
+                    "permissions": str(emu.permissions_for(self._channel(None), uid))
+                }
+            return str(uid)
+        elif otype == CHANNEL:
+            ch = emu.channels[_oid(value)]
+            types = opt.get("channel_types")
+            if types and ch.type not in types:
+                raise CommandError(f"option {opt['name']!r}: channel type {ch.type} not allowed")
+            resolved.setdefault("channels", {})[str(ch.id)] = {
+                "id": str(ch.id),
+                "name": ch.name,
+                "type": ch.type,
+                "permissions": str(emu.permissions_for(ch, self.user.id)),
+                "parent_id": str(ch.parent_id) if ch.parent_id else None,
+                "flags": 0,
+            }
+            return str(ch.id)
+        elif otype in (ROLE, MENTIONABLE):
+            rid = _oid(value)
+            role = self.guild.roles.get(rid)
+            if role is None:
+                raise CommandError(f"option {opt['name']!r}: unknown role {rid}")
+            resolved.setdefault("roles", {})[str(rid)] = role.to_dict()
+            return str(rid)
+        else:
+            raise CommandError(f"option type {otype} is not supported by the emulator")
+        choices = opt.get("choices")
+        if choices and value not in [c["value"] for c in choices]:
+            raise CommandError(
+                f"option {opt['name']!r}: {value!r} is not one of {[c['value'] for c in choices]}"
+            )
+        if otype in (INTEGER, NUMBER):
+            lo, hi = opt.get("min_value"), opt.get("max_value")
+            if (lo is not None and value < lo) or (hi is not None and value > hi):
+                raise CommandError(f"option {opt['name']!r}: {value} out of range [{lo}, {hi}]")
+        return value
+
+    def start(self, command: str, *, channel: Any = None, **options: Any) -> InteractionResult:
+        """Send a slash command interaction without waiting for the answer."""
+        data = self._build_data(command, options)
+        inter = self.emu.new_interaction(self, 2, data, self._channel(channel))
+        return InteractionResult(self.emu, inter)
+
+    async def run(
+        self, command: str, *, channel: Any = None, timeout: float = 5.0, **options: Any
+    ) -> InteractionResult:
+        """Run a slash command (e.g. ``"/group sub"``) with options and wait for the final answer."""
+        result = self.start(command, channel=channel, **options)
+        return await result.wait_finished(timeout)
+
+    async def autocomplete(
+        self, command: str, focused: str, *, channel: Any = None, timeout: float = 5.0,
+        **options: Any,
+    ) -> list[dict[str, Any]]:
+        """Type into option `focused` and return the autocomplete choices the bot offers."""
+        options.setdefault(focused, "")
+        data = self._build_data(command, options, focused=focused)
+        inter = self.emu.new_interaction(self, 4, data, self._channel(channel))
+        result = InteractionResult(self.emu, inter)
+        await result.wait_answered(timeout)
+        return result.choices
+
+    # -- components -----------------------------------------------------------
+
+    def _component(self, msg: Message, custom_id: str) -> dict[str, Any]:
+        def walk(items: list[dict[str, Any]]) -> dict[str, Any] | None:
+            for c in items:
+                if c.get("custom_id") == custom_id:
+                    return c
+                found = walk(c.get("components") or [])
+                if found is not None:
+                    return found
+            return None
+
+        comp = walk(msg.components)
+        if comp is None:
+            raise CommandError(f"message {msg.id} has no component {custom_id!r}")
+        if comp.get("disabled"):
+            raise CommandError(f"component {custom_id!r} is disabled")
+        return comp
+
+    async def click(
+        self, message: Any, custom_id: str, *, timeout: float = 5.0
+    ) -> InteractionResult:
+        """Click a button on a message and wait for the bot's answer."""
+        msg = message if isinstance(message, Message) else self.emu.message(message)
+        comp = self._component(msg, custom_id)
+        data = {"custom_id": custom_id, "component_type": comp.get("type", 2)}
+        inter = self.emu.new_interaction(self, 3, data, self.emu.channels[msg.channel_id], msg)
+        return await InteractionResult(self.emu, inter).wait_finished(timeout)
+
+    async def select(
+        self, message: Any, custom_id: str, values: list[str], *, timeout: float = 5.0
+    ) -> InteractionResult:
+        """Pick values in a select menu and wait for the bot's answer."""
+        msg = message if isinstance(message, Message) else self.emu.message(message)
+        comp = self._component(msg, custom_id)
+        data = {"custom_id": custom_id, "component_type": comp.get("type", 3), "values": values}
+        inter = self.emu.new_interaction(self, 3, data, self.emu.channels[msg.channel_id], msg)
+        return await InteractionResult(self.emu, inter).wait_finished(timeout)
+
+    async def submit_modal(
+        self, result: InteractionResult, values: dict[str, str], *, timeout: float = 5.0
+    ) -> InteractionResult:
+        """Fill in the modal the bot opened (text inputs by custom_id) and submit it."""
+        modal = result.modal
+        if modal is None:
+            raise CommandError("the bot did not open a modal")
+        rows = []
+        for row in modal.get("components", []):
+            inner = row.get("components") or ([row["component"]] if "component" in row else [])
+            comps = [
+                {"type": c.get("type", 4), "custom_id": c["custom_id"], "value": values.get(c["custom_id"], "")}
+                for c in inner
+                if "custom_id" in c
+            ]
+            if "component" in row:
+                rows.append({"type": row.get("type", 18), "id": row.get("id", 0), "component": comps[0]})
+            else:
+                rows.append({"type": 1, "components": comps})
+        data = {"custom_id": modal["custom_id"], "components": rows}
+        ch = self.emu.channels[result.interaction.channel_id]
+        inter = self.emu.new_interaction(self, 5, data, ch, result.interaction.source_message)
+        return await InteractionResult(self.emu, inter).wait_finished(timeout)
+
+    # -- reactions and messages -----------------------------------------------
+
+    async def react(self, message: Any, emoji: str) -> bool:
+        """Add a reaction (raises DiscordError at 20 distinct reactions)."""
+        changed = self.emu.react(self.user.id, message, emoji, True)
+        await asyncio.sleep(0)
+        return changed
+
+    async def unreact(self, message: Any, emoji: str) -> bool:
+        """Remove this person's reaction."""
+        changed = self.emu.react(self.user.id, message, emoji, False)
+        await asyncio.sleep(0)
+        return changed
+
+    async def say(self, content: str, *, channel: Any = None) -> Message:
+        """Post a message in a channel."""
+        return await self.emu.post_message(self._channel(channel), self.user, content)
+
+
+__all__ = ["Actor", "CommandError", "DiscordError", "InteractionResult"]

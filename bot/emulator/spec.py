@@ -1,0 +1,122 @@
+"""Validation of request and response bodies against Discord's OpenAPI spec."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+log = logging.getLogger(__name__)
+
+SPEC_URI = "urn:discord-openapi"
+
+
+def default_spec_path() -> Path:
+    """Return the spec path: $DISCORD_API_SPEC or ``../shared/discord-api-spec/openapi.json``."""
+    env = os.environ.get("DISCORD_API_SPEC")
+    if env:
+        return Path(env)
+    repo = Path(__file__).resolve().parents[2]
+    return (repo / "../shared/discord-api-spec/openapi.json").resolve()
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+class Spec:
+    """A loaded OpenAPI document with cached per-route validators."""
+
+    def __init__(self, document: dict[str, Any], path: Path) -> None:
+        self.document = document
+        self.path = path
+        resource = Resource.from_contents(document, default_specification=DRAFT202012)
+        self.registry: Registry = Registry().with_resource(SPEC_URI, resource)
+        self._validators: dict[str, Draft202012Validator | None] = {}
+        self._templates = [
+            (re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(t)) + "$"), t)
+            for t in document.get("paths", {})
+        ]
+
+    def template_for(self, path: str) -> str | None:
+        """Return the spec path template matching a concrete API path."""
+        if path in self.document["paths"]:
+            return path
+        for rx, template in self._templates:
+            if "{" in template and rx.match(path):
+                return template
+        return None
+
+    def _validator(self, pointer: str) -> Draft202012Validator | None:
+        if pointer not in self._validators:
+            node: Any = self.document
+            for part in pointer.strip("/").split("/"):
+                part = part.replace("~1", "/").replace("~0", "~")
+                node = node.get(part) if isinstance(node, dict) else None
+                if node is None:
+                    break
+            self._validators[pointer] = (
+                None
+                if node is None
+                else Draft202012Validator({"$ref": f"{SPEC_URI}#{pointer}"}, registry=self.registry)
+            )
+        return self._validators[pointer]
+
+    def request_errors(self, template: str, method: str, body: Any) -> list[str]:
+        """Validate a JSON request body; return human-readable errors (empty if valid)."""
+        pointer = (
+            f"/paths/{_escape(template)}/{method.lower()}/requestBody/content/"
+            "application~1json/schema"
+        )
+        return self._errors(pointer, body)
+
+    def response_errors(self, template: str, method: str, status: int, body: Any) -> list[str]:
+        """Validate a JSON response body against the documented response schema."""
+        pointer = (
+            f"/paths/{_escape(template)}/{method.lower()}/responses/{status}/content/"
+            "application~1json/schema"
+        )
+        return self._errors(pointer, body)
+
+    def has_response_schema(self, template: str, method: str, status: int) -> bool:
+        """Return whether the spec documents a JSON schema for this response."""
+        pointer = (
+            f"/paths/{_escape(template)}/{method.lower()}/responses/{status}/content/"
+            "application~1json/schema"
+        )
+        return self._validator(pointer) is not None
+
+    def _errors(self, pointer: str, body: Any) -> list[str]:
+        validator = self._validator(pointer)
+        if validator is None:
+            return []
+        out = []
+        for err in validator.iter_errors(body):
+            where = "/".join(str(p) for p in err.absolute_path) or "<root>"
+            out.append(f"{where}: {err.message[:300]}")
+        return out
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> Spec | None:
+    p = Path(path)
+    if not p.is_file():
+        log.warning("Discord API spec not found at %s: spec validation is SKIPPED", p)
+        return None
+    with p.open(encoding="utf-8") as fh:
+        document = json.load(fh)
+    log.info("Loaded Discord API spec from %s", p)
+    return Spec(document, p)
+
+
+def load_spec(path: Path | str | None = None) -> Spec | None:
+    """Load the spec once per process (cached); return None with a warning if absent."""
+    return _load(str(Path(path) if path else default_spec_path()))

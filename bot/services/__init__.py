@@ -1,0 +1,49 @@
+"""Use cases over the database and an injected clock; each method is one unit of work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.clock import Clock
+from bot.services.boards import BoardService
+from bot.services.export import ExportService
+from bot.services.guilds import GuildService
+from bot.services.polls import PollService
+from bot.services.predictions import PredictionService
+from bot.services.resolution import ResolutionService
+from bot.services.scorecard import ScorecardService
+from bot.services.votes import VoteService
+from db.session import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Every service, sharing one database and one clock."""
+
+    db: Database
+    clock: Clock
+    guilds: GuildService
+    predictions: PredictionService
+    polls: PollService
+    votes: VoteService
+    resolution: ResolutionService
+    boards: BoardService
+    scorecard: ScorecardService
+    export: ExportService
+
+    @classmethod
+    def build(cls, db: Database, clock: Clock) -> Services:
+        """Wire the services together."""
+        boards = BoardService(db, clock)
+        return cls(
+            db=db,
+            clock=clock,
+            guilds=GuildService(db, clock),
+            predictions=PredictionService(db, clock),
+            polls=PollService(db, clock),
+            votes=VoteService(db, clock),
+            resolution=ResolutionService(db, clock),
+            boards=boards,
+            scorecard=ScorecardService(db, clock),
+            export=ExportService(db, clock, boards),
+        )

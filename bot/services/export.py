@@ -1,0 +1,189 @@
+"""Export a guild's data as CSV files and as JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.domain.clock import Clock
+from bot.domain.outcomes import Choice
+from bot.services.boards import BoardService
+from bot.services.queries import views
+from db.models import Poll, Prediction, ResolutionEvent, Vote
+from db.session import Database
+
+#: Cells starting with these are prefixed with a quote so spreadsheets don't run them.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportService:
+    """Produce exports of predictions, votes, resolutions and scores."""
+
+    def __init__(self, db: Database, clock: Clock, boards: BoardService) -> None:
+        self._db = db
+        self._clock = clock
+        self._boards = boards
+
+    async def tables(self, guild_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Return every table of a guild as rows of plain values."""
+        async with self._db.read() as session:
+            predictions = (
+                await session.scalars(
+                    select(Prediction)
+                    .where(Prediction.guild_id == guild_id)
+                    .order_by(Prediction.number)
+                )
+            ).all()
+            numbers = {p.id: p.number for p in predictions}
+            prediction_rows = [
+                {
+                    "number": v.number,
+                    "title": v.title,
+                    "statement": v.statement,
+                    "source": v.source,
+                    "made_on": v.made_on,
+                    "due": v.due,
+                    "criteria": v.criteria,
+                    "archived": v.archived,
+                    "status": v.status,
+                    "outcome": v.resolution.outcome.value if v.resolution else None,
+                    "resolved_at": v.resolution.resolved_at if v.resolution else None,
+                    "votes_came_true": v.tally.came_true,
+                    "votes_partly": v.tally.partly,
+                    "votes_did_not": v.tally.did_not,
+                }
+                for v in await views(session, predictions)
+            ]
+            vote_rows = [
+                {
+                    "prediction": numbers[pred],
+                    "poll_id": poll,
+                    "member_id": member,
+                    "choice": Choice.from_ordinal(choice).value,
+                    "cast_at": at,
+                }
+                for poll, member, pred, choice, at in await session.execute(
+                    select(
+                        Vote.poll_id, Vote.member_id, Vote.prediction_id, Vote.choice, Vote.cast_at
+                    )
+                    .join(Poll, Poll.id == Vote.poll_id)
+                    .where(Poll.guild_id == guild_id)
+                    .order_by(Vote.poll_id, Vote.member_id)
+                )
+            ]
+            audit_rows = [
+                {
+                    "prediction": numbers[e.prediction_id],
+                    "at": e.at,
+                    "actor_id": e.actor_id,
+                    "old_outcome": e.old_outcome,
+                    "new_outcome": e.new_outcome,
+                    "note": e.note,
+                    "evidence_url": e.evidence_url,
+                }
+                for e in await session.scalars(
+                    select(ResolutionEvent)
+                    .where(ResolutionEvent.guild_id == guild_id)
+                    .order_by(ResolutionEvent.id)
+                )
+            ]
+        board = await self._boards.all_time(guild_id)
+        score_rows = [
+            {
+                "rank": r.rank,
+                "member_id": r.member_id,
+                "points": r.points,
+                "peer_score": r.peer,
+                "scored_votes": r.scored,
+                "exact": r.exact,
+                "accuracy": round(r.accuracy, 4),
+            }
+            for r in board.rows
+        ]
+        return {
+            "predictions": prediction_rows,
+            "votes": vote_rows,
+            "resolutions": audit_rows,
+            "scores": score_rows,
+        }
+
+    async def csv_files(self, guild_id: int) -> dict[str, bytes]:
+        """Return one CSV file per table, named like predictions.csv."""
+        tables = await self.tables(guild_id)
+        return {f"{name}.csv": to_csv(rows, _HEADERS[name]) for name, rows in tables.items()}
+
+    async def json_document(self, guild_id: int) -> bytes:
+        """Return every table as one JSON document."""
+        tables = await self.tables(guild_id)
+        document = {
+            "guild_id": str(guild_id),
+            "exported_at": self._clock.now().isoformat(),
+            **tables,
+        }
+        return json.dumps(document, default=_plain, ensure_ascii=False, indent=1).encode()
+
+
+_HEADERS = {
+    "predictions": (
+        "number",
+        "title",
+        "statement",
+        "source",
+        "made_on",
+        "due",
+        "criteria",
+        "archived",
+        "status",
+        "outcome",
+        "resolved_at",
+        "votes_came_true",
+        "votes_partly",
+        "votes_did_not",
+    ),
+    "votes": ("prediction", "poll_id", "member_id", "choice", "cast_at"),
+    "resolutions": (
+        "prediction",
+        "at",
+        "actor_id",
+        "old_outcome",
+        "new_outcome",
+        "note",
+        "evidence_url",
+    ),
+    "scores": ("rank", "member_id", "points", "peer_score", "scored_votes", "exact", "accuracy"),
+}
+
+
+def to_csv(rows: Iterable[dict[str, Any]], header: Sequence[str]) -> bytes:
+    """Write rows as CSV (UTF-8), neutralising cells a spreadsheet would run as formulas."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(row.get(key)) for key in header])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    if isinstance(value, str) and text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)

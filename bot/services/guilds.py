@@ -1,0 +1,90 @@
+"""Per-guild settings."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.clock import Clock
+from bot.domain.months import parse_timezone
+from bot.services.views import GuildConfig
+from db.models import GuildSettings
+from db.session import Database
+
+
+class GuildService:
+    """Read and change a guild's settings."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def get(self, guild_id: int) -> GuildConfig:
+        """Return a guild's settings, creating defaults the first time."""
+        async with self._db.read() as session:
+            row = await session.get(GuildSettings, guild_id)
+            if row is not None:
+                return config_of(row)
+        async with self._db.write() as session:
+            return config_of(await ensure(session, guild_id, self._clock))
+
+    async def all(self) -> list[GuildConfig]:
+        """Return every known guild's settings."""
+        from sqlalchemy import select
+
+        async with self._db.read() as session:
+            return [config_of(row) for row in await session.scalars(select(GuildSettings))]
+
+    async def set_polls_channel(self, guild_id: int, channel_id: int | None) -> GuildConfig:
+        """Set the channel where polls and results are posted."""
+        return await self._update(guild_id, polls_channel_id=channel_id)
+
+    async def set_leaderboard_channel(self, guild_id: int, channel_id: int | None) -> GuildConfig:
+        """Set the channel of the monthly leaderboard post."""
+        return await self._update(guild_id, leaderboard_channel_id=channel_id)
+
+    async def set_admin_role(self, guild_id: int, role_id: int | None) -> GuildConfig:
+        """Set the role whose members may run admin commands (besides Manage Server)."""
+        return await self._update(guild_id, admin_role_id=role_id)
+
+    async def set_timezone(self, guild_id: int, name: str) -> GuildConfig:
+        """Set the guild's time zone (IANA name), used for months."""
+        zone = parse_timezone(name.strip())
+        return await self._update(guild_id, timezone=zone.key)
+
+    async def _update(self, guild_id: int, **values: object) -> GuildConfig:
+        async with self._db.write() as session:
+            row = await ensure(session, guild_id, self._clock)
+            for key, value in values.items():
+                setattr(row, key, value)
+            await session.flush()
+            return config_of(row)
+
+
+async def ensure(session: AsyncSession, guild_id: int, clock: Clock) -> GuildSettings:
+    """Return the guild's settings row, creating it with defaults if missing."""
+    row = await session.get(GuildSettings, guild_id)
+    if row is None:
+        row = GuildSettings(guild_id=guild_id, timezone="UTC", created_at=clock.now())
+        session.add(row)
+        await session.flush()
+    return row
+
+
+def config_of(row: GuildSettings) -> GuildConfig:
+    """Turn a settings row into a view."""
+    return GuildConfig(
+        guild_id=row.guild_id,
+        timezone=row.timezone,
+        polls_channel_id=row.polls_channel_id,
+        leaderboard_channel_id=row.leaderboard_channel_id,
+        admin_role_id=row.admin_role_id,
+        seeded_at=row.seeded_at,
+        created_at=row.created_at,
+    )
+
+
+def zone_of(config: GuildConfig) -> ZoneInfo:
+    """Return a guild's time zone."""
+    return parse_timezone(config.timezone)

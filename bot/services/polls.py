@@ -1,0 +1,206 @@
+"""Polls: open, attach the posted message, close (early, at the deadline, on resolution)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.clock import Clock
+from bot.domain.errors import Conflict, NotFound
+from bot.domain.rules import check_can_poll, poll_deadline
+from bot.services.queries import find_prediction, poll_view, view_of
+from bot.services.views import ClosedPoll, PollView, PredictionView
+from db.models import Poll, Prediction, Resolution
+from db.session import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenPollRef:
+    """What the reaction handler needs to know about an open poll message."""
+
+    poll_id: int
+    guild_id: int
+    channel_id: int
+    message_id: int
+    closes_at: datetime
+
+
+class PollService:
+    """Run the lifecycle of polls."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def open(
+        self,
+        guild_id: int,
+        number: int,
+        *,
+        channel_id: int,
+        hours: int | None = None,
+        opened_by: int | None = None,
+    ) -> tuple[PollView, PredictionView]:
+        """Open a poll on a prediction; the caller posts the message and attaches its id."""
+        now = self._clock.now()
+        closes_at = poll_deadline(now, hours)
+        async with self._db.write() as session:
+            prediction = await find_prediction(session, guild_id, number)
+            await _check_can_poll(session, prediction)
+            poll = Poll(
+                prediction_id=prediction.id,
+                guild_id=guild_id,
+                channel_id=channel_id,
+                opened_by=opened_by,
+                opened_at=now,
+                closes_at=closes_at,
+            )
+            session.add(poll)
+            await session.flush()
+            log.info("guild %s opened poll %s on #%s", guild_id, poll.id, number)
+            return poll_view(poll, number), await view_of(session, prediction)
+
+    async def pollable(self, guild_id: int) -> list[int]:
+        """Return the numbers of predictions that can be polled now (open-all)."""
+        async with self._db.read() as session:
+            rows = await session.scalars(
+                select(Prediction.number)
+                .where(
+                    Prediction.guild_id == guild_id,
+                    Prediction.archived.is_(False),
+                    ~select(Resolution.prediction_id)
+                    .where(Resolution.prediction_id == Prediction.id)
+                    .exists(),
+                    ~select(Poll.id)
+                    .where(Poll.prediction_id == Prediction.id, Poll.closed_at.is_(None))
+                    .exists(),
+                )
+                .order_by(Prediction.number)
+            )
+            return list(rows)
+
+    async def attach_message(self, poll_id: int, message_id: int) -> PollView:
+        """Record the id of the posted poll message: from now on its reactions are votes."""
+        async with self._db.write() as session:
+            poll = await _get_poll(session, poll_id)
+            poll.message_id = message_id
+            await session.flush()
+            number = await _number_of(session, poll.prediction_id)
+            return poll_view(poll, number)
+
+    async def discard(self, poll_id: int) -> None:
+        """Remove a poll whose message could not be posted (it never took a vote)."""
+        async with self._db.write() as session:
+            poll = await _get_poll(session, poll_id)
+            if poll.message_id is not None:
+                raise Conflict("This poll's message was posted; close it instead.")
+            await session.delete(poll)
+
+    async def close(self, guild_id: int, number: int, *, reason: str = "closed") -> ClosedPoll:
+        """Close a prediction's open poll early."""
+        async with self._db.write() as session:
+            prediction = await find_prediction(session, guild_id, number)
+            poll = await session.scalar(
+                select(Poll).where(Poll.prediction_id == prediction.id, Poll.closed_at.is_(None))
+            )
+            if poll is None:
+                raise Conflict(f"Prediction #{number} has no open poll.")
+            poll.closed_at = self._clock.now()
+            poll.close_reason = reason
+            await session.flush()
+            return ClosedPoll(poll_view(poll, number), await view_of(session, prediction))
+
+    async def close_due(self) -> list[ClosedPoll]:
+        """Close every open poll whose deadline has passed, in one transaction."""
+        now = self._clock.now()
+        closed: list[ClosedPoll] = []
+        async with self._db.write() as session:
+            due = (
+                await session.scalars(
+                    select(Poll).where(Poll.closed_at.is_(None), Poll.closes_at <= now)
+                )
+            ).all()
+            for poll in due:
+                poll.closed_at = poll.closes_at
+                poll.close_reason = "deadline"
+            await session.flush()
+            for poll in due:
+                prediction = await session.get_one(Prediction, poll.prediction_id)
+                closed.append(
+                    ClosedPoll(
+                        poll_view(poll, prediction.number), await view_of(session, prediction)
+                    )
+                )
+        if closed:
+            log.info("closed %d poll(s) at their deadline", len(closed))
+        return closed
+
+    async def next_deadline(self) -> datetime | None:
+        """Return the earliest deadline of an open poll."""
+        from sqlalchemy import func
+
+        async with self._db.read() as session:
+            return await session.scalar(
+                select(func.min(Poll.closes_at)).where(Poll.closed_at.is_(None))
+            )
+
+    async def open_refs(self, guild_id: int | None = None) -> list[OpenPollRef]:
+        """Return every open poll that has a posted message."""
+        statement = select(Poll).where(Poll.closed_at.is_(None), Poll.message_id.is_not(None))
+        if guild_id is not None:
+            statement = statement.where(Poll.guild_id == guild_id)
+        async with self._db.read() as session:
+            return [
+                OpenPollRef(p.id, p.guild_id, p.channel_id, p.message_id or 0, p.closes_at)
+                for p in await session.scalars(statement)
+            ]
+
+    async def unposted(self) -> list[PollView]:
+        """Return open polls whose message was never recorded (a crash while posting)."""
+        async with self._db.read() as session:
+            rows = (
+                await session.execute(
+                    select(Poll, Prediction.number)
+                    .join(Prediction, Prediction.id == Poll.prediction_id)
+                    .where(Poll.closed_at.is_(None), Poll.message_id.is_(None))
+                )
+            ).all()
+            return [poll_view(poll, number) for poll, number in rows]
+
+    async def by_message(self, message_id: int) -> PollView | None:
+        """Return the poll posted as this message, if any."""
+        async with self._db.read() as session:
+            poll = await session.scalar(select(Poll).where(Poll.message_id == message_id))
+            if poll is None:
+                return None
+            return poll_view(poll, await _number_of(session, poll.prediction_id))
+
+
+async def _check_can_poll(session: AsyncSession, prediction: Prediction) -> None:
+    resolved = await session.get(Resolution, prediction.id) is not None
+    open_poll = await session.scalar(
+        select(Poll.id).where(Poll.prediction_id == prediction.id, Poll.closed_at.is_(None))
+    )
+    check_can_poll(
+        number=prediction.number,
+        archived=prediction.archived,
+        resolved=resolved,
+        has_open_poll=open_poll is not None,
+    )
+
+
+async def _get_poll(session: AsyncSession, poll_id: int) -> Poll:
+    poll = await session.get(Poll, poll_id)
+    if poll is None:
+        raise NotFound(f"Poll {poll_id} does not exist.")
+    return poll
+
+
+async def _number_of(session: AsyncSession, prediction_id: int) -> int:
+    return (await session.get_one(Prediction, prediction_id)).number

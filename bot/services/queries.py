@@ -1,0 +1,161 @@
+"""Shared reads: latest votes, tallies and prediction views (used inside services' sessions)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.errors import NotFound
+from bot.domain.outcomes import Choice, Outcome
+from bot.services.views import (
+    AuditEntry,
+    PollView,
+    PredictionView,
+    ResolutionView,
+    Tally,
+)
+from db.models import Poll, Prediction, Resolution, ResolutionEvent, Vote
+
+
+def latest_votes(where: ColumnElement[bool]) -> Select[tuple[int, int, int]]:
+    """Select each member's latest vote (prediction_id, member_id, choice) on matching predictions.
+
+    A member's latest vote on a prediction is the one in the newest poll they voted in: only one
+    poll is open at a time and votes are taken only while it is open.
+    """
+    newer = Vote.__table__.alias("newer")
+    return select(Vote.prediction_id, Vote.member_id, Vote.choice).where(
+        where,
+        ~select(newer.c.poll_id)
+        .where(
+            newer.c.prediction_id == Vote.prediction_id,
+            newer.c.member_id == Vote.member_id,
+            newer.c.poll_id > Vote.poll_id,
+        )
+        .exists(),
+    )
+
+
+async def tallies(session: AsyncSession, prediction_ids: Iterable[int]) -> dict[int, Tally]:
+    """Return the tally of each member's latest vote for each prediction."""
+    ids = list(prediction_ids)
+    if not ids:
+        return {}
+    latest = latest_votes(Vote.prediction_id.in_(ids)).subquery()
+    rows = await session.execute(
+        select(latest.c.prediction_id, latest.c.choice, func.count()).group_by(
+            latest.c.prediction_id, latest.c.choice
+        )
+    )
+    counts: dict[int, dict[str, int]] = {pid: {} for pid in ids}
+    for prediction_id, choice, count in rows:
+        counts[prediction_id][Choice.from_ordinal(choice).value] = count
+    return {pid: Tally(**c) for pid, c in counts.items()}
+
+
+async def find_prediction(session: AsyncSession, guild_id: int, number: int) -> Prediction:
+    """Return a guild's prediction by number or raise NotFound."""
+    row = await session.scalar(
+        select(Prediction).where(Prediction.guild_id == guild_id, Prediction.number == number)
+    )
+    if row is None:
+        raise NotFound(f"There is no prediction #{number} here. Try /prediction list.")
+    return row
+
+
+async def views(
+    session: AsyncSession, predictions: Sequence[Prediction], *, history: bool = False
+) -> list[PredictionView]:
+    """Build views (tally, latest poll, resolution) for predictions in few queries."""
+    ids = [p.id for p in predictions]
+    if not ids:
+        return []
+    tally = await tallies(session, ids)
+    latest_poll_ids = (
+        select(func.max(Poll.id)).where(Poll.prediction_id.in_(ids)).group_by(Poll.prediction_id)
+    )
+    polls = {
+        p.prediction_id: p
+        for p in await session.scalars(select(Poll).where(Poll.id.in_(latest_poll_ids)))
+    }
+    resolutions = {
+        r.prediction_id: r
+        for r in await session.scalars(select(Resolution).where(Resolution.prediction_id.in_(ids)))
+    }
+    audit: dict[int, list[AuditEntry]] = {}
+    if history:
+        events = await session.scalars(
+            select(ResolutionEvent)
+            .where(ResolutionEvent.prediction_id.in_(ids))
+            .order_by(ResolutionEvent.id)
+        )
+        for event in events:
+            audit.setdefault(event.prediction_id, []).append(audit_entry(event))
+    numbers = {p.id: p.number for p in predictions}
+    return [
+        PredictionView(
+            id=p.id,
+            guild_id=p.guild_id,
+            number=p.number,
+            title=p.title,
+            statement=p.statement,
+            source=p.source,
+            made_on=p.made_on,
+            due=p.due,
+            criteria=p.criteria,
+            archived=p.archived,
+            tally=tally.get(p.id, Tally()),
+            poll=poll_view(polls[p.id], numbers[p.id]) if p.id in polls else None,
+            resolution=resolution_view(resolutions[p.id]) if p.id in resolutions else None,
+            history=tuple(audit.get(p.id, ())),
+        )
+        for p in predictions
+    ]
+
+
+async def view_of(
+    session: AsyncSession, prediction: Prediction, *, history: bool = False
+) -> PredictionView:
+    """Build one prediction's view."""
+    return (await views(session, [prediction], history=history))[0]
+
+
+def poll_view(poll: Poll, number: int) -> PollView:
+    """Turn a poll row into a view."""
+    return PollView(
+        id=poll.id,
+        prediction_id=poll.prediction_id,
+        guild_id=poll.guild_id,
+        number=number,
+        channel_id=poll.channel_id,
+        message_id=poll.message_id,
+        opened_at=poll.opened_at,
+        closes_at=poll.closes_at,
+        closed_at=poll.closed_at,
+        close_reason=poll.close_reason,
+    )
+
+
+def resolution_view(row: Resolution) -> ResolutionView:
+    """Turn a resolution row into a view."""
+    return ResolutionView(
+        outcome=Outcome(row.outcome),
+        resolved_at=row.resolved_at,
+        resolved_by=row.resolved_by,
+        note=row.note,
+        evidence_url=row.evidence_url,
+    )
+
+
+def audit_entry(event: ResolutionEvent) -> AuditEntry:
+    """Turn an audit row into an entry."""
+    return AuditEntry(
+        at=event.at,
+        actor_id=event.actor_id,
+        old=Outcome(event.old_outcome) if event.old_outcome else None,
+        new=Outcome(event.new_outcome) if event.new_outcome else None,
+        note=event.note,
+        evidence_url=event.evidence_url,
+    )

@@ -1,0 +1,144 @@
+"""Resolution: resolve and unresolve predictions, keeping an audit trail of every change."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.clock import Clock
+from bot.domain.errors import Conflict, InvalidInput
+from bot.domain.outcomes import Choice, Outcome
+from bot.domain.rules import NOTE_MAX, check_evidence_url, clean_text
+from bot.domain.scoring import points
+from bot.services.queries import find_prediction, latest_votes, poll_view, view_of
+from bot.services.views import ResolutionReport
+from db.models import Poll, Resolution, ResolutionEvent, Vote
+from db.session import Database
+
+log = logging.getLogger(__name__)
+
+
+class ResolutionService:
+    """Resolve predictions."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def resolve(
+        self,
+        guild_id: int,
+        number: int,
+        outcome: Outcome | str,
+        *,
+        actor_id: int | None = None,
+        note: str | None = None,
+        evidence_url: str | None = None,
+    ) -> ResolutionReport:
+        """Resolve (or re-resolve) a prediction; closes its open poll."""
+        outcome = _outcome(outcome)
+        note = clean_text(note, "note", NOTE_MAX, required=False) if note else None
+        evidence_url = check_evidence_url(evidence_url)
+        now = self._clock.now()
+        async with self._db.write() as session:
+            prediction = await find_prediction(session, guild_id, number)
+            current = await session.get(Resolution, prediction.id)
+            previous = Outcome(current.outcome) if current else None
+            if (
+                current is not None
+                and previous is outcome
+                and current.note == note
+                and (current.evidence_url == evidence_url)
+            ):
+                raise Conflict(f"Prediction #{number} is already resolved as {outcome.label}.")
+            if current is None:
+                current = Resolution(prediction_id=prediction.id, guild_id=guild_id)
+                session.add(current)
+            current.outcome = outcome.value
+            current.resolved_at = now
+            current.resolved_by = actor_id
+            current.note = note
+            current.evidence_url = evidence_url
+            session.add(
+                ResolutionEvent(
+                    prediction_id=prediction.id,
+                    guild_id=guild_id,
+                    actor_id=actor_id,
+                    at=now,
+                    old_outcome=previous.value if previous else None,
+                    new_outcome=outcome.value,
+                    note=note,
+                    evidence_url=evidence_url,
+                )
+            )
+            poll = await session.scalar(
+                select(Poll).where(Poll.prediction_id == prediction.id, Poll.closed_at.is_(None))
+            )
+            if poll is not None:
+                poll.closed_at = now
+                poll.close_reason = "resolved"
+            await session.flush()
+            called = await _called_it(session, prediction.id, outcome)
+            view = await view_of(session, prediction, history=True)
+        log.info("guild %s resolved #%s: %s -> %s", guild_id, number, previous, outcome)
+        return ResolutionReport(
+            prediction=view,
+            previous=previous,
+            closed_poll=poll_view(poll, number) if poll is not None else None,
+            points_by_choice={c: p for c in Choice if (p := points(c, outcome)) is not None},
+            called_it=called,
+        )
+
+    async def unresolve(
+        self, guild_id: int, number: int, *, actor_id: int | None = None, note: str | None = None
+    ) -> ResolutionReport:
+        """Remove a prediction's resolution so it can be polled and resolved again."""
+        note = clean_text(note, "note", NOTE_MAX, required=False) if note else None
+        async with self._db.write() as session:
+            prediction = await find_prediction(session, guild_id, number)
+            current = await session.get(Resolution, prediction.id)
+            if current is None:
+                raise Conflict(f"Prediction #{number} is not resolved.")
+            previous = Outcome(current.outcome)
+            await session.delete(current)
+            session.add(
+                ResolutionEvent(
+                    prediction_id=prediction.id,
+                    guild_id=guild_id,
+                    actor_id=actor_id,
+                    at=self._clock.now(),
+                    old_outcome=previous.value,
+                    new_outcome=None,
+                    note=note,
+                )
+            )
+            await session.flush()
+            view = await view_of(session, prediction, history=True)
+        log.info("guild %s unresolved #%s (was %s)", guild_id, number, previous)
+        return ResolutionReport(view, previous, None, {}, ())
+
+
+async def _called_it(
+    session: AsyncSession, prediction_id: int, outcome: Outcome
+) -> tuple[int, ...]:
+    """Return the members whose latest vote matched the outcome exactly."""
+    target = outcome.choice
+    if target is None:
+        return ()
+    latest = latest_votes(Vote.prediction_id == prediction_id).subquery()
+    rows = await session.scalars(
+        select(latest.c.member_id)
+        .where(latest.c.choice == target.ordinal)
+        .order_by(latest.c.member_id)
+    )
+    return tuple(rows)
+
+
+def _outcome(value: Outcome | str) -> Outcome:
+    try:
+        return Outcome(value)
+    except ValueError:
+        options = ", ".join(o.value for o in Outcome)
+        raise InvalidInput(f"'{value}' is not an outcome: use one of {options}.") from None

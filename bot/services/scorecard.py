@@ -1,0 +1,65 @@
+"""Scorecards: how a source's predictions fared, and how the community's majority compared."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.domain.clock import Clock
+from bot.domain.errors import NotFound
+from bot.domain.outcomes import Outcome
+from bot.services.queries import tallies
+from bot.services.views import SourceCard
+from db.models import Prediction, Resolution
+from db.session import Database
+
+
+class ScorecardService:
+    """Summarise predictions by source."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def cards(self, guild_id: int, source: str | None = None) -> list[SourceCard]:
+        """Return one card per source (or only the named source, matched case-insensitively)."""
+        statement = (
+            select(Prediction.id, Prediction.source, Resolution.outcome)
+            .outerjoin(Resolution, Resolution.prediction_id == Prediction.id)
+            .where(Prediction.guild_id == guild_id, Prediction.archived.is_(False))
+        )
+        async with self._db.read() as session:
+            rows = (await session.execute(statement)).all()
+            if source is not None:
+                rows = [r for r in rows if r.source.casefold() == source.strip().casefold()]
+                if not rows:
+                    raise NotFound(f"No predictions from the source '{source}' here.")
+            counts = await tallies(session, [r.id for r in rows if r.outcome is not None])
+        cards: dict[str, dict[str, int]] = {}
+        names: dict[str, str] = {}
+        for prediction_id, name, outcome in rows:
+            key = name.casefold()
+            names.setdefault(key, name)
+            card = cards.setdefault(key, dict.fromkeys(_FIELDS, 0))
+            card["total"] += 1
+            if outcome is None:
+                card["open"] += 1
+                continue
+            result = Outcome(outcome)
+            card[result.value if result is not Outcome.VOID else "void"] += 1
+            majority = counts[prediction_id].majority
+            if result.choice is not None and majority is not None:
+                card["majority_compared"] += 1
+                card["majority_agreed"] += int(majority is result.choice)
+        return [SourceCard(source=names[k], **cards[k]) for k in sorted(cards)]
+
+
+_FIELDS = (
+    "total",
+    "came_true",
+    "partly",
+    "did_not",
+    "void",
+    "open",
+    "majority_compared",
+    "majority_agreed",
+)

@@ -1,0 +1,244 @@
+"""What services hand back: plain, immutable views with no database attached."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from bot.domain.months import Month
+from bot.domain.outcomes import Choice, Outcome
+from bot.domain.ranking import BoardRow
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """The community's current votes on a prediction (each member's latest vote)."""
+
+    came_true: int = 0
+    partly: int = 0
+    did_not: int = 0
+
+    @property
+    def total(self) -> int:
+        """Return how many members voted."""
+        return self.came_true + self.partly + self.did_not
+
+    def count(self, choice: Choice) -> int:
+        """Return the votes for one choice."""
+        return int(getattr(self, choice.value))
+
+    def as_dict(self) -> dict[Choice, int]:
+        """Return the counts keyed by choice."""
+        return {choice: self.count(choice) for choice in Choice}
+
+    @property
+    def majority(self) -> Choice | None:
+        """Return the single most voted choice, None when nobody voted or the top is tied."""
+        counts = sorted(self.as_dict().items(), key=lambda kv: kv[1], reverse=True)
+        if counts[0][1] == 0 or counts[0][1] == counts[1][1]:
+            return None
+        return counts[0][0]
+
+
+@dataclass(frozen=True, slots=True)
+class GuildConfig:
+    """A guild's settings."""
+
+    guild_id: int
+    timezone: str
+    polls_channel_id: int | None
+    leaderboard_channel_id: int | None
+    admin_role_id: int | None
+    seeded_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PollView:
+    """A poll on a prediction."""
+
+    id: int
+    prediction_id: int
+    guild_id: int
+    number: int
+    channel_id: int
+    message_id: int | None
+    opened_at: datetime
+    closes_at: datetime
+    closed_at: datetime | None
+    close_reason: str | None
+
+    @property
+    def is_open(self) -> bool:
+        """Tell whether the poll has not been closed."""
+        return self.closed_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionView:
+    """The current resolution of a prediction."""
+
+    outcome: Outcome
+    resolved_at: datetime
+    resolved_by: int | None
+    note: str | None
+    evidence_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One change in a prediction's resolution."""
+
+    at: datetime
+    actor_id: int | None
+    old: Outcome | None
+    new: Outcome | None
+    note: str | None
+    evidence_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PredictionView:
+    """A prediction with its status, tally, poll and resolution."""
+
+    id: int
+    guild_id: int
+    number: int
+    title: str
+    statement: str
+    source: str
+    made_on: date
+    due: date
+    criteria: str | None
+    archived: bool
+    tally: Tally = field(default_factory=Tally)
+    poll: PollView | None = None
+    resolution: ResolutionView | None = None
+    history: tuple[AuditEntry, ...] = ()
+
+    @property
+    def status(self) -> str:
+        """Return one of archived, resolved, polling, open."""
+        if self.archived:
+            return "archived"
+        if self.resolution is not None:
+            return "resolved"
+        if self.poll is not None and self.poll.is_open:
+            return "polling"
+        return "open"
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of predictions."""
+
+    items: tuple[PredictionView, ...]
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class SeedReport:
+    """What loading a seed set changed."""
+
+    added: int
+    updated: int
+    unchanged: int
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyReport:
+    """What a batch of reaction events did."""
+
+    upserts: int
+    deletes: int
+    ignored: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileReport:
+    """How a poll's votes were brought in line with its reactions."""
+
+    poll_id: int
+    added: int
+    changed: int
+    removed: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedPoll:
+    """A poll that was just closed, with its final tally."""
+
+    poll: PollView
+    prediction: PredictionView
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionReport:
+    """What a resolution did: outcome, community vote, points, and who called it."""
+
+    prediction: PredictionView
+    previous: Outcome | None
+    closed_poll: PollView | None
+    points_by_choice: dict[Choice, float]
+    called_it: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedItem:
+    """A prediction resolved within a board's period."""
+
+    number: int
+    title: str
+    outcome: Outcome
+    resolved_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    """A ranked leaderboard: all rows, plus the period it covers."""
+
+    guild_id: int
+    month: Month | None
+    rows: tuple[BoardRow, ...]
+    resolved: tuple[ResolvedItem, ...]
+
+    def top(self, n: int = 10) -> tuple[BoardRow, ...]:
+        """Return the first n rows."""
+        return self.rows[:n]
+
+    def row_of(self, member_id: int) -> BoardRow | None:
+        """Return a member's row, None if they scored nothing."""
+        return next((row for row in self.rows if row.member_id == member_id), None)
+
+    @property
+    def label(self) -> str:
+        """Return a human label of the period."""
+        return self.month.label if self.month else "All time"
+
+
+@dataclass(frozen=True, slots=True)
+class MemberStats:
+    """A member's record in a guild."""
+
+    member_id: int
+    votes: int
+    open_votes: int
+    row: BoardRow | None
+    ranked_members: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCard:
+    """How one source's predictions fared, and how the community's majority compared."""
+
+    source: str
+    total: int
+    came_true: int
+    partly: int
+    did_not: int
+    void: int
+    open: int
+    majority_compared: int
+    majority_agreed: int

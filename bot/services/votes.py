@@ -1,0 +1,172 @@
+"""Votes: apply ordered batches of reaction events, and reconcile a poll with its reactions."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.clock import Clock
+from bot.domain.outcomes import Choice
+from bot.domain.rules import poll_is_open
+from bot.domain.votes import (
+    Delete,
+    DeleteIf,
+    EventKind,
+    Upsert,
+    VoteEvent,
+    fold,
+    votes_from_reactions,
+)
+from bot.services.views import ApplyReport, ReconcileReport
+from db.models import Poll, Vote
+from db.session import Database
+
+log = logging.getLogger(__name__)
+
+_votes = Vote.__table__
+_delete_one = delete(_votes).where(
+    _votes.c.poll_id == bindparam("p"), _votes.c.member_id == bindparam("m")
+)
+_delete_if = delete(_votes).where(
+    _votes.c.poll_id == bindparam("p"),
+    _votes.c.member_id == bindparam("m"),
+    _votes.c.choice == bindparam("c"),
+)
+
+
+class VoteService:
+    """Record members' votes."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+        insert = sqlite.insert if db.is_sqlite else postgresql.insert
+        statement = insert(_votes)
+        self._upsert = statement.on_conflict_do_update(
+            index_elements=[_votes.c.poll_id, _votes.c.member_id],
+            set_={"choice": statement.excluded.choice, "cast_at": statement.excluded.cast_at},
+        )
+
+    async def cast(self, message_id: int, member_id: int, choice: Choice) -> ApplyReport:
+        """Cast or change one member's vote on a poll message."""
+        return await self.apply([self._event(EventKind.CAST, message_id, member_id, choice)])
+
+    async def retract(self, message_id: int, member_id: int, choice: Choice) -> ApplyReport:
+        """Retract a vote, only if it still has that choice."""
+        return await self.apply([self._event(EventKind.RETRACT, message_id, member_id, choice)])
+
+    async def apply(self, events: Sequence[VoteEvent]) -> ApplyReport:
+        """Apply an ordered batch of cast/retract events in one transaction.
+
+        Events on unknown or closed polls are ignored. The batch reaches the database as at
+        most one upsert statement and two delete statements, each with many rows.
+        """
+        if not events:
+            return ApplyReport(0, 0, 0)
+        message_ids = {e.message_id for e in events}
+        async with self._db.write() as session:
+            polls = await _polls_by_message(session, message_ids)
+            accepted = [e for e in events if _accepts(polls.get(e.message_id), e.at)]
+            writes = fold(accepted)
+            upserts: list[dict[str, Any]] = []
+            deletes: list[dict[str, Any]] = []
+            conditional: list[dict[str, Any]] = []
+            for (message_id, member_id), write in writes.items():
+                poll_id, prediction_id, _, _ = polls[message_id]
+                if isinstance(write, Upsert):
+                    upserts.append(
+                        {
+                            "poll_id": poll_id,
+                            "member_id": member_id,
+                            "prediction_id": prediction_id,
+                            "choice": write.choice.ordinal,
+                            "cast_at": write.at,
+                        }
+                    )
+                elif isinstance(write, Delete):
+                    deletes.append({"p": poll_id, "m": member_id})
+                elif isinstance(write, DeleteIf):
+                    conditional.extend(
+                        {"p": poll_id, "m": member_id, "c": c.ordinal} for c in write.choices
+                    )
+            connection = await session.connection()
+            if upserts:
+                await connection.execute(self._upsert, upserts)
+            if deletes:
+                await connection.execute(_delete_one, deletes)
+            if conditional:
+                await connection.execute(_delete_if, conditional)
+        return ApplyReport(
+            len(upserts), len(deletes) + len(conditional), len(events) - len(accepted)
+        )
+
+    async def reconcile(self, poll_id: int, reactions: dict[Choice, set[int]]) -> ReconcileReport:
+        """Make a poll's votes match its message's reactions (after a restart or a gap)."""
+        async with self._db.write() as session:
+            poll = await session.get(Poll, poll_id)
+            if poll is None or poll.closed_at is not None:
+                return ReconcileReport(poll_id, 0, 0, 0)
+            current = {
+                member: Choice.from_ordinal(choice)
+                for member, choice in await session.execute(
+                    select(Vote.member_id, Vote.choice).where(Vote.poll_id == poll_id)
+                )
+            }
+            wanted = votes_from_reactions(reactions, current)
+            now = self._clock.now()
+            upserts = [
+                {
+                    "poll_id": poll_id,
+                    "member_id": member,
+                    "prediction_id": poll.prediction_id,
+                    "choice": choice.ordinal,
+                    "cast_at": now,
+                }
+                for member, choice in wanted.items()
+                if current.get(member) is not choice
+            ]
+            removed = [{"p": poll_id, "m": m} for m in current if m not in wanted]
+            connection = await session.connection()
+            if upserts:
+                await connection.execute(self._upsert, upserts)
+            if removed:
+                await connection.execute(_delete_one, removed)
+        added = sum(1 for u in upserts if u["member_id"] not in current)
+        report = ReconcileReport(poll_id, added, len(upserts) - added, len(removed))
+        if upserts or removed:
+            log.info("poll %s reconciled with its reactions: %s", poll_id, report)
+        return report
+
+    async def votes_of_poll(self, poll_id: int) -> dict[int, Choice]:
+        """Return the votes recorded in one poll (member -> choice)."""
+        async with self._db.read() as session:
+            return {
+                member: Choice.from_ordinal(choice)
+                for member, choice in await session.execute(
+                    select(Vote.member_id, Vote.choice).where(Vote.poll_id == poll_id)
+                )
+            }
+
+    def _event(self, kind: EventKind, message_id: int, member_id: int, choice: Choice) -> VoteEvent:
+        return VoteEvent(kind, message_id, member_id, choice, self._clock.now())
+
+
+async def _polls_by_message(
+    session: AsyncSession, message_ids: set[int]
+) -> dict[int, tuple[int, int, datetime, datetime | None]]:
+    rows = await session.execute(
+        select(Poll.message_id, Poll.id, Poll.prediction_id, Poll.closes_at, Poll.closed_at).where(
+            and_(Poll.message_id.in_(message_ids))
+        )
+    )
+    return {m: (pid, pred, closes, closed) for m, pid, pred, closes, closed in rows}
+
+
+def _accepts(poll: tuple[int, int, datetime, datetime | None] | None, at: datetime) -> bool:
+    return poll is not None and poll_is_open(poll[3], poll[2], at)

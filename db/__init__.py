@@ -1,0 +1,1 @@
+"""Database layer of Called It: models, sessions and migrations."""

@@ -1,0 +1,223 @@
+"""Tables of Called It. Discord ids (snowflakes) are 64-bit integers."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Store aware datetimes as UTC and give them back aware; refuse naive ones."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Convert an aware datetime to naive UTC for storage."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Attach UTC to a stored datetime."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention so migrations name constraints stably."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class GuildSettings(Base):
+    """Per-guild settings."""
+
+    __tablename__ = "guild_settings"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    polls_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    leaderboard_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    admin_role_id: Mapped[int | None] = mapped_column(BigInteger)
+    seeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Prediction(Base):
+    """A prediction, numbered per guild with a short number users type."""
+
+    __tablename__ = "predictions"
+    __table_args__ = (
+        UniqueConstraint("guild_id", "number"),
+        UniqueConstraint("guild_id", "seed_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(100))
+    statement: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(100))
+    made_on: Mapped[date] = mapped_column(Date)
+    due: Mapped[date] = mapped_column(Date)
+    criteria: Mapped[str | None] = mapped_column(Text)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("0"))
+    seed_key: Mapped[str | None] = mapped_column(String(140))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Poll(Base):
+    """A community poll on one prediction, posted as one Discord message."""
+
+    __tablename__ = "polls"
+    __table_args__ = (
+        # One open poll per prediction at a time.
+        Index(
+            "uq_polls_open_prediction",
+            "prediction_id",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+        Index(
+            "ix_polls_open_closes_at",
+            "closes_at",
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    prediction_id: Mapped[int] = mapped_column(ForeignKey("predictions.id", ondelete="CASCADE"))
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    opened_by: Mapped[int | None] = mapped_column(BigInteger)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    close_reason: Mapped[str | None] = mapped_column(String(16))
+
+
+class Vote(Base):
+    """One member's vote in one poll; clustered on (poll, member)."""
+
+    __tablename__ = "votes"
+    __table_args__ = (
+        # Covering index for "each member's latest vote on a prediction" and for boards.
+        Index("ix_votes_prediction_member", "prediction_id", "member_id", "poll_id", "choice"),
+        Index("ix_votes_member", "member_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    poll_id: Mapped[int] = mapped_column(
+        ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    prediction_id: Mapped[int] = mapped_column(ForeignKey("predictions.id", ondelete="CASCADE"))
+    #: Ordinal of the choice: did_not=0, partly=1, came_true=2.
+    choice: Mapped[int] = mapped_column(SmallInteger)
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Resolution(Base):
+    """The current resolution of a prediction (absent while unresolved)."""
+
+    __tablename__ = "resolutions"
+    __table_args__ = (Index("ix_resolutions_guild_resolved_at", "guild_id", "resolved_at"),)
+
+    prediction_id: Mapped[int] = mapped_column(
+        ForeignKey("predictions.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    outcome: Mapped[str] = mapped_column(String(16))
+    resolved_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolved_by: Mapped[int | None] = mapped_column(BigInteger)
+    note: Mapped[str | None] = mapped_column(Text)
+    evidence_url: Mapped[str | None] = mapped_column(String(500))
+
+
+class ResolutionEvent(Base):
+    """The audit trail: every change of a prediction's resolution."""
+
+    __tablename__ = "resolution_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    prediction_id: Mapped[int] = mapped_column(
+        ForeignKey("predictions.id", ondelete="CASCADE"), index=True
+    )
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    old_outcome: Mapped[str | None] = mapped_column(String(16))
+    new_outcome: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    evidence_url: Mapped[str | None] = mapped_column(String(500))
+
+
+class LeaderboardPost(Base):
+    """The claim and record of one guild's monthly leaderboard post."""
+
+    __tablename__ = "leaderboard_posts"
+    __table_args__ = (UniqueConstraint("guild_id", "month"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    month: Mapped[str] = mapped_column(String(7))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str] = mapped_column(String(64))
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class JobClaim(Base):
+    """A claim on one run of scheduled work, so it happens once across restarts and replicas."""
+
+    __tablename__ = "job_claims"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str] = mapped_column(String(64))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class BotState(Base):
+    """Small key/value facts the bot keeps, such as the hash of the last synced commands."""
+
+    __tablename__ = "bot_state"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

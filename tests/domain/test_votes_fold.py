@@ -1,0 +1,66 @@
+"""Folding reaction events into writes gives the same result as applying them one by one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.domain.outcomes import Choice
+from bot.domain.votes import EventKind, VoteEvent, apply_to_state, fold, votes_from_reactions
+
+AT = datetime(2025, 3, 1, tzinfo=UTC)
+
+events_strategy = st.lists(
+    st.builds(
+        VoteEvent,
+        kind=st.sampled_from(list(EventKind)),
+        message_id=st.integers(1, 3),
+        member_id=st.integers(1, 4),
+        choice=st.sampled_from(list(Choice)),
+        at=st.just(AT),
+    ),
+    max_size=40,
+)
+state_strategy = st.dictionaries(
+    st.tuples(st.integers(1, 3), st.integers(1, 4)), st.sampled_from(list(Choice))
+)
+
+
+def one_by_one(state: dict[tuple[int, int], Choice], events: list[VoteEvent]) -> None:
+    """Apply events in order with the plain rule (the specification)."""
+    for e in events:
+        key = (e.message_id, e.member_id)
+        if e.kind is EventKind.CAST:
+            state[key] = e.choice
+        elif state.get(key) is e.choice:
+            del state[key]
+
+
+@given(state_strategy, events_strategy)
+def test_fold_then_apply_equals_sequential_application(
+    start: dict[tuple[int, int], Choice], events: list[VoteEvent]
+) -> None:
+    expected = dict(start)
+    one_by_one(expected, events)
+    folded = dict(start)
+    apply_to_state(folded, fold(events))
+    assert folded == expected
+
+
+def test_stale_retraction_never_deletes_a_newer_vote() -> None:
+    events = [
+        VoteEvent(EventKind.CAST, 1, 7, Choice.CAME_TRUE, AT),
+        VoteEvent(EventKind.CAST, 1, 7, Choice.DID_NOT, AT),
+        VoteEvent(EventKind.RETRACT, 1, 7, Choice.CAME_TRUE, AT),
+    ]
+    state: dict[tuple[int, int], Choice] = {}
+    apply_to_state(state, fold(events))
+    assert state == {(1, 7): Choice.DID_NOT}
+
+
+def test_votes_from_reactions() -> None:
+    reactions = {Choice.CAME_TRUE: {1, 2}, Choice.PARTLY: {2, 3}, Choice.DID_NOT: {3}}
+    result = votes_from_reactions(reactions, {2: Choice.PARTLY})
+    assert result == {1: Choice.CAME_TRUE, 2: Choice.PARTLY, 3: Choice.DID_NOT}
