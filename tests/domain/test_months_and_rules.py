@@ -10,7 +10,13 @@ import pytest
 from bot.domain.clock import FrozenClock, ensure_utc
 from bot.domain.errors import Conflict, InvalidInput
 from bot.domain.months import Month, board_month_due, parse_timezone
-from bot.domain.rules import check_can_poll, check_dates, check_evidence_url, clean_text, poll_deadline
+from bot.domain.rules import (
+    check_can_poll,
+    check_dates,
+    check_evidence_url,
+    clean_text,
+    poll_deadline,
+)
 
 
 @pytest.mark.parametrize("text", ["2025-13", "2025-00", "25-01", "2025/01", "", "march", "1999-01"])
@@ -55,7 +61,9 @@ def test_text_rules() -> None:
         check_dates(date(2025, 1, 2), date(2025, 1, 1))
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://x.org/a", "example.com", "http://", "https://a b.com"])
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "ftp://x.org/a", "example.com", "http://", "https://a b.com"]
+)
 def test_evidence_must_be_http_url(url: str) -> None:
     with pytest.raises(InvalidInput, match="http"):
         check_evidence_url(url)

@@ -33,7 +33,9 @@ def test_points_table() -> None:
 
 
 @given(choices, outcomes)
-def test_points_always_in_zero_half_one_and_void_scores_nobody(vote: Choice, outcome: Outcome) -> None:
+def test_points_always_in_zero_half_one_and_void_scores_nobody(
+    vote: Choice, outcome: Outcome
+) -> None:
     result = points(vote, outcome)
     if outcome is Outcome.VOID:
         assert result is None
@@ -48,7 +50,9 @@ def test_peer_score_alone_is_zero_and_is_points_minus_mean_of_others() -> None:
 
 
 @given(st.lists(choices, min_size=1, max_size=40), outcomes)
-def test_peer_scores_of_a_prediction_sum_to_zero_when_all_score(votes: list[Choice], outcome: Outcome) -> None:
+def test_peer_scores_of_a_prediction_sum_to_zero_when_all_score(
+    votes: list[Choice], outcome: Outcome
+) -> None:
     table = score_table(tally_of(votes), outcome)
     if outcome is Outcome.VOID:
         assert table == {}
@@ -59,7 +63,9 @@ def test_peer_scores_of_a_prediction_sum_to_zero_when_all_score(votes: list[Choi
 
 
 votes_strategy = st.lists(
-    st.tuples(st.integers(1, 6), st.integers(1, 12), choices), max_size=60, unique_by=lambda t: (t[0], t[1])
+    st.tuples(st.integers(1, 6), st.integers(1, 12), choices),
+    max_size=60,
+    unique_by=lambda t: (t[0], t[1]),
 )
 
 
@@ -72,7 +78,9 @@ def test_board_points_equal_sum_of_members_scored_votes(
     expected: dict[int, float] = {}
     for vote in votes:
         if vote.outcome is not Outcome.VOID:
-            expected[vote.member_id] = expected.get(vote.member_id, 0) + (points(vote.choice, vote.outcome) or 0)
+            expected[vote.member_id] = expected.get(vote.member_id, 0) + (
+                points(vote.choice, vote.outcome) or 0
+            )
     assert {r.member_id: r.points for r in rows} == expected
     assert sum(r.scored for r in rows) == sum(1 for v in votes if v.outcome is not Outcome.VOID)
 
@@ -95,7 +103,9 @@ def test_ranks_are_one_based_ties_share_and_skip(members: list[MemberTotals]) ->
     rows = rank(members)
     assert len(rows) == len(members)
     for position, row in enumerate(rows, start=1):
-        better = [r for r in rows if (r.points, r.peer, r.scored) > (row.points, row.peer, row.scored)]
+        better = [
+            r for r in rows if (r.points, r.peer, r.scored) > (row.points, row.peer, row.scored)
+        ]
         assert row.rank == len(better) + 1
         assert 1 <= row.rank <= position
     keys = [(r.points, r.peer, r.scored) for r in rows]

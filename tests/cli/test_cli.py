@@ -1,0 +1,109 @@
+"""The calledit command line, run as a user would (a subprocess in a scratch folder)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def calledit(
+    cwd: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DISCORD_", "DATABASE_", "DEV_GUILD"))
+    }
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+def test_seed_list_leaderboard_export_check(workdir: Path) -> None:
+    first = calledit(workdir, "seed", "--guild", "123")
+    assert first.returncode == 0, first.stderr
+    assert "10 added, 0 updated, 0 unchanged" in first.stdout
+    assert (workdir / "data" / "calledit.db").exists()
+    second = calledit(workdir, "seed", "--guild", "123")
+    assert "0 added, 0 updated, 10 unchanged" in second.stdout
+
+    listing = calledit(workdir, "predictions", "list", "--guild", "123")
+    assert listing.returncode == 0
+    assert listing.stdout.splitlines()[0].startswith(
+        "#1   open      Commoditization of Base-Level LLMs"
+    )
+    assert len(listing.stdout.splitlines()) == 10
+
+    board = calledit(workdir, "leaderboard", "--guild", "123", "--month", "2025-03", "--json")
+    assert board.returncode == 0
+    assert json.loads(board.stdout) == {
+        "guild_id": "123",
+        "period": "2025-03",
+        "rows": [],
+        "resolved": [],
+    }
+
+    export = calledit(workdir, "export", "--guild", "123", "--out", "out")
+    assert export.returncode == 0
+    assert sorted(p.name for p in (workdir / "out").iterdir()) == [
+        "calledit.json",
+        "predictions.csv",
+        "resolutions.csv",
+        "scores.csv",
+        "votes.csv",
+    ]
+    check = calledit(workdir, "check")
+    assert check.returncode == 0 and "Database reachable" in check.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["leaderboard", "--guild", "1", "--month", "2025-13"], {}, "'2025-13' is not a month"),
+        (["seed", "--guild", "abc"], {}, "is not a Discord id"),
+        (["check"], {"DATABASE_URL": "mysql://x/y"}, "Bad setting DATABASE_URL"),
+        (["check"], {"LOG_LEVEL": "LOUD"}, "Bad setting LOG_LEVEL"),
+        (["check"], {"DEV_GUILD_ID": "-5"}, "Bad setting DEV_GUILD_ID"),
+        (["seed", "--guild", "1", "--file", "missing.md"], {}, "can't read the file"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    workdir: Path, args: list[str], env: dict[str, str], message: str
+) -> None:
+    result = calledit(workdir, *args, env=env)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_malformed_seed_writes_nothing(workdir: Path) -> None:
+    bad = workdir / "next.md"
+    bad.write_text("Model: X\n20-Nov-25\n\n## 1. **One**\nText.\n\n## 3. **Three**\nText.\n")
+    result = calledit(workdir, "seed", "--guild", "5", "--file", str(bad))
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"calledit: {bad}:7: expected prediction 2, found 3"
+    assert not (workdir / "data").exists()
+
+
+def test_token_is_never_printed(workdir: Path) -> None:
+    result = calledit(
+        workdir, "check", env={"DISCORD_TOKEN": "super-secret-token-value", "LOG_LEVEL": "DEBUG"}
+    )
+    assert result.returncode == 0
+    assert "super-secret-token-value" not in result.stdout + result.stderr

@@ -1,0 +1,62 @@
+"""The monthly post is claimed once per guild and month, and a dead claim is taken over."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from bot.domain.clock import FrozenClock
+from bot.domain.months import Month
+from bot.services import Services
+
+
+async def test_due_posts_claims_and_takeover(services: Services, clock: FrozenClock) -> None:
+    clock.set(datetime(2025, 3, 10, tzinfo=UTC))
+    await services.guilds.get(1)
+    await services.guilds.set_timezone(2, "Asia/Tokyo")
+    assert await services.boards.due_posts() == []  # both guilds arrived in March
+
+    clock.set(datetime(2025, 3, 31, 16, tzinfo=UTC))  # already 1 April in Tokyo
+    assert [(d.guild_id, str(d.month)) for d in await services.boards.due_posts()] == [
+        (2, "2025-03")
+    ]
+
+    clock.set(datetime(2025, 4, 1, 0, 1, tzinfo=UTC))
+    due = await services.boards.due_posts()
+    assert sorted((d.guild_id, str(d.month)) for d in due) == [(1, "2025-03"), (2, "2025-03")]
+
+    results = await asyncio.gather(
+        *(services.boards.claim_post(1, Month(2025, 3), f"worker-{i}") for i in range(5))
+    )
+    assert sorted(results) == [False, False, False, False, True]
+    assert [(d.guild_id) for d in await services.boards.due_posts()] == [2]
+
+    # The claimant died before posting: after the stale period another may take over, once.
+    assert not await services.boards.claim_post(1, Month(2025, 3), "late")
+    clock.advance(timedelta(minutes=11))
+    assert await services.boards.claim_post(1, Month(2025, 3), "rescuer")
+    assert not await services.boards.claim_post(1, Month(2025, 3), "another")
+    await services.boards.mark_posted(1, Month(2025, 3), 5, 77)
+    clock.advance(timedelta(hours=1))
+    assert not await services.boards.claim_post(1, Month(2025, 3), "after-post")
+    assert [m for m, posted in await services.boards.posts(1) if posted] == ["2025-03"]
+
+
+async def test_guild_settings(services: Services) -> None:
+    config = await services.guilds.get(9)
+    assert (config.timezone, config.polls_channel_id) == ("UTC", None)
+    await services.guilds.set_polls_channel(9, 55)
+    await services.guilds.set_admin_role(9, 66)
+    config = await services.guilds.set_timezone(9, " Europe/Paris ")
+    assert (config.timezone, config.polls_channel_id, config.admin_role_id) == (
+        "Europe/Paris",
+        55,
+        66,
+    )
+    import pytest
+
+    from bot.domain.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        await services.guilds.set_timezone(9, "Nowhere/Land")
+    assert (await services.guilds.get(9)).timezone == "Europe/Paris"
