@@ -13,6 +13,8 @@ from bot.services import Services
 from db.migrate import upgrade
 from db.session import Database
 
+pytest_plugins = ["bot.emulator.pytest_plugin"]
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 

@@ -12,6 +12,7 @@ from bot.services.polls import PollService
 from bot.services.predictions import PredictionService
 from bot.services.resolution import ResolutionService
 from bot.services.scorecard import ScorecardService
+from bot.services.state import StateService
 from bot.services.votes import VoteService
 from db.session import Database
 
@@ -30,6 +31,7 @@ class Services:
     boards: BoardService
     scorecard: ScorecardService
     export: ExportService
+    state: StateService
 
     @classmethod
     def build(cls, db: Database, clock: Clock) -> Services:
@@ -46,4 +48,5 @@ class Services:
             boards=boards,
             scorecard=ScorecardService(db, clock),
             export=ExportService(db, clock, boards),
+            state=StateService(db, clock),
         )

@@ -1,0 +1,153 @@
+"""The bot: receives settings, services and clock; setup_hook loads one extension per feature."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+import discord
+from discord.ext import commands
+
+from bot.domain.seedfile import SeedSet
+from bot.domain.seedfile import load as load_seed_file
+from bot.publisher import Publisher
+from bot.scheduler import Scheduler
+from bot.services import Services
+from bot.vote_writer import VoteWriter
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = (
+    "bot.exts.errors",
+    "bot.exts.predictions",
+    "bot.exts.polls",
+    "bot.exts.boards",
+    "bot.exts.setup",
+)
+DEFAULT_SEED = Path(__file__).resolve().parents[1] / "seeds" / "llm-predictions-2025.toml"
+
+#: Exactly what the bot uses: send and edit messages, embeds, files, reactions, read history,
+#: and Manage Messages to remove a member's older vote reaction.
+PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    send_messages=True,
+    embed_links=True,
+    attach_files=True,
+    add_reactions=True,
+    read_message_history=True,
+    manage_messages=True,
+)
+
+
+def intents() -> discord.Intents:
+    """Return guilds + guild message reactions only: no privileged intent."""
+    result = discord.Intents.none()
+    result.guilds = True
+    result.guild_reactions = True
+    return result
+
+
+class CalledItBot(commands.Bot):
+    """Called It's Discord client."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        dev_guild_id: int | None = None,
+        seed: SeedSet | None = None,
+        scheduler_interval: float = 30.0,
+        vote_batch: int = 500,
+        vote_delay: float = 0.05,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            help_command=None,
+            max_messages=None,
+            chunk_guilds_at_startup=False,
+            member_cache_flags=discord.MemberCacheFlags.none(),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        self.services = services
+        self.dev_guild_id = dev_guild_id
+        self.seed = seed
+        self.publisher = Publisher(self)
+        self.vote_writer = VoteWriter(
+            services.votes,
+            max_batch=vote_batch,
+            max_delay=vote_delay,
+            on_superseded=self.publisher.superseded,
+        )
+        self.scheduler = Scheduler(self, interval=scheduler_interval)
+        self.synced: str | None = None
+        #: Set once on_ready's work (seeding, reconciliation) is done; cleared on a new session.
+        self.settled = asyncio.Event()
+
+    async def setup_hook(self) -> None:
+        """Load extensions, start the writer, load open polls, and sync commands deliberately."""
+        for name in EXTENSIONS:
+            await self.load_extension(name)
+        self.vote_writer.start()
+        self.publisher.start()
+        await self.publisher.load_open_polls()
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Sync to DEV_GUILD_ID when set; globally only when the command set changed."""
+        if self.dev_guild_id is not None:
+            guild = discord.Object(self.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+            self.synced = "guild"
+            log.info("synced commands to the dev guild %s", self.dev_guild_id)
+            return
+        digest = self.command_hash()
+        if await self.services.state.get("commands_hash") == digest:
+            self.synced = "unchanged"
+            log.info("commands unchanged since the last sync; not syncing")
+            return
+        await self.tree.sync()
+        await self.services.state.set("commands_hash", digest)
+        self.synced = "global"
+        log.info("synced commands globally")
+
+    def command_hash(self) -> str:
+        """Return a hash of the command set as Discord would receive it."""
+        payload = [command.to_dict(self.tree) for command in self.tree.get_commands()]
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+    async def on_ready(self) -> None:
+        """Seed new guilds once and reconcile votes with reactions (a fresh session may have missed events)."""
+        log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))
+        self.settled.clear()
+        for guild in self.guilds:
+            await self._seed_once(guild.id)
+        await self.publisher.reconcile_all()
+        self.scheduler.start()
+        self.settled.set()
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """Seed a guild the bot just joined."""
+        await self._seed_once(guild.id)
+
+    async def close(self) -> None:
+        """Commit pending votes and stop background work before disconnecting."""
+        await self.scheduler.stop()
+        await self.vote_writer.stop()
+        await self.publisher.stop()
+        await super().close()
+
+    async def _seed_once(self, guild_id: int) -> None:
+        if self.seed is None or not await self.services.predictions.needs_seed(guild_id):
+            return
+        report = await self.services.predictions.load_seed(guild_id, self.seed)
+        log.info("seeded guild %s with %d predictions", guild_id, report.added)
+
+
+def default_seed() -> SeedSet:
+    """Return the shipped set of predictions."""
+    return load_seed_file(DEFAULT_SEED)

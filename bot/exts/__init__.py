@@ -1,0 +1,1 @@
+"""Discord extensions, one per feature; each handler parses, calls one service, renders."""

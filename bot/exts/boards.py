@@ -1,0 +1,94 @@
+"""/leaderboard, /stats, /scorecard and /export."""
+
+from __future__ import annotations
+
+import io
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.domain.months import Month
+from bot.exts import render
+from bot.exts.common import admin_only, bot_of, guild_id_of, reply
+
+
+class Boards(commands.Cog):
+    """Leaderboards and records."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @app_commands.command(
+        name="leaderboard",
+        description="Who called it: a month's board (default this month) or all time",
+    )
+    @app_commands.describe(
+        month="YYYY-MM, e.g. 2025-03 (default: this month)",
+        all_time="Show the all-time board instead",
+    )
+    async def leaderboard(
+        self,
+        interaction: discord.Interaction,
+        month: app_commands.Range[str, 1, 7] | None = None,
+        all_time: bool = False,
+    ) -> None:
+        """Show a leaderboard with the caller's own row."""
+        guild_id = guild_id_of(interaction)
+        boards = bot_of(interaction).services.boards
+        parsed = Month.parse(month) if month else None  # a bad month is refused before deferring
+        await interaction.response.defer()
+        board = (
+            await boards.all_time(guild_id) if all_time else await boards.month(guild_id, parsed)
+        )
+        await reply(interaction, embed=render.leaderboard(board, interaction.user.id))
+
+    @app_commands.command(
+        name="stats", description="A member's votes, points, accuracy, peer score and rank"
+    )
+    @app_commands.describe(member="Whose stats (default: yours)")
+    async def stats(
+        self, interaction: discord.Interaction, member: discord.User | None = None
+    ) -> None:
+        """Show a member's record."""
+        guild_id = guild_id_of(interaction)
+        await interaction.response.defer()
+        target = member or interaction.user
+        record = await bot_of(interaction).services.boards.member(guild_id, target.id)
+        await reply(interaction, embed=render.stats(record))
+
+    @app_commands.command(
+        name="scorecard",
+        description="How a source's predictions fared, and the community's majority",
+    )
+    @app_commands.describe(source="A source such as GPT-4o (default: every source)")
+    async def scorecard(
+        self,
+        interaction: discord.Interaction,
+        source: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        """Show scorecards."""
+        cards = await bot_of(interaction).services.scorecard.cards(guild_id_of(interaction), source)
+        await reply(interaction, embed=render.scorecards(cards))
+
+    @app_commands.command(
+        name="export",
+        description="Download predictions, votes, resolutions and scores as CSV (admins)",
+    )
+    @app_commands.default_permissions(manage_guild=True)
+    @admin_only()
+    async def export(self, interaction: discord.Interaction) -> None:
+        """Send the CSV files as attachments."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        files = await bot_of(interaction).services.export.csv_files(guild_id_of(interaction))
+        attachments = [
+            discord.File(io.BytesIO(data), filename=name) for name, data in files.items()
+        ]
+        await reply(
+            interaction, content="Here is your server's data.", files=attachments, ephemeral=True
+        )
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Add the cog."""
+    await bot.add_cog(Boards(bot))

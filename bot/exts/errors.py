@@ -1,0 +1,54 @@
+"""The one error handler: known errors become friendly ephemeral replies, the rest are logged."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.domain.errors import CalledItError
+from bot.exts.common import reply
+
+log = logging.getLogger(__name__)
+
+GENERIC = "Something went wrong on my side; it has been logged. Please try again in a moment."
+
+
+def message_for(error: Exception) -> str | None:
+    """Return the text to show for a known error, None for an unexpected one."""
+    original = getattr(error, "original", None) or error.__cause__ or error
+    if isinstance(original, CalledItError):
+        return original.message
+    if isinstance(error, app_commands.TransformerError) and isinstance(
+        error.__cause__, CalledItError
+    ):
+        return error.__cause__.message
+    if isinstance(error, app_commands.CheckFailure):
+        return str(error) or "You can't use this command here."
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down: try again in {error.retry_after:.0f} s."
+    if isinstance(original, discord.Forbidden):
+        return "Discord refused: I lack a permission for that here (check my role and the channel)."
+    return None
+
+
+async def on_app_command_error(
+    interaction: discord.Interaction, error: app_commands.AppCommandError
+) -> None:
+    """Answer every failed command with an ephemeral line."""
+    text = message_for(error)
+    if text is None:
+        command = interaction.command.qualified_name if interaction.command else "?"
+        log.error("command /%s failed", command, exc_info=error)
+        text = GENERIC
+    try:
+        await reply(interaction, content=text, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not deliver an error reply", exc_info=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Install the handler on the command tree."""
+    bot.tree.on_error = on_app_command_error  # type: ignore[method-assign]

@@ -1,0 +1,240 @@
+"""/prediction: list, show, add, edit, remove, resolve, unresolve."""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.domain.outcomes import Outcome
+from bot.domain.rules import (
+    CRITERIA_MAX,
+    NOTE_MAX,
+    SOURCE_MAX,
+    STATEMENT_MAX,
+    TITLE_MAX,
+    URL_MAX,
+    parse_date,
+)
+from bot.exts import render
+from bot.exts.common import PredictionNumber, admin_only, bot_of, guild_id_of, reply
+from bot.services.views import ClosedPoll
+
+log = logging.getLogger(__name__)
+
+Number = app_commands.Transform[int, PredictionNumber]
+Status = Literal["all", "open", "polling", "resolved", "unresolved", "archived"]
+OutcomeName = Literal["came_true", "partly", "did_not", "void"]
+
+
+class ListView(discord.ui.View):
+    """Previous / next buttons for /prediction list."""
+
+    def __init__(self, guild_id: int, status: str, page: int, pages: int) -> None:
+        super().__init__(timeout=600)
+        self.guild_id, self.status, self.page = guild_id, status, page
+        self.previous.disabled = page <= 1
+        self.next.disabled = page >= pages
+
+    @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)
+    async def previous(
+        self, interaction: discord.Interaction, _: discord.ui.Button[ListView]
+    ) -> None:
+        """Show the previous page."""
+        await self._show(interaction, self.page - 1)
+
+    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary)
+    async def next(self, interaction: discord.Interaction, _: discord.ui.Button[ListView]) -> None:
+        """Show the next page."""
+        await self._show(interaction, self.page + 1)
+
+    async def _show(self, interaction: discord.Interaction, page_number: int) -> None:
+        page = await bot_of(interaction).services.predictions.list(
+            self.guild_id, self.status, page_number
+        )
+        view = ListView(self.guild_id, self.status, page.page, page.pages)
+        await interaction.response.edit_message(
+            embed=render.prediction_list(page, self.status), view=view
+        )
+
+
+class Predictions(
+    commands.GroupCog, group_name="prediction", group_description="Predictions and their resolution"
+):
+    """Prediction commands."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="list", description="List predictions, 10 a page")
+    @app_commands.describe(status="Which predictions to show (default: all not archived)")
+    async def list_(self, interaction: discord.Interaction, status: Status = "all") -> None:
+        """List predictions."""
+        guild_id = guild_id_of(interaction)
+        page = await bot_of(interaction).services.predictions.list(guild_id, status, 1)
+        view = ListView(guild_id, status, page.page, page.pages) if page.pages > 1 else None
+        await reply(interaction, embed=render.prediction_list(page, status), view=view)
+
+    @app_commands.command(
+        name="show", description="Show a prediction: statement, poll tally, resolution"
+    )
+    @app_commands.describe(prediction="The prediction's number (type to search by title)")
+    async def show(self, interaction: discord.Interaction, prediction: Number) -> None:
+        """Show one prediction."""
+        view = await bot_of(interaction).services.predictions.get(
+            guild_id_of(interaction), prediction
+        )
+        await reply(interaction, embed=render.prediction_detail(view))
+
+    @app_commands.command(name="add", description="Add a prediction (admins)")
+    @app_commands.describe(
+        title="A short title",
+        statement="What exactly is predicted",
+        source="Who made it (default: community)",
+        made_on="When it was made, YYYY-MM-DD (default: today)",
+        due="When it should have come true, YYYY-MM-DD (default: end of that year)",
+        criteria="How it will be judged",
+    )
+    @app_commands.default_permissions(manage_guild=True)
+    @admin_only()
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        title: app_commands.Range[str, 1, TITLE_MAX],
+        statement: app_commands.Range[str, 1, STATEMENT_MAX],
+        source: app_commands.Range[str, 1, SOURCE_MAX] | None = None,
+        made_on: app_commands.Range[str, 1, 10] | None = None,
+        due: app_commands.Range[str, 1, 10] | None = None,
+        criteria: app_commands.Range[str, 1, CRITERIA_MAX] | None = None,
+    ) -> None:
+        """Add a prediction."""
+        view = await bot_of(interaction).services.predictions.add(
+            guild_id_of(interaction),
+            title=title,
+            statement=statement,
+            source=source,
+            made_on=parse_date(made_on, "made_on date") if made_on else None,
+            due=parse_date(due, "due date") if due else None,
+            criteria=criteria,
+        )
+        await reply(
+            interaction,
+            content=f"Added prediction #{view.number}.",
+            embed=render.prediction_detail(view),
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="edit", description="Edit a prediction; votes are kept (admins)")
+    @app_commands.describe(prediction="The prediction's number", due="YYYY-MM-DD")
+    @app_commands.default_permissions(manage_guild=True)
+    @admin_only()
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        prediction: Number,
+        title: app_commands.Range[str, 1, TITLE_MAX] | None = None,
+        statement: app_commands.Range[str, 1, STATEMENT_MAX] | None = None,
+        source: app_commands.Range[str, 1, SOURCE_MAX] | None = None,
+        due: app_commands.Range[str, 1, 10] | None = None,
+        criteria: app_commands.Range[str, 1, CRITERIA_MAX] | None = None,
+    ) -> None:
+        """Edit a prediction."""
+        view = await bot_of(interaction).services.predictions.edit(
+            guild_id_of(interaction),
+            prediction,
+            title=title,
+            statement=statement,
+            source=source,
+            due=parse_date(due, "due date") if due else None,
+            criteria=criteria,
+        )
+        await reply(
+            interaction,
+            content=f"Updated prediction #{view.number}.",
+            embed=render.prediction_detail(view),
+            ephemeral=True,
+        )
+
+    @app_commands.command(
+        name="remove", description="Archive a prediction; it stays in history and boards (admins)"
+    )
+    @app_commands.default_permissions(manage_guild=True)
+    @admin_only()
+    async def remove(self, interaction: discord.Interaction, prediction: Number) -> None:
+        """Archive a prediction."""
+        bot = bot_of(interaction)
+        view = await bot.services.predictions.archive(guild_id_of(interaction), prediction)
+        if view.poll is not None and view.poll.message_id in bot.publisher.open_polls:
+            await bot.publisher.closed(ClosedPoll(view.poll, view), post_result=False)
+        await reply(
+            interaction,
+            content=f"Archived prediction #{view.number}: {render.cut(view.title, 200)}",
+            ephemeral=True,
+        )
+
+    @app_commands.command(
+        name="resolve", description="Resolve a prediction and announce it (admins)"
+    )
+    @app_commands.describe(
+        prediction="The prediction's number",
+        outcome="What happened",
+        note="A short explanation",
+        evidence="A link (http or https) to the evidence",
+    )
+    @app_commands.default_permissions(manage_guild=True)
+    @admin_only()
+    async def resolve(
+        self,
+        interaction: discord.Interaction,
+        prediction: Number,
+        outcome: OutcomeName,
+        note: app_commands.Range[str, 1, NOTE_MAX] | None = None,
+        evidence: app_commands.Range[str, 1, URL_MAX] | None = None,
+    ) -> None:
+        """Resolve a prediction."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        bot = bot_of(interaction)
+        await bot.vote_writer.flush()
+        report = await bot.services.resolution.resolve(
+            guild_id_of(interaction),
+            prediction,
+            Outcome(outcome),
+            actor_id=interaction.user.id,
+            note=note,
+            evidence_url=evidence,
+        )
+        await bot.publisher.announce_resolution(report, interaction.channel_id)
+        await reply(
+            interaction,
+            content=f"Resolved #{prediction} as {Outcome(outcome).label}.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(
+        name="unresolve",
+        description="Withdraw a resolution; boards change, history is kept (admins)",
+    )
+    @app_commands.default_permissions(manage_guild=True)
+    @admin_only()
+    async def unresolve(
+        self,
+        interaction: discord.Interaction,
+        prediction: Number,
+        note: app_commands.Range[str, 1, NOTE_MAX] | None = None,
+    ) -> None:
+        """Unresolve a prediction."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        bot = bot_of(interaction)
+        report = await bot.services.resolution.unresolve(
+            guild_id_of(interaction), prediction, actor_id=interaction.user.id, note=note
+        )
+        await bot.publisher.announce_resolution(report, interaction.channel_id)
+        await reply(interaction, content=f"Prediction #{prediction} is open again.", ephemeral=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Add the cog."""
+    await bot.add_cog(Predictions(bot))

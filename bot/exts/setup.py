@@ -1,0 +1,105 @@
+"""/setup: per-guild settings (admins)."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.exts import render
+from bot.exts.common import bot_of, guild_id_of, reply
+
+_ZONES = sorted(zoneinfo.available_timezones())
+
+
+@app_commands.default_permissions(manage_guild=True)
+class Setup(
+    commands.GroupCog,
+    group_name="setup",
+    group_description="Called It settings for this server (admins)",
+):
+    """Settings commands."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Admins only, checked on the server side for every /setup command."""
+        from bot.exts.common import is_admin
+
+        return await is_admin(interaction)
+
+    @app_commands.command(name="show", description="Show this server's settings")
+    async def show(self, interaction: discord.Interaction) -> None:
+        """Show settings."""
+        config = await bot_of(interaction).services.guilds.get(guild_id_of(interaction))
+        await reply(interaction, embed=render.settings(config), ephemeral=True)
+
+    @app_commands.command(name="polls-channel", description="Where polls and results are posted")
+    async def polls_channel(
+        self, interaction: discord.Interaction, channel: discord.TextChannel
+    ) -> None:
+        """Set the polls channel."""
+        config = await bot_of(interaction).services.guilds.set_polls_channel(
+            guild_id_of(interaction), channel.id
+        )
+        await reply(
+            interaction, content="Polls channel set.", embed=render.settings(config), ephemeral=True
+        )
+
+    @app_commands.command(
+        name="leaderboard-channel", description="Where the monthly leaderboard is posted"
+    )
+    async def leaderboard_channel(
+        self, interaction: discord.Interaction, channel: discord.TextChannel
+    ) -> None:
+        """Set the leaderboard channel."""
+        config = await bot_of(interaction).services.guilds.set_leaderboard_channel(
+            guild_id_of(interaction), channel.id
+        )
+        await reply(
+            interaction,
+            content="Leaderboard channel set.",
+            embed=render.settings(config),
+            ephemeral=True,
+        )
+
+    @app_commands.command(
+        name="admin-role", description="A role whose members may run admin commands"
+    )
+    async def admin_role(self, interaction: discord.Interaction, role: discord.Role) -> None:
+        """Set the admin role."""
+        config = await bot_of(interaction).services.guilds.set_admin_role(
+            guild_id_of(interaction), role.id
+        )
+        await reply(
+            interaction, content="Admin role set.", embed=render.settings(config), ephemeral=True
+        )
+
+    @app_commands.command(
+        name="timezone", description="The time zone months are counted in, e.g. Europe/Paris"
+    )
+    async def timezone(
+        self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 64]
+    ) -> None:
+        """Set the time zone."""
+        config = await bot_of(interaction).services.guilds.set_timezone(
+            guild_id_of(interaction), name
+        )
+        await reply(
+            interaction, content="Time zone set.", embed=render.settings(config), ephemeral=True
+        )
+
+    @timezone.autocomplete("name")
+    async def _zones(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        needle = current.lower().replace(" ", "_")
+        return [app_commands.Choice(name=z, value=z) for z in _ZONES if needle in z.lower()][:25]
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Add the cog."""
+    await bot.add_cog(Setup(bot))

@@ -1,0 +1,87 @@
+"""Scheduled work: close polls at their deadline and post each month's leaderboard once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from typing import TYPE_CHECKING
+
+import discord
+
+if TYPE_CHECKING:
+    from bot.app import CalledItBot
+
+log = logging.getLogger(__name__)
+
+
+class Scheduler:
+    """Run due work every interval (and once at start, to catch up what was missed)."""
+
+    def __init__(self, bot: CalledItBot, *, interval: float = 30.0) -> None:
+        self.bot = bot
+        self.interval = interval
+        self.claimant = f"{socket.gethostname()[:40]}:{os.getpid()}"
+        self._task: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+
+    def start(self) -> None:
+        """Start the loop."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(), name="calledit-scheduler")
+
+    async def stop(self) -> None:
+        """Stop the loop."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def tick(self) -> None:
+        """Do everything that is due now."""
+        async with self._lock:
+            await self.close_due_polls()
+            await self.post_due_boards()
+
+    async def close_due_polls(self) -> None:
+        """Close polls whose deadline passed, then show them closed and post their results."""
+        await self.bot.vote_writer.flush()
+        for closed in await self.bot.services.polls.close_due():
+            await self.bot.publisher.closed(closed)
+
+    async def post_due_boards(self) -> None:
+        """Post each guild's ended month once: claim in the database, then post, then record."""
+        boards = self.bot.services.boards
+        due = await boards.due_posts()
+        due += [d for d in await boards.unfinished_claims() if d not in due]
+        for item in due:
+            if self.bot.get_guild(item.guild_id) is None:
+                continue  # not connected to that guild now; a later tick or start catches up
+            if not await boards.claim_post(item.guild_id, item.month, self.claimant):
+                continue
+            try:
+                message_id = await self.bot.publisher.post_monthly(item.guild_id, item.month)
+            except discord.HTTPException:
+                log.exception(
+                    "posting the %s board of guild %s failed; retried later",
+                    item.month,
+                    item.guild_id,
+                )
+                continue
+            if message_id is None:
+                log.warning("guild %s has no channel for the %s board", item.guild_id, item.month)
+                await boards.mark_posted(item.guild_id, item.month, None, None)
+            else:
+                log.info("posted the %s board of guild %s", item.month, item.guild_id)
+
+    async def _loop(self) -> None:
+        await self.bot.wait_until_ready()
+        while True:
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("scheduled work failed")
+            await asyncio.sleep(self.interval)
