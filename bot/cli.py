@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"calledit: {exc}", file=sys.stderr)
         return 2
-    quiet = args.command not in ("run", "demo") and settings.log_level != "DEBUG"
+    quiet = args.command != "run" and settings.log_level != "DEBUG"
     configure_logging("WARNING" if quiet else settings.log_level)
     handler = _HANDLERS[_command_name(args)]
     try:

@@ -114,5 +114,14 @@ def configure_logging(level: str) -> None:
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
     )
     logging.getLogger("discord").setLevel(max(logging.getLevelName(level), logging.INFO))
+    logging.getLogger("discord.client").addFilter(_NoVoiceNotice())
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(max(logging.getLevelName(level), logging.WARNING))
+
+
+class _NoVoiceNotice(logging.Filter):
+    """Drop discord.py's notice that voice libraries are missing: Called It has no voice."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep every record but the voice notice."""
+        return "voice will NOT be supported" not in record.getMessage()

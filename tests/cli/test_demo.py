@@ -1,0 +1,30 @@
+"""`calledit demo`, the README's main command, as a smoke test of the whole bot."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_demo_plays_a_season_cleanly(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "demo", "--members", "12"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = result.stdout
+    assert "[ada] /poll open-all hours:720" in out
+    assert "Opened 10 polls in #polls." in out
+    assert "12 members vote on the ten polls: 120 reactions arrive in one burst." in out
+    assert "bot posts in #leaderboard:" in out
+    assert "🏆 Leaderboard · December 2025" in out
+    assert "0 Discord rule violations, 0 unknown routes." in out
+    assert result.stderr.strip() == "", result.stderr
+    assert not (tmp_path / "data").exists()  # the demo's database is a throwaway
