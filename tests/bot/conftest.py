@@ -50,7 +50,12 @@ class World:
         return self.bot.services
 
     async def run(
-        self, actor: Actor, command: str, *, timeout: float = 10.0, **options: Any  # noqa: ASYNC109
+        self,
+        actor: Actor,
+        command: str,
+        *,
+        timeout: float = 10.0,
+        **options: Any,  # noqa: ASYNC109
     ) -> InteractionResult:
         """Run a slash command as a person (in #general) and wait for the bot's final answer."""
         data = actor._build_data(command, options)  # options may include one named "channel"
