@@ -54,8 +54,8 @@ class World:
         actor: Actor,
         command: str,
         *,
-        timeout: float = 10.0,
-        **options: Any,  # noqa: ASYNC109
+        timeout: float = 10.0,  # noqa: ASYNC109
+        **options: Any,
     ) -> InteractionResult:
         """Run a slash command as a person (in #general) and wait for the bot's final answer."""
         data = actor._build_data(command, options)  # options may include one named "channel"
