@@ -173,9 +173,7 @@ async def _run(
     emu: Emulator, out: Transcript, actor: Actor, command: str, where: Channel, **options: Any
 ) -> InteractionResult:
     out.command(actor, command, options)
-    data = actor._build_data(command, options)
-    interaction = emu.new_interaction(actor, 2, data, where)
-    result = await InteractionResult(emu, interaction).wait_finished(60)
+    result = await actor.run(command, in_channel=where, options=options, timeout=60)
     out.reply(result)
     out.flush()
     return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 
@@ -22,7 +23,7 @@ async def _serve(args: argparse.Namespace) -> None:
         emu.enable_privileged_intents(members=True, presences=True, message_content=True)
     await emu.start()
     guilds = [emu.create_guild(f"Guild {i + 1}") for i in range(args.guilds)]
-    print(
+    print(  # noqa: T201
         json.dumps(
             {
                 "url": emu.url,
@@ -52,10 +53,8 @@ def main() -> None:
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args()
     logging.basicConfig(level=args.log_level)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(args))
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

@@ -71,7 +71,10 @@ def add_control_routes(app: web.Application, emu: Emulator) -> None:
         names = body.get("names") or [
             f"{body.get('prefix', 'user')}{i}" for i in range(int(body.get("count", 1)))
         ]
-        ids = [str(emu.add_member(gid, n, dispatch=bool(body.get("dispatch", False))).id) for n in names]
+        ids = [
+            str(emu.add_member(gid, n, dispatch=bool(body.get("dispatch", False))).id)
+            for n in names
+        ]
         return _ok({"ids": ids})
 
     async def post_message(request: web.Request) -> web.Response:
@@ -123,10 +126,12 @@ def add_control_routes(app: web.Application, emu: Emulator) -> None:
         body = await _json(request)
         actor = emu.actor(int(body["guild_id"]), int(body["user_id"]))
         result = await actor.run(
-            body["command"], channel=body.get("channel_id"), **(body.get("options") or {})
+            body["command"], in_channel=body.get("channel_id"), options=body.get("options") or {}
         )
         msg = result.message
-        return _ok({"response_type": result.response_type, "message": msg.to_dict() if msg else None})
+        return _ok(
+            {"response_type": result.response_type, "message": msg.to_dict() if msg else None}
+        )
 
     app.router.add_get("/_emulator/state", state)
     app.router.add_post("/_emulator/guilds", create_guild)

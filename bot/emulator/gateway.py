@@ -55,6 +55,21 @@ EVENT_INTENTS: dict[str, int] = {
 }
 
 HEARTBEAT_INTERVAL_MS = 41250
+WRITE_BATCH_BYTES = 256 * 1024
+WRITE_BUFFER_HIGH = 4 * 1024 * 1024
+
+
+def _encode_frame(text: str) -> bytes:
+    """Encode one unmasked, final WebSocket text frame."""
+    data = text.encode()
+    n = len(data)
+    if n < 126:
+        return bytes((0x81, n)) + data
+    if n < 65536:
+        return bytes((0x81, 126)) + n.to_bytes(2, "big") + data
+    return bytes((0x81, 127)) + n.to_bytes(8, "big") + data
+
+
 REPLAY_BUFFER = 200_000
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
@@ -104,24 +119,43 @@ class Connection:
 
     async def _write_loop(self) -> None:
         ws, queue = self.ws, self.queue
+        writer = getattr(ws, "_writer", None)
+        transport = getattr(writer, "transport", None)
+        compressed = bool(getattr(ws, "compress", 0))
         try:
             while not self.closed:
                 if not queue:
                     self.wake.clear()
                     await self.wake.wait()
                     continue
-                while queue and not self.closed:
-                    await ws.send_str(queue.popleft())
-                    self.sent += 1
+                if transport is None or compressed or transport.is_closing():
+                    while queue and not self.closed:
+                        await ws.send_str(queue.popleft())
+                        self.sent += 1
+                    continue
+                # Fast path: encode many unmasked text frames and write them at once.
+                chunk: list[bytes] = []
+                size = 0
+                while queue and size < WRITE_BATCH_BYTES:
+                    frame = _encode_frame(queue.popleft())
+                    chunk.append(frame)
+                    size += len(frame)
+                transport.write(b"".join(chunk))
+                self.sent += len(chunk)
+                while transport.get_write_buffer_size() > WRITE_BUFFER_HIGH and not self.closed:
+                    if transport.is_closing():
+                        raise ConnectionResetError("transport closing")
+                    await asyncio.sleep(0.001)
+                await asyncio.sleep(0)
         except (ConnectionError, RuntimeError) as exc:
             log.debug("gateway writer stopped: %s", exc)
             self.closed = True
 
-    async def flush(self, timeout: float = 5.0) -> None:
+    async def flush(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Wait until queued frames have been written."""
         loop = asyncio.get_running_loop()
         end = loop.time() + timeout
-        while self.queue and not self.closed and loop.time() < end:
+        while self.queue and not self.closed and loop.time() < end:  # noqa: ASYNC110
             await asyncio.sleep(0.001)
 
     async def close(self, code: int, *, flush: bool = False) -> None:
@@ -155,7 +189,7 @@ class Gateway:
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         """Handle one gateway WebSocket connection."""
         await self.released.wait()
-        ws = web.WebSocketResponse(max_msg_size=0, autoping=True)
+        ws = web.WebSocketResponse(max_msg_size=0, autoping=True, compress=False)
         await ws.prepare(request)
         conn = Connection(ws)
         self.connections.add(conn)
@@ -391,6 +425,12 @@ class Gateway:
             if conn is not None:
                 await conn.close(code)
         self.closes.append(code)
+
+    def request_reconnect(self) -> None:
+        """Send op 7 RECONNECT: clients reconnect and RESUME."""
+        for session in self.connected_sessions():
+            if session.conn is not None:
+                session.conn.send('{"op":7,"s":null,"t":null,"d":null}')
 
     async def invalidate(self) -> None:
         """Send op 9 (d: false) to every session and forget them."""

@@ -315,6 +315,8 @@ class Message:
     interaction_user: User | None = None
     interaction_type: int | None = None
     application_id: int | None = None
+    interaction_metadata: dict[str, Any] | None = None
+    reference: dict[str, Any] | None = None
 
     @property
     def ephemeral(self) -> bool:
@@ -347,11 +349,15 @@ class Message:
         }
         if self.nonce is not None:
             data["nonce"] = self.nonce
+        if self.reference is not None:
+            data["message_reference"] = self.reference
         if self.webhook_id is not None:
             data["webhook_id"] = str(self.webhook_id)
         if self.application_id is not None:
             data["application_id"] = str(self.application_id)
-        if self.interaction_id is not None and self.interaction_user is not None:
+        if self.interaction_metadata is not None:
+            data["interaction_metadata"] = self.interaction_metadata
+        elif self.interaction_id is not None and self.interaction_user is not None:
             data["interaction_metadata"] = {
                 "id": str(self.interaction_id),
                 "type": self.interaction_type or 2,
@@ -401,3 +407,28 @@ class Interaction:
     choices: list[dict[str, Any]] | None = None
     modal: dict[str, Any] | None = None
     acknowledged_late: bool = False
+    parent: Interaction | None = None
+
+    def metadata(self) -> dict[str, Any]:
+        """Return the ``interaction_metadata`` object of messages answering this interaction."""
+        data: dict[str, Any] = {
+            "id": str(self.id),
+            "type": self.type,
+            "user": self.user.to_dict(),
+            "authorizing_integration_owners": {"0": str(self.guild_id or 0)},
+        }
+        if self.type == 3 and self.source_message is not None:
+            data["interacted_message_id"] = str(self.source_message.id)
+        if self.type == 5:
+            parent = self.parent
+            data["triggering_interaction_metadata"] = (
+                parent.metadata()
+                if parent is not None and parent.type in (2, 3)
+                else {
+                    "id": str(self.id),
+                    "type": 2,
+                    "user": self.user.to_dict(),
+                    "authorizing_integration_owners": {"0": str(self.guild_id or 0)},
+                }
+            )
+        return data

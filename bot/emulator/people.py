@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import permissions as P
 from .models import Attachment, Channel, Guild, Interaction, Message, User
 from .rules import DiscordError
 
@@ -15,7 +16,15 @@ if TYPE_CHECKING:
 SUB_COMMAND = 1
 SUB_COMMAND_GROUP = 2
 STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER, ATTACHMENT = (
-    3, 4, 5, 6, 7, 8, 9, 10, 11,
+    3,
+    4,
+    5,
+    6,
+    7,
+    8,
+    9,
+    10,
+    11,
 )
 
 
@@ -115,21 +124,21 @@ class InteractionResult:
         inter = self.interaction
         if inter.response_type is None:
             return False
-        if inter.response_type == 5:
+        if inter.response_type in (5, 6):
             return inter.original_edited or bool(inter.followups) or inter.original_deleted
         return True
 
-    async def wait_answered(self, timeout: float = 5.0) -> InteractionResult:
+    async def wait_answered(self, timeout: float = 5.0) -> InteractionResult:  # noqa: ASYNC109
         """Wait until the bot acknowledges the interaction."""
         await self.emu.wait_for(lambda: self.interaction.response_type is not None, timeout)
         return self
 
-    async def wait_finished(self, timeout: float = 5.0) -> InteractionResult:
+    async def wait_finished(self, timeout: float = 5.0) -> InteractionResult:  # noqa: ASYNC109
         """Wait until the bot answers for good (deferred responses must be edited/followed)."""
         await self.emu.wait_for(self.finished, timeout)
         return self
 
-    async def wait_followups(self, count: int, timeout: float = 5.0) -> list[Message]:
+    async def wait_followups(self, count: int, timeout: float = 5.0) -> list[Message]:  # noqa: ASYNC109
         """Wait until at least `count` follow-ups were sent."""
         await self.emu.wait_for(lambda: len(self.interaction.followups) >= count, timeout)
         return self.followups
@@ -165,7 +174,7 @@ class Actor:
         """Give the member a role directly (as an admin would in the client)."""
         member = self.guild.members[self.user.id]
         if _oid(role) not in member.roles:
-            member.roles.append(_oid(role))
+            self.emu.set_member_roles(self.guild, self.user, [*member.roles, _oid(role)])
 
     # -- slash commands -------------------------------------------------------
 
@@ -178,6 +187,12 @@ class Actor:
                 return cmd, parts[1:]
         names = sorted(c["name"] for c in self.emu.registered_commands(self.guild))
         raise CommandError(f"command /{parts[0]} is not registered (registered: {names})")
+
+    def command_data(
+        self, path: str, options: dict[str, Any], focused: str | None = None
+    ) -> dict[str, Any]:
+        """Build INTERACTION_CREATE ``data`` for a registered command path and options."""
+        return self._build_data(path, options, focused)
 
     def _build_data(
         self, path: str, options: dict[str, Any], focused: str | None = None
@@ -192,7 +207,11 @@ class Actor:
         data["options"] = container
         for name in rest:
             sub = next(
-                (o for o in schema if o["name"] == name and o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP)),
+                (
+                    o
+                    for o in schema
+                    if o["name"] == name and o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP)
+                ),
                 None,
             )
             if sub is None:
@@ -231,7 +250,9 @@ class Actor:
         emu = self.emu
         if otype == STRING:
             value = str(value)
-            if len(value) > int(opt.get("max_length", 6000)) or len(value) < int(opt.get("min_length", 0)):
+            if len(value) > int(opt.get("max_length", 6000)) or len(value) < int(
+                opt.get("min_length", 0)
+            ):
                 raise CommandError(f"option {opt['name']!r}: length out of range")
         elif otype == INTEGER:
             if isinstance(value, bool) or not isinstance(value, int):
@@ -240,9 +261,7 @@ class Actor:
             value = float(value) if not isinstance(value, int) else value
         elif otype == BOOLEAN:
             value = bool(value)
-        elif otype in (USER, MENTIONABLE) and (
-            _oid(value) in emu.users or otype == USER
-        ):
+        elif otype in (USER, MENTIONABLE) and (_oid(value) in emu.users or otype == USER):
             uid = _oid(value)
             if uid not in emu.users:
                 raise CommandError(f"option {opt['name']!r}: unknown user {uid}")
@@ -287,27 +306,79 @@ class Actor:
                 raise CommandError(f"option {opt['name']!r}: {value} out of range [{lo}, {hi}]")
         return value
 
-    def start(self, command: str, *, channel: Any = None, **options: Any) -> InteractionResult:
-        """Send a slash command interaction without waiting for the answer."""
-        data = self._build_data(command, options)
-        inter = self.emu.new_interaction(self, 2, data, self._channel(channel))
+    def _check_visible(self, command: str, channel: Channel) -> None:
+        cmd, _rest = self._find_command(command)
+        required = cmd.get("default_member_permissions")
+        if required is None:
+            return
+        perms = self.emu.permissions_for(channel, self.user)
+        needed = int(required)
+        if perms & P.ADMINISTRATOR or perms == P.ALL:
+            return
+        if needed == 0 or perms & needed != needed:
+            raise CommandError(
+                f"{self.user.username} cannot use /{cmd['name']}: Discord hides it from members "
+                f"without permissions {needed} (default_member_permissions)"
+            )
+
+    def start(
+        self,
+        command: str,
+        *,
+        in_channel: Any = None,
+        options: dict[str, Any] | None = None,
+        check_permissions: bool = True,
+        **kw_options: Any,
+    ) -> InteractionResult:
+        """Send a slash command interaction without waiting for the answer.
+
+        Options come as keyword arguments (or an `options` dict for names such as ``timeout``).
+        Like Discord, a command whose ``default_member_permissions`` the member lacks cannot be
+        used (CommandError) unless `check_permissions` is False.
+        """
+        opts = {**(options or {}), **kw_options}
+        channel = self._channel(in_channel)
+        if check_permissions:
+            self._check_visible(command, channel)
+        data = self._build_data(command, opts)
+        inter = self.emu.new_interaction(self, 2, data, channel)
         return InteractionResult(self.emu, inter)
 
     async def run(
-        self, command: str, *, channel: Any = None, timeout: float = 5.0, **options: Any
+        self,
+        command: str,
+        *,
+        in_channel: Any = None,
+        timeout: float = 5.0,  # noqa: ASYNC109
+        options: dict[str, Any] | None = None,
+        check_permissions: bool = True,
+        **kw_options: Any,
     ) -> InteractionResult:
         """Run a slash command (e.g. ``"/group sub"``) with options and wait for the final answer."""
-        result = self.start(command, channel=channel, **options)
+        result = self.start(
+            command,
+            in_channel=in_channel,
+            options=options,
+            check_permissions=check_permissions,
+            **kw_options,
+        )
         return await result.wait_finished(timeout)
 
     async def autocomplete(
-        self, command: str, focused: str, *, channel: Any = None, timeout: float = 5.0,
-        **options: Any,
+        self,
+        command: str,
+        focused: str,
+        *,
+        in_channel: Any = None,
+        timeout: float = 5.0,  # noqa: ASYNC109
+        options: dict[str, Any] | None = None,
+        **kw_options: Any,
     ) -> list[dict[str, Any]]:
         """Type into option `focused` and return the autocomplete choices the bot offers."""
-        options.setdefault(focused, "")
-        data = self._build_data(command, options, focused=focused)
-        inter = self.emu.new_interaction(self, 4, data, self._channel(channel))
+        opts = {**(options or {}), **kw_options}
+        opts.setdefault(focused, "")
+        data = self._build_data(command, opts, focused=focused)
+        inter = self.emu.new_interaction(self, 4, data, self._channel(in_channel))
         result = InteractionResult(self.emu, inter)
         await result.wait_answered(timeout)
         return result.choices
@@ -332,7 +403,11 @@ class Actor:
         return comp
 
     async def click(
-        self, message: Any, custom_id: str, *, timeout: float = 5.0
+        self,
+        message: Any,
+        custom_id: str,
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109
     ) -> InteractionResult:
         """Click a button on a message and wait for the bot's answer."""
         msg = message if isinstance(message, Message) else self.emu.message(message)
@@ -342,7 +417,12 @@ class Actor:
         return await InteractionResult(self.emu, inter).wait_finished(timeout)
 
     async def select(
-        self, message: Any, custom_id: str, values: list[str], *, timeout: float = 5.0
+        self,
+        message: Any,
+        custom_id: str,
+        values: list[str],
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109
     ) -> InteractionResult:
         """Pick values in a select menu and wait for the bot's answer."""
         msg = message if isinstance(message, Message) else self.emu.message(message)
@@ -352,7 +432,11 @@ class Actor:
         return await InteractionResult(self.emu, inter).wait_finished(timeout)
 
     async def submit_modal(
-        self, result: InteractionResult, values: dict[str, str], *, timeout: float = 5.0
+        self,
+        result: InteractionResult,
+        values: dict[str, str],
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109
     ) -> InteractionResult:
         """Fill in the modal the bot opened (text inputs by custom_id) and submit it."""
         modal = result.modal
@@ -362,17 +446,24 @@ class Actor:
         for row in modal.get("components", []):
             inner = row.get("components") or ([row["component"]] if "component" in row else [])
             comps = [
-                {"type": c.get("type", 4), "custom_id": c["custom_id"], "value": values.get(c["custom_id"], "")}
+                {
+                    "type": c.get("type", 4),
+                    "custom_id": c["custom_id"],
+                    "value": values.get(c["custom_id"], ""),
+                }
                 for c in inner
                 if "custom_id" in c
             ]
             if "component" in row:
-                rows.append({"type": row.get("type", 18), "id": row.get("id", 0), "component": comps[0]})
+                rows.append(
+                    {"type": row.get("type", 18), "id": row.get("id", 0), "component": comps[0]}
+                )
             else:
                 rows.append({"type": 1, "components": comps})
         data = {"custom_id": modal["custom_id"], "components": rows}
         ch = self.emu.channels[result.interaction.channel_id]
         inter = self.emu.new_interaction(self, 5, data, ch, result.interaction.source_message)
+        inter.parent = result.interaction
         return await InteractionResult(self.emu, inter).wait_finished(timeout)
 
     # -- reactions and messages -----------------------------------------------
@@ -389,9 +480,9 @@ class Actor:
         await asyncio.sleep(0)
         return changed
 
-    async def say(self, content: str, *, channel: Any = None) -> Message:
-        """Post a message in a channel."""
-        return await self.emu.post_message(self._channel(channel), self.user, content)
+    async def say(self, content: str, *, in_channel: Any = None) -> Message:
+        """Post a message in a channel (default: the guild's first text channel)."""
+        return await self.emu.post_message(self._channel(in_channel), self.user, content)
 
 
 __all__ = ["Actor", "CommandError", "DiscordError", "InteractionResult"]

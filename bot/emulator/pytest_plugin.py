@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["DEFAULT_TOKEN", "connect_client", "emulator", "pointed_at"]
 
+
 @pytest_asyncio.fixture
 async def emulator(request: pytest.FixtureRequest) -> AsyncIterator[Emulator]:
     """Start an emulator on 127.0.0.1 (free port) with fast rate limits; stop it after.

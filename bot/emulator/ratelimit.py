@@ -121,7 +121,9 @@ class RateLimiter:
             )
         limit, window = self._limits(method, template)
         window = window / max(self.speed, 1e-9)
-        key = f"{method} {template} {major}"
+        # Every reaction route of a channel shares one bucket, as on Discord.
+        shared = "/reactions" in template
+        key = f"reactions {major}" if shared else f"{method} {template} {major}"
         bucket = self.buckets.get(key)
         if bucket is None:
             bucket = self.buckets[key] = Bucket(key, limit, window, limit, now + window)
@@ -148,7 +150,7 @@ class RateLimiter:
                     },
                 )
         reset_after = max(bucket.reset_at - now, 0.0)
-        bucket_hash = hashlib.sha1(f"{method} {template}".encode()).hexdigest()[:16]
+        bucket_hash = hashlib.sha1(key.rsplit(" ", 1)[0].encode()).hexdigest()[:16]
         if bucket.remaining <= 0:
             headers = _bucket_headers(bucket, 0, reset_after, bucket_hash)
             headers.update(_limited_headers(reset_after, False))

@@ -93,13 +93,16 @@ def route(method: str, template: str, *, auth: bool = True) -> Callable[[Handler
 def match(method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
     """Find the route for a request; the bool says whether the path exists for another method."""
     path_known = False
+    best: tuple[Route, dict[str, str]] | None = None
     for r in ROUTES:
         m = r.regex.match(path)
         if m is None:
             continue
-        if r.method == method:
-            return r, m.groupdict(), True
         path_known = True
+        if r.method == method and (best is None or len(m.groupdict()) < len(best[1])):
+            best = (r, m.groupdict())
+    if best is not None:
+        return best[0], best[1], True
     return None, {}, path_known
 
 

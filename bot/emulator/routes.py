@@ -104,7 +104,7 @@ def build_message(
         emu.bot,
         content=payload.get("content") or "",
         embeds=[_embed(e) for e in payload.get("embeds") or []],
-        components=payload.get("components") or [],
+        components=normalize_components(payload.get("components")),
         attachments=make_attachments(emu, ch.id, payload, files),
         flags=int(payload.get("flags") or 0),
         allowed_mentions=payload.get("allowed_mentions"),
@@ -115,6 +115,32 @@ def build_message(
     )
     msg.history.append(dict(payload))
     return msg
+
+
+def normalize_components(components: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """Copy components, numbering each with an ``id`` as Discord does in responses."""
+    counter = 0
+    used: set[int] = set()
+
+    def walk(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        nonlocal counter
+        out = []
+        for item in items:
+            item = dict(item)
+            if not item.get("id"):
+                counter += 1
+                while counter in used:
+                    counter += 1
+                item["id"] = counter
+            used.add(item["id"])
+            if isinstance(item.get("components"), list):
+                item["components"] = walk(item["components"])
+            if isinstance(item.get("component"), dict):
+                item["component"] = walk([item["component"]])[0]
+            out.append(item)
+        return out
+
+    return walk(components or [])
 
 
 def _embed(e: dict[str, Any]) -> dict[str, Any]:
@@ -133,7 +159,7 @@ def edit_message(
     if "embeds" in payload:
         msg.embeds = [_embed(e) for e in payload["embeds"] or []]
     if "components" in payload:
-        msg.components = payload["components"] or []
+        msg.components = normalize_components(payload["components"])
     if "allowed_mentions" in payload:
         msg.allowed_mentions = payload["allowed_mentions"]
     if "flags" in payload and payload["flags"] is not None:
@@ -181,7 +207,13 @@ def channel_dict(emu: Emulator, ch: Channel) -> dict[str, Any]:
 @route("GET", "/users/@me")
 async def get_me(emu: Emulator, api: ApiRequest) -> Result:
     """Return the bot user."""
-    return 200, emu.bot.to_dict() | {"verified": True, "mfa_enabled": False, "email": None, "locale": "en-US", "premium_type": 0}
+    return 200, emu.bot.to_dict() | {
+        "verified": True,
+        "mfa_enabled": False,
+        "email": None,
+        "locale": "en-US",
+        "premium_type": 0,
+    }
 
 
 @route("GET", "/users/{user_id}")
@@ -338,6 +370,7 @@ async def create_message(emu: Emulator, api: ApiRequest) -> Result:
         if prior is not None:
             return 200, prior.to_dict(me=emu.bot.id)
     ref = payload.get("message_reference")
+    target = None
     if ref and ref.get("message_id"):
         target = emu.messages_by_id.get(int(ref["message_id"]))
         if (target is None or target.deleted) and ref.get("fail_if_not_exists", True):
@@ -346,6 +379,15 @@ async def create_message(emu: Emulator, api: ApiRequest) -> Result:
             )
     msg = build_message(emu, ch, payload, api.files)
     msg.flags &= ~64
+    if ref and ref.get("message_id") and target is not None and not target.deleted:
+        msg.type = 19
+        msg.reference = {
+            "type": 0,
+            "message_id": str(target.id),
+            "channel_id": str(target.channel_id),
+        }
+        if target.guild_id is not None:
+            msg.reference["guild_id"] = str(target.guild_id)
     if nonce is not None:
         emu.nonces[(ch.id, str(nonce))] = msg
     emu.store_message(msg)
@@ -502,15 +544,32 @@ async def get_guild_route(emu: Emulator, api: ApiRequest) -> Result:
     g = get_guild(emu, api)
     data = g.to_dict(with_members=False)
     for key in (
-        "members", "channels", "threads", "presences", "voice_states", "joined_at", "large",
-        "unavailable", "member_count", "stage_instances", "guild_scheduled_events",
+        "members",
+        "channels",
+        "threads",
+        "presences",
+        "voice_states",
+        "joined_at",
+        "large",
+        "unavailable",
+        "member_count",
+        "stage_instances",
+        "guild_scheduled_events",
         "soundboard_sounds",
     ):
         data.pop(key, None)
     data.update(
-        region="", widget_enabled=False, widget_channel_id=None, max_members=500000,
-        max_presences=None, max_video_channel_users=25, max_stage_video_channel_users=50,
-        safety_alerts_channel_id=None, home_header=None, incidents_data=None,
+        region="",
+        widget_enabled=False,
+        widget_channel_id=None,
+        max_members=500000,
+        max_presences=None,
+        max_video_channel_users=25,
+        max_stage_video_channel_users=50,
+        safety_alerts_channel_id=None,
+        home_header=None,
+        incidents_data=None,
+        nsfw=False,
     )
     if api.query.get("with_counts") in ("true", "True", "1"):
         data["approximate_member_count"] = len(g.members)

@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Any
 from .models import Interaction, Message, snowflake
 from .rest import ApiRequest, Result, route
 from .routes import build_message, delete_message, edit_message
-from .rules import UNKNOWN_COMMAND, UNKNOWN_MESSAGE, DiscordError, check_message, form_error, not_found
+from .rules import (
+    UNKNOWN_COMMAND,
+    UNKNOWN_MESSAGE,
+    DiscordError,
+    check_message,
+    form_error,
+    not_found,
+)
 
 if TYPE_CHECKING:
     from .server import Emulator
@@ -19,12 +26,18 @@ FOLLOWUP_TTL = 15 * 60.0
 # -- application commands -----------------------------------------------------
 
 
-def _command_dict(emu: Emulator, body: dict[str, Any], guild_id: int | None, cid: int, version: int) -> dict[str, Any]:
+def _command_dict(
+    emu: Emulator, body: dict[str, Any], guild_id: int | None, cid: int, version: int
+) -> dict[str, Any]:
     out = {
         "id": str(cid),
         "application_id": str(emu.application_id),
         "version": str(version),
-        "default_member_permissions": body.get("default_member_permissions"),
+        "default_member_permissions": (
+            None
+            if body.get("default_member_permissions") is None
+            else str(body["default_member_permissions"])
+        ),
         "type": int(body.get("type") or 1),
         "name": body["name"],
         "name_localizations": body.get("name_localizations"),
@@ -43,7 +56,9 @@ def _command_dict(emu: Emulator, body: dict[str, Any], guild_id: int | None, cid
     return out
 
 
-def _store(emu: Emulator, api: ApiRequest) -> tuple[dict[tuple[str, int], dict[str, Any]], int | None]:
+def _store(
+    emu: Emulator, api: ApiRequest
+) -> tuple[dict[tuple[str, int], dict[str, Any]], int | None]:
     if api.int_param("application_id") != emu.application_id:
         raise DiscordError(403, 50001, "Missing Access")
     if "guild_id" in api.params:
@@ -166,8 +181,15 @@ async def interaction_callback(emu: Emulator, api: ApiRequest) -> Result:
     if ctype == 4:
         check_message(data | ({"attachments": [1]} if api.files else {}))
         message = build_message(
-            emu, ch, data, api.files, interaction_id=inter.id, interaction_user=inter.user,
-            interaction_type=inter.type, application_id=emu.application_id,
+            emu,
+            ch,
+            data,
+            api.files,
+            interaction_id=inter.id,
+            interaction_user=inter.user,
+            interaction_type=inter.type,
+            interaction_metadata=inter.metadata(),
+            application_id=emu.application_id,
             type=20 if inter.type == 2 else 0,
         )
         message.flags &= 64 | 4 | 4096
@@ -175,16 +197,36 @@ async def interaction_callback(emu: Emulator, api: ApiRequest) -> Result:
     elif ctype == 5:
         flags = int(data.get("flags") or 0) & 64
         message = build_message(
-            emu, ch, {}, [], interaction_id=inter.id, interaction_user=inter.user,
-            interaction_type=inter.type, application_id=emu.application_id,
+            emu,
+            ch,
+            {},
+            [],
+            interaction_id=inter.id,
+            interaction_user=inter.user,
+            interaction_type=inter.type,
+            interaction_metadata=inter.metadata(),
+            application_id=emu.application_id,
             type=20 if inter.type == 2 else 0,
         )
         message.flags = flags | 128
         inter.original = emu.store_message(message)
     elif ctype in (6, 7):
         if inter.source_message is None:
-            raise DiscordError(400, 50035, "Invalid Form Body", {"type": {"_errors": [
-                {"code": "INTERACTION_RESPONSE_TYPE_INVALID", "message": "Invalid response type"}]}})
+            raise DiscordError(
+                400,
+                50035,
+                "Invalid Form Body",
+                {
+                    "type": {
+                        "_errors": [
+                            {
+                                "code": "INTERACTION_RESPONSE_TYPE_INVALID",
+                                "message": "Invalid response type",
+                            }
+                        ]
+                    }
+                },
+            )
         inter.original = inter.source_message
         if ctype == 7:
             edit_message(emu, inter.source_message, data, api.files)
@@ -194,7 +236,9 @@ async def interaction_callback(emu: Emulator, api: ApiRequest) -> Result:
             raise form_error("type", "INTERACTION_RESPONSE_TYPE_INVALID", "Invalid response type")
         choices = data.get("choices") or []
         if len(choices) > 25:
-            raise form_error("data.choices", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+            raise form_error(
+                "data.choices", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length."
+            )
         inter.choices = choices
     elif ctype == 9:
         if inter.type == 5:
@@ -212,9 +256,13 @@ async def interaction_callback(emu: Emulator, api: ApiRequest) -> Result:
             "response_message_ephemeral": bool(message is not None and message.ephemeral),
         }
     }
+    resp["interaction"]["channel_id"] = str(inter.channel_id)
+    if inter.guild_id is not None:
+        resp["interaction"]["guild_id"] = str(inter.guild_id)
     if message is not None:
         resp["interaction"]["response_message_id"] = str(message.id)
-        resp["resource"] = {"type": ctype, "message": message.to_dict(me=emu.bot.id)}
+        if ctype in (4, 7):
+            resp["resource"] = {"type": ctype, "message": message.to_dict(me=emu.bot.id)}
     return 200, resp
 
 
@@ -253,15 +301,27 @@ async def followup(emu: Emulator, api: ApiRequest) -> Result:
     payload = api.body or {}
     check_message(payload | ({"attachments": [1]} if api.files else {}))
     ch = emu.channels[inter.channel_id]
-    if inter.response_type == 5 and inter.original is not None and inter.original.flags & 128 and not inter.followups:
+    if (
+        inter.response_type == 5
+        and inter.original is not None
+        and inter.original.flags & 128
+        and not inter.followups
+    ):
         # Discord turns the first follow-up after a deferral into the original response.
         msg = inter.original
         edit_message(emu, msg, payload, api.files)
         inter.original_edited = True
     else:
         msg = build_message(
-            emu, ch, payload, api.files, interaction_id=inter.id, interaction_user=inter.user,
-            interaction_type=inter.type, application_id=emu.application_id,
+            emu,
+            ch,
+            payload,
+            api.files,
+            interaction_id=inter.id,
+            interaction_user=inter.user,
+            interaction_type=inter.type,
+            interaction_metadata=inter.metadata(),
+            application_id=emu.application_id,
             webhook_id=emu.application_id,
         )
         msg.flags &= 64 | 4 | 4096

@@ -7,38 +7,33 @@ import contextlib
 import logging
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from . import permissions as P
-from .gateway import GUILD_MEMBERS, GUILD_PRESENCES, MESSAGE_CONTENT, Gateway, dumps
+from .gateway import Gateway
+from .messages import MessagesMixin
 from .models import (
     Channel,
     Guild,
     Interaction,
     Member,
     Message,
-    Overwrite,
-    Role,
     User,
-    emoji_key,
     new_token,
-    parse_emoji,
     snowflake,
 )
 from .ratelimit import RateLimiter
-from .rules import MAX_REACTIONS, DiscordError
+from .rules import DiscordError
 from .spec import Spec, load_spec
+from .world import WorldMixin, _id
 
 if TYPE_CHECKING:
     from .people import Actor
 
 log = logging.getLogger(__name__)
-
-ReactionOp = tuple[Any, Any, str, Literal["add", "remove"] | bool]
 
 
 @dataclass
@@ -66,16 +61,7 @@ class RequestRecord:
     at: float = field(default_factory=time.monotonic)
 
 
-def _id(obj: Any) -> int:
-    """Return the integer id of a model, actor, discord.py object or raw id."""
-    if isinstance(obj, int):
-        return obj
-    if isinstance(obj, str):
-        return int(obj)
-    return int(obj.id)
-
-
-class Emulator:
+class Emulator(WorldMixin, MessagesMixin):
     """A local Discord (REST + gateway) on 127.0.0.1 for tests, demos and benchmarks."""
 
     def __init__(
@@ -123,6 +109,8 @@ class Emulator:
         self._waiters: list[asyncio.Future[None]] = []
         self._runner: web.AppRunner | None = None
         self.tokens: list[str] = []
+        self._emoji_json: dict[str, str] = {}
+        self._member_cache: dict[tuple[int, int], tuple[tuple[int, ...], Member, str]] = {}
 
     # -- lifecycle ------------------------------------------------------------
 
@@ -225,7 +213,7 @@ class Emulator:
             if not fut.done():
                 fut.set_result(None)
 
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:  # noqa: ASYNC109
         """Wait until ``predicate()`` is truthy (re-checked after each request); return it."""
         loop = asyncio.get_running_loop()
         end = loop.time() + timeout
@@ -235,284 +223,15 @@ class Emulator:
                 return value
             remaining = end - loop.time()
             if remaining <= 0:
-                raise TimeoutError("condition not met within %.1fs" % timeout)
+                raise TimeoutError(f"condition not met within {timeout:.1f}s")
             fut: asyncio.Future[None] = loop.create_future()
             self._waiters.append(fut)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(fut, min(remaining, 0.25))
 
-    async def wait_until_ready(self, timeout: float = 10.0) -> None:
+    async def wait_until_ready(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait until a bot session has identified or resumed."""
         await asyncio.wait_for(self.gateway.ready_event.wait(), timeout)
-
-    # -- setup helpers --------------------------------------------------------
-
-    def enable_privileged_intents(
-        self, *, members: bool = False, presences: bool = False, message_content: bool = False
-    ) -> None:
-        """Tick the privileged intents in the (emulated) developer portal."""
-        self.privileged_intents = (
-            (GUILD_MEMBERS if members else 0)
-            | (GUILD_PRESENCES if presences else 0)
-            | (MESSAGE_CONTENT if message_content else 0)
-        )
-
-    def create_user(self, name: str, *, bot: bool = False) -> User:
-        """Create a user account."""
-        user = User(snowflake(), name, bot=bot)
-        self.users[user.id] = user
-        return user
-
-    def create_guild(
-        self,
-        name: str = "Test Guild",
-        *,
-        bot_permissions: int = P.DEFAULT_BOT,
-        everyone_permissions: int = P.DEFAULT_EVERYONE,
-        channels: Iterable[str] = ("general",),
-    ) -> Guild:
-        """Create a guild with @everyone, an owner, the bot (with a managed role) and channels."""
-        owner = self.create_user(f"{name.lower().replace(' ', '_')}_owner")
-        gid = snowflake()
-        guild = Guild(gid, name, owner.id)
-        guild.roles[gid] = Role(gid, gid, "@everyone", everyone_permissions, 0)
-        bot_role = Role(snowflake(), gid, self.bot.username, bot_permissions, 1, managed=True)
-        guild.roles[bot_role.id] = bot_role
-        guild.members[owner.id] = Member(owner, gid)
-        guild.members[self.bot.id] = Member(self.bot, gid, [bot_role.id])
-        self.guilds[gid] = guild
-        for ch in channels:
-            self.create_channel(guild, ch, dispatch=False)
-        self.gateway.dispatch("GUILD_CREATE", guild.to_dict(), guild_id=gid)
-        return guild
-
-    def bot_role(self, guild: Any) -> Role:
-        """Return the bot's managed role in a guild."""
-        g = self.guilds[_id(guild)]
-        return next(r for r in g.roles.values() if r.managed and r.name == self.bot.username)
-
-    def set_bot_permissions(self, guild: Any, permissions: int) -> None:
-        """Set the permission bits of the bot's role in a guild."""
-        role = self.bot_role(guild)
-        role.permissions = permissions
-        self.gateway.dispatch(
-            "GUILD_ROLE_UPDATE",
-            {"guild_id": str(role.guild_id), "role": role.to_dict()},
-            guild_id=role.guild_id,
-        )
-
-    def create_channel(
-        self, guild: Any, name: str, *, type: int = 0, dispatch: bool = True
-    ) -> Channel:
-        """Create a channel in a guild."""
-        g = self.guilds[_id(guild)]
-        ch = Channel(snowflake(), g.id, name, type=type, position=len(g.channels))
-        g.channels[ch.id] = ch
-        self.channels[ch.id] = ch
-        if dispatch:
-            self.gateway.dispatch("CHANNEL_CREATE", ch.to_dict(), guild_id=g.id)
-        return ch
-
-    def create_role(
-        self, guild: Any, name: str, *, permissions: int = 0, position: int | None = None
-    ) -> Role:
-        """Create a role in a guild."""
-        g = self.guilds[_id(guild)]
-        pos = position if position is not None else 1
-        role = Role(snowflake(), g.id, name, permissions, pos)
-        g.roles[role.id] = role
-        self.gateway.dispatch(
-            "GUILD_ROLE_CREATE", {"guild_id": str(g.id), "role": role.to_dict()}, guild_id=g.id
-        )
-        return role
-
-    def set_overwrite(self, channel: Any, target: Any, *, allow: int = 0, deny: int = 0) -> None:
-        """Set a channel permission overwrite for a role or a member (Actor/User/Member/Role)."""
-        ch = self.channels[_id(channel)]
-        tid = _id(target)
-        g = self.guilds[ch.guild_id] if ch.guild_id else None
-        kind = 0 if g is not None and tid in g.roles else 1
-        ch.overwrites[tid] = Overwrite(tid, kind, allow, deny)
-        self.gateway.dispatch("CHANNEL_UPDATE", ch.to_dict(), guild_id=ch.guild_id)
-
-    def add_member(
-        self, guild: Any, name: str, *, roles: Iterable[Any] = (), dispatch: bool = True
-    ) -> Actor:
-        """Create a user, add them to the guild and return an Actor for them."""
-        from .people import Actor
-
-        g = self.guilds[_id(guild)]
-        user = self.create_user(name)
-        member = Member(user, g.id, [_id(r) for r in roles])
-        g.members[user.id] = member
-        if dispatch:
-            self.gateway.dispatch(
-                "GUILD_MEMBER_ADD", member.to_dict() | {"guild_id": str(g.id)}, guild_id=g.id
-            )
-        return Actor(self, g, user)
-
-    def add_admin(self, guild: Any, name: str = "admin") -> Actor:
-        """Add a member holding an Administrator role."""
-        g = self.guilds[_id(guild)]
-        role = next(
-            (r for r in g.roles.values() if r.name == "Admin" and r.permissions & P.ADMINISTRATOR),
-            None,
-        ) or self.create_role(g, "Admin", permissions=P.ADMINISTRATOR, position=5)
-        return self.add_member(g, name, roles=[role])
-
-    def actor(self, guild: Any, user: Any) -> Actor:
-        """Return an Actor for an existing member."""
-        from .people import Actor
-
-        return Actor(self, self.guilds[_id(guild)], self.users[_id(user)])
-
-    def owner_of(self, guild: Any) -> Actor:
-        """Return an Actor for the guild owner."""
-        g = self.guilds[_id(guild)]
-        return self.actor(g, g.owner_id)
-
-    def permissions_for(self, channel: Any, user: Any) -> int:
-        """Compute a member's permissions in a channel."""
-        ch = self.channels[_id(channel)]
-        if ch.guild_id is None:
-            return P.ALL & ~P.ADMINISTRATOR
-        return P.channel_permissions(self.guilds[ch.guild_id], ch, _id(user))
-
-    # -- messages and reactions -----------------------------------------------
-
-    def store_message(self, msg: Message, *, dispatch: bool = True) -> Message:
-        """Store a new message and dispatch MESSAGE_CREATE unless ephemeral."""
-        self.messages_by_id[msg.id] = msg
-        self.channel_messages[msg.channel_id].append(msg)
-        ch = self.channels.get(msg.channel_id)
-        if ch is not None:
-            ch.last_message_id = msg.id
-        if dispatch and not msg.ephemeral:
-            self.gateway.dispatch(
-                "MESSAGE_CREATE",
-                self.message_event(msg),
-                guild_id=msg.guild_id,
-                redacted=None if msg.author.bot else (lambda: self.message_event(msg, True)),
-            )
-        self.notify()
-        return msg
-
-    def message_event(self, msg: Message, redact: bool = False) -> dict[str, Any]:
-        """Return the gateway payload of a message (content redacted without the intent)."""
-        data = msg.to_dict(me=self.bot.id)
-        if msg.guild_id is not None:
-            data["guild_id"] = str(msg.guild_id)
-            member = self.guilds[msg.guild_id].members.get(msg.author.id)
-            if member is not None:
-                data["member"] = member.to_dict(with_user=False)
-        if redact and f"<@{self.bot.id}>" not in msg.content:
-            data.update(content="", embeds=[], attachments=[], components=[])
-        return data
-
-    async def post_message(self, channel: Any, author: Any, content: str, **extra: Any) -> Message:
-        """Post a message as a user (not the bot) and dispatch MESSAGE_CREATE."""
-        ch = self.channels[_id(channel)]
-        user = self.users[_id(author.user if hasattr(author, "user") else author)]
-        msg = Message(snowflake(), ch.id, ch.guild_id, user, content=content, **extra)
-        return self.store_message(msg)
-
-    def message(self, message_id: Any) -> Message:
-        """Return a stored message by id."""
-        return self.messages_by_id[_id(message_id)]
-
-    def messages(self, channel_id: Any, *, include_deleted: bool = False) -> list[Message]:
-        """Return the messages the bot posted in a channel (including interaction replies)."""
-        return [
-            m
-            for m in self.channel_messages.get(_id(channel_id), [])
-            if m.author.id == self.bot.id and (include_deleted or not m.deleted)
-        ]
-
-    def all_messages(self, channel_id: Any) -> list[Message]:
-        """Return every stored message of a channel, by anyone, including deleted ones."""
-        return list(self.channel_messages.get(_id(channel_id), []))
-
-    def reactions(self, message_id: Any) -> dict[str, set[int]]:
-        """Return the true reaction state ``{emoji: {user ids}}`` of a message."""
-        return self.messages_by_id[_id(message_id)].reaction_state()
-
-    def apply_reaction(
-        self, user_id: int, msg: Message, emoji: dict[str, Any], add: bool
-    ) -> str | None:
-        """Update reaction state; return the gateway payload JSON if the state changed."""
-        key = emoji_key(emoji)
-        users = msg.reactions.get(key)
-        if add:
-            if users is None:
-                if len([k for k, v in msg.reactions.items() if v]) >= MAX_REACTIONS:
-                    raise DiscordError(400, 30010, "Maximum number of reactions reached (20)")
-                users = msg.reactions[key] = {}
-                msg.reaction_emojis[key] = {"id": emoji.get("id"), "name": emoji.get("name")}
-            elif not users and len([k for k, v in msg.reactions.items() if v]) >= MAX_REACTIONS:
-                raise DiscordError(400, 30010, "Maximum number of reactions reached (20)")
-            if user_id in users:
-                return None
-            users[user_id] = None
-        else:
-            if users is None or user_id not in users:
-                return None
-            del users[user_id]
-        d: dict[str, Any] = {
-            "user_id": str(user_id),
-            "channel_id": str(msg.channel_id),
-            "message_id": str(msg.id),
-            "emoji": msg.reaction_emojis[key],
-            "type": 0,
-            "burst": False,
-        }
-        if msg.guild_id is not None:
-            d["guild_id"] = str(msg.guild_id)
-            if add:
-                d["message_author_id"] = str(msg.author.id)
-                d["burst_colors"] = []
-                member = self.guilds[msg.guild_id].members.get(user_id)
-                if member is not None:
-                    d["member"] = member.to_dict()
-        return dumps(d)
-
-    def react(self, user: Any, message: Any, emoji: str, add: bool = True) -> bool:
-        """Add/remove a reaction as a user and dispatch the event; return if state changed."""
-        msg = self.messages_by_id[_id(message)]
-        djson = self.apply_reaction(_id(user), msg, parse_emoji(emoji), add)
-        if djson is None:
-            return False
-        event = "MESSAGE_REACTION_ADD" if add else "MESSAGE_REACTION_REMOVE"
-        self.gateway.dispatch_many([(event, djson, msg.guild_id)])
-        self.notify()
-        return True
-
-    async def burst_reactions(self, ops: Iterable[ReactionOp]) -> int:
-        """Apply many ``(user, message, emoji, "add"|"remove")`` ops and dispatch them in bulk."""
-        events: list[tuple[str, str, int | None]] = []
-        msgs = self.messages_by_id
-        emoji_cache: dict[str, dict[str, Any]] = {}
-        for user, message, emoji, op in ops:
-            add = op is True or op == "add"
-            msg = msgs[_id(message)]
-            em = emoji_cache.get(emoji)
-            if em is None:
-                em = emoji_cache[emoji] = parse_emoji(emoji)
-            try:
-                djson = self.apply_reaction(_id(user), msg, em, add)
-            except DiscordError:
-                continue
-            if djson is not None:
-                events.append(
-                    (
-                        "MESSAGE_REACTION_ADD" if add else "MESSAGE_REACTION_REMOVE",
-                        djson,
-                        msg.guild_id,
-                    )
-                )
-        n = self.gateway.dispatch_many(events)
-        self.notify()
-        await asyncio.sleep(0)
-        return n
 
     # -- interactions ---------------------------------------------------------
 
@@ -585,6 +304,10 @@ class Emulator:
     async def drop_bot_connection(self, code: int = 4000) -> None:
         """Close the bot's gateway connection; a resumable code makes it RESUME."""
         await self.gateway.drop(code)
+
+    def request_reconnect(self) -> None:
+        """Send op 7 RECONNECT to the bot (it reconnects and RESUMEs)."""
+        self.gateway.request_reconnect()
 
     async def invalidate_session(self) -> None:
         """Send op 9 (d: false): the bot must IDENTIFY again and nothing is replayed."""

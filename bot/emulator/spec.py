@@ -40,7 +40,19 @@ class Spec:
         self.path = path
         resource = Resource.from_contents(document, default_specification=DRAFT202012)
         self.registry: Registry = Registry().with_resource(SPEC_URI, resource)
-        self._validators: dict[str, Draft202012Validator | None] = {}
+        # Discord accepts integer snowflakes in requests (discord.py sends some), so requests
+        # are checked against a copy where SnowflakeType also allows non-negative integers.
+        schemas = dict(document.get("components", {}).get("schemas", {}))
+        if "SnowflakeType" in schemas:
+            schemas["SnowflakeType"] = {
+                "anyOf": [schemas["SnowflakeType"], {"type": "integer", "minimum": 0}]
+            }
+        lenient = dict(document)
+        lenient["components"] = dict(document.get("components", {}), schemas=schemas)
+        self.request_registry: Registry = Registry().with_resource(
+            SPEC_URI, Resource.from_contents(lenient, default_specification=DRAFT202012)
+        )
+        self._validators: dict[tuple[str, bool], Draft202012Validator | None] = {}
         self._templates = [
             (re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(t)) + "$"), t)
             for t in document.get("paths", {})
@@ -55,20 +67,22 @@ class Spec:
                 return template
         return None
 
-    def _validator(self, pointer: str) -> Draft202012Validator | None:
-        if pointer not in self._validators:
+    def _validator(self, pointer: str, lenient: bool = False) -> Draft202012Validator | None:
+        key = (pointer, lenient)
+        if key not in self._validators:
             node: Any = self.document
             for part in pointer.strip("/").split("/"):
                 part = part.replace("~1", "/").replace("~0", "~")
                 node = node.get(part) if isinstance(node, dict) else None
                 if node is None:
                     break
-            self._validators[pointer] = (
+            registry = self.request_registry if lenient else self.registry
+            self._validators[key] = (
                 None
                 if node is None
-                else Draft202012Validator({"$ref": f"{SPEC_URI}#{pointer}"}, registry=self.registry)
+                else Draft202012Validator({"$ref": f"{SPEC_URI}#{pointer}"}, registry=registry)
             )
-        return self._validators[pointer]
+        return self._validators[key]
 
     def request_errors(self, template: str, method: str, body: Any) -> list[str]:
         """Validate a JSON request body; return human-readable errors (empty if valid)."""
@@ -76,7 +90,7 @@ class Spec:
             f"/paths/{_escape(template)}/{method.lower()}/requestBody/content/"
             "application~1json/schema"
         )
-        return self._errors(pointer, body)
+        return self._errors(pointer, body, lenient=True)
 
     def response_errors(self, template: str, method: str, status: int, body: Any) -> list[str]:
         """Validate a JSON response body against the documented response schema."""
@@ -94,14 +108,17 @@ class Spec:
         )
         return self._validator(pointer) is not None
 
-    def _errors(self, pointer: str, body: Any) -> list[str]:
-        validator = self._validator(pointer)
+    def _errors(self, pointer: str, body: Any, *, lenient: bool = False) -> list[str]:
+        validator = self._validator(pointer, lenient)
         if validator is None:
             return []
         out = []
         for err in validator.iter_errors(body):
-            where = "/".join(str(p) for p in err.absolute_path) or "<root>"
-            out.append(f"{where}: {err.message[:300]}")
+            deepest = err
+            while deepest.context:
+                deepest = max(deepest.context, key=lambda e: len(list(e.absolute_path)))
+            where = "/".join(str(p) for p in deepest.absolute_path) or "<root>"
+            out.append(f"{where}: {deepest.message[:300]}")
         return out
 
 

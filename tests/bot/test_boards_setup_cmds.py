@@ -153,3 +153,17 @@ async def test_sync_only_when_the_command_set_changed(world: World) -> None:
     async with world.running(dev_guild_id=world.guild.id) as bot:
         assert bot.synced == "guild"
     assert world.emu.requests_to("PUT", "/applications/{application_id}/guilds/{guild_id}/commands")
+
+
+async def test_discord_hides_admin_only_commands_from_members(live: World) -> None:
+    from bot.emulator import CommandError
+
+    for command in ("/setup show", "/export"):
+        try:
+            await live.members[0].run(command, in_channel=live.general)
+        except CommandError as error:
+            assert "cannot use" in str(error)
+        else:
+            raise AssertionError(f"{command} should be hidden from members by its permission hint")
+    shown = await live.admin.run("/setup show", in_channel=live.general)
+    assert shown.ephemeral and shown.embeds[0]["title"] == "Called It settings"

@@ -169,3 +169,35 @@ async def test_votes_survive_resume_invalid_session_and_restart(world: World) ->
             a.id: Choice.DID_NOT,
             d.id: Choice.CAME_TRUE,
         }
+
+
+async def test_longest_texts_fit_discord_limits(live: World) -> None:
+    await live.services.guilds.set_polls_channel(live.guild.id, live.polls.id)
+    added = await live.run(
+        live.admin,
+        "/prediction add",
+        title="T" * 100,
+        statement="S" * 1000,
+        source="R" * 100,
+        criteria="C" * 1000,
+    )
+    assert added.content == "Added prediction #11."
+    await live.run(live.members[0], "/prediction show", prediction="11")
+    await open_poll(live, 11)
+    await live.run(
+        live.admin,
+        "/prediction resolve",
+        prediction="11",
+        outcome="void",
+        note="N" * 500,
+        evidence="https://example.com/" + "e" * 400,
+    )
+    await live.run(live.members[0], "/prediction show", prediction="11")
+    for message in live.emu.messages(live.polls.id):
+        for embed in message.embeds:
+            assert len(embed.get("title", "")) <= 256
+            assert (
+                sum(len(f["value"]) + len(f["name"]) for f in embed.get("fields", []))
+                + len(embed.get("description", ""))
+                <= 6000
+            )

@@ -14,10 +14,16 @@ import pytest_asyncio
 from discord import app_commands
 
 from bot.emulator import Emulator, Guild
+
+# `pytest_plugins` is only allowed in the top-level conftest, so import the fixture and the
+# marker registration hook here (a root conftest may use
+# ``pytest_plugins = ["bot.emulator.pytest_plugin"]`` instead).
+from bot.emulator import pytest_plugin as _plugin
 from bot.emulator.connect import connect_client
 from bot.emulator.spec import load_spec
 
-pytest_plugins = ["bot.emulator.pytest_plugin"]
+emulator = _plugin.emulator
+pytest_configure = _plugin.pytest_configure
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -105,11 +111,23 @@ def build_client(emu: Emulator, guild: Guild, intents: discord.Intents | None = 
         except discord.NotFound as exc:
             bot.errors.append(exc)
 
+    @tree.command(name="settings", description="Admins only", guild=gobj)
+    @app_commands.default_permissions(manage_guild=True)
+    async def settings(
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        timeout: int = 1,  # noqa: ASYNC109
+    ) -> None:
+        await interaction.response.send_message(f"{channel.name} {timeout}")
+
     group = app_commands.Group(name="poll", description="Polls", guild_ids=[guild.id])
 
     @group.command(name="create", description="Create")
     @app_commands.choices(
-        kind=[app_commands.Choice(name="Yes/No", value="yn"), app_commands.Choice(name="Multi", value="multi")]
+        kind=[
+            app_commands.Choice(name="Yes/No", value="yn"),
+            app_commands.Choice(name="Multi", value="multi"),
+        ]
     )
     async def create(
         interaction: discord.Interaction,
@@ -136,7 +154,9 @@ def build_client(emu: Emulator, guild: Guild, intents: discord.Intents | None = 
 
     tree.add_command(group)
 
-    async def fruit_auto(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def fruit_auto(
+        interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         fruits = ["apple", "apricot", "banana", "cherry"]
         return [app_commands.Choice(name=f, value=f) for f in fruits if f.startswith(current)]
 
@@ -179,7 +199,7 @@ async def bot(emulator: Emulator, guild: Guild) -> AsyncIterator[Bot]:
         yield b
 
 
-async def eventually(predicate: Any, timeout: float = 3.0) -> None:
+async def eventually(predicate: Any, timeout: float = 3.0) -> None:  # noqa: ASYNC109
     """Poll until predicate() is truthy."""
     loop = asyncio.get_running_loop()
     end = loop.time() + timeout
