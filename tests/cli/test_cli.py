@@ -107,3 +107,35 @@ def test_token_is_never_printed(workdir: Path) -> None:
     )
     assert result.returncode == 0
     assert "super-secret-token-value" not in result.stdout + result.stderr
+
+
+def test_run_without_token_says_how_to_get_one(workdir: Path) -> None:
+    result = calledit(workdir, "run")
+    assert result.returncode == 2
+    assert result.stderr.startswith("calledit: DISCORD_TOKEN is not set: create an application at")
+    assert len(result.stderr.strip().splitlines()) == 1
+    bare = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")},
+    )
+    assert bare.returncode == 2 and "DISCORD_TOKEN is not set" in bare.stderr
+
+
+def test_invite_url_has_both_scopes_and_exactly_the_permissions_used(workdir: Path) -> None:
+    import base64
+
+    token = base64.b64encode(b"123456789012345678").decode().rstrip("=") + ".abc.def"
+    result = calledit(workdir, "invite-url", env={"DISCORD_TOKEN": token})
+    assert result.returncode == 0
+    url = result.stdout.strip()
+    assert url.startswith("https://discord.com/oauth2/authorize?client_id=123456789012345678")
+    assert "scope=bot+applications.commands" in url
+    # View Channel, Send Messages, Manage Messages, Embed Links, Attach Files,
+    # Read Message History, Add Reactions.
+    expected = (1 << 10) | (1 << 11) | (1 << 13) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 6)
+    assert url.endswith(f"permissions={expected}")
+    assert token not in result.stdout + result.stderr
