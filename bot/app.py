@@ -91,6 +91,7 @@ class CalledItBot(commands.Bot):
         """Load extensions, start the writer, load open polls, and sync commands deliberately."""
         for name in EXTENSIONS:
             await self.load_extension(name)
+        await self.services.boards.ensure_ledger()
         self.vote_writer.start()
         self.publisher.start()
         await self.publisher.load_open_polls()

@@ -121,7 +121,9 @@ async def _open(settings: Settings):  # type: ignore[no-untyped-def]
 
     database = Database(settings.database_url)
     await upgrade(database)
-    return Services.build(database, SystemClock())
+    services = Services.build(database, SystemClock())
+    await services.boards.ensure_ledger()
+    return services
 
 
 async def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:

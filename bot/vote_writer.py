@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.domain.outcomes import Choice
-from bot.domain.votes import Delete, DeleteIf, Upsert, VoteEvent, fold
+from bot.domain.votes import Delete, DeleteIf, Upsert, VoteEvent
 from bot.services.votes import VoteService
 
 log = logging.getLogger(__name__)
@@ -157,7 +157,7 @@ class VoteWriter:
         delay = 0.1
         while True:
             try:
-                await self._votes.apply(batch)
+                report = await self._votes.apply(batch)
                 break
             except Exception:
                 # Keep the batch (never lose a vote) and retry with a backoff.
@@ -169,7 +169,7 @@ class VoteWriter:
         self.committed += len(batch)
         self.batches += 1
         superseded: list[tuple[int, int, Choice]] = []
-        for key, write in fold(batch).items():
+        for key, write in report.writes.items():
             old = self._known.get(key)
             if isinstance(write, Upsert):
                 if old is not None and old is not write.choice:

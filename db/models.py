@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -110,6 +111,8 @@ class Poll(Base):
             sqlite_where=text("closed_at IS NULL"),
             postgresql_where=text("closed_at IS NULL"),
         ),
+        # Polls of a prediction (latest-vote checks, the split into single- and multi-poll).
+        Index("ix_polls_prediction", "prediction_id", "id"),
         Index(
             "ix_polls_open_closes_at",
             "closes_at",
@@ -135,9 +138,11 @@ class Vote(Base):
 
     __tablename__ = "votes"
     __table_args__ = (
-        # Covering index for "each member's latest vote on a prediction" and for boards.
-        Index("ix_votes_prediction_member", "prediction_id", "member_id", "poll_id", "choice"),
-        Index("ix_votes_member", "member_id"),
+        # The one secondary index, covering for tallies and boards: a board joins its tiny
+        # per-(prediction, choice) score table on (prediction_id, choice) and visits each vote
+        # once. It also serves a member's stats (prediction_id IN guild's, member_id = ?).
+        # Every index costs each vote write, so there is no other.
+        Index("ix_votes_prediction_choice", "prediction_id", "choice", "member_id", "poll_id"),
         {"sqlite_with_rowid": False},
     )
 
@@ -186,6 +191,25 @@ class ResolutionEvent(Base):
     evidence_url: Mapped[str | None] = mapped_column(String(500))
 
 
+class MemberScore(Base):
+    """The score ledger: a member's totals per guild and period ('YYYY-MM' or 'all').
+
+    Kept in step with resolutions in the same transaction (votes on a resolved prediction are
+    frozen), so a board is one indexed range read instead of an aggregation over its votes.
+    """
+
+    __tablename__ = "member_scores"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    points: Mapped[float] = mapped_column(Float)
+    peer: Mapped[float] = mapped_column(Float)
+    scored: Mapped[int] = mapped_column(Integer)
+    exact: Mapped[int] = mapped_column(Integer)
+
+
 class LeaderboardPost(Base):
     """The claim and record of one guild's monthly leaderboard post."""
 
@@ -221,3 +245,8 @@ class BotState(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+def sqlite_datetime(value: datetime) -> str:
+    """Format an aware datetime exactly as SQLAlchemy stores it in SQLite (naive UTC text)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.domain.scoring import PEER_PLACES, MemberTotals
 
 
-@dataclass(frozen=True, slots=True)
-class BoardRow:
-    """One ranked row of a leaderboard."""
+class BoardRow(NamedTuple):
+    """One ranked row of a leaderboard (a tuple: boards have thousands of them)."""
 
     rank: int
     member_id: int
@@ -30,29 +29,28 @@ def rank_key(totals: MemberTotals) -> tuple[float, float, int]:
     return (totals.points, round(totals.peer, PEER_PLACES), totals.scored)
 
 
+#: (rank, member_id, points, peer, scored, exact): a BoardRow's fields as a plain tuple.
+Ranked = tuple[int, int, float, float, int, int]
+
+
 def rank(members: Iterable[MemberTotals]) -> list[BoardRow]:
     """Rank members best first; equal keys share a rank (1, 2, 2, 4); ids break display order."""
-    ordered = sorted(members, key=lambda t: (_neg(rank_key(t)), t.member_id))
-    rows: list[BoardRow] = []
+    ranked = rank_tuples((t.member_id, t.points, t.peer, t.scored, t.exact) for t in members)
+    return [BoardRow(*row) for row in ranked]
+
+
+def rank_tuples(members: Iterable[tuple[int, float, float, int, int]]) -> list[Ranked]:
+    """Rank (member_id, points, peer, scored, exact) tuples: the same rule, for big boards."""
+    places = PEER_PLACES
+    decorated = [(-p, -round(q, places), -s, m, e) for m, p, q, s, e in members]
+    decorated.sort()  # the key, then the member id: every tuple differs by the id
+    rows: list[Ranked] = []
     previous: tuple[float, float, int] | None = None
     current_rank = 0
-    for position, totals in enumerate(ordered, start=1):
-        key = rank_key(totals)
+    for position, (points, peer, scored, member_id, exact) in enumerate(decorated, start=1):
+        key = (points, peer, scored)
         if key != previous:
             current_rank = position
             previous = key
-        rows.append(
-            BoardRow(
-                rank=current_rank,
-                member_id=totals.member_id,
-                points=totals.points,
-                peer=round(totals.peer, PEER_PLACES),
-                scored=totals.scored,
-                exact=totals.exact,
-            )
-        )
+        rows.append((current_rank, member_id, -points, -peer, -scored, exact))
     return rows
-
-
-def _neg(key: tuple[float, float, int]) -> tuple[float, float, int]:
-    return (-key[0], -key[1], -key[2])

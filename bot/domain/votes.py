@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from typing import NamedTuple
 
 from bot.domain.outcomes import Choice
 
@@ -23,9 +24,8 @@ class EventKind(Enum):
     RETRACT = "retract"
 
 
-@dataclass(frozen=True, slots=True)
-class VoteEvent:
-    """One reaction event on a poll message, in arrival order."""
+class VoteEvent(NamedTuple):
+    """One reaction event on a poll message, in arrival order (a tuple: cheap to make)."""
 
     kind: EventKind
     message_id: int

@@ -295,7 +295,7 @@ def leaderboard(board: Board, caller: int | None = None, top: int = 10) -> disco
     return embed(
         f"Leaderboard · {board.label}",
         "\n".join(lines),
-        footer=f"{len(board.rows)} ranked member{'s' if len(board.rows) != 1 else ''} · {resolved}",
+        footer=f"{board.size} ranked member{'s' if board.size != 1 else ''} · {resolved}",
     )
 
 

@@ -3,26 +3,39 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Float, Integer, and_, column, func, select, update, values
+from sqlalchemy import (
+    and_,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.months import Month, board_month_due, parse_timezone
 from bot.domain.outcomes import Outcome
-from bot.domain.ranking import rank
-from bot.domain.scoring import MemberTotals, score_table
+from bot.domain.ranking import rank_tuples
+from bot.services import ledger
 from bot.services.guilds import config_of, ensure
-from bot.services.queries import latest_votes, tallies
 from bot.services.views import Board, MemberStats, ResolvedItem
-from db.models import GuildSettings, LeaderboardPost, Prediction, Resolution, Vote
+from db.models import (
+    BotState,
+    GuildSettings,
+    LeaderboardPost,
+    Prediction,
+    Resolution,
+    ResolutionEvent,
+    Vote,
+)
 from db.session import Database
 
 log = logging.getLogger(__name__)
+
+LEDGER_KEY = "score_ledger_built"
 
 #: A claim older than this with no post recorded is taken to have died mid-post.
 STALE_CLAIM = timedelta(minutes=10)
@@ -37,51 +50,98 @@ class DuePost:
 
 
 class BoardService:
-    """Compute leaderboards and member stats."""
+    """Compute leaderboards and member stats.
+
+    Votes count only on resolved predictions, and a resolved prediction takes no votes (its
+    poll is closed and no poll opens until it is unresolved), so a guild's boards change only
+    when a resolution changes. Computed boards are cached under the guild's latest resolution
+    event and time zone, and recomputed after any resolution change.
+    """
+
+    CACHE_SIZE = 256
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
+        self._cache: dict[tuple[int, str], tuple[tuple[int, str], Board]] = {}
+
+    def clear_cache(self) -> None:
+        """Forget computed boards (benchmarks use it to time the cold path)."""
+        self._cache.clear()
 
     async def month(self, guild_id: int, month: Month | str | None = None) -> Board:
         """Return the board of a month (default: the current month in the guild's time zone)."""
+        if isinstance(month, str):
+            month = Month.parse(month)
         async with self._db.read() as session:
-            tz = parse_timezone(await _timezone(session, guild_id))
-            if isinstance(month, str):
-                month = Month.parse(month)
+            version = await _version(session, guild_id)
+            tz = parse_timezone(version[1])
             month = month or Month.containing(self._clock.now(), tz)
+            cached = self._cached(guild_id, str(month), version)
+            if cached is not None:
+                return cached
             start, end = month.bounds(tz)
             window = and_(Resolution.resolved_at >= start, Resolution.resolved_at < end)
-            return await _board(session, guild_id, month, window)
+            board = await _board(session, guild_id, month, window)
+        return self._store(guild_id, str(month), version, board)
 
     async def all_time(self, guild_id: int) -> Board:
         """Return the all-time board."""
         async with self._db.read() as session:
-            return await _board(session, guild_id, None, None)
+            version = await _version(session, guild_id)
+            cached = self._cached(guild_id, "all", version)
+            if cached is not None:
+                return cached
+            board = await _board(session, guild_id, None, None)
+        return self._store(guild_id, "all", version, board)
+
+    def _cached(self, guild_id: int, period: str, version: tuple[int, str]) -> Board | None:
+        hit = self._cache.get((guild_id, period))
+        return hit[1] if hit is not None and hit[0] == version else None
+
+    def _store(self, guild_id: int, period: str, version: tuple[int, str], board: Board) -> Board:
+        if len(self._cache) >= self.CACHE_SIZE:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[(guild_id, period)] = (version, board)
+        return board
+
+    async def ensure_ledger(self) -> None:
+        """Build the score ledger once for databases that had resolutions before it existed."""
+        async with self._db.write() as session:
+            done = await session.get(BotState, LEDGER_KEY)
+            if done is not None:
+                return
+            guilds = await ledger.rebuild_all(session)
+            session.add(BotState(key=LEDGER_KEY, value="1", updated_at=self._clock.now()))
+        if guilds:
+            log.info("built the score ledger for %d guild(s)", guilds)
 
     async def member(self, guild_id: int, member_id: int) -> MemberStats:
         """Return a member's record: votes, scored votes, points, accuracy, peer score, rank."""
+        board = await self.all_time(guild_id)
         async with self._db.read() as session:
-            board = await _board(session, guild_id, None, None)
-            latest = latest_votes(
-                and_(
+            # One current vote per prediction, so counting predictions counts current votes.
+            voted = (
+                select(Vote.prediction_id)
+                .where(
                     Vote.member_id == member_id,
                     Vote.prediction_id.in_(
                         select(Prediction.id).where(Prediction.guild_id == guild_id)
                     ),
                 )
-            ).subquery()
-            votes = await session.scalar(select(func.count()).select_from(latest)) or 0
-            resolved = select(Resolution.prediction_id)
+                .distinct()
+                .subquery()
+            )
+            votes = await session.scalar(select(func.count()).select_from(voted)) or 0
             open_votes = (
                 await session.scalar(
                     select(func.count())
-                    .select_from(latest)
-                    .where(latest.c.prediction_id.not_in(resolved))
+                    .select_from(voted)
+                    .where(voted.c.prediction_id.not_in(select(Resolution.prediction_id)))
                 )
                 or 0
             )
-        return MemberStats(member_id, votes, open_votes, board.row_of(member_id), len(board.rows))
+        return MemberStats(member_id, votes, open_votes, board.row_of(member_id), board.size)
 
     async def due_posts(self) -> list[DuePost]:
         """Return the monthly posts that are due and not yet claimed, for every guild."""
@@ -162,15 +222,19 @@ class BoardService:
             return [(m, p) for m, p in rows]
 
 
-async def _timezone(session: AsyncSession, guild_id: int) -> str:
+async def _version(session: AsyncSession, guild_id: int) -> tuple[int, str]:
+    """Return what a guild's boards depend on: its latest resolution change and time zone."""
+    latest = await session.scalar(
+        select(func.max(ResolutionEvent.id)).where(ResolutionEvent.guild_id == guild_id)
+    )
     settings = await session.get(GuildSettings, guild_id)
-    return settings.timezone if settings else "UTC"
+    return latest or 0, settings.timezone if settings else "UTC"
 
 
 async def _board(
     session: AsyncSession, guild_id: int, month: Month | None, window: object | None
 ) -> Board:
-    """Score the latest votes on predictions resolved in a window and rank the members."""
+    """Rank the members' ledger totals of a period, beside the predictions resolved in it."""
     conditions = [Resolution.guild_id == guild_id]
     if window is not None:
         conditions.append(window)  # type: ignore[arg-type]
@@ -192,54 +256,6 @@ async def _board(
         ResolvedItem(number, title, Outcome(outcome), at)
         for _, outcome, at, number, title in resolved_rows
     )
-    outcomes = {pid: Outcome(o) for pid, o, *_ in resolved_rows if o != Outcome.VOID.value}
-    rows = await _member_totals(session, outcomes) if outcomes else []
-    return Board(guild_id, month, tuple(rank(rows)), resolved)
-
-
-async def _member_totals(
-    session: AsyncSession, outcomes: dict[int, Outcome]
-) -> Sequence[MemberTotals]:
-    """Sum each member's points and peer score with the rules' per-choice score table."""
-    counts = await tallies(session, outcomes)
-    table_rows = []
-    for prediction_id, outcome in outcomes.items():
-        table = score_table(counts[prediction_id].as_dict(), outcome)
-        for choice, score in table.items():
-            exact = int(outcome.choice is choice)
-            table_rows.append((prediction_id, choice.ordinal, score.points, score.peer, exact))
-    scores = (
-        values(
-            column("prediction_id", Integer),
-            column("choice", Integer),
-            column("points", Float),
-            column("peer", Float),
-            column("exact", Integer),
-            name="scores",
-            literal_binds=True,
-        )
-        .data(table_rows)
-        .cte("scores")
-    )
-    latest = latest_votes(Vote.prediction_id.in_(list(outcomes))).subquery()
-    result = await session.execute(
-        select(
-            latest.c.member_id,
-            func.sum(scores.c.points),
-            func.sum(scores.c.peer),
-            func.count(),
-            func.sum(scores.c.exact),
-        )
-        .join(
-            scores,
-            and_(
-                scores.c.prediction_id == latest.c.prediction_id,
-                scores.c.choice == latest.c.choice,
-            ),
-        )
-        .group_by(latest.c.member_id)
-    )
-    return [
-        MemberTotals(member, float(pts), float(peer), int(n), int(exact))
-        for member, pts, peer, n, exact in result
-    ]
+    period = str(month) if month is not None else ledger.ALL_TIME
+    rows = await ledger.read(session, guild_id, period)
+    return Board(guild_id, month, tuple(rank_tuples(rows)), resolved)

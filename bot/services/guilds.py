@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.months import parse_timezone
+from bot.services import ledger
 from bot.services.views import GuildConfig
 from db.models import GuildSettings
 from db.session import Database
@@ -51,7 +52,13 @@ class GuildService:
     async def set_timezone(self, guild_id: int, name: str) -> GuildConfig:
         """Set the guild's time zone (IANA name), used for months."""
         zone = parse_timezone(name.strip())
-        return await self._update(guild_id, timezone=zone.key)
+        async with self._db.write() as session:
+            row = await ensure(session, guild_id, self._clock)
+            if row.timezone != zone.key:
+                row.timezone = zone.key
+                await session.flush()
+                await ledger.rebuild(session, guild_id)  # months move with the time zone
+            return config_of(row)
 
     async def _update(self, guild_id: int, **values: object) -> GuildConfig:
         async with self._db.write() as session:

@@ -23,35 +23,62 @@ def latest_votes(where: ColumnElement[bool]) -> Select[tuple[int, int, int]]:
     """Select each member's latest vote (prediction_id, member_id, choice) on matching predictions.
 
     A member's latest vote on a prediction is the one in the newest poll they voted in: only one
-    poll is open at a time and votes are taken only while it is open.
+    poll is open at a time and votes are taken only while it is open. The check walks the
+    prediction's later polls (few) and the votes' primary key; callers skip it entirely for
+    predictions that had a single poll (see split_by_polls), which is nearly all of them.
     """
-    newer = Vote.__table__.alias("newer")
-    return select(Vote.prediction_id, Vote.member_id, Vote.choice).where(
-        where,
-        ~select(newer.c.poll_id)
+    later = Poll.__table__.alias("later_poll")
+    newer = Vote.__table__.alias("newer_vote")
+    superseded = (
+        select(newer.c.poll_id)
+        .select_from(later.join(newer, newer.c.poll_id == later.c.id))
         .where(
-            newer.c.prediction_id == Vote.prediction_id,
+            later.c.prediction_id == Vote.prediction_id,
+            later.c.id > Vote.poll_id,
             newer.c.member_id == Vote.member_id,
-            newer.c.poll_id > Vote.poll_id,
         )
-        .exists(),
+        .exists()
     )
+    return select(Vote.prediction_id, Vote.member_id, Vote.choice).where(where, ~superseded)
+
+
+async def split_by_polls(session: AsyncSession, ids: Iterable[int]) -> tuple[list[int], list[int]]:
+    """Split predictions into those with at most one poll and those with several."""
+    ids = list(ids)
+    if not ids:
+        return [], []
+    multi = set(
+        await session.scalars(
+            select(Poll.prediction_id)
+            .where(Poll.prediction_id.in_(ids))
+            .group_by(Poll.prediction_id)
+            .having(func.count() > 1)
+        )
+    )
+    return [i for i in ids if i not in multi], [i for i in ids if i in multi]
 
 
 async def tallies(session: AsyncSession, prediction_ids: Iterable[int]) -> dict[int, Tally]:
     """Return the tally of each member's latest vote for each prediction."""
-    ids = list(prediction_ids)
-    if not ids:
-        return {}
-    latest = latest_votes(Vote.prediction_id.in_(ids)).subquery()
-    rows = await session.execute(
-        select(latest.c.prediction_id, latest.c.choice, func.count()).group_by(
-            latest.c.prediction_id, latest.c.choice
+    single, multi = await split_by_polls(session, prediction_ids)
+    counts: dict[int, dict[str, int]] = {pid: {} for pid in (*single, *multi)}
+    queries = []
+    if single:
+        queries.append(
+            select(Vote.prediction_id, Vote.choice, func.count())
+            .where(Vote.prediction_id.in_(single))
+            .group_by(Vote.prediction_id, Vote.choice)
         )
-    )
-    counts: dict[int, dict[str, int]] = {pid: {} for pid in ids}
-    for prediction_id, choice, count in rows:
-        counts[prediction_id][Choice.from_ordinal(choice).value] = count
+    if multi:
+        latest = latest_votes(Vote.prediction_id.in_(multi)).subquery()
+        queries.append(
+            select(latest.c.prediction_id, latest.c.choice, func.count()).group_by(
+                latest.c.prediction_id, latest.c.choice
+            )
+        )
+    for query in queries:
+        for prediction_id, choice, count in await session.execute(query):
+            counts[prediction_id][Choice.from_ordinal(choice).value] = count
     return {pid: Tally(**c) for pid, c in counts.items()}
 
 

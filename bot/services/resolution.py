@@ -12,6 +12,7 @@ from bot.domain.errors import Conflict, InvalidInput
 from bot.domain.outcomes import Choice, Outcome
 from bot.domain.rules import NOTE_MAX, check_evidence_url, clean_text
 from bot.domain.scoring import points
+from bot.services import ledger
 from bot.services.queries import find_prediction, latest_votes, poll_view, view_of
 from bot.services.views import ResolutionReport
 from db.models import Poll, Resolution, ResolutionEvent, Vote
@@ -53,7 +54,11 @@ class ResolutionService:
                 and (current.evidence_url == evidence_url)
             ):
                 raise Conflict(f"Prediction #{number} is already resolved as {outcome.label}.")
-            if current is None:
+            if current is not None:
+                await ledger.post(
+                    session, guild_id, prediction.id, previous, current.resolved_at, sign=-1
+                )
+            else:
                 current = Resolution(prediction_id=prediction.id, guild_id=guild_id)
                 session.add(current)
             current.outcome = outcome.value
@@ -80,6 +85,7 @@ class ResolutionService:
                 poll.closed_at = now
                 poll.close_reason = "resolved"
             await session.flush()
+            await ledger.post(session, guild_id, prediction.id, outcome, now, sign=1)
             called = await _called_it(session, prediction.id, outcome)
             view = await view_of(session, prediction, history=True)
         log.info("guild %s resolved #%s: %s -> %s", guild_id, number, previous, outcome)
@@ -102,6 +108,9 @@ class ResolutionService:
             if current is None:
                 raise Conflict(f"Prediction #{number} is not resolved.")
             previous = Outcome(current.outcome)
+            await ledger.post(
+                session, guild_id, prediction.id, previous, current.resolved_at, sign=-1
+            )
             await session.delete(current)
             session.add(
                 ResolutionEvent(

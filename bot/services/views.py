@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from bot.domain.months import Month
 from bot.domain.outcomes import Choice, Outcome
-from bot.domain.ranking import BoardRow
+from bot.domain.ranking import BoardRow, Ranked
+from bot.domain.votes import Write
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,11 +152,12 @@ class SeedReport:
 
 @dataclass(frozen=True, slots=True)
 class ApplyReport:
-    """What a batch of reaction events did."""
+    """What a batch of reaction events did, with the folded writes it applied."""
 
     upserts: int
     deletes: int
     ignored: int
+    writes: Mapping[tuple[int, int], Write] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,22 +199,32 @@ class ResolvedItem:
     resolved_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Board:
-    """A ranked leaderboard: all rows, plus the period it covers."""
+    """A ranked leaderboard of a period; rows become BoardRow objects only when read."""
 
     guild_id: int
     month: Month | None
-    rows: tuple[BoardRow, ...]
+    ranked: tuple[Ranked, ...]
     resolved: tuple[ResolvedItem, ...]
+
+    @cached_property
+    def rows(self) -> tuple[BoardRow, ...]:
+        """Return every row."""
+        return tuple(BoardRow(*row) for row in self.ranked)
+
+    @property
+    def size(self) -> int:
+        """Return how many members are ranked."""
+        return len(self.ranked)
 
     def top(self, n: int = 10) -> tuple[BoardRow, ...]:
         """Return the first n rows."""
-        return self.rows[:n]
+        return tuple(BoardRow(*row) for row in self.ranked[:n])
 
     def row_of(self, member_id: int) -> BoardRow | None:
         """Return a member's row, None if they scored nothing."""
-        return next((row for row in self.rows if row.member_id == member_id), None)
+        return next((BoardRow(*row) for row in self.ranked if row[1] == member_id), None)
 
     @property
     def label(self) -> str:

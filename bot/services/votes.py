@@ -7,16 +7,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, select
+from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.outcomes import Choice
 from bot.domain.rules import poll_is_open
 from bot.domain.votes import (
     Delete,
-    DeleteIf,
     EventKind,
     Upsert,
     VoteEvent,
@@ -24,7 +22,7 @@ from bot.domain.votes import (
     votes_from_reactions,
 )
 from bot.services.views import ApplyReport, ReconcileReport
-from db.models import Poll, Vote
+from db.models import Poll, Vote, sqlite_datetime
 from db.session import Database
 
 log = logging.getLogger(__name__)
@@ -32,6 +30,10 @@ log = logging.getLogger(__name__)
 _votes = Vote.__table__
 _delete_one = delete(_votes).where(
     _votes.c.poll_id == bindparam("p"), _votes.c.member_id == bindparam("m")
+)
+_SQLITE_UPSERT = (
+    "INSERT INTO votes (poll_id, member_id, prediction_id, choice, cast_at) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (poll_id, member_id) DO UPDATE SET choice = excluded.choice, cast_at = excluded.cast_at"
 )
 _delete_if = delete(_votes).where(
     _votes.c.poll_id == bindparam("p"),
@@ -65,45 +67,56 @@ class VoteService:
         """Apply an ordered batch of cast/retract events in one transaction.
 
         Events on unknown or closed polls are ignored. The batch reaches the database as at
-        most one upsert statement and two delete statements, each with many rows.
+        most one upsert statement and two delete statements, each with many rows, in one
+        write transaction run off the event loop (see Database.write_batch).
         """
         if not events:
             return ApplyReport(0, 0, 0)
+        return await self._db.write_batch(lambda conn: self._apply(conn, events))
+
+    def _apply(self, conn: Connection, events: Sequence[VoteEvent]) -> ApplyReport:
+        """Fold and write a batch on a synchronous connection inside a transaction."""
         message_ids = {e.message_id for e in events}
-        async with self._db.write() as session:
-            polls = await _polls_by_message(session, message_ids)
-            accepted = [e for e in events if _accepts(polls.get(e.message_id), e.at)]
-            writes = fold(accepted)
-            upserts: list[dict[str, Any]] = []
-            deletes: list[dict[str, Any]] = []
-            conditional: list[dict[str, Any]] = []
-            for (message_id, member_id), write in writes.items():
-                poll_id, prediction_id, _, _ = polls[message_id]
-                if isinstance(write, Upsert):
-                    upserts.append(
-                        {
-                            "poll_id": poll_id,
-                            "member_id": member_id,
-                            "prediction_id": prediction_id,
-                            "choice": write.choice.ordinal,
-                            "cast_at": write.at,
-                        }
-                    )
-                elif isinstance(write, Delete):
-                    deletes.append({"p": poll_id, "m": member_id})
-                elif isinstance(write, DeleteIf):
-                    conditional.extend(
-                        {"p": poll_id, "m": member_id, "c": c.ordinal} for c in write.choices
-                    )
-            connection = await session.connection()
-            if upserts:
-                await connection.execute(self._upsert, upserts)
-            if deletes:
-                await connection.execute(_delete_one, deletes)
-            if conditional:
-                await connection.execute(_delete_if, conditional)
+        polls = {
+            m: (pid, pred, closes, closed)
+            for m, pid, pred, closes, closed in conn.execute(
+                select(
+                    Poll.message_id, Poll.id, Poll.prediction_id, Poll.closes_at, Poll.closed_at
+                ).where(Poll.message_id.in_(message_ids))
+            )
+        }
+        accepted = [e for e in events if _accepts(polls.get(e.message_id), e.at)]
+        writes = fold(accepted)
+        upserts: list[tuple[int, int, int, int, datetime]] = []
+        deletes: list[dict[str, Any]] = []
+        conditional: list[dict[str, Any]] = []
+        for (message_id, member_id), write in writes.items():
+            poll_id, prediction_id, _, _ = polls[message_id]
+            if isinstance(write, Upsert):
+                upserts.append((poll_id, member_id, prediction_id, write.choice.ordinal, write.at))
+            elif isinstance(write, Delete):
+                deletes.append({"p": poll_id, "m": member_id})
+            else:
+                conditional.extend(
+                    {"p": poll_id, "m": member_id, "c": c.ordinal} for c in write.choices
+                )
+        if upserts:
+            if self._db.is_sqlite:
+                # Hot path: plain tuples through the driver's executemany (about 5x less CPU per
+                # row than Core's per-row parameter processing), datetimes in SQLAlchemy's format.
+                conn.exec_driver_sql(
+                    _SQLITE_UPSERT,
+                    [(p, m, pr, c, sqlite_datetime(at)) for p, m, pr, c, at in upserts],
+                )
+            else:
+                keys = ("poll_id", "member_id", "prediction_id", "choice", "cast_at")
+                conn.execute(self._upsert, [dict(zip(keys, row, strict=True)) for row in upserts])
+        if deletes:
+            conn.execute(_delete_one, deletes)
+        if conditional:
+            conn.execute(_delete_if, conditional)
         return ApplyReport(
-            len(upserts), len(deletes) + len(conditional), len(events) - len(accepted)
+            len(upserts), len(deletes) + len(conditional), len(events) - len(accepted), writes
         )
 
     async def reconcile(self, poll_id: int, reactions: dict[Choice, set[int]]) -> ReconcileReport:
@@ -155,17 +168,6 @@ class VoteService:
 
     def _event(self, kind: EventKind, message_id: int, member_id: int, choice: Choice) -> VoteEvent:
         return VoteEvent(kind, message_id, member_id, choice, self._clock.now())
-
-
-async def _polls_by_message(
-    session: AsyncSession, message_ids: set[int]
-) -> dict[int, tuple[int, int, datetime, datetime | None]]:
-    rows = await session.execute(
-        select(Poll.message_id, Poll.id, Poll.prediction_id, Poll.closes_at, Poll.closed_at).where(
-            and_(Poll.message_id.in_(message_ids))
-        )
-    )
-    return {m: (pid, pred, closes, closed) for m, pid, pred, closes, closed in rows}
 
 
 def _accepts(poll: tuple[int, int, datetime, datetime | None] | None, at: datetime) -> bool:

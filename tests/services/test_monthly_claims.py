@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.domain.clock import FrozenClock
 from bot.domain.months import Month
+from bot.domain.outcomes import Choice
 from bot.services import Services
 
 
@@ -60,3 +61,38 @@ async def test_guild_settings(services: Services) -> None:
     with pytest.raises(InvalidInput):
         await services.guilds.set_timezone(9, "Nowhere/Land")
     assert (await services.guilds.get(9)).timezone == "Europe/Paris"
+
+
+async def test_time_zone_change_moves_resolutions_between_months_and_ledger_backfills(
+    services: Services, clock: FrozenClock
+) -> None:
+    from sqlalchemy import delete
+
+    from db.models import BotState, MemberScore
+
+    guild = 5
+    await services.predictions.add(guild, title="P", statement="s")
+    clock.set(datetime(2025, 3, 31, 20, tzinfo=UTC))
+    poll, _ = await services.polls.open(guild, 1, channel_id=1)
+    await services.polls.attach_message(poll.id, 77)
+    await services.votes.cast(77, 1, Choice.CAME_TRUE)
+    clock.set(datetime(2025, 3, 31, 23, 30, tzinfo=UTC))
+    await services.resolution.resolve(guild, 1, "came_true")
+    assert [r.member_id for r in (await services.boards.month(guild, "2025-03")).rows] == [1]
+    assert (await services.boards.month(guild, "2025-04")).rows == ()
+
+    await services.guilds.set_timezone(guild, "Asia/Tokyo")  # 08:30 on 1 April there
+    assert (await services.boards.month(guild, "2025-03")).rows == ()
+    assert [r.member_id for r in (await services.boards.month(guild, "2025-04")).rows] == [1]
+
+    # A database that had resolutions before the ledger existed gets it built once.
+    async with services.db.write() as session:
+        await session.execute(delete(MemberScore))
+        await session.execute(delete(BotState))
+    services.boards.clear_cache()
+    assert (await services.boards.all_time(guild)).rows == ()
+    await services.boards.ensure_ledger()
+    services.boards.clear_cache()
+    assert [(r.member_id, r.points) for r in (await services.boards.all_time(guild)).rows] == [
+        (1, 1.0)
+    ]

@@ -133,3 +133,44 @@ async def test_close_early_and_discard_unposted(seeded: Services) -> None:
     await seeded.polls.discard(poll.id)
     assert await seeded.polls.unposted() == []
     assert 2 in await seeded.polls.pollable(GUILD)
+
+
+async def test_vote_rows_read_back_with_aware_utc_times(
+    seeded: Services, clock: FrozenClock
+) -> None:
+    poll = await open_poll(seeded, 1, 1001)
+    await seeded.votes.cast(1001, 7, YES)
+    async with seeded.db.read() as session:
+        vote = (await session.scalars(select(Vote))).one()
+    assert (vote.poll_id, vote.member_id, vote.choice) == (poll, 7, YES.ordinal)
+    assert vote.cast_at == clock.now() and vote.cast_at.tzinfo is not None
+
+
+async def test_boards_count_only_the_latest_vote_across_polls_and_follow_resolutions(
+    seeded: Services, clock: FrozenClock
+) -> None:
+    await open_poll(seeded, 1, 1001)
+    await seeded.votes.cast(1001, 7, YES)
+    await seeded.votes.cast(1001, 8, YES)
+    await seeded.votes.cast(1001, 9, NO)
+    await seeded.polls.close(GUILD, 1)
+    await open_poll(seeded, 1, 1002)
+    await seeded.votes.cast(1002, 7, NO)  # 7 changes their mind in the second poll
+    await open_poll(seeded, 2, 1003)
+    await seeded.votes.cast(1003, 7, YES)
+    await seeded.resolution.resolve(GUILD, 1, "did_not")
+    await seeded.resolution.resolve(GUILD, 2, "came_true")
+
+    board = await seeded.boards.month(GUILD)
+    rows = {r.member_id: (r.rank, r.points, r.scored) for r in board.rows}
+    assert rows == {7: (1, 2.0, 2), 9: (2, 1.0, 1), 8: (3, 0.0, 1)}
+    assert (await seeded.boards.month(GUILD)) is board  # cached until a resolution changes
+
+    await seeded.resolution.resolve(GUILD, 1, "came_true")  # re-resolution: boards follow
+    rows = {r.member_id: (r.points, r.scored) for r in (await seeded.boards.month(GUILD)).rows}
+    assert rows == {7: (1.0, 2), 8: (1.0, 1), 9: (0.0, 1)}
+    await seeded.resolution.unresolve(GUILD, 2)
+    rows = {r.member_id: (r.points, r.scored) for r in (await seeded.boards.all_time(GUILD)).rows}
+    assert rows == {7: (0.0, 1), 8: (1.0, 1), 9: (0.0, 1)}
+    stats = await seeded.boards.member(GUILD, 7)
+    assert (stats.votes, stats.open_votes) == (2, 1)

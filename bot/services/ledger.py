@@ -1,0 +1,128 @@
+"""The score ledger: each member's totals per guild and month, and all time.
+
+A resolved prediction takes no votes (its poll is closed, and no poll opens until it is
+unresolved), so its scored votes are frozen while it stays resolved. Each resolution change
+therefore posts that prediction's contributions to the ledger (and takes back those of the
+resolution it replaces) in the same transaction, and a board is an indexed range read.
+Points and peer scores come from the rules in bot/domain/scoring.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.months import Month, parse_timezone
+from bot.domain.outcomes import Choice, Outcome
+from bot.domain.scoring import score_table
+from bot.services.queries import latest_votes, split_by_polls, tallies
+from db.models import GuildSettings, MemberScore, Prediction, Resolution, Vote
+
+log = logging.getLogger(__name__)
+
+ALL_TIME = "all"
+_table = MemberScore.__table__
+
+
+async def post(
+    session: AsyncSession,
+    guild_id: int,
+    prediction_id: int,
+    outcome: Outcome,
+    resolved_at: datetime,
+    *,
+    sign: int,
+) -> int:
+    """Add (sign=1) or take back (sign=-1) one resolved prediction's scores; return rows."""
+    if outcome is Outcome.VOID:
+        return 0
+    tally = (await tallies(session, [prediction_id]))[prediction_id]
+    table = score_table(tally.as_dict(), outcome)
+    single, _ = await split_by_polls(session, [prediction_id])
+    if single:
+        statement = select(Vote.member_id, Vote.choice).where(Vote.prediction_id == prediction_id)
+    else:
+        latest = latest_votes(Vote.prediction_id == prediction_id).subquery()
+        statement = select(latest.c.member_id, latest.c.choice)
+    settings = await session.get(GuildSettings, guild_id)
+    zone = parse_timezone(settings.timezone if settings else "UTC")
+    month = str(Month.containing(resolved_at, zone))
+    rows: list[dict[str, Any]] = []
+    for member_id, ordinal in await session.execute(statement):
+        choice = Choice.from_ordinal(ordinal)
+        score = table[choice]
+        entry = {
+            "guild_id": guild_id,
+            "member_id": member_id,
+            "points": sign * score.points,
+            "peer": sign * score.peer,
+            "scored": sign,
+            "exact": sign * int(outcome.choice is choice),
+        }
+        rows += [{**entry, "period": month}, {**entry, "period": ALL_TIME}]
+    if rows:
+        await session.execute(_upsert(session), rows)
+    if sign < 0:
+        await session.execute(
+            delete(MemberScore).where(MemberScore.guild_id == guild_id, MemberScore.scored <= 0)
+        )
+    return len(rows)
+
+
+async def rebuild(session: AsyncSession, guild_id: int) -> None:
+    """Recompute a guild's ledger from its resolutions (after a time zone change)."""
+    await session.execute(delete(MemberScore).where(MemberScore.guild_id == guild_id))
+    resolved = await session.execute(
+        select(Resolution.prediction_id, Resolution.outcome, Resolution.resolved_at)
+        .join(Prediction, Prediction.id == Resolution.prediction_id)
+        .where(Resolution.guild_id == guild_id)
+    )
+    for prediction_id, outcome, resolved_at in resolved.all():
+        await post(session, guild_id, prediction_id, Outcome(outcome), resolved_at, sign=1)
+
+
+async def rebuild_all(session: AsyncSession) -> int:
+    """Recompute every guild's ledger; return how many guilds had resolutions."""
+    guilds = list(await session.scalars(select(Resolution.guild_id).distinct()))
+    for guild_id in guilds:
+        await rebuild(session, guild_id)
+    return len(guilds)
+
+
+async def read(
+    session: AsyncSession, guild_id: int, period: str
+) -> list[tuple[int, float, float, int, int]]:
+    """Return (member, points, peer, scored, exact) for every member scored in a period."""
+    connection = await session.connection()  # Core rows: thousands, no ORM needed
+    result = await connection.execute(
+        select(
+            _table.c.member_id, _table.c.points, _table.c.peer, _table.c.scored, _table.c.exact
+        ).where(_table.c.guild_id == guild_id, _table.c.period == period)
+    )
+    return [tuple(row) for row in result]  # type: ignore[misc]
+
+
+async def size(session: AsyncSession) -> int:
+    """Return the number of ledger rows."""
+    return await session.scalar(select(func.count()).select_from(MemberScore)) or 0
+
+
+def _upsert(session: AsyncSession) -> Any:
+    dialect = session.get_bind().dialect.name
+    insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    statement = insert(_table)
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[_table.c.guild_id, _table.c.period, _table.c.member_id],
+        set_={
+            "points": _table.c.points + excluded.points,
+            "peer": _table.c.peer + excluded.peer,
+            "scored": _table.c.scored + excluded.scored,
+            "exact": _table.c.exact + excluded.exact,
+        },
+    )
