@@ -6,7 +6,9 @@ import asyncio
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import discord
 from discord.ext import commands
@@ -84,8 +86,31 @@ class CalledItBot(commands.Bot):
         )
         self.scheduler = Scheduler(self, interval=scheduler_interval)
         self.synced: str | None = None
+        self._inline: dict[str, Callable[[Any], None]] = {}
         #: Set once on_ready's work (seeding, reconciliation) is done; cleared on a new session.
         self.settled = asyncio.Event()
+
+    def add_inline_listener(self, event: str, handler: Callable[[Any], None]) -> None:
+        """Run a plain function for an event as it is parsed: in order, no task per event.
+
+        discord.py schedules a task per listener per event, so listeners can interleave and
+        cost a task each; the hot reaction path wants neither. The handler must not block.
+        """
+        self._inline[event] = handler
+
+    def remove_inline_listener(self, event: str) -> None:
+        """Stop running an inline listener."""
+        self._inline.pop(event, None)
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """Run an inline listener first, then discord.py's usual dispatch."""
+        handler = self._inline.get(event_name)
+        if handler is not None:
+            try:
+                handler(*args)
+            except Exception:
+                log.exception("inline listener for %s failed", event_name)
+        super().dispatch(event_name, *args, **kwargs)
 
     async def setup_hook(self) -> None:
         """Load extensions, start the writer, load open polls, and sync commands deliberately."""

@@ -1,20 +1,23 @@
 """The one writer of votes: reaction events in arrival order, committed in small batches.
 
-discord.py runs every event handler as its own task, so handlers may interleave; they only
-append to this writer's buffer (no await, no task per event), and a single loop commits the
-buffer through the votes service, one transaction and one statement per kind a batch.
+Reaction events reach ``put`` inline, as discord.py parses them (see CalledItBot.dispatch), so
+they keep their arrival order and cost no task each. A full batch (``max_batch`` events) is
+handed to the votes service at once; a partial one after ``max_delay``. The service applies
+batches one at a time, in order, off the event loop, and retries a failing batch before any
+later one, so no vote is lost or reordered. Bookkeeping (which older reaction to remove) runs
+when each batch is done.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from bot.domain.outcomes import Choice
 from bot.domain.votes import Delete, DeleteIf, Upsert, VoteEvent
+from bot.services.views import ApplyReport
 from bot.services.votes import VoteService
 
 log = logging.getLogger(__name__)
@@ -22,21 +25,6 @@ log = logging.getLogger(__name__)
 #: Told after a commit of (message_id, member_id, old_choice) for votes that changed choice;
 #: it must only queue work (it runs on the writer's path).
 Superseded = Callable[[list[tuple[int, int, Choice]]], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Barrier:
-    """A marker whose future resolves when every event queued before it is committed."""
-
-    future: asyncio.Future[None]
-
-
-@dataclass(frozen=True, slots=True)
-class Exclusive:
-    """Work (such as a reconciliation) that runs between batches, in queue order."""
-
-    run: Callable[[], Awaitable[None]]
-    future: asyncio.Future[None]
 
 
 class VoteWriter:
@@ -54,24 +42,29 @@ class VoteWriter:
         self._max_batch = max_batch
         self._max_delay = max_delay
         self._on_superseded = on_superseded
-        self._queue: list[VoteEvent | Barrier | Exclusive] = []
-        self._wakeup = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._pending: list[VoteEvent] = []
+        self._inflight: list[asyncio.Future[ApplyReport]] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._paused = False
+        self._exclusive = asyncio.Lock()
         #: Last committed choice per (message, member), to know which older reaction to remove.
         self._known: dict[tuple[int, int], Choice] = {}
         self.committed = 0
         self.batches = 0
 
     def put(self, event: VoteEvent) -> None:
-        """Queue one event (called from the reaction handlers; never blocks)."""
-        self._queue.append(event)
-        if len(self._queue) >= self._max_batch or not self._wakeup.is_set():
-            self._wakeup.set()
+        """Queue one event (called inline from the reaction handlers; never blocks)."""
+        self._pending.append(event)
+        if self._paused:
+            return
+        if len(self._pending) >= self._max_batch:
+            self._submit()
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self._max_delay, self._on_timer)
 
     def remember(self, message_id: int, votes: dict[int, Choice]) -> None:
         """Seed the known choices of a poll (after start-up or a reconciliation)."""
-        for key in [k for k in self._known if k[0] == message_id]:
-            del self._known[key]
+        self.forget(message_id)
         for member, choice in votes.items():
             self._known[(message_id, member)] = choice
 
@@ -82,91 +75,60 @@ class VoteWriter:
 
     async def flush(self) -> None:
         """Wait until every event queued so far is committed."""
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._queue.append(Barrier(future))
-        self._wakeup.set()
-        await future
+        if self._pending and not self._paused:
+            self._submit()
+        if self._inflight:
+            await asyncio.gather(*list(self._inflight), return_exceptions=True)
 
     async def exclusive(self, run: Callable[[], Awaitable[None]]) -> None:
         """Run work after the events queued so far and before the ones queued later."""
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._queue.append(Exclusive(run, future))
-        self._wakeup.set()
-        await future
+        async with self._exclusive:
+            await self.flush()
+            self._paused = True
+            try:
+                await run()
+            finally:
+                self._paused = False
+                if self._pending:
+                    self._submit()
 
     def start(self) -> None:
-        """Start the writer loop."""
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="calledit-vote-writer")
+        """Nothing to start: batches are submitted as events arrive (kept for symmetry)."""
 
     async def stop(self) -> None:
-        """Commit what is queued, then stop."""
-        if self._task is None:
-            return
+        """Commit what is queued."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._paused = False
         await self.flush()
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-        self._task = None
 
     @property
     def pending(self) -> int:
         """Return how many events wait to be committed."""
-        return sum(isinstance(i, VoteEvent) for i in self._queue)
+        return len(self._pending) + sum(not f.done() for f in self._inflight)
 
-    async def _run(self) -> None:
-        while True:
-            await self._wakeup.wait()
-            if len(self._queue) < self._max_batch and not any(
-                not isinstance(i, VoteEvent) for i in self._queue[-1:]
-            ):
-                # Give a burst a moment to gather into one batch.
-                await asyncio.sleep(self._max_delay)
-            self._wakeup.clear()
-            while self._queue:
-                await self._drain_once()
+    def _on_timer(self) -> None:
+        self._timer = None
+        if self._pending and not self._paused:
+            self._submit()
 
-    async def _drain_once(self) -> None:
-        head = self._queue[0]
-        if isinstance(head, Barrier):
-            self._queue.pop(0)
-            if not head.future.done():
-                head.future.set_result(None)
+    def _submit(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        batch, self._pending = self._pending, []
+        future = self._votes.submit(batch, retry=True)
+        self._inflight.append(future)
+        future.add_done_callback(functools.partial(self._done, size=len(batch)))
+
+    def _done(self, future: asyncio.Future[ApplyReport], size: int) -> None:
+        self._inflight.remove(future)
+        if future.cancelled() or future.exception() is not None:
+            log.error("a vote batch of %d was not committed", size, exc_info=future.exception())
             return
-        if isinstance(head, Exclusive):
-            self._queue.pop(0)
-            try:
-                await head.run()
-            except Exception as exc:
-                log.exception("exclusive vote work failed")
-                if not head.future.done():
-                    head.future.set_exception(exc)
-            else:
-                if not head.future.done():
-                    head.future.set_result(None)
-            return
-        batch: list[VoteEvent] = []
-        for item in self._queue:
-            if not isinstance(item, VoteEvent) or len(batch) >= self._max_batch:
-                break
-            batch.append(item)
-        await self._commit(batch)
-        del self._queue[: len(batch)]
-
-    async def _commit(self, batch: list[VoteEvent]) -> None:
-        delay = 0.1
-        while True:
-            try:
-                report = await self._votes.apply(batch)
-                break
-            except Exception:
-                # Keep the batch (never lose a vote) and retry with a backoff.
-                log.exception(
-                    "committing %d vote events failed; retrying in %.1fs", len(batch), delay
-                )
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-        self.committed += len(batch)
+        report = future.result()
+        self.committed += size
         self.batches += 1
         superseded: list[tuple[int, int, Choice]] = []
         for key, write in report.writes.items():

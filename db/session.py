@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -42,6 +43,7 @@ class Database:
         if self.is_sqlite:
             _tune_sqlite(self.engine.sync_engine)
         self._sync_engine: Engine | None = None
+        self._closing = False
         self._executor: ThreadPoolExecutor | None = None
         self._read = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write = async_sessionmaker(
@@ -64,34 +66,68 @@ class Database:
         async with self._write() as session, session.begin():
             yield session
 
-    async def write_batch(self, work: Callable[[Connection], T]) -> T:
-        """Run synchronous ``work`` in one write transaction and return its result.
+    def submit_batch(
+        self, work: Callable[[Connection], T], *, retry: bool = False
+    ) -> asyncio.Future[T]:
+        """Start synchronous ``work`` in one write transaction now; return a future of its result.
 
-        For hot paths (the vote writer). On SQLite the whole transaction runs in one hop to a
-        dedicated worker thread on a plain pysqlite connection, instead of one event-loop round
-        trip per statement through aiosqlite; sqlite3 releases the GIL while it works, so the
-        event loop keeps reading the gateway meanwhile. Elsewhere it runs on the async engine.
+        For the hot vote path. On SQLite the whole transaction goes in one hop to a dedicated
+        worker thread on a plain pysqlite connection (instead of an event-loop round trip per
+        statement through aiosqlite), and it starts at once, without waiting for the event
+        loop: sqlite3 releases the GIL while it works, so commits overlap with reading the
+        gateway. Batches run one at a time in submission order. With ``retry`` a failed batch
+        is retried with a backoff until it succeeds, before any later batch runs, so nothing
+        submitted is lost or reordered. Elsewhere the work runs on the async engine.
         """
         if not self.is_sqlite:
-            async with self.engine.execution_options(calledit_write=True).begin() as conn:
-                return await conn.run_sync(work)
+            return asyncio.ensure_future(self._write_batch_async(work, retry))
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="calledit-db")
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._write_batch, work)
+        return asyncio.wrap_future(self._executor.submit(self._write_batch, work, retry))
 
-    def _write_batch(self, work: Callable[[Connection], T]) -> T:
-        if self._sync_engine is None:
-            url = make_url(self.url).set(drivername="sqlite")
-            self._sync_engine = create_engine(
-                url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
-            )
-            _tune_sqlite(self._sync_engine)
-        with self._sync_engine.execution_options(calledit_write=True).begin() as conn:
-            return work(conn)
+    async def write_batch(self, work: Callable[[Connection], T]) -> T:
+        """Run synchronous ``work`` in one write transaction and return its result."""
+        return await self.submit_batch(work)
+
+    async def _write_batch_async(self, work: Callable[[Connection], T], retry: bool) -> T:
+        delay = 0.1
+        while True:
+            try:
+                async with self.engine.execution_options(calledit_write=True).begin() as conn:
+                    return await conn.run_sync(work)
+            except Exception:
+                if not retry:
+                    raise
+                log.exception("a write batch failed; retrying in %.1fs", delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    def _write_batch(self, work: Callable[[Connection], T], retry: bool) -> T:
+        delay = 0.1
+        while True:
+            try:
+                if self._sync_engine is None:
+                    url = make_url(self.url).set(drivername="sqlite")
+                    self._sync_engine = create_engine(
+                        url,
+                        connect_args={
+                            "timeout": BUSY_TIMEOUT_MS / 1000,
+                            "check_same_thread": False,
+                        },
+                    )
+                    _tune_sqlite(self._sync_engine)
+                with self._sync_engine.execution_options(calledit_write=True).begin() as conn:
+                    return work(conn)
+            except Exception:
+                if not retry or self._closing:
+                    raise
+                log.exception("a write batch failed; retrying in %.1fs", delay)
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
     async def dispose(self) -> None:
         """Close every pooled connection and the worker thread."""
+        self._closing = True
         await self.engine.dispose()
         if self._executor is not None:
             executor, self._executor = self._executor, None

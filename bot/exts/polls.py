@@ -131,13 +131,21 @@ class Polls(
 
     # -- votes: raw events keyed by the stored message id; no message cache needed ----------
 
-    @commands.Cog.listener()
-    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+    async def cog_load(self) -> None:
+        """Take reaction events inline: in arrival order, with no task per event."""
+        self.bot.add_inline_listener("raw_reaction_add", self.on_reaction_add)
+        self.bot.add_inline_listener("raw_reaction_remove", self.on_reaction_remove)
+
+    async def cog_unload(self) -> None:
+        """Stop taking reaction events."""
+        self.bot.remove_inline_listener("raw_reaction_add")
+        self.bot.remove_inline_listener("raw_reaction_remove")
+
+    def on_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
         """Cast or change a vote."""
         self._vote(payload, EventKind.CAST)
 
-    @commands.Cog.listener()
-    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+    def on_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
         """Retract a vote if it still has this choice."""
         self._vote(payload, EventKind.RETRACT)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import datetime
@@ -72,7 +73,13 @@ class VoteService:
         """
         if not events:
             return ApplyReport(0, 0, 0)
-        return await self._db.write_batch(lambda conn: self._apply(conn, events))
+        return await self.submit(events)
+
+    def submit(
+        self, events: Sequence[VoteEvent], *, retry: bool = False
+    ) -> asyncio.Future[ApplyReport]:
+        """Start applying a batch now (see Database.submit_batch); batches apply in order."""
+        return self._db.submit_batch(lambda conn: self._apply(conn, events), retry=retry)
 
     def _apply(self, conn: Connection, events: Sequence[VoteEvent]) -> ApplyReport:
         """Fold and write a batch on a synchronous connection inside a transaction."""

@@ -1,0 +1,78 @@
+"""The vote writer against a real SQLite file: order kept across batches, exclusive work."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from bot.domain.clock import FrozenClock
+from bot.domain.outcomes import Choice
+from bot.domain.seedfile import load
+from bot.domain.votes import EventKind, VoteEvent
+from bot.services import Services
+from bot.vote_writer import VoteWriter
+
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "llm-predictions-2025.toml"
+
+
+async def test_many_batches_equal_one_by_one_semantics(
+    services: Services, clock: FrozenClock
+) -> None:
+    await services.predictions.load_seed(1, load(SEED))
+    polls = {}
+    for number in (1, 2, 3):
+        poll, _ = await services.polls.open(1, number, channel_id=9)
+        await services.polls.attach_message(poll.id, 100 + number)
+        polls[100 + number] = poll.id
+    rng = random.Random(7)
+    events = [
+        VoteEvent(
+            rng.choice([EventKind.CAST, EventKind.CAST, EventKind.RETRACT]),
+            rng.choice(list(polls)),
+            rng.randint(1, 40),
+            rng.choice(list(Choice)),
+            clock.now(),
+        )
+        for _ in range(3000)
+    ]
+    expected: dict[tuple[int, int], Choice] = {}
+    for e in events:
+        key = (e.message_id, e.member_id)
+        if e.kind is EventKind.CAST:
+            expected[key] = e.choice
+        elif expected.get(key) is e.choice:
+            del expected[key]
+
+    superseded: list[tuple[int, int, Choice]] = []
+    writer = VoteWriter(
+        services.votes, max_batch=128, max_delay=0.01, on_superseded=superseded.extend
+    )
+    for event in events:
+        writer.put(event)
+    await writer.flush()
+    assert writer.committed == 3000 and writer.batches >= 3000 // 128
+    stored = {}
+    for message_id, poll_id in polls.items():
+        for member, choice in (await services.votes.votes_of_poll(poll_id)).items():
+            stored[(message_id, member)] = choice
+    assert stored == expected
+    assert superseded  # changes of mind were reported so older reactions can be removed
+
+
+async def test_exclusive_work_runs_between_the_events_before_and_after(services: Services) -> None:
+    await services.predictions.load_seed(1, load(SEED))
+    poll, _ = await services.polls.open(1, 1, channel_id=9)
+    await services.polls.attach_message(poll.id, 500)
+    writer = VoteWriter(services.votes, max_batch=1000, max_delay=5.0)
+    now = services.clock.now()
+    writer.put(VoteEvent(EventKind.CAST, 500, 1, Choice.CAME_TRUE, now))
+    seen: dict[int, Choice] = {}
+
+    async def snapshot() -> None:
+        writer.put(VoteEvent(EventKind.CAST, 500, 2, Choice.PARTLY, now))  # arrives meanwhile
+        seen.update(await services.votes.votes_of_poll(poll.id))
+
+    await writer.exclusive(snapshot)
+    await writer.flush()
+    assert seen == {1: Choice.CAME_TRUE}
+    assert await services.votes.votes_of_poll(poll.id) == {1: Choice.CAME_TRUE, 2: Choice.PARTLY}
