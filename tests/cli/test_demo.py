@@ -26,5 +26,10 @@ def test_demo_plays_a_season_cleanly(tmp_path: Path) -> None:
     assert "bot posts in #leaderboard:" in out
     assert "🏆 Leaderboard · December 2025" in out
     assert "0 Discord rule violations, 0 unknown routes." in out
-    assert result.stderr.strip() == "", result.stderr
+    # Nothing on stderr but, where Discord's API spec file is absent, the notice that its
+    # checks were skipped.
+    noise = [
+        line for line in result.stderr.splitlines() if "spec validation is SKIPPED" not in line
+    ]
+    assert noise == [], result.stderr
     assert not (tmp_path / "data").exists()  # the demo's database is a throwaway
