@@ -366,6 +366,15 @@ def raw_board(conn: sqlite3.Connection, month: Month) -> list[tuple[int, float, 
     ).fetchall()
 
 
+def raw_ledger(conn: sqlite3.Connection, month: Month) -> list[tuple[int, float, float, int, int]]:
+    """Read a month's board from the score ledger in one statement, sorted as ranked."""
+    return conn.execute(
+        "SELECT member_id, points, peer, scored, exact FROM member_scores"
+        " WHERE guild_id = ? AND period = ? ORDER BY points DESC, peer DESC, scored DESC",
+        (GUILD_ID, str(month)),
+    ).fetchall()
+
+
 def compare(board: Board, raw: Sequence[tuple[int, float, float, int, int]]) -> tuple[bool, str]:
     """Compare the service's board with the raw one: totals, then member by member."""
     service_points = sum(r.points for r in board.rows)
@@ -534,6 +543,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         )
         raw_samples, raw = time_sync(lambda: raw_board(conn, month), args.repeat)
         timings.append(summarize(f"raw sqlite3 month {month}", raw_samples, f"{len(raw)} rows"))
+        ledger_samples, ledger_rows = time_sync(lambda: raw_ledger(conn, month), args.repeat)
+        timings.append(
+            summarize(
+                f"raw sqlite3 month {month}, ledger",
+                ledger_samples,
+                f"{len(ledger_rows)} rows, the same read the service makes, sorted",
+            )
+        )
         matched, match_detail = compare(board, raw)
 
         warm_samples, _ = await time_async(
