@@ -152,6 +152,9 @@ class CalledItBot(commands.Bot):
         self.settled.clear()
         for guild in self.guilds:
             await self._seed_once(guild.id)
+        # Close what passed its deadline while we were away before reading reactions back,
+        # so reactions added after a deadline are never counted.
+        await self.scheduler.close_due_polls()
         await self.publisher.reconcile_all()
         self.scheduler.start()
         self.settled.set()
@@ -162,6 +165,7 @@ class CalledItBot(commands.Bot):
 
     async def close(self) -> None:
         """Commit pending votes and stop background work before disconnecting."""
+        self._inline.clear()  # take no more reaction events, then commit what was queued
         await self.scheduler.stop()
         await self.vote_writer.stop()
         await self.publisher.stop()

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
+#: Seconds to wait before re-reading a poll's reactions after a retraction (batches them).
+REREAD_DELAY = 1.0
 
 
 class Publisher:
@@ -36,6 +38,8 @@ class Publisher:
         self._removals: asyncio.Queue[tuple[int, int, int, Choice]] = asyncio.Queue()
         self._remover: asyncio.Task[None] | None = None
         self._cannot_remove: set[int] = set()
+        self._rereads: set[int] = set()
+        self._reread_tasks: set[asyncio.Task[None]] = set()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -48,6 +52,8 @@ class Publisher:
 
     async def stop(self) -> None:
         """Stop background work."""
+        for task in list(self._reread_tasks):
+            task.cancel()
         if self._remover is not None:
             self._remover.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -80,15 +86,20 @@ class Publisher:
             message = await channel.send(
                 embed=render.poll_message(prediction, poll), allowed_mentions=NO_MENTIONS
             )
-        except discord.HTTPException as exc:
-            await services.polls.discard(poll.id)
+        except BaseException as exc:  # any failure, cancellation included: nothing half-written
+            await asyncio.shield(services.polls.discard(poll.id))
             if isinstance(exc, discord.Forbidden | discord.NotFound):
                 raise Conflict(
                     f"I can't post in <#{channel_id}>: I need View Channel, Send Messages, Embed Links, "
                     "Add Reactions and Read Message History there."
                 ) from None
             raise
-        poll = await services.polls.attach_message(poll.id, message.id)
+        try:
+            poll = await services.polls.attach_message(poll.id, message.id)
+        except BaseException:
+            # Without its id recorded the message would collect reactions nobody counts.
+            await asyncio.shield(self._undo_post(message, poll.id))
+            raise
         self.open_polls[message.id] = OpenPollRef(
             poll.id, guild_id, channel_id, message.id, poll.closes_at
         )
@@ -99,6 +110,16 @@ class Publisher:
             except discord.HTTPException:
                 log.warning("could not add %s to poll %s", emoji, poll.id, exc_info=True)
         return poll, message.id
+
+    async def _undo_post(self, message: discord.Message, poll_id: int) -> None:
+        try:
+            await message.delete()
+        except discord.HTTPException:
+            log.warning("could not delete the unrecorded poll message %s", message.id)
+        try:
+            await self.bot.services.polls.discard(poll_id)
+        except Exception:
+            log.exception("could not discard poll %s; it is discarded at the next start", poll_id)
 
     async def closed(self, closed: ClosedPoll, *, post_result: bool = True) -> None:
         """Show a poll as closed with its final tally, and post the result."""
@@ -187,8 +208,51 @@ class Publisher:
         """Queue removal of members' older reactions (called by the vote writer)."""
         for message_id, member_id, old in items:
             ref = self.open_polls.get(message_id)
-            if ref is not None and ref.guild_id not in self._cannot_remove:
+            if ref is not None and self.can_remove_reactions(ref):
                 self._removals.put_nowait((ref.channel_id, message_id, member_id, old))
+
+    def can_remove_reactions(self, ref: OpenPollRef) -> bool:
+        """Tell whether the bot may remove others' reactions on a poll (Manage Messages)."""
+        if ref.guild_id in self._cannot_remove:
+            return False
+        guild = self.bot.get_guild(ref.guild_id)
+        channel = guild.get_channel(ref.channel_id) if guild is not None else None
+        if guild is None or channel is None:
+            return True  # unknown here: try, and learn from a 403
+        if channel.permissions_for(guild.me).manage_messages:
+            return True
+        self._missing_manage_messages(ref.guild_id)
+        return False
+
+    def retracted(self, message_id: int) -> None:
+        """Re-read a poll soon after a retraction where older reactions may remain.
+
+        Without Manage Messages a member can hold several option reactions; removing the
+        latest must fall back to one they still hold, which only the message can tell.
+        """
+        ref = self.open_polls.get(message_id)
+        if ref is None or self.can_remove_reactions(ref) or message_id in self._rereads:
+            return
+        self._rereads.add(message_id)
+        asyncio.get_running_loop().call_later(REREAD_DELAY, self._start_reread, ref)
+
+    def _start_reread(self, ref: OpenPollRef) -> None:
+        task = asyncio.ensure_future(self._reread(ref))
+        self._reread_tasks.add(task)
+        task.add_done_callback(self._reread_tasks.discard)
+
+    async def _reread(self, ref: OpenPollRef) -> None:
+        self._rereads.discard(ref.message_id)
+        await self.bot.vote_writer.exclusive(lambda: self._reconcile(ref))
+
+    def _missing_manage_messages(self, guild_id: int) -> None:
+        if guild_id not in self._cannot_remove:
+            self._cannot_remove.add(guild_id)
+            log.warning(
+                "guild %s: I lack Manage Messages, so members' older reactions stay; "
+                "the latest reaction is their vote",
+                guild_id,
+            )
 
     async def _remove_loop(self) -> None:
         while True:
@@ -199,12 +263,7 @@ class Publisher:
             try:
                 await self.bot.http.remove_reaction(channel_id, message_id, old.emoji, member_id)
             except discord.Forbidden:
-                self._cannot_remove.add(ref.guild_id)
-                log.warning(
-                    "guild %s: I lack Manage Messages, so members' older reactions stay; "
-                    "the latest reaction is their vote",
-                    ref.guild_id,
-                )
+                self._missing_manage_messages(ref.guild_id)
             except discord.HTTPException:
                 log.warning("could not remove an older reaction", exc_info=True)
 

@@ -9,8 +9,6 @@ import os
 import socket
 from typing import TYPE_CHECKING
 
-import discord
-
 if TYPE_CHECKING:
     from bot.app import CalledItBot
 
@@ -64,7 +62,7 @@ class Scheduler:
                 continue
             try:
                 message_id = await self.bot.publisher.post_monthly(item.guild_id, item.month)
-            except discord.HTTPException:
+            except Exception:  # one guild failing must not stop the others
                 log.exception(
                     "posting the %s board of guild %s failed; retried later",
                     item.month,

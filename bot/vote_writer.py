@@ -46,6 +46,8 @@ class VoteWriter:
         self._inflight: list[asyncio.Future[ApplyReport]] = []
         self._timer: asyncio.TimerHandle | None = None
         self._paused = False
+        self._running = asyncio.Event()  # set while not paused
+        self._running.set()
         self._exclusive = asyncio.Lock()
         #: Last committed choice per (message, member), to know which older reaction to remove.
         self._known: dict[tuple[int, int], Choice] = {}
@@ -74,8 +76,9 @@ class VoteWriter:
             del self._known[key]
 
     async def flush(self) -> None:
-        """Wait until every event queued so far is committed."""
-        if self._pending and not self._paused:
+        """Wait until every event queued so far is committed (after any exclusive work)."""
+        await self._running.wait()
+        if self._pending:
             self._submit()
         if self._inflight:
             await asyncio.gather(*list(self._inflight), return_exceptions=True)
@@ -85,10 +88,12 @@ class VoteWriter:
         async with self._exclusive:
             await self.flush()
             self._paused = True
+            self._running.clear()
             try:
                 await run()
             finally:
                 self._paused = False
+                self._running.set()
                 if self._pending:
                     self._submit()
 
@@ -100,7 +105,6 @@ class VoteWriter:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        self._paused = False
         await self.flush()
 
     @property

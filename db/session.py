@@ -44,6 +44,7 @@ class Database:
             _tune_sqlite(self.engine.sync_engine)
         self._sync_engine: Engine | None = None
         self._closing = False
+        self._batch_lock: asyncio.Lock | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._read = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write = async_sessionmaker(
@@ -90,6 +91,12 @@ class Database:
         return await self.submit_batch(work)
 
     async def _write_batch_async(self, work: Callable[[Connection], T], retry: bool) -> T:
+        if self._batch_lock is None:
+            self._batch_lock = asyncio.Lock()
+        async with self._batch_lock:  # FIFO: batches run one at a time, in submission order
+            return await self._write_batch_async_locked(work, retry)
+
+    async def _write_batch_async_locked(self, work: Callable[[Connection], T], retry: bool) -> T:
         delay = 0.1
         while True:
             try:

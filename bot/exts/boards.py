@@ -67,7 +67,7 @@ class Boards(commands.Cog):
         interaction: discord.Interaction,
         source: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        """Show scorecards."""
+        """Show scorecards (a quick read: it answers directly, so an error stays private)."""
         cards = await bot_of(interaction).services.scorecard.cards(guild_id_of(interaction), source)
         await reply(interaction, embed=render.scorecards(cards))
 

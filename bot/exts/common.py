@@ -57,7 +57,8 @@ class PredictionNumber(app_commands.Transformer):
         """Turn the submitted text into a number; the service checks it exists."""
         text = str(value).strip().lstrip("#").split(" ", 1)[0]
         if not text.isdigit() or not 0 < int(text) < 1_000_000:
-            raise InvalidInput(f"'{value}' is not a prediction number. Pick one from the list.")
+            shown = str(value)[:40] + ("…" if len(str(value)) > 40 else "")
+            raise InvalidInput(f"'{shown}' is not a prediction number. Pick one from the list.")
         return int(text)
 
     async def autocomplete(  # type: ignore[override]

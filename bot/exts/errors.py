@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.domain.errors import CalledItError
 from bot.exts.common import reply
+from bot.exts.render import CONTENT_MAX, cut
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ async def on_app_command_error(
         log.error("command /%s failed", command, exc_info=error)
         text = GENERIC
     try:
-        await reply(interaction, content=text, ephemeral=True)
+        await reply(interaction, content=cut(text, CONTENT_MAX), ephemeral=True)
     except discord.HTTPException:
         log.warning("could not deliver an error reply", exc_info=True)
 

@@ -124,6 +124,7 @@ class Polls(
     @app_commands.command(name="results", description="Show a prediction's live tally")
     async def results(self, interaction: discord.Interaction, prediction: Number) -> None:
         """Show the live tally."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
         bot = bot_of(interaction)
         await bot.vote_writer.flush()
         view = await bot.services.predictions.get(guild_id_of(interaction), prediction)
@@ -147,20 +148,23 @@ class Polls(
 
     def on_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
         """Retract a vote if it still has this choice."""
-        self._vote(payload, EventKind.RETRACT)
+        if self._vote(payload, EventKind.RETRACT):
+            self.bot.publisher.retracted(payload.message_id)
 
-    def _vote(self, payload: discord.RawReactionActionEvent, kind: EventKind) -> None:
+    def _vote(self, payload: discord.RawReactionActionEvent, kind: EventKind) -> bool:
+        """Queue a vote event if this reaction is one; return whether it was."""
         bot = self.bot
         if payload.message_id not in bot.publisher.open_polls or payload.emoji.id is not None:
-            return
+            return False
         choice = Choice.from_emoji(payload.emoji.name or "")
         if choice is None or (bot.user is not None and payload.user_id == bot.user.id):
-            return
+            return False
         if payload.member is not None and payload.member.bot:
-            return
+            return False
         bot.vote_writer.put(
             VoteEvent(kind, payload.message_id, payload.user_id, choice, bot.services.clock.now())
         )
+        return True
 
 
 async def _target_channel(

@@ -111,6 +111,7 @@ class Predictions(
         criteria: app_commands.Range[str, 1, CRITERIA_MAX] | None = None,
     ) -> None:
         """Add a prediction."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
         view = await bot_of(interaction).services.predictions.add(
             guild_id_of(interaction),
             title=title,
@@ -142,6 +143,7 @@ class Predictions(
         criteria: app_commands.Range[str, 1, CRITERIA_MAX] | None = None,
     ) -> None:
         """Edit a prediction."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
         view = await bot_of(interaction).services.predictions.edit(
             guild_id_of(interaction),
             prediction,
@@ -165,7 +167,9 @@ class Predictions(
     @admin_only()
     async def remove(self, interaction: discord.Interaction, prediction: Number) -> None:
         """Archive a prediction."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
         bot = bot_of(interaction)
+        await bot.vote_writer.flush()
         view = await bot.services.predictions.archive(guild_id_of(interaction), prediction)
         if view.poll is not None and view.poll.message_id in bot.publisher.open_polls:
             await bot.publisher.closed(ClosedPoll(view.poll, view), post_result=False)

@@ -34,6 +34,7 @@ class Setup(
     @app_commands.command(name="show", description="Show this server's settings")
     async def show(self, interaction: discord.Interaction) -> None:
         """Show settings."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
         config = await bot_of(interaction).services.guilds.get(guild_id_of(interaction))
         await reply(interaction, embed=render.settings(config), ephemeral=True)
 
@@ -42,6 +43,7 @@ class Setup(
         self, interaction: discord.Interaction, channel: discord.TextChannel
     ) -> None:
         """Set the polls channel."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
         config = await bot_of(interaction).services.guilds.set_polls_channel(
             guild_id_of(interaction), channel.id
         )
@@ -56,6 +58,7 @@ class Setup(
         self, interaction: discord.Interaction, channel: discord.TextChannel
     ) -> None:
         """Set the leaderboard channel."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
         config = await bot_of(interaction).services.guilds.set_leaderboard_channel(
             guild_id_of(interaction), channel.id
         )
@@ -71,6 +74,7 @@ class Setup(
     )
     async def admin_role(self, interaction: discord.Interaction, role: discord.Role) -> None:
         """Set the admin role."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
         config = await bot_of(interaction).services.guilds.set_admin_role(
             guild_id_of(interaction), role.id
         )
@@ -85,6 +89,7 @@ class Setup(
         self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 64]
     ) -> None:
         """Set the time zone."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
         config = await bot_of(interaction).services.guilds.set_timezone(
             guild_id_of(interaction), name
         )

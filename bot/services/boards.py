@@ -63,7 +63,7 @@ class BoardService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
-        self._cache: dict[tuple[int, str], tuple[tuple[int, str], Board]] = {}
+        self._cache: dict[tuple[int, str], tuple[tuple[int, str, str], Board]] = {}
 
     def clear_cache(self) -> None:
         """Forget computed boards (benchmarks use it to time the cold path)."""
@@ -95,11 +95,13 @@ class BoardService:
             board = await _board(session, guild_id, None, None)
         return self._store(guild_id, "all", version, board)
 
-    def _cached(self, guild_id: int, period: str, version: tuple[int, str]) -> Board | None:
+    def _cached(self, guild_id: int, period: str, version: tuple[int, str, str]) -> Board | None:
         hit = self._cache.get((guild_id, period))
         return hit[1] if hit is not None and hit[0] == version else None
 
-    def _store(self, guild_id: int, period: str, version: tuple[int, str], board: Board) -> Board:
+    def _store(
+        self, guild_id: int, period: str, version: tuple[int, str, str], board: Board
+    ) -> Board:
         if len(self._cache) >= self.CACHE_SIZE:
             self._cache.pop(next(iter(self._cache)))
         self._cache[(guild_id, period)] = (version, board)
@@ -225,13 +227,16 @@ class BoardService:
             return [(m, p) for m, p in rows]
 
 
-async def _version(session: AsyncSession, guild_id: int) -> tuple[int, str]:
-    """Return what a guild's boards depend on: its latest resolution change and time zone."""
+async def _version(session: AsyncSession, guild_id: int) -> tuple[int, str, str]:
+    """Return what a guild's boards depend on: resolution changes, time zone, prediction edits."""
     latest = await session.scalar(
         select(func.max(ResolutionEvent.id)).where(ResolutionEvent.guild_id == guild_id)
     )
+    edited = await session.scalar(
+        select(func.max(Prediction.updated_at)).where(Prediction.guild_id == guild_id)
+    )
     settings = await session.get(GuildSettings, guild_id)
-    return latest or 0, settings.timezone if settings else "UTC"
+    return latest or 0, settings.timezone if settings else "UTC", str(edited)
 
 
 async def _board(

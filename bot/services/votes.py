@@ -130,7 +130,8 @@ class VoteService:
         """Make a poll's votes match its message's reactions (after a restart or a gap)."""
         async with self._db.write() as session:
             poll = await session.get(Poll, poll_id)
-            if poll is None or poll.closed_at is not None:
+            if poll is None or not poll_is_open(poll.closed_at, poll.closes_at, self._clock.now()):
+                # Past its deadline the reactions may include late ones: the votes stand.
                 return ReconcileReport(poll_id, 0, 0, 0)
             current = {
                 member: Choice.from_ordinal(choice)

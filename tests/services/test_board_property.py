@@ -44,6 +44,12 @@ async def test_service_board_equals_reference(tmp_path_factory, data) -> None:  
         await services.votes.apply(
             [VoteEvent(EventKind.CAST, 100 + p, m, c, clock.now()) for (p, m), c in votes.items()]
         )
+        # Resolve, then change the ledger both ways: a re-resolution and an unresolution.
+        for n, outcome in enumerate(outcomes, start=1):
+            await services.resolution.resolve(
+                1, n, Outcome.DID_NOT if outcome is Outcome.CAME_TRUE else Outcome.CAME_TRUE
+            )
+        await services.resolution.unresolve(1, 3)
         for n, outcome in enumerate(outcomes, start=1):
             await services.resolution.resolve(1, n, outcome)
         board = await services.boards.month(1, "2025-05")

@@ -174,3 +174,14 @@ async def test_boards_count_only_the_latest_vote_across_polls_and_follow_resolut
     assert rows == {7: (0.0, 1), 8: (1.0, 1), 9: (0.0, 1)}
     stats = await seeded.boards.member(GUILD, 7)
     assert (stats.votes, stats.open_votes) == (2, 1)
+
+
+async def test_reconcile_leaves_a_poll_past_its_deadline_alone(
+    seeded: Services, clock: FrozenClock
+) -> None:
+    poll = await open_poll(seeded, 1, 1001, hours=2)
+    await seeded.votes.cast(1001, 1, YES)
+    clock.advance(timedelta(hours=3))  # the bot was down over the deadline
+    report = await seeded.votes.reconcile(poll, {YES: set(), HALF: {1, 2}, NO: set()})
+    assert (report.added, report.changed, report.removed) == (0, 0, 0)
+    assert await stored_votes(seeded) == {(poll, 1): YES}

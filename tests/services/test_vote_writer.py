@@ -76,3 +76,29 @@ async def test_exclusive_work_runs_between_the_events_before_and_after(services:
     await writer.flush()
     assert seen == {1: Choice.CAME_TRUE}
     assert await services.votes.votes_of_poll(poll.id) == {1: Choice.CAME_TRUE, 2: Choice.PARTLY}
+
+
+async def test_flush_waits_for_exclusive_work_and_commits_what_came_meanwhile(
+    services: Services,
+) -> None:
+    import asyncio
+
+    await services.predictions.load_seed(1, load(SEED))
+    poll, _ = await services.polls.open(1, 1, channel_id=9)
+    await services.polls.attach_message(poll.id, 600)
+    writer = VoteWriter(services.votes, max_batch=1000, max_delay=5.0)
+    release = asyncio.Event()
+
+    async def slow_reconcile() -> None:
+        await release.wait()
+
+    exclusive = asyncio.create_task(writer.exclusive(slow_reconcile))
+    await asyncio.sleep(0.01)
+    writer.put(VoteEvent(EventKind.CAST, 600, 3, Choice.DID_NOT, services.clock.now()))
+    flushing = asyncio.create_task(writer.flush())  # e.g. /poll close while reconciling
+    await asyncio.sleep(0.05)
+    assert not flushing.done()
+    release.set()
+    await asyncio.wait_for(flushing, 5)
+    await exclusive
+    assert await services.votes.votes_of_poll(poll.id) == {3: Choice.DID_NOT}
