@@ -24,27 +24,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bot.emulator.connect import connect_client  # noqa: E402
+from bot.emulator.remote import Remote  # noqa: E402
 from bot.emulator.server import Emulator  # noqa: E402
 
 INTENTS = (1 << 0) | (1 << 10)  # guilds + guild_reactions
-
-
-class Remote:
-    """Drive an emulator subprocess through its control API."""
-
-    def __init__(self, session: aiohttp.ClientSession, url: str) -> None:
-        self.s = session
-        self.url = url
-
-    async def post(self, path: str, body: dict[str, Any]) -> Any:
-        async with self.s.post(f"{self.url}/_emulator{path}", json=body) as r:
-            r.raise_for_status()
-            return await r.json()
-
-    async def get(self, path: str) -> Any:
-        async with self.s.get(f"{self.url}/_emulator{path}") as r:
-            r.raise_for_status()
-            return await r.json()
 
 
 async def start_emulator() -> tuple[asyncio.subprocess.Process, dict[str, Any]]:

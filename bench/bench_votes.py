@@ -67,6 +67,7 @@ if str(REPO) not in sys.path:
 from bot.app import CalledItBot  # noqa: E402
 from bot.domain.clock import SystemClock  # noqa: E402
 from bot.domain.votes import VoteEvent  # noqa: E402
+from bot.emulator.remote import Remote  # noqa: E402
 from bot.endpoints import apply_endpoints  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.services.views import ApplyReport  # noqa: E402
@@ -85,24 +86,8 @@ Op = list[str]
 # -- the emulator, out of process --------------------------------------------------------------
 
 
-class Remote:
-    """Drive an emulator subprocess through its control API."""
-
-    def __init__(self, session: aiohttp.ClientSession, url: str) -> None:
-        self._session = session
-        self._url = url
-
-    async def post(self, path: str, body: dict[str, Any]) -> Any:
-        """POST a JSON body to ``/_emulator{path}`` and return the JSON answer."""
-        async with self._session.post(f"{self._url}/_emulator{path}", json=body) as response:
-            response.raise_for_status()
-            return await response.json()
-
-    async def get(self, path: str) -> Any:
-        """GET ``/_emulator{path}`` and return the JSON answer."""
-        async with self._session.get(f"{self._url}/_emulator{path}") as response:
-            response.raise_for_status()
-            return await response.json()
+class VoteRemote(Remote):
+    """The control API, plus bursts of reaction ops in chunks."""
 
     async def burst(self, ops: Sequence[Op], chunk: int) -> int:
         """Send reaction ops in control calls of `chunk` ops; return how many were dispatched."""
@@ -232,7 +217,7 @@ class PhaseResult:
 
 
 async def bare_phase(
-    remote: Remote, channel_id: str, members: Sequence[str], args: argparse.Namespace, rnd: int
+    remote: VoteRemote, channel_id: str, members: Sequence[str], args: argparse.Namespace, rnd: int
 ) -> PhaseResult:
     """Time how fast a bare discord.py client receives the burst."""
     intents = discord.Intents.none()
@@ -277,7 +262,7 @@ async def bare_phase(
 
 
 async def bot_phase(
-    remote: Remote,
+    remote: VoteRemote,
     guild_id: int,
     channel_id: int,
     members: Sequence[str],
@@ -514,7 +499,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         apply_endpoints(info["api_base"], info["gateway_url"])
         async with aiohttp.ClientSession() as session:
-            remote = Remote(session, info["url"])
+            remote = VoteRemote(session, info["url"])
             guild = await remote.post("/guilds", {"name": "Bench", "channels": ["polls"]})
             guild_id, channel_id = int(guild["id"]), int(guild["channels"]["polls"])
             members = (
