@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -24,29 +21,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bot.emulator.connect import connect_client  # noqa: E402
-from bot.emulator.remote import Remote  # noqa: E402
+from bot.emulator.remote import Remote, start_emulator, stop_emulator  # noqa: E402
 from bot.emulator.server import Emulator  # noqa: E402
 
 INTENTS = (1 << 0) | (1 << 10)  # guilds + guild_reactions
-
-
-async def start_emulator() -> tuple[asyncio.subprocess.Process, dict[str, Any]]:
-    """Start ``python -m bot.emulator`` and read its URLs from the first stdout line."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.emulator",
-        "--port",
-        "0",
-        "--no-ratelimits",
-        "--no-spec",
-        cwd=str(REPO),
-        stdout=asyncio.subprocess.PIPE,
-        env=dict(os.environ),
-    )
-    assert proc.stdout is not None
-    line = await asyncio.wait_for(proc.stdout.readline(), 30)
-    return proc, json.loads(line)
 
 
 def make_ops(users: list[str], message_ids: list[str], total: int, adds_only: bool) -> list[list]:
@@ -160,9 +138,7 @@ async def main() -> None:
                 f"({len(client_ops):,} events)"
             )
     finally:
-        proc.terminate()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(proc.wait(), 5)
+        await stop_emulator(proc)
 
 
 if __name__ == "__main__":

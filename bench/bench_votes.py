@@ -44,7 +44,6 @@ import cProfile
 import io
 import json
 import logging
-import os
 import pstats
 import statistics
 import sys
@@ -67,7 +66,7 @@ if str(REPO) not in sys.path:
 from bot.app import CalledItBot  # noqa: E402
 from bot.domain.clock import SystemClock  # noqa: E402
 from bot.domain.votes import VoteEvent  # noqa: E402
-from bot.emulator.remote import Remote  # noqa: E402
+from bot.emulator.remote import Remote, start_emulator, stop_emulator  # noqa: E402
 from bot.endpoints import apply_endpoints  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.services.views import ApplyReport  # noqa: E402
@@ -96,41 +95,6 @@ class VoteRemote(Remote):
             answer = await self.post("/reactions/burst", {"ops": list(ops[i : i + chunk])})
             dispatched += int(answer["dispatched"])
         return dispatched
-
-
-async def start_emulator() -> tuple[asyncio.subprocess.Process, dict[str, Any]]:
-    """Start ``python -m bot.emulator`` and read its URLs from its first stdout line."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.emulator",
-        "--port",
-        "0",
-        "--no-spec",
-        "--no-ratelimits",
-        cwd=str(REPO),
-        stdout=asyncio.subprocess.PIPE,
-        env=dict(os.environ),
-    )
-    try:
-        assert proc.stdout is not None
-        line = await asyncio.wait_for(proc.stdout.readline(), 30)
-        return proc, json.loads(line)
-    except BaseException:
-        await stop_emulator(proc)
-        raise
-
-
-async def stop_emulator(proc: asyncio.subprocess.Process) -> None:
-    """Terminate the emulator subprocess (kill it if it lingers)."""
-    if proc.returncode is not None:
-        return
-    proc.terminate()
-    try:
-        await asyncio.wait_for(proc.wait(), 5)
-    except TimeoutError:
-        proc.kill()
-        await proc.wait()
 
 
 def make_ops(members: Sequence[str], message_ids: Sequence[str], shift: int) -> list[Op]:

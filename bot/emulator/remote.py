@@ -2,9 +2,51 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
 from typing import Any
 
 import aiohttp
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+async def start_emulator() -> tuple[asyncio.subprocess.Process, dict[str, Any]]:
+    """Start ``python -m bot.emulator`` (no rate limits, no spec checks) and read its URLs."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.emulator",
+        "--port",
+        "0",
+        "--no-spec",
+        "--no-ratelimits",
+        cwd=str(REPO),
+        stdout=asyncio.subprocess.PIPE,
+        env=dict(os.environ),
+    )
+    try:
+        assert proc.stdout is not None
+        line = await asyncio.wait_for(proc.stdout.readline(), 30)
+        return proc, json.loads(line)
+    except BaseException:
+        await stop_emulator(proc)
+        raise
+
+
+async def stop_emulator(proc: asyncio.subprocess.Process) -> None:
+    """Terminate the emulator subprocess (kill it if it lingers)."""
+    if proc.returncode is not None:
+        return
+    proc.terminate()
+    try:
+        await asyncio.wait_for(proc.wait(), 5)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
 
 
 class Remote:
