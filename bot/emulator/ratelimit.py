@@ -42,6 +42,8 @@ class Injection:
     times: int
     retry_after: float = 0.05
     is_global: bool = False
+    #: Process the request first, then answer `status` anyway (a reply lost on the way back).
+    after_processing: bool = False
 
 
 @dataclass
@@ -52,6 +54,8 @@ class Decision:
     status: int | None = None
     body: dict[str, Any] | None = None
     injected: bool = False
+    #: A failure to answer instead of the result once the request has been processed.
+    fail_after: tuple[int, dict[str, Any]] | None = None
 
 
 @dataclass
@@ -74,9 +78,12 @@ class RateLimiter:
         *,
         retry_after: float = 0.05,
         is_global: bool = False,
+        after_processing: bool = False,
     ) -> None:
         """Answer the next `times` requests matching `pattern` (``"METHOD /route"`` glob)."""
-        self.injections.append(Injection(pattern, status, times, retry_after, is_global))
+        self.injections.append(
+            Injection(pattern, status, times, retry_after, is_global, after_processing)
+        )
 
     def _limits(self, method: str, template: str) -> tuple[int, float]:
         for m, pat, limit, window in ROUTE_LIMITS:
@@ -101,6 +108,9 @@ class RateLimiter:
         """Consume one request from its bucket and return headers or a 429/5xx decision."""
         now = time.monotonic()
         inj = self._take_injection(method, template, path)
+        later: Injection | None = None
+        if inj is not None and inj.after_processing:
+            later, inj = inj, None
         if inj is not None:
             if inj.status == 429:
                 return Decision(
@@ -130,8 +140,11 @@ class RateLimiter:
         if now >= bucket.reset_at:
             bucket.remaining = limit
             bucket.reset_at = now + window
+        fail_after = (
+            (later.status, {"message": "Internal Server Error", "code": 0}) if later else None
+        )
         if not self.enabled:
-            return Decision(headers={})
+            return Decision(headers={}, fail_after=fail_after)
         if not exempt_global:
             gwin = 1.0 / max(self.speed, 1e-9)
             if now - self._global_window >= gwin:
@@ -139,6 +152,7 @@ class RateLimiter:
                 self._global_count = 0
             self._global_count += 1
             if self._global_count > self.global_limit:
+                _give_back(later)
                 retry = max(self._global_window + gwin - now, 0.001)
                 return Decision(
                     headers=_limited_headers(retry, True),
@@ -152,6 +166,7 @@ class RateLimiter:
         reset_after = max(bucket.reset_at - now, 0.0)
         bucket_hash = hashlib.sha1(key.rsplit(" ", 1)[0].encode()).hexdigest()[:16]
         if bucket.remaining <= 0:
+            _give_back(later)
             headers = _bucket_headers(bucket, 0, reset_after, bucket_hash)
             headers.update(_limited_headers(reset_after, False))
             return Decision(
@@ -164,7 +179,16 @@ class RateLimiter:
                 },
             )
         bucket.remaining -= 1
-        return Decision(headers=_bucket_headers(bucket, bucket.remaining, reset_after, bucket_hash))
+        return Decision(
+            headers=_bucket_headers(bucket, bucket.remaining, reset_after, bucket_hash),
+            fail_after=fail_after,
+        )
+
+
+def _give_back(injection: Injection | None) -> None:
+    """Keep an after-processing failure for the next request when this one was never served."""
+    if injection is not None:
+        injection.times += 1
 
 
 def _bucket_headers(bucket: Bucket, remaining: int, reset_after: float, bucket_hash: str) -> dict:

@@ -174,6 +174,9 @@ async def handle_api(emu: Emulator, request: web.Request) -> web.StreamResponse:
         return json_response(401, err.body())
     if r.auth:
         token = request.headers["Authorization"][4:]
+        if emu.valid_tokens is not None and token not in emu.valid_tokens:
+            emu.requests.append(RequestRecord(method, r.template, path, 401))
+            return json_response(401, {"message": "401: Unauthorized", "code": 0})
         if token not in emu.tokens:
             emu.tokens.append(token)
     decision = emu.ratelimiter.check(
@@ -212,6 +215,11 @@ async def handle_api(emu: Emulator, request: web.Request) -> web.StreamResponse:
             if err.code in (10062, 40060):
                 kind = "interaction"
             emu.violate(kind, method, r.template, err)
+    if decision.fail_after is not None and status < 400:
+        # Done, but the answer is "lost": the client sees a server error and may retry.
+        emu.requests.append(RequestRecord(method, r.template, path, decision.fail_after[0]))
+        emu.notify()
+        return json_response(*decision.fail_after)
     emu.requests.append(RequestRecord(method, r.template, path, status, body=out))
     if emu.validate_responses and emu.spec is not None and status != 204:
         _validate_response(emu, method, r.template, status, out)

@@ -16,6 +16,7 @@ from aiohttp import web
 from .gateway import Gateway
 from .messages import MessagesMixin
 from .models import (
+    Attachment,
     Channel,
     Guild,
     Interaction,
@@ -109,6 +110,10 @@ class Emulator(WorldMixin, MessagesMixin):
         self._waiters: list[asyncio.Future[None]] = []
         self._runner: web.AppRunner | None = None
         self.tokens: list[str] = []
+        #: When set, REST requests with any other bot token are refused with 401 (a bad token).
+        self.valid_tokens: set[str] | None = None
+        #: Files people attached to slash-command options, served like message attachments.
+        self.uploads: dict[int, Attachment] = {}
         self._emoji_json: dict[str, str] = {}
         self._member_cache: dict[tuple[int, int], tuple[tuple[int, ...], Member, str]] = {}
 
@@ -170,6 +175,11 @@ class Emulator(WorldMixin, MessagesMixin):
 
     async def _attachment(self, request: web.Request) -> web.Response:
         aid = int(request.match_info["attachment_id"])
+        upload = self.uploads.get(aid)
+        if upload is not None:
+            return web.Response(
+                body=upload.data, content_type=upload.content_type or "application/octet-stream"
+            )
         for msg in self.channel_messages.get(int(request.match_info["channel_id"]), []):
             for att in msg.attachments:
                 if att.id == aid:
@@ -232,6 +242,24 @@ class Emulator(WorldMixin, MessagesMixin):
     async def wait_until_ready(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait until a bot session has identified or resumed."""
         await asyncio.wait_for(self.gateway.ready_event.wait(), timeout)
+
+    def upload(
+        self, filename: str, data: bytes, *, channel: Any = 0, content_type: str | None = None
+    ) -> Attachment:
+        """Store a file a person attaches to a command option; return it (its URL serves it)."""
+        aid = snowflake()
+        att = Attachment(aid, filename, data, content_type)
+        att.url = f"{self.url}/attachments/{_id(channel)}/{aid}/{filename}"
+        self.uploads[aid] = att
+        return att
+
+    def dispatch_event(
+        self, event: str, data: dict[str, Any], *, guild_id: int | None = None
+    ) -> int:
+        """Send any gateway event as is (e.g. a reaction on an unknown message); return deliveries."""
+        delivered = self.gateway.dispatch(event, data, guild_id=guild_id)
+        self.notify()
+        return delivered
 
     # -- interactions ---------------------------------------------------------
 
@@ -376,7 +404,19 @@ class Emulator(WorldMixin, MessagesMixin):
         return [r for r in self.requests if r.method == method and r.route == route]
 
     def inject_failure(
-        self, pattern: str, status: int = 429, times: int = 1, *, retry_after: float = 0.05
+        self,
+        pattern: str,
+        status: int = 429,
+        times: int = 1,
+        *,
+        retry_after: float = 0.05,
+        after_processing: bool = False,
     ) -> None:
-        """Answer the next `times` requests matching ``"METHOD /route/{template}"`` with `status`."""
-        self.ratelimiter.inject(pattern, status, times, retry_after=retry_after)
+        """Answer the next `times` requests matching ``"METHOD /route/{template}"`` with `status`.
+
+        With `after_processing` the request is carried out first (a message is created) and
+        only its answer is replaced by `status`, as when Discord's reply is lost on the way back.
+        """
+        self.ratelimiter.inject(
+            pattern, status, times, retry_after=retry_after, after_processing=after_processing
+        )
