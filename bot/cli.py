@@ -54,7 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed = sub.add_parser("seed", help="load a prediction set into a guild (idempotent)")
     seed.add_argument("--guild", type=snowflake, required=True, help="the guild (server) id")
-    seed.add_argument("--file", type=Path, default=DEFAULT_SEED, help=".toml or .md seed file")
+    seed.add_argument(
+        "--file", type=Path, default=DEFAULT_SEED, help=".toml, .md or .csv seed file"
+    )
 
     predictions = sub.add_parser("predictions", help="prediction commands")
     p_sub = predictions.add_subparsers(dest="p_command", required=True, parser_class=_Parser)

@@ -1,11 +1,13 @@
-"""Prediction sets as data: the structured TOML format and the seed document's markdown format.
+"""Prediction sets as data: structured TOML, the seed document's markdown, and CSV.
 
-Both parse to a validated ``SeedSet``; a malformed file raises ``SeedFileError`` naming the line
-and the reason, before anything is written anywhere.
+Each parses to a validated ``SeedSet``; a malformed, oversized or overlong file raises
+``SeedFileError`` naming the line and the reason, before anything is written anywhere.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import tomllib
 from dataclasses import dataclass
@@ -23,6 +25,15 @@ from bot.domain.rules import (
 )
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+#: A prediction set read from a file or an upload: at most this many bytes and predictions.
+MAX_BYTES = 256 * 1024
+MAX_PREDICTIONS = 200
+#: The file types a set can come in.
+SUFFIXES = (".toml", ".md", ".markdown", ".txt", ".csv")
+#: CSV columns: the first five are required, ``key`` and ``criteria`` are optional.
+CSV_REQUIRED = ("title", "statement", "source", "made_on", "due")
+CSV_OPTIONAL = ("key", "criteria")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,18 +63,107 @@ class SeedSet:
 
 
 def load(path: Path) -> SeedSet:
-    """Load a seed set from a .toml or .md file, or raise SeedFileError."""
+    """Load a seed set from a .toml, .md or .csv file, or raise SeedFileError."""
     try:
-        text = path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise SeedFileError(str(path), 0, _too_big(size))
+        data = path.read_bytes()
     except OSError as exc:
         raise SeedFileError(str(path), 0, f"can't read the file ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise SeedFileError(str(path), 0, "the file is not UTF-8 text") from None
-    if path.suffix.lower() == ".toml":
-        return parse_toml(text, str(path))
-    if path.suffix.lower() in (".md", ".markdown", ".txt"):
-        return parse_markdown(text, str(path), default_key=_slug(path.stem))
-    raise SeedFileError(str(path), 0, "unknown file type: use .toml or .md")
+    return parse_bytes(data, path.name, shown=str(path))
+
+
+def parse_bytes(data: bytes, filename: str, *, shown: str | None = None) -> SeedSet:
+    """Parse an uploaded or read file by its suffix, checking size, encoding and count."""
+    name = shown or filename
+    suffix = Path(filename).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise SeedFileError(name, 0, "unknown file type: use .toml, .md or .csv")
+    if len(data) > MAX_BYTES:
+        raise SeedFileError(name, 0, _too_big(len(data)))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise SeedFileError(name, line, "the file is not UTF-8 text") from None
+    if "\x00" in text:
+        raise SeedFileError(name, text.count("\n", 0, text.index("\x00")) + 1, "binary data")
+    if suffix == ".toml":
+        seed = parse_toml(text, name)
+    elif suffix == ".csv":
+        seed = parse_csv(text, name, default_key=_slug(Path(filename).stem))
+    else:
+        seed = parse_markdown(text, name, default_key=_slug(Path(filename).stem))
+    if len(seed.predictions) > MAX_PREDICTIONS:
+        raise SeedFileError(
+            name,
+            0,
+            f"{len(seed.predictions)} predictions; a file may hold at most {MAX_PREDICTIONS}",
+        )
+    return seed
+
+
+def _too_big(size: int) -> str:
+    return f"the file is {size:,} bytes; the limit is {MAX_BYTES:,} bytes ({MAX_BYTES // 1024} KiB)"
+
+
+def parse_csv(text: str, name: str = "<seed>", *, default_key: str = "imported") -> SeedSet:
+    """Parse a CSV set: a header row naming the columns, then one prediction a row."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        previous_end = 0
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                rows.append((previous_end + 1, row))
+            previous_end = reader.line_num
+            if len(rows) > MAX_PREDICTIONS + 1:
+                raise SeedFileError(
+                    name, previous_end, f"more than {MAX_PREDICTIONS} predictions in the file"
+                )
+    except csv.Error as exc:
+        raise SeedFileError(name, reader.line_num or 1, f"not valid CSV ({exc})") from None
+    if not rows:
+        raise SeedFileError(
+            name, 1, f"empty file: expected a header row ({', '.join(CSV_REQUIRED)})"
+        )
+    header_line, header = rows[0]
+    columns = [cell.strip().lower() for cell in header]
+    for column in columns:
+        if column not in CSV_REQUIRED + CSV_OPTIONAL:
+            raise SeedFileError(
+                name,
+                header_line,
+                f"unknown column '{column[:40]}': use {', '.join(CSV_REQUIRED + CSV_OPTIONAL)}",
+            )
+    missing = [c for c in CSV_REQUIRED if c not in columns]
+    if missing:
+        raise SeedFileError(name, header_line, f"missing column(s): {', '.join(missing)}")
+    if len(set(columns)) != len(columns):
+        raise SeedFileError(name, header_line, "a column is named twice")
+    if len(rows) == 1:
+        raise SeedFileError(name, header_line, "no predictions under the header row")
+    predictions: list[SeedPrediction] = []
+    seen: set[str] = set()
+    for index, (line, row) in enumerate(rows[1:], start=1):
+        if len(row) != len(columns):
+            raise SeedFileError(
+                name, line, f"{len(row)} cells; the header has {len(columns)} columns"
+            )
+        fields: dict[str, object] = {
+            column: cell.strip() for column, cell in zip(columns, row, strict=True)
+        }
+        if not fields.get("key"):
+            fields.pop("key", None)
+        if not fields.get("criteria"):
+            fields.pop("criteria", None)
+        item = _build(fields, name, line, default_key=str(index))
+        if item.key in seen:
+            raise SeedFileError(name, line, f"duplicate key '{item.key}'")
+        seen.add(item.key)
+        predictions.append(item)
+    return SeedSet(key=default_key, name=default_key, predictions=tuple(predictions))
 
 
 def parse_toml(text: str, name: str = "<seed>") -> SeedSet:

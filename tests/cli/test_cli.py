@@ -101,6 +101,22 @@ def test_malformed_seed_writes_nothing(workdir: Path) -> None:
     assert not (workdir / "data").exists()
 
 
+def test_csv_seed_file_loads_and_a_malformed_one_writes_nothing(workdir: Path) -> None:
+    header = "title,statement,source,made_on,due,criteria\n"
+    good = workdir / "extra.csv"
+    good.write_text(header + 'One,"Text, with a comma.",Ada,2025-01-01,2025-12-31,\n')
+    first = calledit(workdir, "seed", "--guild", "7", "--file", str(good))
+    assert first.returncode == 0, first.stderr
+    assert "Seeded 'extra' into guild 7: 1 added, 0 updated, 0 unchanged." in first.stdout
+    bad = workdir / "bad.csv"
+    bad.write_text(header + "Two,Text.,Ada,2025-01-01,2025-12-31,\nThree,Text.,Ada,2025-01-01\n")
+    result = calledit(workdir, "seed", "--guild", "7", "--file", str(bad))
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"calledit: {bad}:3: 4 cells; the header has 6 columns"
+    listing = calledit(workdir, "predictions", "list", "--guild", "7")
+    assert len(listing.stdout.splitlines()) == 1 and "One" in listing.stdout
+
+
 def test_token_is_never_printed(workdir: Path) -> None:
     result = calledit(
         workdir, "check", env={"DISCORD_TOKEN": "super-secret-token-value", "LOG_LEVEL": "DEBUG"}

@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from bot.domain.errors import SeedFileError
-from bot.domain.seedfile import load, parse_markdown, parse_toml
+from bot.domain.seedfile import (
+    MAX_BYTES,
+    MAX_PREDICTIONS,
+    load,
+    parse_bytes,
+    parse_csv,
+    parse_markdown,
+    parse_toml,
+)
 from tests.conftest import SHARED
 
 REPO = Path(__file__).resolve().parents[2]
@@ -124,7 +132,75 @@ def test_malformed_toml_names_line_and_reason() -> None:
 def test_unreadable_and_unknown_files(tmp_path: Path) -> None:
     with pytest.raises(SeedFileError, match="can't read"):
         load(tmp_path / "missing.toml")
-    other = tmp_path / "x.csv"
+    other = tmp_path / "x.xlsx"
     other.write_text("a,b")
-    with pytest.raises(SeedFileError, match="unknown file type"):
+    with pytest.raises(SeedFileError, match=r"unknown file type: use \.toml, \.md or \.csv"):
         load(other)
+
+
+CSV = """title,statement,source,made_on,due,criteria,key
+"Quoted, with comma","Line one
+line two",Ada,2025-01-02,2025-12-31,,first
+Plain,Text.,Ada,2025-01-02,2026-06-30,A permit.,
+"""
+
+
+def test_csv_reads_quoted_multiline_cells_and_optional_columns(tmp_path: Path) -> None:
+    path = tmp_path / "My Set.csv"
+    path.write_text(CSV, encoding="utf-8")
+    seed = load(path)
+    assert (seed.key, seed.name) == ("my-set", "my-set")
+    first, second = seed.predictions
+    assert (first.key, first.title, first.statement, first.criteria) == (
+        "first",
+        "Quoted, with comma",
+        "Line one\nline two",
+        None,
+    )
+    assert (second.key, second.due, second.criteria) == ("2", date(2026, 6, 30), "A permit.")
+    assert parse_bytes(b"\xef\xbb\xbf" + CSV.encode(), "x.csv").predictions == seed.predictions
+
+
+ROW = "T,S,Src,2025-01-01,2025-12-31\n"
+HEAD = "title,statement,source,made_on,due\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "reason"),
+    [
+        ("", 1, "empty file"),
+        (HEAD, 1, "no predictions under the header row"),
+        ("title,statement\n" + ROW, 1, "missing column(s): source, made_on, due"),
+        ("title,title,statement,source,made_on,due\n", 1, "a column is named twice"),
+        (HEAD + ROW + "T,S,Src\n", 3, "3 cells; the header has 5 columns"),
+        (HEAD + ROW + "T,S,Src,2025-01-01,2025-13-01\n", 3, "'due' is missing or not a date"),
+        (HEAD + ROW + ",S,Src,2025-01-01,2025-12-31\n", 3, "The title can't be empty."),
+        (HEAD + '"T,S\n', 2, "not valid CSV"),
+        ("key," + HEAD + "a," + ROW + "a," + ROW, 3, "duplicate key 'a'"),
+        ("key," + HEAD + "A B," + ROW, 2, "key 'A B' must be lowercase"),
+    ],
+)
+def test_malformed_csv_names_line_and_reason(text: str, line: int, reason: str) -> None:
+    with pytest.raises(SeedFileError) as caught:
+        parse_csv(text, "s.csv")
+    assert caught.value.line == line
+    assert reason in caught.value.reason
+
+
+def test_huge_or_overlong_files_are_refused_before_parsing(tmp_path: Path) -> None:
+    big = tmp_path / "big.md"
+    big.write_bytes(b"#" * (MAX_BYTES + 1))
+    with pytest.raises(SeedFileError, match="the limit is 262,144 bytes"):
+        load(big)
+    many = HEAD + ROW * (MAX_PREDICTIONS + 1)
+    with pytest.raises(SeedFileError, match=f"more than {MAX_PREDICTIONS} predictions"):
+        parse_bytes(many.encode(), "many.csv")
+    markdown = "Model: X\n20-Nov-25\n\n" + "".join(
+        f"## {n}. **P{n}**\nText.\n\n" for n in range(1, MAX_PREDICTIONS + 2)
+    )
+    with pytest.raises(SeedFileError, match="201 predictions; a file may hold at most 200"):
+        parse_bytes(markdown.encode(), "many.md")
+    assert len(parse_bytes((HEAD + ROW * MAX_PREDICTIONS).encode(), "ok.csv").predictions) == 200
+    with pytest.raises(SeedFileError, match="not UTF-8") as caught:
+        parse_bytes(HEAD.encode() + ROW.encode() + b"caf\xe9,S,R,2025-01-01,2025-12-31\n", "x.csv")
+    assert caught.value.line == 3
