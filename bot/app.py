@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import discord
+from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.seedfile import SeedSet
@@ -73,6 +74,8 @@ class CalledItBot(commands.Bot):
             chunk_guilds_at_startup=False,
             member_cache_flags=discord.MemberCacheFlags.none(),
             allowed_mentions=discord.AllowedMentions.none(),
+            # Servers only: Discord offers no command in DMs (the handlers refuse them too).
+            allowed_contexts=app_commands.AppCommandContext(guild=True),
         )
         self.services = services
         self.dev_guild_id = dev_guild_id

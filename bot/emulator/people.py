@@ -286,6 +286,16 @@ class Actor:
                 "flags": 0,
             }
             return str(ch.id)
+        elif otype == ATTACHMENT:
+            att = value if isinstance(value, Attachment) else None
+            if att is None and isinstance(value, tuple) and len(value) == 2:
+                att = emu.upload(str(value[0]), bytes(value[1]))
+            if att is None:
+                raise CommandError(f"option {opt['name']!r}: give an Attachment or (name, bytes)")
+            if att.id not in emu.uploads:
+                emu.uploads[att.id] = att
+            resolved.setdefault("attachments", {})[str(att.id)] = att.to_dict()
+            return str(att.id)
         elif otype in (ROLE, MENTIONABLE):
             rid = _oid(value)
             role = self.guild.roles.get(rid)
@@ -308,6 +318,14 @@ class Actor:
 
     def _check_visible(self, command: str, channel: Channel) -> None:
         cmd, _rest = self._find_command(command)
+        if channel.guild_id is None:
+            contexts = cmd.get("contexts")
+            if (contexts is not None and 1 not in contexts) or cmd.get("dm_permission") is False:
+                raise CommandError(
+                    f"/{cmd['name']} is not offered in DMs: Discord shows it in servers only "
+                    "(contexts)"
+                )
+            return
         required = cmd.get("default_member_permissions")
         if required is None:
             return

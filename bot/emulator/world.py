@@ -123,6 +123,16 @@ class WorldMixin:
         ch.overwrites[tid] = Overwrite(tid, kind, allow, deny)
         self.gateway.dispatch("CHANNEL_UPDATE", ch.to_dict(), guild_id=ch.guild_id)
 
+    def dm_channel(self, user: Any) -> Channel:
+        """Return the DM channel between the bot and a user (created on first use)."""
+        uid = _id(user.user if hasattr(user, "user") else user)
+        for ch in self.channels.values():
+            if ch.type == 1 and ch.name == str(uid):
+                return ch
+        ch = Channel(snowflake(), None, str(uid), type=1)
+        self.channels[ch.id] = ch
+        return ch
+
     def add_member(
         self, guild: Any, name: str, *, roles: Iterable[Any] = (), dispatch: bool = True
     ) -> Actor:

@@ -154,7 +154,8 @@ class Polls(
     def _vote(self, payload: discord.RawReactionActionEvent, kind: EventKind) -> bool:
         """Queue a vote event if this reaction is one; return whether it was."""
         bot = self.bot
-        if payload.message_id not in bot.publisher.open_polls or payload.emoji.id is not None:
+        ref = bot.publisher.open_polls.get(payload.message_id)
+        if ref is None or payload.emoji.id is not None or payload.guild_id != ref.guild_id:
             return False
         choice = Choice.from_emoji(payload.emoji.name or "")
         if choice is None or (bot.user is not None and payload.user_id == bot.user.id):

@@ -1,4 +1,4 @@
-"""/prediction: list, show, add, edit, remove, resolve, unresolve."""
+"""/prediction: list, show, add, edit, remove, resolve, unresolve, import."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.domain.errors import InvalidInput
 from bot.domain.outcomes import Outcome
 from bot.domain.rules import (
     CRITERIA_MAX,
@@ -19,6 +20,7 @@ from bot.domain.rules import (
     URL_MAX,
     parse_date,
 )
+from bot.domain.seedfile import MAX_BYTES, SUFFIXES, parse_bytes
 from bot.exts import render
 from bot.exts.common import PredictionNumber, admin_only, bot_of, guild_id_of, reply
 from bot.services.views import ClosedPoll
@@ -237,6 +239,43 @@ class Predictions(
         )
         await bot.publisher.announce_resolution(report, interaction.channel_id)
         await reply(interaction, content=f"Prediction #{prediction} is open again.", ephemeral=True)
+
+    @app_commands.command(
+        name="import",
+        description="Add or update predictions from a .toml, .md or .csv file (admins)",
+    )
+    @app_commands.describe(file="A prediction set: .toml, .md or .csv, at most 256 KiB")
+    @app_commands.default_permissions(manage_guild=True)
+    @admin_only()
+    async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        """Load a prediction set from an attachment: all of it or, on any error, nothing."""
+        guild_id = guild_id_of(interaction)
+        filename = file.filename
+        if not filename.lower().endswith(SUFFIXES):
+            raise InvalidInput(
+                f"'{render.cut(filename, 60)}' is not a prediction set: use .toml, .md or .csv."
+            )
+        if file.size > MAX_BYTES:
+            raise InvalidInput(
+                f"'{render.cut(filename, 60)}' is {file.size:,} bytes; "
+                f"the limit is {MAX_BYTES:,} bytes ({MAX_BYTES // 1024} KiB)."
+            )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            data = await file.read()
+        except discord.HTTPException:
+            raise InvalidInput("I couldn't download that file from Discord; try again.") from None
+        seed = parse_bytes(data, filename)  # validated before anything is written
+        report = await bot_of(interaction).services.predictions.load_seed(guild_id, seed)
+        log.info("guild %s imported %s by %s", guild_id, seed.key, interaction.user.id)
+        await reply(
+            interaction,
+            content=(
+                f"Imported {render.cut(filename, 60)}: {report.added} added, "
+                f"{report.updated} updated, {report.unchanged} unchanged."
+            ),
+            ephemeral=True,
+        )
 
 
 async def setup(bot: commands.Bot) -> None:

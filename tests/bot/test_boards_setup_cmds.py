@@ -132,7 +132,16 @@ async def test_commands_are_registered_with_permission_hints(live: World) -> Non
         commands["prediction"].get("default_member_permissions") is None
     )  # list/show are for everyone
     subcommands = {o["name"] for o in commands["prediction"]["options"]}
-    assert subcommands == {"list", "show", "add", "edit", "remove", "resolve", "unresolve"}
+    assert subcommands == {
+        "list",
+        "show",
+        "add",
+        "edit",
+        "remove",
+        "resolve",
+        "unresolve",
+        "import",
+    }
     assert {o["name"] for o in commands["poll"]["options"]} == {
         "open",
         "open-all",
