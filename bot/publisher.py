@@ -8,12 +8,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.domain import nonces, notices
 from bot.domain.errors import Conflict
 from bot.domain.months import Month
+from bot.domain.notices import Notice
 from bot.domain.outcomes import POLL_EMOJI, Choice
 from bot.exts import render
 from bot.services.polls import OpenPollRef
@@ -27,6 +31,16 @@ log = logging.getLogger(__name__)
 NO_MENTIONS = discord.AllowedMentions.none()
 #: Seconds to wait before re-reading a poll's reactions after a retraction (batches them).
 REREAD_DELAY = 1.0
+#: Discord's JSON error code for a channel the bot can't see.
+MISSING_ACCESS = 50001
+#: How far before a stale claim to look for a monthly post that landed (clock skew).
+LANDED_MARGIN = timedelta(minutes=5)
+#: How many messages after a stale claim to look through for a post that landed.
+LANDED_SCAN = 100
+
+
+class PostBlocked(Exception):
+    """A post can't be made now (no access to its channel); the admins have been told."""
 
 
 class Publisher:
@@ -40,6 +54,7 @@ class Publisher:
         self._cannot_remove: set[int] = set()
         self._rereads: set[int] = set()
         self._reread_tasks: set[asyncio.Task[None]] = set()
+        self._notice_tasks: set[asyncio.Task[None]] = set()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -78,13 +93,21 @@ class Publisher:
     ) -> tuple[PollView, int]:
         """Open a poll, post its message, record it, and add the three voting reactions."""
         services = self.bot.services
+        lacking = self._lacking(guild_id, channel_id, notices.TO_POLL)
+        if lacking is None or lacking:
+            raise Conflict(
+                f"I can't post in <#{channel_id}>: "
+                + (f"missing {', '.join(lacking)}." if lacking else "I can't see that channel.")
+            )
         poll, prediction = await services.polls.open(
             guild_id, number, channel_id=channel_id, hours=hours, opened_by=actor
         )
         channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
         try:
             message = await channel.send(
-                embed=render.poll_message(prediction, poll), allowed_mentions=NO_MENTIONS
+                embed=render.poll_message(prediction, poll),
+                allowed_mentions=NO_MENTIONS,
+                nonce=nonces.poll_message(poll.id, poll.opened_at),
             )
         except BaseException as exc:  # any failure, cancellation included: nothing half-written
             await asyncio.shield(services.polls.discard(poll.id))
@@ -104,6 +127,7 @@ class Publisher:
             poll.id, guild_id, channel_id, message.id, poll.closes_at
         )
         self.bot.vote_writer.remember(message.id, {})
+        await self._fixed(guild_id, notices.posting_key(channel_id), notices.poll_gone_key(number))
         for emoji in POLL_EMOJI:
             try:
                 await message.add_reaction(emoji)
@@ -129,25 +153,26 @@ class Publisher:
         self.open_polls.pop(poll.message_id, None)
         self.bot.vote_writer.forget(poll.message_id)
         channel = self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
-        try:
-            await channel.get_partial_message(poll.message_id).edit(
-                embed=render.poll_closed_message(closed), allowed_mentions=NO_MENTIONS
-            )
-        except discord.HTTPException:
-            log.warning("could not edit closed poll %s", poll.id, exc_info=True)
-        if post_result:
+        if self._lacking(poll.guild_id, poll.channel_id, ("view_channel",)) == []:
             try:
-                await channel.send(
-                    embed=render.poll_result(closed),
-                    allowed_mentions=NO_MENTIONS,
-                    reference=discord.MessageReference(
-                        message_id=poll.message_id,
-                        channel_id=poll.channel_id,
-                        fail_if_not_exists=False,
-                    ),
+                await channel.get_partial_message(poll.message_id).edit(
+                    embed=render.poll_closed_message(closed), allowed_mentions=NO_MENTIONS
                 )
             except discord.HTTPException:
-                log.warning("could not post the result of poll %s", poll.id, exc_info=True)
+                log.warning("could not edit closed poll %s", poll.id, exc_info=True)
+        if post_result:
+            await self._post(
+                poll.guild_id,
+                poll.channel_id,
+                f"the result of the poll on #{poll.number}",
+                embed=render.poll_result(closed),
+                reference=discord.MessageReference(
+                    message_id=poll.message_id,
+                    channel_id=poll.channel_id,
+                    fail_if_not_exists=False,
+                ),
+                nonce=nonces.poll_result(poll.id, poll.closed_at),
+            )
 
     async def announce_resolution(
         self, report: ResolutionReport, fallback_channel: int | None
@@ -169,18 +194,25 @@ class Publisher:
             if report.prediction.resolution is not None
             else render.unresolved_announcement(report)
         )
-        channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
-        try:
-            await channel.send(embed=body, allowed_mentions=NO_MENTIONS)
-        except discord.HTTPException:
-            log.warning(
-                "could not announce the resolution of #%s", report.prediction.number, exc_info=True
-            )
+        await self._post(
+            guild_id,
+            channel_id,
+            f"the resolution of #{report.prediction.number}",
+            embed=body,
+            nonce=nonces.announcement(report.prediction.id, len(report.prediction.history)),
+        )
 
     # -- the monthly post ------------------------------------------------------------------
 
-    async def post_monthly(self, guild_id: int, month: Month) -> int | None:
-        """Post a guild's board for a month; return the message id, None if there's nowhere to post."""
+    async def post_monthly(
+        self, guild_id: int, month: Month, *, since: datetime | None = None
+    ) -> int | None:
+        """Post a guild's board for a month; return the message id, None if there's nowhere to post.
+
+        `since` is when an interrupted attempt claimed the post: a post by the bot carrying this
+        month's marker after that is the one that landed, and is recorded instead of posting
+        again. Raises PostBlocked when the channel can't be used now (the admins are told).
+        """
         services = self.bot.services
         config = await services.guilds.get(guild_id)
         channel_id = config.leaderboard_channel_id or config.polls_channel_id
@@ -190,17 +222,154 @@ class Publisher:
             channel_id = system.id if system else None
         if channel_id is None:
             return None
+        what = f"the {month.label} leaderboard"
+        nonce = nonces.monthly_board(guild_id, month)
+        needed = notices.TO_POST if since is None else notices.TO_VERIFY
+        if not await self._may_post(guild_id, channel_id, what, needed):
+            raise PostBlocked(f"can't post {what} in channel {channel_id}")
+        if since is not None:
+            landed = await self._find_landed(guild_id, channel_id, nonce, since)
+            if landed is not None:
+                log.info(
+                    "guild %s: the %s board had landed (%s); recorded", guild_id, month, landed
+                )
+                await services.boards.mark_posted(guild_id, month, channel_id, landed)
+                return landed
         body = render.monthly_post(
-            await services.boards.month(guild_id, month), await services.boards.all_time(guild_id)
+            await services.boards.month(guild_id, month),
+            await services.boards.all_time(guild_id),
+            marker=nonce,
         )
-        channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
-        message = await channel.send(
-            embed=body,
-            allowed_mentions=NO_MENTIONS,
-            nonce=f"board-{guild_id % 10**6}-{month}"[:25],
-        )
+        message = await self._post(guild_id, channel_id, what, embed=body, nonce=nonce)
+        if message is None:
+            raise PostBlocked(f"Discord refused {what} in channel {channel_id}")
         await services.boards.mark_posted(guild_id, month, channel_id, message.id)
         return message.id
+
+    async def _find_landed(
+        self, guild_id: int, channel_id: int, marker: str, since: datetime
+    ) -> int | None:
+        """Return the id of a post by the bot carrying `marker` made after `since`, if any."""
+        channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
+        after = discord.Object(discord.utils.time_snowflake(since - LANDED_MARGIN))
+        me = self.bot.user.id if self.bot.user else None
+        async for message in channel.history(limit=LANDED_SCAN, after=after, oldest_first=True):
+            if message.author.id == me and any(
+                marker in (embed.footer.text or "") for embed in message.embeds
+            ):
+                return message.id
+        return None
+
+    # -- posting and telling the admins what can't be done ---------------------------------
+
+    def _lacking(self, guild_id: int, channel_id: int, needed: Sequence[str]) -> list[str] | None:
+        """Return the needed permissions the bot lacks in a channel, from the cache.
+
+        None means the channel is unknown in a known guild (deleted, or hidden from the bot);
+        an unknown guild gives [] (try, and learn from Discord's answer).
+        """
+        guild = self.bot.get_guild(guild_id)
+        if guild is None:
+            return []
+        channel = guild.get_channel_or_thread(channel_id)
+        if channel is None:
+            return None
+        perms = channel.permissions_for(guild.me)
+        return notices.missing({name: getattr(perms, name) for name in needed}, needed)
+
+    async def _may_post(
+        self, guild_id: int, channel_id: int, what: str, needed: Sequence[str] = notices.TO_POST
+    ) -> bool:
+        """Tell whether the bot can post in a channel; if not, record a notice for the admins."""
+        lacking = self._lacking(guild_id, channel_id, needed)
+        if lacking == []:
+            return True
+        notice = (
+            notices.channel_unreachable(channel_id, what)
+            if lacking is None
+            else notices.cannot_post(channel_id, what, lacking)
+        )
+        await self._notice(guild_id, notice)
+        return False
+
+    async def _post(
+        self, guild_id: int, channel_id: int, what: str, *, nonce: str, **kwargs: Any
+    ) -> discord.Message | None:
+        """Send one logical post under its nonce; None when it can't be posted (admins told).
+
+        The nonce makes discord.py's own retries after a 5xx, and any later try of the same
+        post within Discord's nonce window, return the first message instead of a second one.
+        """
+        if not await self._may_post(guild_id, channel_id, what):
+            return None
+        channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
+        try:
+            message = await channel.send(allowed_mentions=NO_MENTIONS, nonce=nonce, **kwargs)
+        except (discord.Forbidden, discord.NotFound) as exc:
+            log.warning("could not post %s in channel %s: %s", what, channel_id, exc)
+            notice = (
+                notices.cannot_post(channel_id, what, ["a permission (Discord refused)"])
+                if isinstance(exc, discord.Forbidden) and exc.code != MISSING_ACCESS
+                else notices.channel_unreachable(channel_id, what)
+            )
+            await self._notice(guild_id, notice)
+            return None
+        except discord.HTTPException:
+            log.warning("could not post %s in channel %s", what, channel_id, exc_info=True)
+            return None
+        await self._fixed(guild_id, notices.posting_key(channel_id))
+        return message
+
+    async def _notice(self, guild_id: int, notice: Notice) -> None:
+        try:
+            await self.bot.services.notices.record(guild_id, notice)
+        except Exception:  # telling the admins must never break the post path
+            log.exception("could not record a notice for guild %s", guild_id)
+
+    async def _fixed(self, guild_id: int, *keys: str) -> None:
+        try:
+            await self.bot.services.notices.clear(guild_id, *keys)
+        except Exception:
+            log.exception("could not clear notices of guild %s", guild_id)
+
+    async def poll_message_gone(self, ref: OpenPollRef) -> None:
+        """Tell the admins a poll's message was deleted (call when Discord says it's gone)."""
+        await self.bot.services.notices.poll_message_gone(ref.poll_id)
+
+    async def check_access(self, guild_id: int) -> list[Notice]:
+        """Check the bot's permissions where it posts; record what's missing, clear what's fixed.
+
+        The polls channel and the channels of open polls need what a poll needs (Manage
+        Messages is reported apart: without it polls still work); the leaderboard channel
+        needs what posting and checking an interrupted post need.
+        """
+        config = await self.bot.services.guilds.get(guild_id)
+        poll_channels = {
+            ref.channel_id for ref in self.open_polls.values() if ref.guild_id == guild_id
+        }
+        if config.polls_channel_id:
+            poll_channels.add(config.polls_channel_id)
+        wanted: dict[int, tuple[str, Sequence[str]]] = {}
+        board = config.leaderboard_channel_id or config.polls_channel_id
+        if board is not None:
+            wanted[board] = ("the monthly leaderboard", notices.TO_VERIFY)
+        for channel_id in poll_channels:
+            wanted[channel_id] = ("polls", notices.TO_POLL)
+        fine: list[str] = []
+        for channel_id, (what, needed) in sorted(wanted.items()):
+            if await self._may_post(guild_id, channel_id, what, needed):
+                fine.append(notices.posting_key(channel_id))
+        manage_ok = True
+        for channel_id in sorted(poll_channels):
+            if self._lacking(guild_id, channel_id, ("manage_messages",)):
+                manage_ok = False
+                await self._notice(guild_id, notices.no_manage_messages(channel_id))
+            else:
+                fine.append(notices.manage_messages_key(channel_id))
+        if manage_ok:
+            self._cannot_remove.discard(guild_id)
+        await self._fixed(guild_id, *fine)
+        return await self.bot.services.notices.active(guild_id)
 
     # -- reactions -------------------------------------------------------------------------
 
@@ -221,7 +390,7 @@ class Publisher:
             return True  # unknown here: try, and learn from a 403
         if channel.permissions_for(guild.me).manage_messages:
             return True
-        self._missing_manage_messages(ref.guild_id)
+        self._missing_manage_messages(ref.guild_id, ref.channel_id)
         return False
 
     def retracted(self, message_id: int) -> None:
@@ -245,7 +414,7 @@ class Publisher:
         self._rereads.discard(ref.message_id)
         await self.bot.vote_writer.exclusive(lambda: self._reconcile(ref))
 
-    def _missing_manage_messages(self, guild_id: int) -> None:
+    def _missing_manage_messages(self, guild_id: int, channel_id: int | None = None) -> None:
         if guild_id not in self._cannot_remove:
             self._cannot_remove.add(guild_id)
             log.warning(
@@ -253,6 +422,12 @@ class Publisher:
                 "the latest reaction is their vote",
                 guild_id,
             )
+            if channel_id is not None:
+                task = asyncio.ensure_future(
+                    self._notice(guild_id, notices.no_manage_messages(channel_id))
+                )
+                self._notice_tasks.add(task)
+                task.add_done_callback(self._notice_tasks.discard)
 
     async def _remove_loop(self) -> None:
         while True:
@@ -263,7 +438,7 @@ class Publisher:
             try:
                 await self.bot.http.remove_reaction(channel_id, message_id, old.emoji, member_id)
             except discord.Forbidden:
-                self._missing_manage_messages(ref.guild_id)
+                self._missing_manage_messages(ref.guild_id, channel_id)
             except discord.HTTPException:
                 log.warning("could not remove an older reaction", exc_info=True)
 

@@ -6,8 +6,12 @@ import asyncio
 import contextlib
 import logging
 import os
+import secrets
 import socket
 from typing import TYPE_CHECKING
+
+from bot.publisher import PostBlocked
+from bot.services.boards import STALE_CLAIM
 
 if TYPE_CHECKING:
     from bot.app import CalledItBot
@@ -21,7 +25,7 @@ class Scheduler:
     def __init__(self, bot: CalledItBot, *, interval: float = 30.0) -> None:
         self.bot = bot
         self.interval = interval
-        self.claimant = f"{socket.gethostname()[:40]}:{os.getpid()}"
+        self.claimant = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
 
@@ -51,17 +55,28 @@ class Scheduler:
             await self.bot.publisher.closed(closed)
 
     async def post_due_boards(self) -> None:
-        """Post each guild's ended month once: claim in the database, then post, then record."""
+        """Post each guild's ended month once: claim in the database, then post, then record.
+
+        A claim left without a post (a crash, a channel the bot can't use) is taken over once
+        it is STALE_CLAIM old: the taker first looks for the post in the channel, so a post
+        that landed is recorded, not repeated; a blocked channel is retried at that pace.
+        """
         boards = self.bot.services.boards
         due = await boards.due_posts()
         due += [d for d in await boards.unfinished_claims() if d not in due]
         for item in due:
             if self.bot.get_guild(item.guild_id) is None:
                 continue  # not connected to that guild now; a later tick or start catches up
-            if not await boards.claim_post(item.guild_id, item.month, self.claimant):
+            claim = await boards.claim(item.guild_id, item.month, self.claimant)
+            if claim is None:
                 continue
             try:
-                message_id = await self.bot.publisher.post_monthly(item.guild_id, item.month)
+                message_id = await self.bot.publisher.post_monthly(
+                    item.guild_id, item.month, since=claim.taken_over
+                )
+            except PostBlocked as blocked:
+                log.warning("%s; retried in %s", blocked, STALE_CLAIM)
+                continue
             except Exception:  # one guild failing must not stop the others
                 log.exception(
                     "posting the %s board of guild %s failed; retried later",

@@ -237,6 +237,20 @@ class JobClaim(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class GuildNotice(Base):
+    """A problem the bot tells a guild's admins about (a missing permission, a lost channel)."""
+
+    __tablename__ = "guild_notices"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(String(400))
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: When an admin was last shown this text (None: not yet, or the text changed since).
+    shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class BotState(Base):
     """Small key/value facts the bot keeps, such as the hash of the last synced commands."""
 

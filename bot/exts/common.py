@@ -8,9 +8,14 @@ import discord
 from discord import app_commands
 
 from bot.domain.errors import InvalidInput
+from bot.exts.render import with_notices
 
 if TYPE_CHECKING:
     from bot.app import CalledItBot
+
+
+#: Set in an interaction's extras once its user passed the admin check.
+ADMIN = "calledit_admin"
 
 
 class NotAdmin(app_commands.CheckFailure):
@@ -37,10 +42,12 @@ async def is_admin(interaction: discord.Interaction) -> bool:
     """Check Manage Server or the configured admin role, on the server side."""
     guild_id = guild_id_of(interaction)
     if interaction.permissions.manage_guild or interaction.permissions.administrator:
+        interaction.extras[ADMIN] = True
         return True
     config = await bot_of(interaction).services.guilds.get(guild_id)
     roles = getattr(interaction.user, "roles", [])
     if config.admin_role_id is not None and any(r.id == config.admin_role_id for r in roles):
+        interaction.extras[ADMIN] = True
         return True
     raise NotAdmin("Only admins can do that: you need Manage Server or the Called It admin role.")
 
@@ -88,7 +95,13 @@ async def reply(
     view: discord.ui.View | None = None,
     files: list[discord.File] | None = None,
 ) -> None:
-    """Answer an interaction whether or not it was deferred; mentions are always disabled."""
+    """Answer an interaction whether or not it was deferred; mentions are always disabled.
+
+    An admin's ephemeral reply also carries any new notice of what the bot can't do.
+    """
+    if ephemeral and interaction.extras.get(ADMIN) and interaction.guild_id is not None:
+        fresh = await bot_of(interaction).services.notices.take_new(interaction.guild_id)
+        content = with_notices(content, fresh)
     kwargs: dict[str, object] = {"allowed_mentions": discord.AllowedMentions.none()}
     if content is not None:
         kwargs["content"] = content

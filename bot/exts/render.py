@@ -7,6 +7,7 @@ from datetime import datetime
 
 import discord
 
+from bot.domain.notices import Notice
 from bot.domain.outcomes import Choice, Outcome
 from bot.domain.ranking import BoardRow
 from bot.services.views import (
@@ -299,8 +300,8 @@ def leaderboard(board: Board, caller: int | None = None, top: int = 10) -> disco
     )
 
 
-def monthly_post(month_board: Board, all_time: Board) -> discord.Embed:
-    """Render the monthly leaderboard post."""
+def monthly_post(month_board: Board, all_time: Board, *, marker: str = "") -> discord.Embed:
+    """Render the monthly leaderboard post; `marker` ends its footer so the bot can find it."""
     lines = board_lines(month_board.top(10)) or ["Nobody scored this month."]
     resolved = [
         f"{OUTCOME_ICON[i.outcome]} #{i.number} {cut(i.title, 80)}: {i.outcome.label}"
@@ -314,7 +315,8 @@ def monthly_post(month_board: Board, all_time: Board) -> discord.Embed:
             ("Resolved this month", "\n".join(resolved), False),
             ("All-time top 5", "\n".join(board_lines(all_time.top(5))) or "Nobody yet.", False),
         ],
-        footer="Points: 1 right, 0.5 one step off, 0 two steps off. Peer: points minus the others' mean.",
+        footer="Points: 1 right, 0.5 one step off, 0 two steps off. Peer: points minus the others' mean."
+        + (f" · ref {marker}" if marker else ""),
     )
 
 
@@ -361,8 +363,8 @@ def scorecards(cards: Sequence[SourceCard]) -> discord.Embed:
     return embed("Scorecard", "" if fields else "No predictions yet.", fields=fields)
 
 
-def settings(config: GuildConfig) -> discord.Embed:
-    """Render /setup show."""
+def settings(config: GuildConfig, problems: Sequence[Notice] = ()) -> discord.Embed:
+    """Render /setup show, with what the bot can't do here."""
 
     def channel(cid: int | None) -> str:
         return f"<#{cid}>" if cid else "not set"
@@ -390,8 +392,22 @@ def settings(config: GuildConfig) -> discord.Embed:
                 False,
             ),
             ("Time zone", config.timezone, False),
+            ("What I can't do here", notice_lines(problems) or "Nothing: all good.", False),
         ],
     )
+
+
+def notice_lines(problems: Sequence[Notice]) -> str:
+    """Return one '⚠️ text' line per notice (cut to fit a field)."""
+    return cut("\n".join(f"⚠️ {n.text}" for n in problems), FIELD_VALUE_MAX)
+
+
+def with_notices(content: str | None, fresh: Sequence[Notice]) -> str | None:
+    """Append new notices to an admin's reply (within a message's limit)."""
+    if not fresh:
+        return content
+    lines = "\n".join(f"⚠️ {n.text}" for n in fresh)
+    return cut(f"{content}\n\n{lines}" if content else lines, CONTENT_MAX)
 
 
 def _num(value: float) -> str:

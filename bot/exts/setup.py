@@ -35,8 +35,22 @@ class Setup(
     async def show(self, interaction: discord.Interaction) -> None:
         """Show settings."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        config = await bot_of(interaction).services.guilds.get(guild_id_of(interaction))
-        await reply(interaction, embed=render.settings(config), ephemeral=True)
+        services, guild_id = bot_of(interaction).services, guild_id_of(interaction)
+        config = await services.guilds.get(guild_id)
+        problems = await services.notices.active(guild_id, mark_shown=True)
+        await reply(interaction, embed=render.settings(config, problems), ephemeral=True)
+
+    @app_commands.command(
+        name="check", description="Check my permissions where I post, and list what I can't do"
+    )
+    async def check(self, interaction: discord.Interaction) -> None:
+        """Check the bot's permissions in the configured channels and show the problems."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        bot, guild_id = bot_of(interaction), guild_id_of(interaction)
+        await bot.publisher.check_access(guild_id)
+        config = await bot.services.guilds.get(guild_id)
+        problems = await bot.services.notices.active(guild_id, mark_shown=True)
+        await reply(interaction, embed=render.settings(config, problems), ephemeral=True)
 
     @app_commands.command(name="polls-channel", description="Where polls and results are posted")
     async def polls_channel(

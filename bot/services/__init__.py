@@ -8,6 +8,7 @@ from bot.domain.clock import Clock
 from bot.services.boards import BoardService
 from bot.services.export import ExportService
 from bot.services.guilds import GuildService
+from bot.services.notices import NoticeService
 from bot.services.polls import PollService
 from bot.services.predictions import PredictionService
 from bot.services.resolution import ResolutionService
@@ -32,6 +33,7 @@ class Services:
     scorecard: ScorecardService
     export: ExportService
     state: StateService
+    notices: NoticeService
 
     @classmethod
     def build(cls, db: Database, clock: Clock) -> Services:
@@ -49,4 +51,5 @@ class Services:
             scorecard=ScorecardService(db, clock),
             export=ExportService(db, clock, boards),
             state=StateService(db, clock),
+            notices=NoticeService(db, clock),
         )

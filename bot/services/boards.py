@@ -37,8 +37,10 @@ log = logging.getLogger(__name__)
 
 LEDGER_KEY = "score_ledger_built"
 
-#: A claim older than this with no post recorded is taken to have died mid-post.
-STALE_CLAIM = timedelta(minutes=10)
+#: A claim older than this with no post recorded is taken to have died mid-post: another
+#: claimant takes it over, first looking in the channel for a post that did land. It is also
+#: the pace at which a post whose channel can't be reached is retried.
+STALE_CLAIM = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,15 @@ class DuePost:
 
     guild_id: int
     month: Month
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A claim won on a monthly post; `taken_over` is when a stale claim had been made."""
+
+    guild_id: int
+    month: Month
+    taken_over: datetime | None = None
 
 
 class BoardService:
@@ -167,10 +178,15 @@ class BoardService:
         return due
 
     async def claim_post(self, guild_id: int, month: Month, claimant: str) -> bool:
-        """Claim a guild's monthly post; True only for the one claimant that gets it.
+        """Claim a guild's monthly post; True only for the one claimant that gets it."""
+        return await self.claim(guild_id, month, claimant) is not None
+
+    async def claim(self, guild_id: int, month: Month, claimant: str) -> Claim | None:
+        """Claim a guild's monthly post; a Claim only for the one claimant that gets it.
 
         A claim whose post was never recorded and that is older than STALE_CLAIM is taken over,
-        so a crash between claiming and posting doesn't lose the post.
+        so a crash between claiming and posting doesn't lose the post; the Claim then says when
+        the stale claim was made, so the taker can look for a post that landed since.
         """
         now = self._clock.now()
         insert = sqlite.insert if self._db.is_sqlite else postgresql.insert
@@ -182,7 +198,17 @@ class BoardService:
                 .on_conflict_do_nothing(index_elements=["guild_id", "month"])
             )
             if result.rowcount == 1:  # type: ignore[attr-defined]
-                return True
+                return Claim(guild_id, month)
+            stale = await session.scalar(
+                select(LeaderboardPost.claimed_at).where(
+                    LeaderboardPost.guild_id == guild_id,
+                    LeaderboardPost.month == str(month),
+                    LeaderboardPost.posted_at.is_(None),
+                    LeaderboardPost.claimed_at < now - STALE_CLAIM,
+                )
+            )
+            if stale is None:
+                return None
             taken = await session.execute(
                 update(LeaderboardPost)
                 .where(
@@ -193,7 +219,9 @@ class BoardService:
                 )
                 .values(claimed_at=now, claimed_by=claimant)
             )
-            return taken.rowcount == 1  # type: ignore[attr-defined]
+            if taken.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            return Claim(guild_id, month, taken_over=stale)
 
     async def unfinished_claims(self) -> list[DuePost]:
         """Return claimed posts never recorded as posted (to retry once their claim is stale)."""

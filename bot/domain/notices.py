@@ -1,0 +1,87 @@
+"""What the bot can't do, told to a guild's admins: stable keys and one-line texts.
+
+A notice is keyed so that the same problem recorded twice stays one notice, and so that
+fixing it (a later successful post in that channel, a permission granted) clears it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+#: discord.Permissions attribute -> the name an admin sees in Discord's settings.
+PERMISSION_LABELS = {
+    "view_channel": "View Channel",
+    "send_messages": "Send Messages",
+    "embed_links": "Embed Links",
+    "add_reactions": "Add Reactions",
+    "read_message_history": "Read Message History",
+    "manage_messages": "Manage Messages",
+}
+#: What posting an embed (a result, an announcement, the monthly board) needs.
+TO_POST = ("view_channel", "send_messages", "embed_links")
+#: What a poll needs besides: its reactions, and reading them back.
+TO_POLL = (*TO_POST, "add_reactions", "read_message_history")
+#: What checking whether an interrupted monthly post already landed needs.
+TO_VERIFY = (*TO_POST, "read_message_history")
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One problem to tell a guild's admins."""
+
+    key: str
+    text: str
+
+
+def missing(granted: Mapping[str, bool], needed: Iterable[str]) -> list[str]:
+    """Return the names of the needed permissions that are not granted, in order."""
+    return [PERMISSION_LABELS.get(name, name) for name in needed if not granted.get(name)]
+
+
+def posting_key(channel_id: int) -> str:
+    """Return the key of 'I can't post in this channel'."""
+    return f"post:{channel_id}"
+
+
+def cannot_post(channel_id: int, what: str, lacking: Iterable[str]) -> Notice:
+    """Say the bot lacks permissions to post something in a channel."""
+    names = ", ".join(lacking)
+    return Notice(posting_key(channel_id), f"I can't post {what} in <#{channel_id}>: missing {names}.")
+
+
+def channel_unreachable(channel_id: int, what: str) -> Notice:
+    """Say a channel is gone or hidden from the bot, so something couldn't be posted there."""
+    return Notice(
+        posting_key(channel_id),
+        f"I can't reach <#{channel_id}> (deleted, or I lost access), so {what} wasn't posted.",
+    )
+
+
+def manage_messages_key(channel_id: int) -> str:
+    """Return the key of 'I lack Manage Messages in this channel'."""
+    return f"manage:{channel_id}"
+
+
+def no_manage_messages(channel_id: int) -> Notice:
+    """Say members' older reactions stay on polls in a channel (their latest one counts)."""
+    return Notice(
+        manage_messages_key(channel_id),
+        f"I lack Manage Messages in <#{channel_id}>, so members' older reactions stay on polls "
+        "there (their latest reaction is their vote).",
+    )
+
+
+def poll_gone_key(number: int) -> str:
+    """Return the key of 'the poll message of this prediction was deleted'."""
+    return f"poll-gone:{number}"
+
+
+def poll_message_gone(number: int, channel_id: int) -> Notice:
+    """Say a poll's message was deleted (by a moderator, say)."""
+    return Notice(
+        poll_gone_key(number),
+        f"The poll message on #{number} in <#{channel_id}> was deleted; votes cast before "
+        f"stand. /poll open {number} posts a new poll.",
+    )
+
