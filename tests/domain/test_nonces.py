@@ -11,8 +11,11 @@ from bot.domain import nonces
 from bot.domain.months import Month
 
 SNOWFLAKE = st.integers(min_value=0, max_value=2**64 - 1)
+# Hypothesis takes naive bounds and attaches the time zone itself.
 WHEN = st.datetimes(
-    min_value=datetime(2015, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)
+    min_value=datetime(2015, 1, 1),  # noqa: DTZ001
+    max_value=datetime(2200, 1, 1),  # noqa: DTZ001
+    timezones=st.just(UTC),
 )
 MONTH = st.builds(Month, st.integers(2000, 9998), st.integers(1, 12))
 
