@@ -47,7 +47,9 @@ def posting_key(channel_id: int) -> str:
 def cannot_post(channel_id: int, what: str, lacking: Iterable[str]) -> Notice:
     """Say the bot lacks permissions to post something in a channel."""
     names = ", ".join(lacking)
-    return Notice(posting_key(channel_id), f"I can't post {what} in <#{channel_id}>: missing {names}.")
+    return Notice(
+        posting_key(channel_id), f"I can't post {what} in <#{channel_id}>: missing {names}."
+    )
 
 
 def channel_unreachable(channel_id: int, what: str) -> Notice:
@@ -84,4 +86,3 @@ def poll_message_gone(number: int, channel_id: int) -> Notice:
         f"The poll message on #{number} in <#{channel_id}> was deleted; votes cast before "
         f"stand. /poll open {number} posts a new poll.",
     )
-
