@@ -324,3 +324,20 @@ async def test_a_deleted_poll_message_is_told_and_cleared_by_a_new_poll(live: Wo
     assert await live.services.notices.keys(live.guild.id) == {"poll-gone:5"}
     await live.run(live.admin, "/poll open", prediction="5")
     assert await live.services.notices.keys(live.guild.id) == set()
+
+
+async def test_a_missing_manage_messages_found_while_voting_is_told(live: World) -> None:
+    await configure(live)
+    live.emu.set_bot_permissions(live.guild, P.DEFAULT_BOT & ~P.MANAGE_MESSAGES)
+    await live.run(live.admin, "/poll open", prediction="6")
+    poll, member = live.poll_message(6), live.members[0]
+    await member.react(poll.id, "✅")
+    await member.react(poll.id, "❌")  # a change of vote: the bot would remove the ✅
+    await live.settle_until(lambda votes: votes.get(member.id) is not None)
+    for _ in range(100):
+        if await live.services.notices.keys(live.guild.id):
+            break
+        await asyncio.sleep(0.05)
+    assert await live.services.notices.keys(live.guild.id) == {f"manage:{live.polls.id}"}
+    shown = await live.run(live.admin, "/setup show")
+    assert "I lack Manage Messages in" in shown.embeds[0]["fields"][-1]["value"]
