@@ -269,7 +269,7 @@ class Publisher:
         an unknown guild gives [] (try, and learn from Discord's answer).
         """
         guild = self.bot.get_guild(guild_id)
-        if guild is None:
+        if guild is None or guild.me is None:
             return []
         channel = guild.get_channel_or_thread(channel_id)
         if channel is None:
