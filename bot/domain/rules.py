@@ -16,6 +16,9 @@ URL_MAX = 500
 POLL_HOURS_MIN = 1
 POLL_HOURS_MAX = 24 * 30
 POLL_HOURS_DEFAULT = 24 * 7
+#: How long after its deadline a poll's reactions may still be read back as its votes: enough
+#: for the close that runs at the deadline, too little for reactions added long after it.
+RECONCILE_GRACE = timedelta(seconds=60)
 
 
 def clean_text(value: str, field: str, limit: int, *, required: bool = True) -> str | None:
@@ -84,3 +87,8 @@ def check_can_poll(*, number: int, archived: bool, resolved: bool, has_open_poll
 def poll_is_open(closed_at: datetime | None, closes_at: datetime, at: datetime) -> bool:
     """Tell whether a poll takes votes at a given instant."""
     return closed_at is None and at < closes_at
+
+
+def may_reconcile(closed_at: datetime | None, closes_at: datetime, at: datetime) -> bool:
+    """Tell whether a poll's reactions may replace its votes now (open, or closing at its deadline)."""
+    return closed_at is None and at < closes_at + RECONCILE_GRACE

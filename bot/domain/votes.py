@@ -114,3 +114,37 @@ def votes_from_reactions(
         else:
             result[member] = min(chosen, key=lambda c: c.ordinal)
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcilePlan:
+    """What to change so a poll's votes equal its message's reactions."""
+
+    #: Members whose vote is set (added or changed) to this choice.
+    upserts: dict[int, Choice]
+    #: Members whose vote is removed (they hold no option reaction any more).
+    removed: frozenset[int]
+    #: (member, choice) reactions beyond each member's one vote, to take off the message.
+    extras: tuple[tuple[int, Choice], ...]
+    #: How many of the upserts are new votes (the rest are changes).
+    added: int
+
+
+def plan_reconcile(reactions: dict[Choice, set[int]], current: dict[int, Choice]) -> ReconcilePlan:
+    """Plan the writes that make recorded votes equal the reactions, one vote per member."""
+    wanted = votes_from_reactions(reactions, current)
+    upserts = {m: c for m, c in wanted.items() if current.get(m) is not c}
+    extras = tuple(
+        sorted(
+            (member, choice)
+            for choice, members in reactions.items()
+            for member in members
+            if wanted.get(member) is not choice
+        )
+    )
+    return ReconcilePlan(
+        upserts=upserts,
+        removed=frozenset(m for m in current if m not in wanted),
+        extras=extras,
+        added=sum(1 for m in upserts if m not in current),
+    )

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain.outcomes import Choice
-from bot.domain.votes import EventKind, VoteEvent, apply_to_state, fold, votes_from_reactions
+from bot.domain.rules import RECONCILE_GRACE, may_reconcile
+from bot.domain.votes import (
+    EventKind,
+    VoteEvent,
+    apply_to_state,
+    fold,
+    plan_reconcile,
+    votes_from_reactions,
+)
 
 AT = datetime(2025, 3, 1, tzinfo=UTC)
 
@@ -64,3 +72,38 @@ def test_votes_from_reactions() -> None:
     reactions = {Choice.CAME_TRUE: {1, 2}, Choice.PARTLY: {2, 3}, Choice.DID_NOT: {3}}
     result = votes_from_reactions(reactions, {2: Choice.PARTLY})
     assert result == {1: Choice.CAME_TRUE, 2: Choice.PARTLY, 3: Choice.DID_NOT}
+
+
+reactions_strategy = st.fixed_dictionaries(
+    {choice: st.sets(st.integers(1, 6)) for choice in Choice}
+)
+current_strategy = st.dictionaries(st.integers(1, 8), st.sampled_from(list(Choice)))
+
+
+@given(reactions_strategy, current_strategy)
+def test_a_reconcile_plan_leaves_exactly_one_vote_per_reacting_member(
+    reactions: dict[Choice, set[int]], current: dict[int, Choice]
+) -> None:
+    plan = plan_reconcile(reactions, current)
+    after = {m: c for m, c in current.items() if m not in plan.removed} | plan.upserts
+    holders = {m for members in reactions.values() for m in members}
+    assert set(after) == holders  # every reacting member votes; nobody else does
+    for member, choice in after.items():
+        assert member in reactions[choice]
+        held = {c for c, members in reactions.items() if member in members}
+        if current.get(member) in held:
+            assert choice is current[member]  # their stored choice wins when they still hold it
+    # The extra reactions are exactly those beyond each member's one vote.
+    assert sorted(plan.extras) == sorted(
+        (m, c) for c, members in reactions.items() for m in members if after[m] is not c
+    )
+    assert plan.added == len(set(plan.upserts) - set(current))
+    assert after == votes_from_reactions(reactions, current)
+
+
+def test_reactions_replace_votes_until_just_after_the_deadline() -> None:
+    closes = AT + timedelta(hours=2)
+    assert may_reconcile(None, closes, AT)
+    assert may_reconcile(None, closes, closes + RECONCILE_GRACE - timedelta(seconds=1))
+    assert not may_reconcile(None, closes, closes + RECONCILE_GRACE)
+    assert not may_reconcile(AT, closes, AT)  # closed early: its votes are final
