@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ from bot.domain.notices import Notice
 from bot.domain.outcomes import POLL_EMOJI, Choice
 from bot.exts import render
 from bot.services.polls import OpenPollRef
-from bot.services.views import ClosedPoll, PollView, ResolutionReport
+from bot.services.views import ClosedPoll, PollView, ReconcileReport, ResolutionReport
 
 if TYPE_CHECKING:
     from bot.app import CalledItBot
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 NO_MENTIONS = discord.AllowedMentions.none()
 #: Seconds to wait before re-reading a poll's reactions after a retraction (batches them).
 REREAD_DELAY = 1.0
+#: Discord's JSON error code for a deleted message.
+UNKNOWN_MESSAGE = 10008
 #: Discord's JSON error code for a channel the bot can't see.
 MISSING_ACCESS = 50001
 #: How far before a stale claim to look for a monthly post that landed (clock skew).
@@ -124,7 +127,7 @@ class Publisher:
             await asyncio.shield(self._undo_post(message, poll.id))
             raise
         self.open_polls[message.id] = OpenPollRef(
-            poll.id, guild_id, channel_id, message.id, poll.closes_at
+            poll.id, guild_id, channel_id, message.id, poll.closes_at, number
         )
         self.bot.vote_writer.remember(message.id, {})
         await self._fixed(guild_id, notices.posting_key(channel_id), notices.poll_gone_key(number))
@@ -332,9 +335,13 @@ class Publisher:
         except Exception:
             log.exception("could not clear notices of guild %s", guild_id)
 
-    async def poll_message_gone(self, ref: OpenPollRef) -> None:
+    async def poll_message_gone(self, ref: OpenPollRef) -> Notice | None:
         """Tell the admins a poll's message was deleted (call when Discord says it's gone)."""
-        await self.bot.services.notices.poll_message_gone(ref.poll_id)
+        try:
+            return await self.bot.services.notices.poll_message_gone(ref.poll_id)
+        except Exception:  # telling the admins must never break the caller
+            log.exception("could not record a notice for poll %s", ref.poll_id)
+            return None
 
     async def check_access(self, guild_id: int) -> list[Notice]:
         """Check the bot's permissions where it posts; record what's missing, clear what's fixed.
@@ -358,7 +365,7 @@ class Publisher:
         fine: list[str] = []
         for channel_id, (what, needed) in sorted(wanted.items()):
             if await self._may_post(guild_id, channel_id, what, needed):
-                fine.append(notices.posting_key(channel_id))
+                fine.extend((notices.posting_key(channel_id), notices.reading_key(channel_id)))
         manage_ok = True
         for channel_id in sorted(poll_channels):
             if self._lacking(guild_id, channel_id, ("manage_messages",)):
@@ -412,7 +419,7 @@ class Publisher:
 
     async def _reread(self, ref: OpenPollRef) -> None:
         self._rereads.discard(ref.message_id)
-        await self.bot.vote_writer.exclusive(lambda: self._reconcile(ref))
+        await self.read_back(ref)
 
     def _missing_manage_messages(self, guild_id: int, channel_id: int | None = None) -> None:
         if guild_id not in self._cannot_remove:
@@ -443,43 +450,125 @@ class Publisher:
                 log.warning("could not remove an older reaction", exc_info=True)
 
     async def read_reactions(self, ref: OpenPollRef) -> dict[Choice, set[int]]:
-        """Read the true reaction state of a poll message (humans only), 100 users a page."""
+        """Read the true reaction state of a poll message (humans only), 100 users a page.
+
+        The message's reaction counts come first, so an option only the bot holds costs no
+        request and paging stops at the last full page: as few requests as the route allows.
+        """
+        message = await self.bot.http.get_message(ref.channel_id, ref.message_id)
+        counts: dict[Choice, tuple[int, bool]] = {}
+        for reaction in message.get("reactions") or []:
+            emoji = reaction.get("emoji") or {}
+            choice = None if emoji.get("id") else Choice.from_emoji(emoji.get("name") or "")
+            if choice is not None:
+                counts[choice] = (int(reaction.get("count", 0)), bool(reaction.get("me")))
         result: dict[Choice, set[int]] = {}
         for choice in Choice:
+            total, mine = counts.get(choice, (0, False))
             members: set[int] = set()
-            after: int | None = None
-            while True:
+            seen, after = 0, None
+            while total > int(mine):  # someone besides the bot holds it
                 page = await self.bot.http.get_reaction_users(
                     ref.channel_id, ref.message_id, choice.emoji, 100, after=after
                 )
-                for user in page:
-                    if not user.get("bot"):
-                        members.add(int(user["id"]))
-                if len(page) < 100:
+                seen += len(page)
+                members.update(int(user["id"]) for user in page if not user.get("bot"))
+                if len(page) < 100 or seen >= total:
                     break
                 after = int(page[-1]["id"])
             result[choice] = members
         return result
 
-    async def reconcile_all(self) -> None:
-        """Bring every open poll's votes in line with its reactions (after a fresh session)."""
-        for ref in list(self.open_polls.values()):
-            await self.bot.vote_writer.exclusive(lambda ref=ref: self._reconcile(ref))
+    async def read_back(self, ref: OpenPollRef) -> ReadBack:
+        """Make one open poll's votes equal its message's reactions; say what changed."""
+        outcome: list[ReadBack] = []
 
-    async def _reconcile(self, ref: OpenPollRef) -> None:
+        async def run() -> None:
+            outcome.append(await self._read_back(ref))
+
+        await self.bot.vote_writer.exclusive(ref.message_id, run)
+        return outcome[0]
+
+    async def read_back_prediction(self, guild_id: int, number: int) -> ReadBack:
+        """Read back the open poll of a prediction (see read_back)."""
+        return await self.read_back(await self.bot.services.polls.open_ref(guild_id, number))
+
+    async def reconcile_all(self, guild_id: int | None = None) -> list[ReadBack]:
+        """Read back every open poll (of one guild, or all): polls in different channels at once.
+
+        Reaction routes are rate limited per channel, so one channel's polls go one after the
+        other while channels proceed side by side.
+        """
+        by_channel: dict[int, list[OpenPollRef]] = {}
+        for ref in list(self.open_polls.values()):
+            if guild_id is None or ref.guild_id == guild_id:
+                by_channel.setdefault(ref.channel_id, []).append(ref)
+
+        async def channel(refs: list[OpenPollRef]) -> list[ReadBack]:
+            return [await self.read_back(ref) for ref in sorted(refs, key=lambda r: r.poll_id)]
+
+        groups = await asyncio.gather(*(channel(refs) for refs in by_channel.values()))
+        results = [item for group in groups for item in group]
+        changed = sum(r.report.changes for r in results if r.report is not None)
+        if results:
+            log.info("read back %d open poll(s); %d vote(s) changed", len(results), changed)
+        return results
+
+    async def _read_back(self, ref: OpenPollRef) -> ReadBack:
+        lacking = self._lacking(ref.guild_id, ref.channel_id, notices.TO_READ)
+        if lacking != []:  # known from the cache: don't spend a refused request on it
+            return await self._cannot_read(ref, lacking)
         try:
             reactions = await self.read_reactions(ref)
-        except discord.NotFound:
-            log.warning("poll %s: its message is gone; its votes stay as recorded", ref.poll_id)
-            return
+        except discord.NotFound as exc:
+            if exc.code == UNKNOWN_MESSAGE:
+                return await self._message_gone(ref)
+            return await self._cannot_read(ref, None)
+        except discord.Forbidden:
+            return await self._cannot_read(ref, ["View Channel", "Read Message History"])
         except discord.HTTPException:
-            log.warning(
-                "poll %s: could not read reactions; will retry next session",
-                ref.poll_id,
-                exc_info=True,
-            )
-            return
-        await self.bot.services.votes.reconcile(ref.poll_id, reactions)
+            log.warning("poll %s: could not read its reactions", ref.poll_id, exc_info=True)
+            return ReadBack(ref, None, "Discord didn't answer; try again in a minute.")
+        report = await self.bot.services.votes.reconcile(ref.poll_id, reactions)
         self.bot.vote_writer.remember(
             ref.message_id, await self.bot.services.votes.votes_of_poll(ref.poll_id)
         )
+        if report.extras and self.can_remove_reactions(ref):
+            for member_id, choice in report.extras:
+                self._removals.put_nowait((ref.channel_id, ref.message_id, member_id, choice))
+        return ReadBack(ref, report, None)
+
+    async def _cannot_read(self, ref: OpenPollRef, lacking: list[str] | None) -> ReadBack:
+        """Leave a poll's votes as they are and tell the admins why it can't be read back."""
+        log.warning("poll %s: can't read channel %s (%s)", ref.poll_id, ref.channel_id, lacking)
+        notice = notices.cannot_read_polls(ref.channel_id, lacking)
+        await self._notice(ref.guild_id, notice)
+        return ReadBack(ref, None, notice.text)
+
+    async def _message_gone(self, ref: OpenPollRef) -> ReadBack:
+        """Close a poll whose message a moderator deleted: nobody can vote on it any more."""
+        log.warning("poll %s: its message was deleted; closing it with its votes", ref.poll_id)
+        self.open_polls.pop(ref.message_id, None)
+        self.bot.vote_writer.forget(ref.message_id)
+        closed = await self.bot.services.polls.close_gone(ref.poll_id)
+        notice = await self.poll_message_gone(ref)
+        number = closed.poll.number if closed is not None else ref.number
+        return ReadBack(
+            ref,
+            None,
+            notice.text if notice is not None else f"The poll message on #{number} was deleted.",
+            closed=closed,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ReadBack:
+    """What reading one poll's reactions back did."""
+
+    ref: OpenPollRef
+    #: What changed; None when the reactions couldn't be read.
+    report: ReconcileReport | None
+    #: Why the poll couldn't be read back (for the admin), if it couldn't.
+    problem: str | None
+    #: The poll, closed because its message was deleted.
+    closed: ClosedPoll | None = None

@@ -10,6 +10,7 @@ import secrets
 import socket
 from typing import TYPE_CHECKING
 
+from bot.domain.rules import may_reconcile
 from bot.publisher import PostBlocked
 from bot.services.boards import STALE_CLAIM
 
@@ -49,7 +50,15 @@ class Scheduler:
             await self.post_due_boards()
 
     async def close_due_polls(self) -> None:
-        """Close polls whose deadline passed, then show them closed and post their results."""
+        """Close polls whose deadline passed, then show them closed and post their results.
+
+        A poll closed at its deadline is read back first (reactions are the source of truth);
+        one found long past it (the bot was down) keeps the votes recorded before it.
+        """
+        now = self.bot.services.clock.now()
+        for ref in list(self.bot.publisher.open_polls.values()):
+            if ref.closes_at <= now and may_reconcile(None, ref.closes_at, now):
+                await self.bot.publisher.read_back(ref)
         await self.bot.vote_writer.flush()
         for closed in await self.bot.services.polls.close_due():
             await self.bot.publisher.closed(closed)
@@ -97,4 +106,12 @@ class Scheduler:
                 await self.tick()
             except Exception:
                 log.exception("scheduled work failed")
-            await asyncio.sleep(self.interval)
+            await asyncio.sleep(self.next_wait())
+
+    def next_wait(self) -> float:
+        """Return seconds until the next tick: the interval, or sooner for a poll's deadline."""
+        deadlines = [ref.closes_at for ref in self.bot.publisher.open_polls.values()]
+        if not deadlines:
+            return self.interval
+        until = (min(deadlines) - self.bot.services.clock.now()).total_seconds()
+        return min(self.interval, max(until, 0.5))

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.domain.outcomes import Choice
-from bot.domain.votes import Delete, DeleteIf, Upsert, VoteEvent
+from bot.domain.votes import Delete, DeleteIf, EventKind, Upsert, VoteEvent
 from bot.services.views import ApplyReport
 from bot.services.votes import VoteService
 
@@ -45,10 +45,11 @@ class VoteWriter:
         self._pending: list[VoteEvent] = []
         self._inflight: list[asyncio.Future[ApplyReport]] = []
         self._timer: asyncio.TimerHandle | None = None
-        self._paused = False
-        self._running = asyncio.Event()  # set while not paused
-        self._running.set()
-        self._exclusive = asyncio.Lock()
+        #: Events held back per poll message while exclusive work reads that poll back.
+        self._held: dict[int, list[VoteEvent]] = {}
+        self._holding = asyncio.Event()  # set while nothing is held
+        self._holding.set()
+        self._exclusive: dict[int, asyncio.Lock] = {}
         #: Last committed choice per (message, member), to know which older reaction to remove.
         self._known: dict[tuple[int, int], Choice] = {}
         self.committed = 0
@@ -56,9 +57,11 @@ class VoteWriter:
 
     def put(self, event: VoteEvent) -> None:
         """Queue one event (called inline from the reaction handlers; never blocks)."""
-        self._pending.append(event)
-        if self._paused:
+        held = self._held.get(event.message_id)
+        if held is not None:
+            held.append(event)
             return
+        self._pending.append(event)
         if len(self._pending) >= self._max_batch:
             self._submit()
         elif self._timer is None:
@@ -77,25 +80,36 @@ class VoteWriter:
 
     async def flush(self) -> None:
         """Wait until every event queued so far is committed (after any exclusive work)."""
-        await self._running.wait()
+        await self._holding.wait()
+        await self._commit_queued()
+
+    async def exclusive(self, message_id: int, run: Callable[[], Awaitable[None]]) -> None:
+        """Run work on one poll after its events queued so far and before the ones queued later.
+
+        Events on other polls keep flowing, so polls in different channels can be read back
+        at the same time.
+        """
+        lock = self._exclusive.setdefault(message_id, asyncio.Lock())
+        async with lock:
+            await self._commit_queued()
+            self._held[message_id] = []
+            self._holding.clear()
+            try:
+                await run()
+            finally:
+                self._pending.extend(self._held.pop(message_id))
+                if not self._held:
+                    self._holding.set()
+                if self._pending:
+                    self._submit()
+        if not lock.locked() and self._exclusive.get(message_id) is lock:
+            del self._exclusive[message_id]
+
+    async def _commit_queued(self) -> None:
         if self._pending:
             self._submit()
         if self._inflight:
             await asyncio.gather(*list(self._inflight), return_exceptions=True)
-
-    async def exclusive(self, run: Callable[[], Awaitable[None]]) -> None:
-        """Run work after the events queued so far and before the ones queued later."""
-        async with self._exclusive:
-            await self.flush()
-            self._paused = True
-            self._running.clear()
-            try:
-                await run()
-            finally:
-                self._paused = False
-                self._running.set()
-                if self._pending:
-                    self._submit()
 
     def start(self) -> None:
         """Nothing to start: batches are submitted as events arrive (kept for symmetry)."""
@@ -114,7 +128,7 @@ class VoteWriter:
 
     def _on_timer(self) -> None:
         self._timer = None
-        if self._pending and not self._paused:
+        if self._pending:
             self._submit()
 
     def _submit(self) -> None:
@@ -124,26 +138,49 @@ class VoteWriter:
         batch, self._pending = self._pending, []
         future = self._votes.submit(batch, retry=True)
         self._inflight.append(future)
-        future.add_done_callback(functools.partial(self._done, size=len(batch)))
+        future.add_done_callback(functools.partial(self._done, batch=batch))
 
-    def _done(self, future: asyncio.Future[ApplyReport], size: int) -> None:
+    def _done(self, future: asyncio.Future[ApplyReport], batch: list[VoteEvent]) -> None:
         self._inflight.remove(future)
         if future.cancelled() or future.exception() is not None:
-            log.error("a vote batch of %d was not committed", size, exc_info=future.exception())
+            log.error(
+                "a vote batch of %d was not committed", len(batch), exc_info=future.exception()
+            )
             return
         report = future.result()
-        self.committed += size
+        self.committed += len(batch)
         self.batches += 1
+        # Walk the batch's events in order: a member may have cast several options inside one
+        # batch, and each option they still hold besides their final vote is superseded.
+        held: dict[tuple[int, int], set[Choice]] = {}
+        for event in batch:
+            key = (event.message_id, event.member_id)
+            if key not in report.writes:
+                continue  # ignored (closed or unknown poll)
+            options = held.get(key)
+            if options is None:
+                old = self._known.get(key)
+                options = held[key] = {old} if old is not None else set()
+            if event.kind is EventKind.CAST:
+                options.add(event.choice)
+            else:
+                options.discard(event.choice)
         superseded: list[tuple[int, int, Choice]] = []
         for key, write in report.writes.items():
             old = self._known.get(key)
             if isinstance(write, Upsert):
-                if old is not None and old is not write.choice:
-                    superseded.append((key[0], key[1], old))
                 self._known[key] = write.choice
             elif isinstance(write, Delete) or (
                 isinstance(write, DeleteIf) and old in write.choices
             ):
                 self._known.pop(key, None)
+            # As if applied one by one: every option cast and then replaced (even by a
+            # retraction of the newer one) is superseded and comes off the message.
+            vote = self._known.get(key)
+            superseded.extend(
+                (key[0], key[1], option)
+                for option in sorted(held.get(key, set()))
+                if option is not vote
+            )
         if superseded and self._on_superseded is not None:
             self._on_superseded(superseded)

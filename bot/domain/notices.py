@@ -83,6 +83,25 @@ def poll_message_gone(number: int, channel_id: int) -> Notice:
     """Say a poll's message was deleted (by a moderator, say)."""
     return Notice(
         poll_gone_key(number),
-        f"The poll message on #{number} in <#{channel_id}> was deleted; votes cast before "
-        f"stand. /poll open {number} posts a new poll.",
+        f"The poll message on #{number} in <#{channel_id}> was deleted, so I closed that poll; "
+        f"votes cast before stand. /poll open {number} posts a new poll.",
+    )
+
+
+def reading_key(channel_id: int) -> str:
+    """Return the key of 'I can't read the polls in this channel'."""
+    return f"read:{channel_id}"
+
+
+#: What reading a poll's reactions back needs.
+TO_READ = ("view_channel", "read_message_history")
+
+
+def cannot_read_polls(channel_id: int, lacking: Iterable[str] | None) -> Notice:
+    """Say the bot can't read the polls in a channel, so their votes may miss changes."""
+    why = "it is gone or hidden from me" if lacking is None else "missing " + ", ".join(lacking)
+    return Notice(
+        reading_key(channel_id),
+        f"I can't read the polls in <#{channel_id}> ({why}); their votes stay as recorded "
+        "and miss any change until I can.",
     )

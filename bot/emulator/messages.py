@@ -167,6 +167,17 @@ class MessagesMixin:
         self.notify()
         return True
 
+    def lose_reactions(self, ops: Iterable[ReactionOp]) -> int:
+        """Apply reaction ops whose gateway events are lost (never dispatched); return how many changed."""
+        changed = 0
+        for user, message, emoji, op in ops:
+            add = op is True or op == "add"
+            msg = self.messages_by_id[_id(message)]
+            if self.apply_reaction(_id(user), msg, parse_emoji(emoji), add) is not None:
+                changed += 1
+        self.notify()
+        return changed
+
     async def burst_reactions(self, ops: Iterable[ReactionOp]) -> int:
         """Apply many ``(user, message, emoji, "add"|"remove")`` ops and dispatch them in bulk."""
         events: list[tuple[str, str, int | None]] = []

@@ -111,15 +111,36 @@ class Polls(
     async def close(self, interaction: discord.Interaction, prediction: Number) -> None:
         """Close one poll now."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        bot = bot_of(interaction)
-        await bot.vote_writer.flush()
-        closed = await bot.services.polls.close(guild_id_of(interaction), prediction)
+        bot, guild_id = bot_of(interaction), guild_id_of(interaction)
+        read = await bot.publisher.read_back_prediction(guild_id, prediction)
+        if read.closed is not None:
+            await reply(interaction, content=read.problem or "", ephemeral=True)
+            return
+        closed = await bot.services.polls.close(guild_id, prediction)
         await bot.publisher.closed(closed)
         await reply(
             interaction,
             content=f"Closed the poll on #{prediction}: {render.tally_line(closed.prediction.tally)}",
             ephemeral=True,
         )
+
+    @app_commands.command(
+        name="resync", description="Re-read poll reactions and fix the recorded votes (admins)"
+    )
+    @app_commands.describe(prediction="One prediction's poll (default: every open poll)")
+    @app_commands.default_permissions(manage_guild=True)
+    @admin_only()
+    async def resync(
+        self, interaction: discord.Interaction, prediction: Number | None = None
+    ) -> None:
+        """Reconcile open polls with their reactions."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        bot, guild_id = bot_of(interaction), guild_id_of(interaction)
+        if prediction is not None:
+            results = [await bot.publisher.read_back_prediction(guild_id, prediction)]
+        else:
+            results = await bot.publisher.reconcile_all(guild_id)
+        await reply(interaction, content=render.resync_summary(results), ephemeral=True)
 
     @app_commands.command(name="results", description="Show a prediction's live tally")
     async def results(self, interaction: discord.Interaction, prediction: Number) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Literal
 
@@ -9,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.domain.errors import InvalidInput
+from bot.domain.errors import Conflict, InvalidInput
 from bot.domain.outcomes import Outcome
 from bot.domain.rules import (
     CRITERIA_MAX,
@@ -203,6 +204,8 @@ class Predictions(
         """Resolve a prediction."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         bot = bot_of(interaction)
+        with contextlib.suppress(Conflict):  # no open poll: nothing to read back
+            await bot.publisher.read_back_prediction(guild_id_of(interaction), prediction)
         await bot.vote_writer.flush()
         report = await bot.services.resolution.resolve(
             guild_id_of(interaction),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import discord
 
@@ -22,6 +23,9 @@ from bot.services.views import (
     SourceCard,
     Tally,
 )
+
+if TYPE_CHECKING:
+    from bot.publisher import ReadBack
 
 CONTENT_MAX = 2000
 TITLE_MAX = 256
@@ -404,6 +408,7 @@ def notice_lines(problems: Sequence[Notice]) -> str:
 
 def with_notices(content: str | None, fresh: Sequence[Notice]) -> str | None:
     """Append new notices to an admin's reply (within a message's limit)."""
+    fresh = [n for n in fresh if not content or n.text not in content]  # said already
     if not fresh:
         return content
     lines = "\n".join(f"⚠️ {n.text}" for n in fresh)
@@ -412,3 +417,45 @@ def with_notices(content: str | None, fresh: Sequence[Notice]) -> str | None:
 
 def _num(value: float) -> str:
     return f"{value:g}"
+
+
+def resync_summary(results: Sequence[ReadBack]) -> str:
+    """Say what re-reading polls' reactions changed, poll by poll where something did."""
+    if not results:
+        return "No open poll to re-read."
+    lines: list[str] = []
+    totals = [0, 0, 0, 0]
+    for item in sorted(results, key=lambda r: r.ref.number):
+        if item.report is None:
+            lines.append(f"#{item.ref.number}: {item.problem}")
+            continue
+        r = item.report
+        totals = [
+            totals[0] + r.added,
+            totals[1] + r.changed,
+            totals[2] + r.removed,
+            totals[3] + len(r.extras),
+        ]
+        if not r.applied:
+            lines.append(f"#{item.ref.number}: past its deadline; the recorded votes stand.")
+        elif r.changes or r.extras:
+            lines.append(
+                f"#{item.ref.number}: {r.added} added, {r.changed} changed, {r.removed} removed"
+                + (
+                    f", {len(r.extras)} extra reaction(s) of members with several"
+                    if r.extras
+                    else ""
+                )
+            )
+    read = sum(1 for item in results if item.report is not None)
+    polls = f"{len(results)} poll{'s' if len(results) != 1 else ''}"
+    polls = polls if read == len(results) else f"{read} of {polls}"
+    if read == 0:
+        head = f"I couldn't re-read {'it' if len(results) == 1 else 'any of them'}:"
+    elif any(totals[:3]):
+        head = (
+            f"Re-read {polls}: {totals[0]} vote(s) added, {totals[1]} changed, {totals[2]} removed."
+        )
+    else:
+        head = f"Re-read {polls}: the votes already matched the reactions."
+    return cut("\n".join([head, *lines]), CONTENT_MAX)

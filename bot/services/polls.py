@@ -29,6 +29,7 @@ class OpenPollRef:
     channel_id: int
     message_id: int
     closes_at: datetime
+    number: int = 0
 
 
 class PollService:
@@ -116,6 +117,37 @@ class PollService:
             await session.flush()
             return ClosedPoll(poll_view(poll, number), await view_of(session, prediction))
 
+    async def close_gone(self, poll_id: int) -> ClosedPoll | None:
+        """Close an open poll whose message was deleted; its recorded votes stand."""
+        async with self._db.write() as session:
+            poll = await session.get(Poll, poll_id)
+            if poll is None or poll.closed_at is not None:
+                return None
+            poll.closed_at = self._clock.now()
+            poll.close_reason = "message deleted"
+            await session.flush()
+            prediction = await session.get_one(Prediction, poll.prediction_id)
+            return ClosedPoll(
+                poll_view(poll, prediction.number), await view_of(session, prediction)
+            )
+
+    async def open_ref(self, guild_id: int, number: int) -> OpenPollRef:
+        """Return a prediction's open, posted poll (or say it has none)."""
+        async with self._db.read() as session:
+            prediction = await find_prediction(session, guild_id, number)
+            poll = await session.scalar(
+                select(Poll).where(
+                    Poll.prediction_id == prediction.id,
+                    Poll.closed_at.is_(None),
+                    Poll.message_id.is_not(None),
+                )
+            )
+        if poll is None:
+            raise Conflict(f"Prediction #{number} has no open poll.")
+        return OpenPollRef(
+            poll.id, poll.guild_id, poll.channel_id, poll.message_id or 0, poll.closes_at, number
+        )
+
     async def close_due(self) -> list[ClosedPoll]:
         """Close every open poll whose deadline has passed, in one transaction."""
         now = self._clock.now()
@@ -152,13 +184,17 @@ class PollService:
 
     async def open_refs(self, guild_id: int | None = None) -> list[OpenPollRef]:
         """Return every open poll that has a posted message."""
-        statement = select(Poll).where(Poll.closed_at.is_(None), Poll.message_id.is_not(None))
+        statement = (
+            select(Poll, Prediction.number)
+            .join(Prediction, Prediction.id == Poll.prediction_id)
+            .where(Poll.closed_at.is_(None), Poll.message_id.is_not(None))
+        )
         if guild_id is not None:
             statement = statement.where(Poll.guild_id == guild_id)
         async with self._db.read() as session:
             return [
-                OpenPollRef(p.id, p.guild_id, p.channel_id, p.message_id or 0, p.closes_at)
-                for p in await session.scalars(statement)
+                OpenPollRef(p.id, p.guild_id, p.channel_id, p.message_id or 0, p.closes_at, n)
+                for p, n in await session.execute(statement)
             ]
 
     async def unposted(self) -> list[PollView]:

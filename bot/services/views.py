@@ -168,6 +168,15 @@ class ReconcileReport:
     added: int
     changed: int
     removed: int
+    #: (member, choice) reactions beyond each member's one vote, to take off the message.
+    extras: tuple[tuple[int, Choice], ...] = ()
+    #: False when the poll was past its deadline (or closed) and its votes were left alone.
+    applied: bool = True
+
+    @property
+    def changes(self) -> int:
+        """Return how many votes were added, changed or removed."""
+        return self.added + self.changed + self.removed
 
 
 @dataclass(frozen=True, slots=True)

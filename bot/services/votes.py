@@ -13,14 +13,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.domain.clock import Clock
 from bot.domain.outcomes import Choice
-from bot.domain.rules import poll_is_open
+from bot.domain.rules import may_reconcile, poll_is_open
 from bot.domain.votes import (
     Delete,
     EventKind,
     Upsert,
     VoteEvent,
     fold,
-    votes_from_reactions,
+    plan_reconcile,
 )
 from bot.services.views import ApplyReport, ReconcileReport
 from db.models import Poll, Vote, sqlite_datetime
@@ -127,19 +127,19 @@ class VoteService:
         )
 
     async def reconcile(self, poll_id: int, reactions: dict[Choice, set[int]]) -> ReconcileReport:
-        """Make a poll's votes match its message's reactions (after a restart or a gap)."""
+        """Make a poll's votes match its message's reactions (after a restart, a gap, or at close)."""
         async with self._db.write() as session:
             poll = await session.get(Poll, poll_id)
-            if poll is None or not poll_is_open(poll.closed_at, poll.closes_at, self._clock.now()):
-                # Past its deadline the reactions may include late ones: the votes stand.
-                return ReconcileReport(poll_id, 0, 0, 0)
+            if poll is None or not may_reconcile(poll.closed_at, poll.closes_at, self._clock.now()):
+                # Long past its deadline the reactions may include late ones: the votes stand.
+                return ReconcileReport(poll_id, 0, 0, 0, applied=False)
             current = {
                 member: Choice.from_ordinal(choice)
                 for member, choice in await session.execute(
                     select(Vote.member_id, Vote.choice).where(Vote.poll_id == poll_id)
                 )
             }
-            wanted = votes_from_reactions(reactions, current)
+            plan = plan_reconcile(reactions, current)
             now = self._clock.now()
             upserts = [
                 {
@@ -149,19 +149,32 @@ class VoteService:
                     "choice": choice.ordinal,
                     "cast_at": now,
                 }
-                for member, choice in wanted.items()
-                if current.get(member) is not choice
+                for member, choice in plan.upserts.items()
             ]
-            removed = [{"p": poll_id, "m": m} for m in current if m not in wanted]
             connection = await session.connection()
             if upserts:
                 await connection.execute(self._upsert, upserts)
-            if removed:
-                await connection.execute(_delete_one, removed)
-        added = sum(1 for u in upserts if u["member_id"] not in current)
-        report = ReconcileReport(poll_id, added, len(upserts) - added, len(removed))
-        if upserts or removed:
-            log.info("poll %s reconciled with its reactions: %s", poll_id, report)
+            if plan.removed:
+                await connection.execute(
+                    _delete_one, [{"p": poll_id, "m": m} for m in plan.removed]
+                )
+        report = ReconcileReport(
+            poll_id,
+            plan.added,
+            len(plan.upserts) - plan.added,
+            len(plan.removed),
+            plan.extras,
+        )
+        if report.changes or report.extras:
+            log.info(
+                "poll %s reconciled with its reactions: %d added, %d changed, %d removed, "
+                "%d extra reaction(s) of members with several",
+                poll_id,
+                report.added,
+                report.changed,
+                report.removed,
+                len(report.extras),
+            )
         return report
 
     async def votes_of_poll(self, poll_id: int) -> dict[int, Choice]:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import discord
 import pytest
 
 from bot.app import CalledItBot, default_seed
@@ -68,6 +69,14 @@ class World:
             check_permissions=False,
             timeout=timeout,
         )
+
+    def polls_permissions(self) -> discord.Permissions:
+        """Return the bot's permissions in #polls as the bot's own cache sees them."""
+        guild = self.bot.get_guild(self.guild.id)
+        assert guild is not None and guild.me is not None
+        channel = guild.get_channel(self.polls.id)
+        assert channel is not None
+        return channel.permissions_for(guild.me)
 
     def poll_messages(self, channel: Channel | None = None) -> list[Message]:
         """Return the poll messages posted in a channel."""

@@ -146,6 +146,7 @@ async def test_commands_are_registered_with_permission_hints(live: World) -> Non
         "open",
         "open-all",
         "close",
+        "resync",
         "results",
     }
 

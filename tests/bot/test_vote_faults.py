@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from bot.domain.outcomes import Choice
 from bot.services.views import Tally
 from tests.bot.conftest import World
@@ -169,14 +167,6 @@ async def test_invalid_session_reconciles_missed_adds_removals_and_changes(world
         await world.settle()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: two option reactions by one member within one vote batch leave the older one on "
-        "the message (VoteWriter._done derives superseded reactions from the folded writes), so "
-        "removing the newer one later deletes a vote the message still shows"
-    ),
-)
 async def test_two_quick_option_reactions_keep_votes_equal_to_reactions(live: World) -> None:
     poll_id, message_id = await open_poll(live, 8)
     member = live.members[0]
@@ -194,14 +184,6 @@ async def test_two_quick_option_reactions_keep_votes_equal_to_reactions(live: Wo
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: ✅, ❌ and ❌ taken off again within one vote batch fold to a Delete, and no older "
-        "reaction is removed, so the message keeps ✅ while the member has no vote (fold() takes "
-        "a cast as replacing earlier ones; VoteWriter._done supersedes only when a vote remains)"
-    ),
-)
 async def test_add_add_remove_in_one_batch_keeps_votes_equal_to_reactions(live: World) -> None:
     poll_id, message_id = await open_poll(live, 9)
     member = live.members[0]

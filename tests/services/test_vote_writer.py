@@ -72,7 +72,7 @@ async def test_exclusive_work_runs_between_the_events_before_and_after(services:
         writer.put(VoteEvent(EventKind.CAST, 500, 2, Choice.PARTLY, now))  # arrives meanwhile
         seen.update(await services.votes.votes_of_poll(poll.id))
 
-    await writer.exclusive(snapshot)
+    await writer.exclusive(500, snapshot)
     await writer.flush()
     assert seen == {1: Choice.CAME_TRUE}
     assert await services.votes.votes_of_poll(poll.id) == {1: Choice.CAME_TRUE, 2: Choice.PARTLY}
@@ -92,7 +92,7 @@ async def test_flush_waits_for_exclusive_work_and_commits_what_came_meanwhile(
     async def slow_reconcile() -> None:
         await release.wait()
 
-    exclusive = asyncio.create_task(writer.exclusive(slow_reconcile))
+    exclusive = asyncio.create_task(writer.exclusive(600, slow_reconcile))
     await asyncio.sleep(0.01)
     writer.put(VoteEvent(EventKind.CAST, 600, 3, Choice.DID_NOT, services.clock.now()))
     flushing = asyncio.create_task(writer.flush())  # e.g. /poll close while reconciling
@@ -102,3 +102,36 @@ async def test_flush_waits_for_exclusive_work_and_commits_what_came_meanwhile(
     await asyncio.wait_for(flushing, 5)
     await exclusive
     assert await services.votes.votes_of_poll(poll.id) == {3: Choice.DID_NOT}
+
+
+async def test_exclusive_work_on_one_poll_holds_back_only_that_polls_events(
+    services: Services,
+) -> None:
+    import asyncio
+
+    await services.predictions.load_seed(1, load(SEED))
+    held, _ = await services.polls.open(1, 1, channel_id=9)
+    await services.polls.attach_message(held.id, 700)
+    other, _ = await services.polls.open(1, 2, channel_id=10)
+    await services.polls.attach_message(other.id, 701)
+    writer = VoteWriter(services.votes, max_batch=1000, max_delay=0.01)
+    release = asyncio.Event()
+    now = services.clock.now()
+
+    async def slow_read() -> None:
+        await release.wait()
+
+    reading = asyncio.create_task(writer.exclusive(700, slow_read))
+    await asyncio.sleep(0.01)
+    writer.put(VoteEvent(EventKind.CAST, 700, 1, Choice.CAME_TRUE, now))
+    writer.put(VoteEvent(EventKind.CAST, 701, 2, Choice.DID_NOT, now))
+    for _ in range(100):  # the other poll's vote commits while the first is being read
+        if await services.votes.votes_of_poll(other.id):
+            break
+        await asyncio.sleep(0.01)
+    assert await services.votes.votes_of_poll(other.id) == {2: Choice.DID_NOT}
+    assert await services.votes.votes_of_poll(held.id) == {}
+    release.set()
+    await reading
+    await writer.flush()
+    assert await services.votes.votes_of_poll(held.id) == {1: Choice.CAME_TRUE}
