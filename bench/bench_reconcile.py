@@ -1,0 +1,172 @@
+"""Benchmark: reading back every open poll's reactions, against the rate limits' minimum.
+
+Run from the repository root::
+
+    .venv/bin/python bench/bench_reconcile.py                 # 100 polls x 1,000 voters, 1 channel
+    .venv/bin/python bench/bench_reconcile.py --channels 4     # the polls spread over 4 channels
+    .venv/bin/python bench/bench_reconcile.py --speed 4        # rate limit windows 4x shorter
+
+What it does:
+
+1. Starts the local Discord emulator with Discord's rate limits (reaction routes: 1 request
+   per 0.25 s per channel, shared by every reaction route of that channel; 50 requests/s
+   globally), a guild with ``--channels`` poll channels and ``--voters`` members, and the bot
+   on a fresh SQLite file.
+2. Opens ``--polls`` polls (rate limits off while setting up, so only the read-back is timed)
+   and gives each poll message a reaction from every voter (a random option each), as if the
+   bot had been offline: no gateway event reaches it.
+3. With rate limits on and fresh buckets, times ``Publisher.reconcile_all()`` - what the bot
+   does after every fresh session - and checks the database then equals the reactions.
+4. The minimum the limits allow: a channel needs ``sum(ceil(users / 100))`` reaction-user
+   requests over its polls' options (users include the bot's own reaction; an option nobody
+   else holds needs none), and with one request per window the last one can start
+   ``(n - 1)`` windows after the first. Channels run side by side, so the minimum is the
+   largest channel's. The goal: measured / minimum <= 1.2.
+
+Writes the result as JSON to ``bench/out/reconcile.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import math
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from bot.app import CalledItBot  # noqa: E402
+from bot.domain.clock import SystemClock  # noqa: E402
+from bot.domain.outcomes import Choice  # noqa: E402
+from bot.emulator import Emulator  # noqa: E402
+from bot.emulator.connect import connect_client  # noqa: E402
+from bot.emulator.ratelimit import ROUTE_LIMITS  # noqa: E402
+from bot.services import Services  # noqa: E402
+from db.migrate import upgrade  # noqa: E402
+from db.session import Database  # noqa: E402
+
+OUT = REPO / "bench" / "out"
+EMOJI = [c.emoji for c in Choice]
+
+
+def reaction_window() -> tuple[int, float]:
+    """Return the emulator's (limit, window) for reaction routes."""
+    for _method, pattern, limit, window in ROUTE_LIMITS:
+        if "/reactions" in pattern:
+            return limit, window
+    raise RuntimeError("no reaction route limit in the emulator")
+
+
+async def run(args: argparse.Namespace) -> dict[str, object]:
+    """Set up, time one full read-back, check it, and return the numbers."""
+    rng = random.Random(args.seed)
+    emu = Emulator(ratelimits=False, ratelimit_speed=args.speed, validate_spec=False)
+    async with emu:
+        names = tuple(f"polls-{n}" for n in range(args.channels))
+        guild = emu.create_guild("Bench", channels=names)
+        channels = [c for c in guild.channels.values() if c.name in names]
+        voters = [emu.add_member(guild, f"v{n:05d}").id for n in range(args.voters)]
+        with tempfile.TemporaryDirectory() as tmp:
+            database = Database(f"sqlite+aiosqlite:///{tmp}/bench.db")
+            await upgrade(database)
+            services = Services.build(database, SystemClock())
+            for n in range(args.polls):
+                await services.predictions.add(
+                    guild.id, title=f"Prediction {n + 1}", statement=f"Statement {n + 1}."
+                )
+            bot = CalledItBot(services, scheduler_interval=3600)
+            try:
+                async with connect_client(emu, bot, timeout=60):
+                    await asyncio.wait_for(bot.settled.wait(), 60)
+                    messages: list[tuple[int, int]] = []
+                    for n in range(args.polls):
+                        channel = channels[n % len(channels)]
+                        _, message_id = await bot.publisher.open_poll(
+                            guild.id, n + 1, channel.id, None, None
+                        )
+                        messages.append((channel.id, message_id))
+                    emu.lose_reactions(
+                        [
+                            (voter, message_id, rng.choice(EMOJI), "add")
+                            for _, message_id in messages
+                            for voter in voters
+                        ]
+                    )
+                    limit, window = reaction_window()
+                    window /= args.speed
+                    needed: dict[int, int] = {}
+                    for channel_id, message_id in messages:
+                        for users in emu.reactions(message_id).values():
+                            if len(users) > 1:  # someone besides the bot
+                                needed[channel_id] = needed.get(channel_id, 0) + math.ceil(
+                                    len(users) / 100
+                                )
+                    minimum = max(math.ceil(n / limit - 1) * window for n in needed.values())
+
+                    emu.ratelimiter.buckets.clear()
+                    emu.ratelimiter.enabled = True
+                    emu.clear_records()
+                    started = time.perf_counter()
+                    results = await bot.publisher.reconcile_all()
+                    seconds = time.perf_counter() - started
+                    emu.ratelimiter.enabled = False
+
+                    reads = [
+                        r for r in emu.requests if "/reactions/" in r.route and r.method == "GET"
+                    ]
+                    limited = sum(1 for r in emu.requests if r.status == 429)
+                    added = sum(r.report.added for r in results if r.report is not None)
+                    exact = True
+                    for ref in bot.publisher.open_polls.values():
+                        stored = await services.votes.votes_of_poll(ref.poll_id)
+                        truth = {
+                            user: Choice.from_emoji(emoji)
+                            for emoji, users in emu.reactions(ref.message_id).items()
+                            for user in users
+                            if user != emu.bot.id
+                        }
+                        exact = exact and stored == truth
+            finally:
+                await database.dispose()
+    return {
+        "polls": args.polls,
+        "voters_per_poll": args.voters,
+        "channels": args.channels,
+        "speed": args.speed,
+        "reaction_requests": len(reads),
+        "requests_needed": sum(needed.values()),
+        "responses_429": limited,
+        "votes_added": added,
+        "db_equals_reactions": exact,
+        "seconds": round(seconds, 2),
+        "minimum_seconds": round(minimum, 2),
+        "ratio": round(seconds / minimum, 3) if minimum else None,
+    }
+
+
+def main() -> None:
+    """Parse arguments, run once, print and save the result."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--polls", type=int, default=100)
+    parser.add_argument("--voters", type=int, default=1000)
+    parser.add_argument("--channels", type=int, default=1)
+    parser.add_argument("--speed", type=float, default=1.0, help="rate limit windows / speed")
+    parser.add_argument("--seed", type=int, default=5)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    result = asyncio.run(run(args))
+    print(json.dumps(result, indent=2))
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "reconcile.json").write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
