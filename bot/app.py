@@ -153,14 +153,18 @@ class CalledItBot(commands.Bot):
         """Seed new guilds once and reconcile votes with reactions (a fresh session may have missed events)."""
         log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))
         self.settled.clear()
-        for guild in self.guilds:
-            await self._seed_once(guild.id)
-        # Close what passed its deadline while we were away before reading reactions back,
-        # so reactions added after a deadline are never counted.
-        await self.scheduler.close_due_polls()
-        await self.publisher.reconcile_all()
-        self.scheduler.start()
-        self.settled.set()
+        try:
+            for guild in self.guilds:
+                await self._seed_once(guild.id)
+            # Close what passed its deadline while we were away before reading reactions
+            # back, so reactions added after a deadline are never counted.
+            await self.scheduler.close_due_polls()
+            await self.publisher.reconcile_all()
+        except Exception:
+            log.exception("start-up work failed; the scheduler retries what is due")
+        finally:
+            self.scheduler.start()
+            self.settled.set()
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         """Seed a guild the bot just joined."""

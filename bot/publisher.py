@@ -55,6 +55,8 @@ class Publisher:
         self._removals: asyncio.Queue[tuple[int, int, int, Choice]] = asyncio.Queue()
         self._remover: asyncio.Task[None] | None = None
         self._cannot_remove: set[int] = set()
+        #: Channels whose polls this process couldn't read back (a notice is recorded).
+        self._unreadable: set[int] = set()
         self._rereads: set[int] = set()
         self._reread_tasks: set[asyncio.Task[None]] = set()
         self._notice_tasks: set[asyncio.Task[None]] = set()
@@ -453,7 +455,7 @@ class Publisher:
         """Read the true reaction state of a poll message (humans only), 100 users a page.
 
         The message's reaction counts come first, so an option only the bot holds costs no
-        request and paging stops at the last full page: as few requests as the route allows.
+        request; paging stops at the first page of fewer than 100 users.
         """
         message = await self.bot.http.get_message(ref.channel_id, ref.message_id)
         counts: dict[Choice, tuple[int, bool]] = {}
@@ -466,14 +468,13 @@ class Publisher:
         for choice in Choice:
             total, mine = counts.get(choice, (0, False))
             members: set[int] = set()
-            seen, after = 0, None
+            after: int | None = None
             while total > int(mine):  # someone besides the bot holds it
                 page = await self.bot.http.get_reaction_users(
                     ref.channel_id, ref.message_id, choice.emoji, 100, after=after
                 )
-                seen += len(page)
                 members.update(int(user["id"]) for user in page if not user.get("bot"))
-                if len(page) < 100 or seen >= total:
+                if len(page) < 100:  # not `seen >= total`: the count may have grown since
                     break
                 after = int(page[-1]["id"])
             result[choice] = members
@@ -505,7 +506,9 @@ class Publisher:
                 by_channel.setdefault(ref.channel_id, []).append(ref)
 
         async def channel(refs: list[OpenPollRef]) -> list[ReadBack]:
-            return [await self.read_back(ref) for ref in sorted(refs, key=lambda r: r.poll_id)]
+            return [
+                await self.read_back_safely(ref) for ref in sorted(refs, key=lambda r: r.poll_id)
+            ]
 
         groups = await asyncio.gather(*(channel(refs) for refs in by_channel.values()))
         results = [item for group in groups for item in group]
@@ -513,6 +516,14 @@ class Publisher:
         if results:
             log.info("read back %d open poll(s); %d vote(s) changed", len(results), changed)
         return results
+
+    async def read_back_safely(self, ref: OpenPollRef) -> ReadBack:
+        """Read back one poll of many: a failure is logged and told, never stops the others."""
+        try:
+            return await self.read_back(ref)
+        except Exception:
+            log.exception("poll %s: reading its reactions back failed", ref.poll_id)
+            return ReadBack(ref, None, "Reading it back failed; try /poll resync again later.")
 
     async def _read_back(self, ref: OpenPollRef) -> ReadBack:
         lacking = self._lacking(ref.guild_id, ref.channel_id, notices.TO_READ)
@@ -529,6 +540,9 @@ class Publisher:
         except discord.HTTPException:
             log.warning("poll %s: could not read its reactions", ref.poll_id, exc_info=True)
             return ReadBack(ref, None, "Discord didn't answer; try again in a minute.")
+        if ref.channel_id in self._unreadable:
+            self._unreadable.discard(ref.channel_id)
+            await self._fixed(ref.guild_id, notices.reading_key(ref.channel_id))
         report = await self.bot.services.votes.reconcile(ref.poll_id, reactions)
         self.bot.vote_writer.remember(
             ref.message_id, await self.bot.services.votes.votes_of_poll(ref.poll_id)
@@ -542,6 +556,7 @@ class Publisher:
         """Leave a poll's votes as they are and tell the admins why it can't be read back."""
         log.warning("poll %s: can't read channel %s (%s)", ref.poll_id, ref.channel_id, lacking)
         notice = notices.cannot_read_polls(ref.channel_id, lacking)
+        self._unreadable.add(ref.channel_id)
         await self._notice(ref.guild_id, notice)
         return ReadBack(ref, None, notice.text)
 

@@ -58,9 +58,14 @@ class Scheduler:
         now = self.bot.services.clock.now()
         for ref in list(self.bot.publisher.open_polls.values()):
             if ref.closes_at <= now and may_reconcile(None, ref.closes_at, now):
-                await self.bot.publisher.read_back(ref)
+                await self.bot.publisher.read_back_safely(ref)
         await self.bot.vote_writer.flush()
-        for closed in await self.bot.services.polls.close_due():
+        due = await self.bot.services.polls.close_due()
+        for ref in list(self.bot.publisher.open_polls.values()):
+            if ref.closes_at <= now:  # closed now, by us or by another process on this database
+                self.bot.publisher.open_polls.pop(ref.message_id, None)
+                self.bot.vote_writer.forget(ref.message_id)
+        for closed in due:
             await self.bot.publisher.closed(closed)
 
     async def post_due_boards(self) -> None:
@@ -110,8 +115,10 @@ class Scheduler:
 
     def next_wait(self) -> float:
         """Return seconds until the next tick: the interval, or sooner for a poll's deadline."""
-        deadlines = [ref.closes_at for ref in self.bot.publisher.open_polls.values()]
+        now = self.bot.services.clock.now()
+        deadlines = [
+            r.closes_at for r in self.bot.publisher.open_polls.values() if r.closes_at > now
+        ]
         if not deadlines:
             return self.interval
-        until = (min(deadlines) - self.bot.services.clock.now()).total_seconds()
-        return min(self.interval, max(until, 0.5))
+        return min(self.interval, max((min(deadlines) - now).total_seconds(), 0.5))

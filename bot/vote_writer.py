@@ -75,6 +75,9 @@ class VoteWriter:
 
     def forget(self, message_id: int) -> None:
         """Drop what is known of a closed poll."""
+        lock = self._exclusive.get(message_id)
+        if lock is not None and not lock.locked():
+            del self._exclusive[message_id]
         for key in [k for k in self._known if k[0] == message_id]:
             del self._known[key]
 
@@ -102,8 +105,6 @@ class VoteWriter:
                     self._holding.set()
                 if self._pending:
                     self._submit()
-        if not lock.locked() and self._exclusive.get(message_id) is lock:
-            del self._exclusive[message_id]
 
     async def _commit_queued(self) -> None:
         if self._pending:

@@ -206,6 +206,9 @@ async def handle_api(emu: Emulator, request: web.Request) -> web.StreamResponse:
         )
         _validate_request(emu, api)
         status, out = await r.handler(emu, api)
+        for hook_method, hook_template, hook in list(emu.request_hooks):
+            if hook_method == method and hook_template == r.template:
+                await hook(api)  # people act while this request is served
     except DiscordError as err:
         status, out = err.status, err.body()
         if err.status in (400, 401, 403) or err.code in (10062, 40060):

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -112,6 +112,8 @@ class Emulator(WorldMixin, MessagesMixin):
         self.tokens: list[str] = []
         #: When set, REST requests with any other bot token are refused with 401 (a bad token).
         self.valid_tokens: set[str] | None = None
+        #: (method, route template, async hook) run after a matching request is handled.
+        self.request_hooks: list[tuple[str, str, Callable[[Any], Awaitable[None]]]] = []
         #: Files people attached to slash-command options, served like message attachments.
         self.uploads: dict[int, Attachment] = {}
         self._emoji_json: dict[str, str] = {}
@@ -318,6 +320,18 @@ class Emulator(WorldMixin, MessagesMixin):
         self.interactions_by_token[token] = inter
         self.gateway.dispatch("INTERACTION_CREATE", payload, guild_id=channel.guild_id)
         return inter
+
+    def after_request(
+        self, method: str, template: str, hook: Callable[[Any], Awaitable[None]]
+    ) -> Callable[[], None]:
+        """Run `hook(request)` each time a matching request is handled, before it is answered.
+
+        Lets a test make people act at an exact point of the bot's work (say, between two
+        pages of a reaction read). Returns a function that removes the hook.
+        """
+        entry = (method, template, hook)
+        self.request_hooks.append(entry)
+        return lambda: self.request_hooks.remove(entry)
 
     def registered_commands(self, guild: Any | None = None) -> list[dict[str, Any]]:
         """Return the application commands the bot registered (guild ones first)."""

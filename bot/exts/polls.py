@@ -116,6 +116,7 @@ class Polls(
         if read.closed is not None:
             await reply(interaction, content=read.problem or "", ephemeral=True)
             return
+        await bot.vote_writer.flush()  # votes that arrived during the read-back count
         closed = await bot.services.polls.close(guild_id, prediction)
         await bot.publisher.closed(closed)
         await reply(

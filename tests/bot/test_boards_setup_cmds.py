@@ -95,6 +95,8 @@ async def test_setup_commands(live: World) -> None:
     member = live.members[0]
     denied = await live.run(member, "/setup show")
     assert denied.ephemeral and "Only admins" in denied.content
+    denied = await live.run(member, "/setup check")
+    assert denied.ephemeral and "Only admins" in denied.content
     shown = await live.run(live.admin, "/setup show")
     fields = {f["name"]: f["value"] for f in shown.embeds[0]["fields"]}
     assert fields["Time zone"] == "UTC" and fields["Polls channel"].startswith("not set")

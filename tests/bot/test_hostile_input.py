@@ -144,10 +144,26 @@ async def test_texts_at_the_limit_are_accepted_and_over_it_refused(live: World) 
         ("/prediction edit", {"prediction": "11", "source": "R" * 101}),
         ("/prediction edit", {"prediction": "11", "criteria": "C" * 1001}),
         ("/prediction resolve", {"prediction": "11", "outcome": "void", "note": "N" * 501}),
+        (
+            "/prediction resolve",
+            {"prediction": "11", "outcome": "void", "evidence": "https://e.x/" + "e" * 489},
+        ),
         ("/prediction add", {"title": "T", "statement": "S", "due": "2025-12-310"}),
     ]:
         with pytest.raises(CommandError, match="length out of range"):
             await live.run(live.admin, command, **options)
+    evidence = "https://e.x/" + "e" * 488  # 500 characters, as are the note's
+    resolved = await live.run(
+        live.admin,
+        "/prediction resolve",
+        prediction="11",
+        outcome="void",
+        note="N" * 500,
+        evidence=evidence,
+    )
+    assert answer(resolved) == "Resolved #11 as void."
+    shown = (await live.services.predictions.get(live.guild.id, 11)).resolution
+    assert shown is not None and (shown.note, shown.evidence_url) == ("N" * 500, evidence)
     blank = await live.run(live.admin, "/prediction add", title="   ", statement="S")
     assert blank.ephemeral and answer(blank) == "The title can't be empty."
     assert await count_predictions(live) == 11

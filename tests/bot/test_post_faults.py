@@ -208,6 +208,13 @@ async def test_two_processes_at_the_boundary_post_once(world: World) -> None:
         assert first.scheduler.claimant != second.scheduler.claimant
     (post,) = boards(world)
     assert (await post_record(world)).message_id == post.id  # type: ignore[union-attr]
+    # One process tried at all: the claim decided it, not Discord's nonce de-duplication.
+    tries = [
+        r
+        for r in world.emu.requests_to("POST", "/channels/{channel_id}/messages")
+        if r.path == f"/channels/{world.leaderboard.id}/messages"
+    ]
+    assert len(tries) == 1
 
 
 async def test_a_lost_channel_is_told_to_the_admin_and_the_rest_keeps_working(

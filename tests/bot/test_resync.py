@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from bot.domain.outcomes import Choice
@@ -193,7 +194,67 @@ async def test_a_poll_channel_the_bot_cannot_read_is_told_without_refused_reques
 
     emu.set_overwrite(live.polls, emu.bot_role(live.guild))
     await emu.wait_for(lambda: live.polls_permissions().read_message_history, timeout=5)
-    await live.run(live.admin, "/setup check")
-    assert f"read:{live.polls.id}" not in await live.services.notices.keys(live.guild.id)
-    again = await live.run(live.admin, "/poll resync")
+    again = await live.run(live.admin, "/poll resync")  # reading works again: notice cleared
     assert again.content == "Re-read 1 poll: the votes already matched the reactions."
+    assert f"read:{live.polls.id}" not in await live.services.notices.keys(live.guild.id)
+
+
+MESSAGE = "/channels/{channel_id}/messages/{message_id}"
+
+
+async def test_reactions_added_while_reading_back_are_all_kept(live: World) -> None:
+    await live.services.guilds.set_polls_channel(live.guild.id, live.polls.id)
+    message_id = await open_poll(live, 1)
+    voters = [live.emu.add_member(live.guild, f"voter{n:03d}") for n in range(249)]
+    late, early = voters[:50], voters[50:]  # the late ones have the lowest ids: pages shift
+    await live.emu.burst_reactions([(m.id, message_id, YES, "add") for m in early])
+    await live.settle()
+
+    async def people_react(_request: object) -> None:
+        remove()  # once: right after the bot read the reaction counts
+        await live.emu.burst_reactions([(m.id, message_id, YES, "add") for m in late])
+
+    remove = live.emu.after_request("GET", MESSAGE, people_react)
+    result = await live.run(live.admin, "/poll resync", prediction="1")
+    assert " removed" in result.content and "0 removed" in result.content.splitlines()[0]
+    await live.settle()
+    assert set(await votes_of(live, message_id)) == {m.id for m in voters}
+
+
+async def test_a_reaction_while_close_reads_back_still_counts(live: World) -> None:
+    await live.services.guilds.set_polls_channel(live.guild.id, live.polls.id)
+    message_id = await open_poll(live, 1)
+    a, b, late = live.members[:3]
+    await a.react(message_id, YES)
+    await b.react(message_id, NO)
+    await live.settle()
+
+    async def someone_votes(_request: object) -> None:
+        remove()
+        await late.react(message_id, YES)
+        await asyncio.sleep(0.05)  # its event reaches the bot while the read is under way
+
+    remove = live.emu.after_request("GET", REACTION_USERS, someone_votes)
+    closed = await live.run(live.admin, "/poll close", prediction="1")
+    assert "✅ 2" in closed.content and "(3 votes)" in closed.content, closed.content
+    assert await votes_of(live, message_id) == {
+        a.id: Choice.CAME_TRUE,
+        b.id: Choice.DID_NOT,
+        late.id: Choice.CAME_TRUE,
+    }
+
+
+async def test_a_second_process_stops_watching_a_poll_the_first_closed(world: World) -> None:
+    async with world.running():
+        await world.services.guilds.set_polls_channel(world.guild.id, world.polls.id)
+        await open_poll(world, 1, hours=1)
+    async with world.running() as first, world.running() as second:
+        assert len(second.publisher.open_polls) == 1
+        world.clock.advance(timedelta(hours=1, seconds=1))
+        await first.scheduler.tick()
+        await second.scheduler.tick()
+        assert second.publisher.open_polls == {}
+        before = len(world.emu.requests)
+        await second.scheduler.tick()
+        assert world.emu.requests[before:] == []  # nothing left to read back or close
+        assert second.scheduler.next_wait() == second.scheduler.interval

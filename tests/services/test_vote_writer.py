@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.domain.clock import FrozenClock
@@ -135,3 +136,30 @@ async def test_exclusive_work_on_one_poll_holds_back_only_that_polls_events(
     await reading
     await writer.flush()
     assert await services.votes.votes_of_poll(held.id) == {1: Choice.CAME_TRUE}
+
+
+async def test_exclusive_work_on_one_poll_never_overlaps(services: Services) -> None:
+    import asyncio
+
+    writer = VoteWriter(services.votes)
+    inside = 0
+    most = 0
+
+    def work(seconds: float) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            nonlocal inside, most
+            inside += 1
+            most = max(most, inside)
+            await asyncio.sleep(seconds)
+            inside -= 1
+
+        return run
+
+    first = asyncio.create_task(writer.exclusive(7, work(0.2)))
+    await asyncio.sleep(0.05)
+    second = asyncio.create_task(writer.exclusive(7, work(0.3)))  # waits for the first
+    await asyncio.sleep(0.25)  # the first is done, the second is running
+    third = asyncio.create_task(writer.exclusive(7, work(0.1)))
+    results = await asyncio.gather(first, second, third, return_exceptions=True)
+    assert results == [None, None, None]
+    assert most == 1
