@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 NO_MENTIONS = discord.AllowedMentions.none()
 #: Seconds to wait before re-reading a poll's reactions after a retraction (batches them).
 REREAD_DELAY = 1.0
+#: Seconds between tries of a result post that couldn't be made.
+RESULT_RETRY = 300.0
 #: Discord's JSON error code for a deleted message.
 UNKNOWN_MESSAGE = 10008
 #: Discord's JSON error code for a channel the bot can't see.
@@ -55,6 +57,8 @@ class Publisher:
         self._removals: asyncio.Queue[tuple[int, int, int, Choice]] = asyncio.Queue()
         self._remover: asyncio.Task[None] | None = None
         self._cannot_remove: set[int] = set()
+        #: When this process last tried each poll's result post (event loop time).
+        self._result_tries: dict[int, float] = {}
         #: Channels whose polls this process couldn't read back (a notice is recorded).
         self._unreadable: set[int] = set()
         self._rereads: set[int] = set()
@@ -166,18 +170,56 @@ class Publisher:
             except discord.HTTPException:
                 log.warning("could not edit closed poll %s", poll.id, exc_info=True)
         if post_result:
-            await self._post(
-                poll.guild_id,
-                poll.channel_id,
-                f"the result of the poll on #{poll.number}",
-                embed=render.poll_result(closed),
-                reference=discord.MessageReference(
-                    message_id=poll.message_id,
-                    channel_id=poll.channel_id,
-                    fail_if_not_exists=False,
-                ),
-                nonce=nonces.poll_result(poll.id, poll.closed_at),
-            )
+            await self.post_result(closed)
+
+    async def post_result(
+        self, closed: ClosedPoll, *, landed_since: datetime | None = None
+    ) -> None:
+        """Post a closed poll's result once and record it.
+
+        With `landed_since` (an earlier try may have posted it before a crash), a result by
+        the bot carrying this poll's marker after that time is recorded instead.
+        """
+        poll = closed.poll
+        assert poll.message_id is not None
+        nonce = nonces.poll_result(poll.id, poll.closed_at)
+        self._result_tries[poll.id] = asyncio.get_running_loop().time()
+        if landed_since is not None:
+            if not await self._may_post(
+                poll.guild_id, poll.channel_id, "poll results", notices.TO_VERIFY
+            ):
+                return
+            landed = await self._find_landed(poll.guild_id, poll.channel_id, nonce, landed_since)
+            if landed is not None:
+                log.info("poll %s: its result had landed (%s); recorded", poll.id, landed)
+                await self.bot.services.polls.record_result(poll.id, landed)
+                return
+        message = await self._post(
+            poll.guild_id,
+            poll.channel_id,
+            f"the result of the poll on #{poll.number}",
+            embed=render.poll_result(closed, marker=nonce),
+            reference=discord.MessageReference(
+                message_id=poll.message_id,
+                channel_id=poll.channel_id,
+                fail_if_not_exists=False,
+            ),
+            nonce=nonce,
+        )
+        if message is not None:
+            await self.bot.services.polls.record_result(poll.id, message.id)
+
+    async def post_missing_results(self) -> None:
+        """Post the results that a crash or an outage kept from being posted (retried slowly)."""
+        now = asyncio.get_running_loop().time()
+        for closed in await self.bot.services.polls.results_due():
+            tried = self._result_tries.get(closed.poll.id)
+            if tried is not None and now - tried < RESULT_RETRY:
+                continue
+            try:
+                await self.post_result(closed, landed_since=closed.poll.closed_at)
+            except discord.HTTPException:
+                log.warning("poll %s: its result is retried later", closed.poll.id, exc_info=True)
 
     async def announce_resolution(
         self, report: ResolutionReport, fallback_channel: int | None

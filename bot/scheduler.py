@@ -47,6 +47,7 @@ class Scheduler:
         """Do everything that is due now."""
         async with self._lock:
             await self.close_due_polls()
+            await self.bot.publisher.post_missing_results()
             await self.post_due_boards()
 
     async def close_due_polls(self) -> None:

@@ -131,6 +131,8 @@ class Poll(Base):
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     close_reason: Mapped[str | None] = mapped_column(String(16))
+    #: The message with the poll's result once posted; 0 when none is due any more.
+    result_message_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Vote(Base):

@@ -19,6 +19,10 @@ POLL_HOURS_DEFAULT = 24 * 7
 #: How long after its deadline a poll's reactions may still be read back as its votes: enough
 #: for the close that runs at the deadline, too little for reactions added long after it.
 RECONCILE_GRACE = timedelta(seconds=60)
+#: A poll closed early or at its deadline gets a result post; one the bot failed to post (a
+#: crash, Discord down) is still posted this long after the close, not later.
+RESULT_CATCH_UP = timedelta(days=1)
+RESULT_REASONS = ("deadline", "closed")
 
 
 def clean_text(value: str, field: str, limit: int, *, required: bool = True) -> str | None:

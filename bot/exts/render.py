@@ -148,8 +148,8 @@ def poll_closed_message(closed: ClosedPoll) -> discord.Embed:
     )
 
 
-def poll_result(closed: ClosedPoll) -> discord.Embed:
-    """Render the result post of a closed poll."""
+def poll_result(closed: ClosedPoll, *, marker: str = "") -> discord.Embed:
+    """Render the result post of a closed poll; `marker` ends its footer so the bot can find it."""
     p = closed.prediction
     majority = p.tally.majority
     verdict = (
@@ -161,7 +161,8 @@ def poll_result(closed: ClosedPoll) -> discord.Embed:
         f"Poll result · {prediction_heading(p)}",
         f"{verdict}\n{tally_line(p.tally)}",
         colour=COLOUR_CLOSED,
-        footer="An admin resolves the prediction with /prediction resolve.",
+        footer="An admin resolves the prediction with /prediction resolve."
+        + (f" · ref {marker}" if marker else ""),
     )
 
 

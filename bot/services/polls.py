@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.errors import Conflict, NotFound
-from bot.domain.rules import check_can_poll, poll_deadline
+from bot.domain.rules import RESULT_CATCH_UP, RESULT_REASONS, check_can_poll, poll_deadline
 from bot.services.queries import find_prediction, poll_view, view_of
 from bot.services.views import ClosedPoll, PollView, PredictionView
 from db.models import Poll, Prediction, Resolution
@@ -172,6 +172,34 @@ class PollService:
         if closed:
             log.info("closed %d poll(s) at their deadline", len(closed))
         return closed
+
+    async def record_result(self, poll_id: int, message_id: int) -> None:
+        """Record a poll's result post (0: none is due any more)."""
+        async with self._db.write() as session:
+            poll = await _get_poll(session, poll_id)
+            poll.result_message_id = message_id
+
+    async def results_due(self) -> list[ClosedPoll]:
+        """Return recently closed polls whose result post was never recorded (a crash, say)."""
+        since = self._clock.now() - RESULT_CATCH_UP
+        async with self._db.read() as session:
+            rows = (
+                await session.execute(
+                    select(Poll, Prediction)
+                    .join(Prediction, Prediction.id == Poll.prediction_id)
+                    .where(
+                        Poll.result_message_id.is_(None),
+                        Poll.message_id.is_not(None),
+                        Poll.close_reason.in_(RESULT_REASONS),
+                        Poll.closed_at >= since,
+                    )
+                    .order_by(Poll.id)
+                )
+            ).all()
+            return [
+                ClosedPoll(poll_view(poll, prediction.number), await view_of(session, prediction))
+                for poll, prediction in rows
+            ]
 
     async def next_deadline(self) -> datetime | None:
         """Return the earliest deadline of an open poll."""

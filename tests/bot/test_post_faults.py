@@ -347,3 +347,61 @@ async def test_a_missing_manage_messages_found_while_voting_is_told(live: World)
     assert await live.services.notices.keys(live.guild.id) == {f"manage:{live.polls.id}"}
     shown = await live.run(live.admin, "/setup show")
     assert "I lack Manage Messages in" in shown.embeds[0]["fields"][-1]["value"]
+
+
+def results(world: World, number: int) -> list[Message]:
+    """Return the result posts of a prediction's polls in #polls."""
+    return titled(world, world.polls.id, f"Poll result · #{number} ·")
+
+
+async def result_record(world: World, number: int) -> int | None:
+    """Return the recorded result message id of a prediction's latest poll."""
+    refs = [m for m in world.poll_messages() if f"· #{number} ·" in m.embeds[0]["title"]]
+    async with world.services.db.read() as session:
+        return await session.scalar(
+            select(Poll.result_message_id).where(Poll.message_id == refs[-1].id)
+        )
+
+
+async def test_a_poll_result_a_crash_kept_from_being_posted_is_posted_once_later(
+    world: World,
+) -> None:
+    async with world.running() as bot:
+        await configure(world)
+        await world.run(world.admin, "/poll open", prediction="3", hours=2)
+        await world.run(world.admin, "/poll open", prediction="4", hours=2)
+        await world.run(world.admin, "/prediction resolve", prediction="4", outcome="partly")
+        world.clock.advance(timedelta(hours=2, seconds=5))
+        await bot.services.polls.close_due()  # closed and committed... then the process died
+    assert results(world, 3) == []
+    async with world.running() as bot:  # the start-up tick posts what is missing
+        await world.emu.wait_for(lambda: results(world, 3), timeout=10)
+        await bot.scheduler.tick()
+        await bot.scheduler.tick()
+    (result,) = results(world, 3)
+    assert result.reference is not None
+    assert str(result.reference["message_id"]) == str(world.poll_message(3).id)
+    assert await result_record(world, 3) == result.id
+    assert results(world, 4) == []  # closed by its resolution: announced, no poll result
+
+
+async def test_a_poll_result_that_landed_before_a_crash_is_found_not_reposted(
+    world: World,
+) -> None:
+    async with world.running():
+        await configure(world)
+        await world.run(world.admin, "/poll open", prediction="3")
+        await world.run(world.admin, "/poll close", prediction="3")
+        (result,) = results(world, 3)
+        async with world.services.db.write() as session:  # the post landed; its record didn't
+            await session.execute(update(Poll).values(result_message_id=None))
+    creates = len(world.emu.requests_to("POST", ROUTE))
+    async with world.running() as bot:
+        for _ in range(50):
+            if await result_record(world, 3) is not None:
+                break
+            await asyncio.sleep(0.05)
+        await bot.scheduler.tick()
+    assert results(world, 3) == [result]
+    assert len(world.emu.requests_to("POST", ROUTE)) == creates  # found by its marker
+    assert await result_record(world, 3) == result.id
