@@ -86,14 +86,39 @@ class Publisher:
 
     async def load_open_polls(self) -> None:
         """Load every open poll message so reactions on it count as votes."""
+        for stale in await self.bot.services.polls.unposted():
+            await self._recover_or_discard(stale)
         refs = await self.bot.services.polls.open_refs()
         self.open_polls = {ref.message_id: ref for ref in refs}
-        for stale in await self.bot.services.polls.unposted():
-            # A crash between opening and posting left a poll without a message: drop it.
-            log.warning(
-                "discarding poll %s on #%s: its message was never posted", stale.id, stale.number
-            )
-            await self.bot.services.polls.discard(stale.id)
+
+    async def _recover_or_discard(self, poll: PollView) -> None:
+        """Attach a poll's message that landed before a crash kept its id from being recorded.
+
+        Members may already be voting on it; it is found by the marker in its footer. A poll
+        whose message never landed is discarded, so it can be opened again.
+        """
+        marker = nonces.poll_message(poll.id, poll.opened_at)
+        try:
+            landed = await self._find_landed(poll.guild_id, poll.channel_id, marker, poll.opened_at)
+        except discord.HTTPException:
+            log.warning("poll %s: could not look for its message", poll.id, exc_info=True)
+            landed = None
+        if landed is None:
+            log.warning("discarding poll %s on #%s: its message never landed", poll.id, poll.number)
+            await self.bot.services.polls.discard(poll.id)
+            return
+        await self.bot.services.polls.attach_message(poll.id, landed)
+        log.warning(
+            "poll %s on #%s: recovered its message %s after a crash", poll.id, poll.number, landed
+        )
+        message = self.bot.get_partial_messageable(
+            poll.channel_id, guild_id=poll.guild_id
+        ).get_partial_message(landed)
+        for emoji in POLL_EMOJI:  # the crash may have come before the bot's own reactions
+            try:
+                await message.add_reaction(emoji)
+            except discord.HTTPException:
+                log.warning("could not add %s to poll %s", emoji, poll.id, exc_info=True)
 
     # -- polls -----------------------------------------------------------------------------
 
@@ -113,10 +138,11 @@ class Publisher:
         )
         channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
         try:
+            nonce = nonces.poll_message(poll.id, poll.opened_at)
             message = await channel.send(
-                embed=render.poll_message(prediction, poll),
+                embed=render.poll_message(prediction, poll, marker=nonce),
                 allowed_mentions=NO_MENTIONS,
-                nonce=nonces.poll_message(poll.id, poll.opened_at),
+                nonce=nonce,
             )
         except BaseException as exc:  # any failure, cancellation included: nothing half-written
             await asyncio.shield(services.polls.discard(poll.id))

@@ -106,8 +106,8 @@ def prediction_heading(p: PredictionView) -> str:
     return f"#{p.number} · {p.title}"
 
 
-def poll_message(p: PredictionView, poll: PollView) -> discord.Embed:
-    """Render an open poll message."""
+def poll_message(p: PredictionView, poll: PollView, *, marker: str = "") -> discord.Embed:
+    """Render an open poll message; `marker` ends its footer so the bot can find it."""
     fields = [
         ("Source", f"{p.source}, {p.made_on:%d %b %Y}", True),
         ("Due", f"{p.due:%d %b %Y}", True),
@@ -120,7 +120,8 @@ def poll_message(p: PredictionView, poll: PollView) -> discord.Embed:
         f"Poll · {prediction_heading(p)}",
         p.statement,
         fields=fields,
-        footer=f"Called It · prediction #{p.number} · has it come true?",
+        footer=f"Called It · prediction #{p.number} · has it come true?"
+        + (f" · ref {marker}" if marker else ""),
     )
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from sqlalchemy import update
+
 from bot.domain.outcomes import Choice
 from bot.emulator import permissions as P
 from bot.emulator.routes import delete_message
+from db.models import Poll
 from tests.bot.conftest import World
 from tests.bot.test_polls_votes import open_poll
 
@@ -258,3 +261,25 @@ async def test_a_second_process_stops_watching_a_poll_the_first_closed(world: Wo
         await second.scheduler.tick()
         assert world.emu.requests[before:] == []  # nothing left to read back or close
         assert second.scheduler.next_wait() == second.scheduler.interval
+
+
+async def test_a_poll_message_posted_just_before_a_crash_is_recovered_with_its_votes(
+    world: World,
+) -> None:
+    async with world.running():
+        await world.services.guilds.set_polls_channel(world.guild.id, world.polls.id)
+        message_id = await open_poll(world, 3)
+        async with world.services.db.write() as session:  # the crash: its id never recorded
+            await session.execute(update(Poll).values(message_id=None))
+        # And a poll whose message never landed at all.
+        await world.services.polls.open(world.guild.id, 4, channel_id=world.polls.id)
+    a, b = world.members[:2]
+    world.emu.lose_reactions([(a.id, message_id, YES, "add"), (b.id, message_id, NO, "add")])
+    async with world.running() as bot:
+        ref = bot.publisher.open_polls[message_id]  # recovered, and read back at start
+        assert ref.number == 3
+        assert await votes_of(world, message_id) == {a.id: Choice.CAME_TRUE, b.id: Choice.DID_NOT}
+        assert len(world.poll_messages()) == 1  # nothing posted again
+        assert await world.services.polls.unposted() == []  # #4 discarded: it can be reopened
+        reopened = await world.run(world.admin, "/poll open", prediction="4")
+        assert reopened.content.startswith("Poll on #4 is open until")
