@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 NO_MENTIONS = discord.AllowedMentions.none()
 #: Seconds to wait before re-reading a poll's reactions after a retraction (batches them).
 REREAD_DELAY = 1.0
-#: Seconds between tries of a result post that couldn't be made.
+#: Seconds between tries of a result post or an announcement that couldn't be made.
 RESULT_RETRY = 300.0
 #: Discord's JSON error code for a deleted message.
 UNKNOWN_MESSAGE = 10008
@@ -57,8 +57,8 @@ class Publisher:
         self._removals: asyncio.Queue[tuple[int, int, int, Choice]] = asyncio.Queue()
         self._remover: asyncio.Task[None] | None = None
         self._cannot_remove: set[int] = set()
-        #: When this process last tried each poll's result post (event loop time).
-        self._result_tries: dict[int, float] = {}
+        #: When this process last tried a late post, by (kind, id) (event loop time).
+        self._tries: dict[tuple[str, int], float] = {}
         #: Channels whose polls this process couldn't read back (a notice is recorded).
         self._unreadable: set[int] = set()
         self._rereads: set[int] = set()
@@ -209,7 +209,7 @@ class Publisher:
         poll = closed.poll
         assert poll.message_id is not None
         nonce = nonces.poll_result(poll.id, poll.closed_at)
-        self._result_tries[poll.id] = asyncio.get_running_loop().time()
+        self._tries[("result", poll.id)] = asyncio.get_running_loop().time()
         if landed_since is not None:
             if not await self._may_post(
                 poll.guild_id, poll.channel_id, "poll results", notices.TO_VERIFY
@@ -239,7 +239,7 @@ class Publisher:
         """Post the results that a crash or an outage kept from being posted (retried slowly)."""
         now = asyncio.get_running_loop().time()
         for closed in await self.bot.services.polls.results_due():
-            tried = self._result_tries.get(closed.poll.id)
+            tried = self._tries.get(("result", closed.poll.id))
             if tried is not None and now - tried < RESULT_RETRY:
                 continue
             try:
@@ -248,10 +248,20 @@ class Publisher:
                 log.warning("poll %s: its result is retried later", closed.poll.id, exc_info=True)
 
     async def announce_resolution(
-        self, report: ResolutionReport, fallback_channel: int | None
+        self,
+        report: ResolutionReport,
+        fallback_channel: int | None,
+        *,
+        landed_since: datetime | None = None,
     ) -> None:
-        """Post a resolution (or its withdrawal) in the polls channel."""
-        guild_id = report.prediction.guild_id
+        """Post a resolution (or its withdrawal) in the polls channel, once, and record it.
+
+        With `landed_since` (an earlier try may have posted it before a crash), an
+        announcement by the bot carrying this change's marker after that time is recorded
+        instead.
+        """
+        prediction = report.prediction
+        guild_id = prediction.guild_id
         config = await self.bot.services.guilds.get(guild_id)
         channel_id = (
             config.polls_channel_id
@@ -259,21 +269,53 @@ class Publisher:
             or fallback_channel
         )
         if report.closed_poll is not None:
-            await self.closed(ClosedPoll(report.closed_poll, report.prediction), post_result=False)
+            await self.closed(ClosedPoll(report.closed_poll, prediction), post_result=False)
+        if report.event_id is not None:
+            self._tries[("announce", report.event_id)] = asyncio.get_running_loop().time()
         if channel_id is None:
+            await self._record_announcement(report, 0)
             return
+        nonce = nonces.announcement(prediction.id, len(prediction.history))
+        if landed_since is not None:
+            if not await self._may_post(guild_id, channel_id, "announcements", notices.TO_VERIFY):
+                return
+            landed = await self._find_landed(guild_id, channel_id, nonce, landed_since)
+            if landed is not None:
+                log.info("#%s: its announcement had landed (%s)", prediction.number, landed)
+                await self._record_announcement(report, landed)
+                return
         body = (
-            render.resolution_announcement(report)
-            if report.prediction.resolution is not None
-            else render.unresolved_announcement(report)
+            render.resolution_announcement(report, marker=nonce)
+            if prediction.resolution is not None
+            else render.unresolved_announcement(report, marker=nonce)
         )
-        await self._post(
+        message = await self._post(
             guild_id,
             channel_id,
-            f"the resolution of #{report.prediction.number}",
+            f"the resolution of #{prediction.number}",
             embed=body,
-            nonce=nonces.announcement(report.prediction.id, len(report.prediction.history)),
+            nonce=nonce,
         )
+        if message is not None:
+            await self._record_announcement(report, message.id)
+
+    async def _record_announcement(self, report: ResolutionReport, message_id: int) -> None:
+        if report.event_id is not None:
+            await self.bot.services.resolution.record_announcement(report.event_id, message_id)
+
+    async def post_missing_announcements(self) -> None:
+        """Announce the resolution changes a crash or an outage kept from being announced."""
+        now = asyncio.get_running_loop().time()
+        for report in await self.bot.services.resolution.announcements_due():
+            assert report.event_id is not None
+            tried = self._tries.get(("announce", report.event_id))
+            if tried is not None and now - tried < RESULT_RETRY:
+                continue
+            since = report.prediction.history[-1].at if report.prediction.history else None
+            try:
+                await self.announce_resolution(report, None, landed_since=since)
+            except discord.HTTPException:
+                log.warning("#%s: its announcement is retried later", report.prediction.number)
 
     # -- the monthly post ------------------------------------------------------------------
 

@@ -48,6 +48,7 @@ class Scheduler:
         async with self._lock:
             await self.close_due_polls()
             await self.bot.publisher.post_missing_results()
+            await self.bot.publisher.post_missing_announcements()
             await self.post_due_boards()
 
     async def close_due_polls(self) -> None:

@@ -191,6 +191,8 @@ class ResolutionEvent(Base):
     new_outcome: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
     evidence_url: Mapped[str | None] = mapped_column(String(500))
+    #: The message announcing this change once posted; 0 when none is due any more.
+    announced_message_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class MemberScore(Base):

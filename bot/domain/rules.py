@@ -23,6 +23,8 @@ RECONCILE_GRACE = timedelta(seconds=60)
 #: crash, Discord down) is still posted this long after the close, not later.
 RESULT_CATCH_UP = timedelta(days=1)
 RESULT_REASONS = ("deadline", "closed")
+#: A resolution change the bot failed to announce is still announced this long after it.
+ANNOUNCE_CATCH_UP = RESULT_CATCH_UP
 
 
 def clean_text(value: str, field: str, limit: int, *, required: bool = True) -> str | None:

@@ -224,8 +224,8 @@ def prediction_list(page: Page, status: str) -> discord.Embed:
     )
 
 
-def resolution_announcement(report: ResolutionReport) -> discord.Embed:
-    """Render the announcement posted when a prediction is resolved."""
+def resolution_announcement(report: ResolutionReport, *, marker: str = "") -> discord.Embed:
+    """Render the announcement posted when a prediction is resolved (`marker` ends the footer)."""
     p = report.prediction
     assert p.resolution is not None
     outcome = p.resolution.outcome
@@ -259,11 +259,12 @@ def resolution_announcement(report: ResolutionReport) -> discord.Embed:
         "\n".join(lines),
         colour=COLOUR_OUTCOME[outcome],
         fields=fields,
+        footer=f"ref {marker}" if marker else None,
     )
 
 
-def unresolved_announcement(report: ResolutionReport) -> discord.Embed:
-    """Render the notice that a resolution was withdrawn."""
+def unresolved_announcement(report: ResolutionReport, *, marker: str = "") -> discord.Embed:
+    """Render the notice that a resolution was withdrawn (`marker` ends the footer)."""
     p = report.prediction
     note = p.history[-1].note if p.history else None
     return embed(
@@ -271,6 +272,7 @@ def unresolved_announcement(report: ResolutionReport) -> discord.Embed:
         f"The resolution ({report.previous.label if report.previous else 'none'}) was withdrawn; "
         "boards no longer count it." + (f"\nNote: {note}" if note else ""),
         colour=COLOUR_CLOSED,
+        footer=f"ref {marker}" if marker else None,
     )
 
 

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.errors import Conflict, InvalidInput
 from bot.domain.outcomes import Choice, Outcome
-from bot.domain.rules import NOTE_MAX, check_evidence_url, clean_text
+from bot.domain.rules import ANNOUNCE_CATCH_UP, NOTE_MAX, check_evidence_url, clean_text
 from bot.domain.scoring import points
 from bot.services import ledger
 from bot.services.queries import find_prediction, latest_votes, poll_view, view_of
 from bot.services.views import ResolutionReport
-from db.models import Poll, Resolution, ResolutionEvent, Vote
+from db.models import Poll, Prediction, Resolution, ResolutionEvent, Vote
 from db.session import Database
 
 log = logging.getLogger(__name__)
@@ -66,18 +66,17 @@ class ResolutionService:
             current.resolved_by = actor_id
             current.note = note
             current.evidence_url = evidence_url
-            session.add(
-                ResolutionEvent(
-                    prediction_id=prediction.id,
-                    guild_id=guild_id,
-                    actor_id=actor_id,
-                    at=now,
-                    old_outcome=previous.value if previous else None,
-                    new_outcome=outcome.value,
-                    note=note,
-                    evidence_url=evidence_url,
-                )
+            event = ResolutionEvent(
+                prediction_id=prediction.id,
+                guild_id=guild_id,
+                actor_id=actor_id,
+                at=now,
+                old_outcome=previous.value if previous else None,
+                new_outcome=outcome.value,
+                note=note,
+                evidence_url=evidence_url,
             )
+            session.add(event)
             poll = await session.scalar(
                 select(Poll).where(Poll.prediction_id == prediction.id, Poll.closed_at.is_(None))
             )
@@ -93,8 +92,9 @@ class ResolutionService:
             prediction=view,
             previous=previous,
             closed_poll=poll_view(poll, number) if poll is not None else None,
-            points_by_choice={c: p for c in Choice if (p := points(c, outcome)) is not None},
+            points_by_choice=_points_by_choice(outcome),
             called_it=called,
+            event_id=event.id,
         )
 
     async def unresolve(
@@ -112,21 +112,81 @@ class ResolutionService:
                 session, guild_id, prediction.id, previous, current.resolved_at, sign=-1
             )
             await session.delete(current)
-            session.add(
-                ResolutionEvent(
-                    prediction_id=prediction.id,
-                    guild_id=guild_id,
-                    actor_id=actor_id,
-                    at=self._clock.now(),
-                    old_outcome=previous.value,
-                    new_outcome=None,
-                    note=note,
-                )
+            event = ResolutionEvent(
+                prediction_id=prediction.id,
+                guild_id=guild_id,
+                actor_id=actor_id,
+                at=self._clock.now(),
+                old_outcome=previous.value,
+                new_outcome=None,
+                note=note,
             )
+            session.add(event)
             await session.flush()
             view = await view_of(session, prediction, history=True)
         log.info("guild %s unresolved #%s (was %s)", guild_id, number, previous)
-        return ResolutionReport(view, previous, None, {}, ())
+        return ResolutionReport(view, previous, None, {}, (), event.id)
+
+    async def record_announcement(self, event_id: int, message_id: int) -> None:
+        """Record the message announcing a resolution change (0: none is due any more)."""
+        async with self._db.write() as session:
+            event = await session.get(ResolutionEvent, event_id)
+            if event is not None:
+                event.announced_message_id = message_id
+
+    async def announcements_due(self) -> list[ResolutionReport]:
+        """Return the recent resolution changes never announced (a crash, say), rebuilt.
+
+        Only a prediction's latest change is announced late; older ones it replaced are
+        marked as no longer due.
+        """
+        since = self._clock.now() - ANNOUNCE_CATCH_UP
+        reports: list[ResolutionReport] = []
+        async with self._db.write() as session:
+            pending = (
+                await session.scalars(
+                    select(ResolutionEvent)
+                    .where(
+                        ResolutionEvent.announced_message_id.is_(None),
+                        ResolutionEvent.at >= since,
+                    )
+                    .order_by(ResolutionEvent.id)
+                )
+            ).all()
+            for event in pending:
+                latest = await session.scalar(
+                    select(func.max(ResolutionEvent.id)).where(
+                        ResolutionEvent.prediction_id == event.prediction_id
+                    )
+                )
+                if event.id != latest:
+                    event.announced_message_id = 0  # replaced by a later change
+                    continue
+                reports.append(await self._report_of(session, event))
+        return reports
+
+    async def _report_of(self, session: AsyncSession, event: ResolutionEvent) -> ResolutionReport:
+        prediction = await session.get_one(Prediction, event.prediction_id)
+        view = await view_of(session, prediction, history=True)
+        previous = Outcome(event.old_outcome) if event.old_outcome else None
+        if event.new_outcome is None:
+            return ResolutionReport(view, previous, None, {}, (), event.id)
+        outcome = Outcome(event.new_outcome)
+        poll = await session.scalar(
+            select(Poll).where(
+                Poll.prediction_id == prediction.id,
+                Poll.close_reason == "resolved",
+                Poll.closed_at == event.at,
+            )
+        )
+        return ResolutionReport(
+            prediction=view,
+            previous=previous,
+            closed_poll=poll_view(poll, prediction.number) if poll is not None else None,
+            points_by_choice=_points_by_choice(outcome),
+            called_it=await _called_it(session, prediction.id, outcome),
+            event_id=event.id,
+        )
 
 
 async def _called_it(
@@ -143,6 +203,10 @@ async def _called_it(
         .order_by(latest.c.member_id)
     )
     return tuple(rows)
+
+
+def _points_by_choice(outcome: Outcome) -> dict[Choice, float]:
+    return {c: p for c in Choice if (p := points(c, outcome)) is not None}
 
 
 def _outcome(value: Outcome | str) -> Outcome:

@@ -196,6 +196,8 @@ class ResolutionReport:
     closed_poll: PollView | None
     points_by_choice: dict[Choice, float]
     called_it: tuple[int, ...]
+    #: The audit-trail event of this change (its announcement is recorded against it).
+    event_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

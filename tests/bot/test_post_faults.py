@@ -18,7 +18,7 @@ from bot.emulator.connect import DEFAULT_TOKEN
 from bot.emulator.models import Message
 from bot.emulator.routes import delete_message
 from bot.services.boards import STALE_CLAIM
-from db.models import LeaderboardPost, Poll, Resolution
+from db.models import LeaderboardPost, Poll, Resolution, ResolutionEvent
 from tests.bot.conftest import World
 
 ROUTE = "/channels/{channel_id}/messages"
@@ -405,3 +405,63 @@ async def test_a_poll_result_that_landed_before_a_crash_is_found_not_reposted(
     assert results(world, 3) == [result]
     assert len(world.emu.requests_to("POST", ROUTE)) == creates  # found by its marker
     assert await result_record(world, 3) == result.id
+
+
+def announcements(world: World, number: int) -> list[Message]:
+    """Return the resolution announcements of a prediction in #polls."""
+    return [
+        m
+        for prefix in ("Resolved ·", "Reopened ·")
+        for m in titled(world, world.polls.id, f"{prefix} #{number} ·")
+    ]
+
+
+async def announced_ids(world: World) -> list[int | None]:
+    """Return the recorded announcement message id of every resolution change, in order."""
+    async with world.services.db.read() as session:
+        return list(
+            await session.scalars(
+                select(ResolutionEvent.announced_message_id).order_by(ResolutionEvent.id)
+            )
+        )
+
+
+async def test_a_resolution_a_crash_kept_from_being_announced_is_announced_once_later(
+    world: World,
+) -> None:
+    async with world.running() as bot:
+        await configure(world)
+        # Committed, then the process died before announcing; twice, the second replacing.
+        await bot.services.resolution.resolve(world.guild.id, 2, "came_true")
+        await bot.services.resolution.resolve(world.guild.id, 2, "did_not")
+    assert announcements(world, 2) == []
+    async with world.running() as bot:  # the start-up tick announces the latest change
+        await world.emu.wait_for(lambda: announcements(world, 2), timeout=10)
+        await bot.scheduler.tick()
+        await bot.scheduler.tick()
+    (post,) = announcements(world, 2)
+    assert post.embeds[0]["description"].startswith("Official outcome: ❌ **did not**")
+    assert "(changed from came true)" in post.embeds[0]["description"]
+    assert await announced_ids(world) == [0, post.id]  # the replaced change: no longer due
+
+
+async def test_an_announcement_that_landed_before_a_crash_is_found_not_reposted(
+    world: World,
+) -> None:
+    async with world.running():
+        await configure(world)
+        await world.run(world.admin, "/prediction resolve", prediction="2", outcome="partly")
+        (post,) = announcements(world, 2)
+        assert await announced_ids(world) == [post.id]
+        async with world.services.db.write() as session:  # landed; its record didn't
+            await session.execute(update(ResolutionEvent).values(announced_message_id=None))
+    creates = len(world.emu.requests_to("POST", ROUTE))
+    async with world.running() as bot:
+        for _ in range(50):
+            if (await announced_ids(world))[0] is not None:
+                break
+            await asyncio.sleep(0.05)
+        await bot.scheduler.tick()
+    assert announcements(world, 2) == [post]
+    assert len(world.emu.requests_to("POST", ROUTE)) == creates  # found by its marker
+    assert await announced_ids(world) == [post.id]
