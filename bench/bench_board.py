@@ -49,7 +49,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from bot.domain.clock import FrozenClock
 from bot.domain.months import Month
 from bot.services import Services
-from bot.services.views import Board
+from bot.services.snapshots import Board
 from db import migrate
 from db.session import Database
 

@@ -20,11 +20,11 @@ What it does, in one run:
      ``on_raw_reaction_add`` has fired for every event: **events/s**. The client is closed.
    * **bot**: ``CalledItBot`` starts on a fresh SQLite database (migrated with
      ``db.migrate.upgrade``) against the same emulator (same application bot user, a fresh
-     gateway session), adds 10 predictions, opens 10 polls through ``bot.publisher.open_poll``
+     gateway session), adds 10 predictions, opens 10 polls through ``bot.workflows.opening.open``
      (posted to the emulator over REST), then the same-shaped burst lands on the poll
-     messages. Timed from the first burst call until ``bot.vote_writer.committed`` reaches the
+     messages. Timed from the first burst call until ``bot.workflows.writer.committed`` reaches the
      burst size *and* a ``count(*)`` over ``votes`` returns the burst size: **votes/s**. The
-     writer's batch count (``bot.vote_writer.batches``) is recorded. The bot is closed.
+     writer's batch count (``bot.workflows.writer.batches``) is recorded. The bot is closed.
 
 3. Prints medians and the ratio bot/bare (the goal: >= 0.8), and writes everything as JSON to
    ``bench/out/votes.json``. With ``--profile`` the bot phases run under cProfile (which slows
@@ -69,7 +69,7 @@ from bot.domain.votes import VoteEvent  # noqa: E402
 from bot.emulator.remote import Remote, start_emulator, stop_emulator  # noqa: E402
 from bot.endpoints import apply_endpoints  # noqa: E402
 from bot.services import Services  # noqa: E402
-from bot.services.views import ApplyReport  # noqa: E402
+from bot.services.snapshots import ApplyReport  # noqa: E402
 from db import migrate  # noqa: E402
 from db.models import Vote  # noqa: E402
 from db.session import Database  # noqa: E402
@@ -271,13 +271,13 @@ async def bot_phase(
         mids: list[str] = []
         poll_ids: list[int] = []
         for number in range(1, args.messages + 1):
-            poll, message_id = await bot.publisher.open_poll(
-                guild_id, number, channel_id, hours=None, actor=None
+            opened = await bot.workflows.opening.open(
+                guild_id, number, channel_id=channel_id, here=None, hours=None, actor=None
             )
-            mids.append(str(message_id))
-            poll_ids.append(poll.id)
-        await bot.vote_writer.flush()
-        base_committed, base_batches = bot.vote_writer.committed, bot.vote_writer.batches
+            mids.append(str(opened.message_id))
+            poll_ids.append(opened.poll.id)
+        await bot.workflows.writer.flush()
+        base_committed, base_batches = bot.workflows.writer.committed, bot.workflows.writer.batches
         apply_time.reset()
         puts.reset()
         ops = make_ops(members, mids, rnd)
@@ -288,7 +288,7 @@ async def bot_phase(
                 if len(collected) >= expected:
                     all_in.set()
 
-            bot.vote_writer.put = collect  # type: ignore[method-assign]
+            bot.workflows.writer.put = collect  # type: ignore[method-assign]
         if profiler is not None:
             profiler.enable()
         stalls = _StallMeter()
@@ -324,7 +324,7 @@ async def bot_phase(
         dispatched = await sender
         if dispatched != expected:
             raise RuntimeError(f"emulator dispatched {dispatched} of {expected} reactions")
-        batches = bot.vote_writer.batches - base_batches
+        batches = bot.workflows.writer.batches - base_batches
     finally:
         if profiler is not None:
             profiler.disable()
@@ -366,7 +366,7 @@ async def bot_phase(
 async def _until_committed(bot: CalledItBot, db: Database, committed: int, rows: int) -> int:
     """Wait until the writer has committed `committed` events and `votes` holds `rows` rows."""
     while True:
-        if bot.vote_writer.committed >= committed:
+        if bot.workflows.writer.committed >= committed:
             async with db.read() as session:
                 count = int(await session.scalar(select(func.count()).select_from(Vote)) or 0)
             if count >= rows:
@@ -414,9 +414,9 @@ class _PutWatch:
 
 
 def _watch_puts(bot: CalledItBot) -> _PutWatch:
-    """Wrap this bot's ``vote_writer.put`` to note when the handler has passed every event on."""
+    """Wrap this bot's ``workflows.writer.put`` to note when the handler has passed every event on."""
     watch = _PutWatch()
-    writer = bot.vote_writer
+    writer = bot.workflows.writer
     inner = writer.put
 
     def put(event: VoteEvent) -> None:

@@ -16,10 +16,9 @@ from discord.ext import commands
 
 from bot.domain.seedfile import SeedSet
 from bot.domain.seedfile import load as load_seed_file
-from bot.publisher import Publisher
 from bot.scheduler import Scheduler
 from bot.services import Services
-from bot.vote_writer import VoteWriter
+from bot.wiring import Workflows
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +26,7 @@ EXTENSIONS = (
     "bot.exts.errors",
     "bot.exts.predictions",
     "bot.exts.polls",
+    "bot.exts.votes",
     "bot.exts.boards",
     "bot.exts.setup",
 )
@@ -79,18 +79,22 @@ class CalledItBot(commands.Bot):
         )
         self.services = services
         self.dev_guild_id = dev_guild_id
-        self.seed = seed
-        self.publisher = Publisher(self)
-        self.vote_writer = VoteWriter(
-            services.votes,
-            max_batch=vote_batch,
-            max_delay=vote_delay,
-            on_superseded=self.publisher.superseded,
+        self.workflows = Workflows.build(
+            services, self, seed=seed, vote_batch=vote_batch, vote_delay=vote_delay
         )
-        self.scheduler = Scheduler(self, interval=scheduler_interval)
+        flows = self.workflows
+        self.scheduler = Scheduler(
+            services.clock,
+            flows.polls,
+            flows.closing,
+            flows.resolving,
+            flows.monthly,
+            ready=self.wait_until_ready,
+            interval=scheduler_interval,
+        )
         self.synced: str | None = None
         self._inline: dict[str, Callable[[Any], None]] = {}
-        #: Set once on_ready's work (seeding, reconciliation) is done; cleared on a new session.
+        #: Set once on_ready's work (seeding, read-backs) is done; cleared on a new session.
         self.settled = asyncio.Event()
 
     def add_inline_listener(self, event: str, handler: Callable[[Any], None]) -> None:
@@ -116,13 +120,11 @@ class CalledItBot(commands.Bot):
         super().dispatch(event_name, *args, **kwargs)
 
     async def setup_hook(self) -> None:
-        """Load extensions, start the writer, load open polls, and sync commands deliberately."""
+        """Load extensions, recover and load open polls, and sync commands deliberately."""
         for name in EXTENSIONS:
             await self.load_extension(name)
-        await self.services.boards.ensure_ledger()
-        self.vote_writer.start()
-        self.publisher.start()
-        await self.publisher.load_open_polls()
+        await self.workflows.startup.before_connect()
+        self.workflows.remover.start()
         await self.sync_commands()
 
     async def sync_commands(self) -> None:
@@ -135,12 +137,12 @@ class CalledItBot(commands.Bot):
             log.info("synced commands to the dev guild %s", self.dev_guild_id)
             return
         digest = self.command_hash()
-        if await self.services.state.get("commands_hash") == digest:
+        if await self.services.bot_state.get("commands_hash") == digest:
             self.synced = "unchanged"
             log.info("commands unchanged since the last sync; not syncing")
             return
         await self.tree.sync()
-        await self.services.state.set("commands_hash", digest)
+        await self.services.bot_state.set("commands_hash", digest)
         self.synced = "global"
         log.info("synced commands globally")
 
@@ -150,16 +152,11 @@ class CalledItBot(commands.Bot):
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
     async def on_ready(self) -> None:
-        """Seed new guilds once and reconcile votes with reactions (a fresh session may have missed events)."""
+        """Seed new guilds once and read every open poll back (a new session may have missed events)."""
         log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))
         self.settled.clear()
         try:
-            for guild in self.guilds:
-                await self._seed_once(guild.id)
-            # Close what passed its deadline while we were away before reading reactions
-            # back, so reactions added after a deadline are never counted.
-            await self.scheduler.close_due_polls()
-            await self.publisher.reconcile_all()
+            await self.workflows.startup.new_session([guild.id for guild in self.guilds])
         except Exception:
             log.exception("start-up work failed; the scheduler retries what is due")
         finally:
@@ -168,21 +165,16 @@ class CalledItBot(commands.Bot):
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         """Seed a guild the bot just joined."""
-        await self._seed_once(guild.id)
+        await self.workflows.startup.seed_once(guild.id)
 
     async def close(self) -> None:
         """Commit pending votes and stop background work before disconnecting."""
         self._inline.clear()  # take no more reaction events, then commit what was queued
         await self.scheduler.stop()
-        await self.vote_writer.stop()
-        await self.publisher.stop()
+        self.workflows.read_back.stop()
+        await self.workflows.writer.stop()
+        await self.workflows.remover.stop()
         await super().close()
-
-    async def _seed_once(self, guild_id: int) -> None:
-        if self.seed is None or not await self.services.predictions.needs_seed(guild_id):
-            return
-        report = await self.services.predictions.load_seed(guild_id, self.seed)
-        log.info("seeded guild %s with %d predictions", guild_id, report.added)
 
 
 def default_seed() -> SeedSet:

@@ -236,7 +236,7 @@ async def _season(
     out.say(f"{retractor.user.username} removes their {gone} on #5: their vote is retracted.")
     await retractor.unreact(poll_messages[5], gone)
     await asyncio.sleep(0.2)
-    await bot.vote_writer.flush()
+    await bot.workflows.writer.flush()
     await _run(emu, out, people[3], "/poll results", general, prediction="3")
 
     clock.set(datetime(2025, 12, 30, 18, tzinfo=UTC))
@@ -274,7 +274,7 @@ async def _season(
 
 async def _wait_votes(bot: CalledItBot, expected: int) -> None:
     for _ in range(600):
-        await bot.vote_writer.flush()
-        if bot.vote_writer.committed >= expected:
+        await bot.workflows.writer.flush()
+        if bot.workflows.writer.committed >= expected:
             return
         await asyncio.sleep(0.05)

@@ -1,32 +1,45 @@
-"""Scheduled work: close polls at their deadline and post each month's leaderboard once."""
+"""Scheduled work: deadlines, late result posts and announcements, and the monthly post."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import os
-import secrets
-import socket
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
 
-from bot.domain.rules import may_reconcile
-from bot.publisher import PostBlocked
-from bot.services.boards import STALE_CLAIM
-
-if TYPE_CHECKING:
-    from bot.app import CalledItBot
+from bot.discord_io.registry import OpenPolls
+from bot.domain.clock import Clock
+from bot.workflows.closing import PollClosing
+from bot.workflows.monthly import MonthlyPost
+from bot.workflows.resolving import Resolving
 
 log = logging.getLogger(__name__)
 
+#: The shortest wait between ticks when a deadline is near (seconds).
+MIN_WAIT = 0.5
+
 
 class Scheduler:
-    """Run due work every interval (and once at start, to catch up what was missed)."""
+    """Run what is due every interval, and sooner when a poll's deadline comes first."""
 
-    def __init__(self, bot: CalledItBot, *, interval: float = 30.0) -> None:
-        self.bot = bot
+    def __init__(
+        self,
+        clock: Clock,
+        polls: OpenPolls,
+        closing: PollClosing,
+        resolving: Resolving,
+        monthly: MonthlyPost,
+        *,
+        ready: Callable[[], Awaitable[object]],
+        interval: float = 30.0,
+    ) -> None:
+        self._clock = clock
+        self._polls = polls
+        self._closing = closing
+        self._resolving = resolving
+        self._monthly = monthly
+        self._ready = ready
         self.interval = interval
-        self.claimant = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
 
@@ -44,83 +57,26 @@ class Scheduler:
             self._task = None
 
     async def tick(self) -> None:
-        """Do everything that is due now."""
+        """Do everything that is due now, each use case through its one workflow."""
         async with self._lock:
-            await self.close_due_polls()
-            await self.bot.publisher.post_missing_results()
-            await self.bot.publisher.post_missing_announcements()
-            await self.post_due_boards()
+            await self._closing.close_due()
+            await self._closing.post_missing_results()
+            await self._resolving.announce_missing()
+            await self._monthly.post_due()
 
-    async def close_due_polls(self) -> None:
-        """Close polls whose deadline passed, then show them closed and post their results.
-
-        A poll closed at its deadline is read back first (reactions are the source of truth);
-        one found long past it (the bot was down) keeps the votes recorded before it.
-        """
-        now = self.bot.services.clock.now()
-        for ref in list(self.bot.publisher.open_polls.values()):
-            if ref.closes_at <= now and may_reconcile(None, ref.closes_at, now):
-                await self.bot.publisher.read_back_safely(ref)
-        await self.bot.vote_writer.flush()
-        due = await self.bot.services.polls.close_due()
-        for ref in list(self.bot.publisher.open_polls.values()):
-            if ref.closes_at <= now:  # closed now, by us or by another process on this database
-                self.bot.publisher.open_polls.pop(ref.message_id, None)
-                self.bot.vote_writer.forget(ref.message_id)
-        for closed in due:
-            await self.bot.publisher.closed(closed)
-
-    async def post_due_boards(self) -> None:
-        """Post each guild's ended month once: claim in the database, then post, then record.
-
-        A claim left without a post (a crash, a channel the bot can't use) is taken over once
-        it is STALE_CLAIM old: the taker first looks for the post in the channel, so a post
-        that landed is recorded, not repeated; a blocked channel is retried at that pace.
-        """
-        boards = self.bot.services.boards
-        due = await boards.due_posts()
-        due += [d for d in await boards.unfinished_claims() if d not in due]
-        for item in due:
-            if self.bot.get_guild(item.guild_id) is None:
-                continue  # not connected to that guild now; a later tick or start catches up
-            claim = await boards.claim(item.guild_id, item.month, self.claimant)
-            if claim is None:
-                continue
-            try:
-                message_id = await self.bot.publisher.post_monthly(
-                    item.guild_id, item.month, since=claim.taken_over
-                )
-            except PostBlocked as blocked:
-                log.warning("%s; retried in %s", blocked, STALE_CLAIM)
-                continue
-            except Exception:  # one guild failing must not stop the others
-                log.exception(
-                    "posting the %s board of guild %s failed; retried later",
-                    item.month,
-                    item.guild_id,
-                )
-                continue
-            if message_id is None:
-                log.warning("guild %s has no channel for the %s board", item.guild_id, item.month)
-                await boards.mark_posted(item.guild_id, item.month, None, None)
-            else:
-                log.info("posted the %s board of guild %s", item.month, item.guild_id)
+    def next_wait(self) -> float:
+        """Return seconds until the next tick: the interval, or sooner for a poll's deadline."""
+        now = self._clock.now()
+        deadline = self._polls.next_deadline(now)
+        if deadline is None:
+            return self.interval
+        return min(self.interval, max((deadline - now).total_seconds(), MIN_WAIT))
 
     async def _loop(self) -> None:
-        await self.bot.wait_until_ready()
+        await self._ready()
         while True:
             try:
                 await self.tick()
             except Exception:
                 log.exception("scheduled work failed")
             await asyncio.sleep(self.next_wait())
-
-    def next_wait(self) -> float:
-        """Return seconds until the next tick: the interval, or sooner for a poll's deadline."""
-        now = self.bot.services.clock.now()
-        deadlines = [
-            r.closes_at for r in self.bot.publisher.open_polls.values() if r.closes_at > now
-        ]
-        if not deadlines:
-            return self.interval
-        return min(self.interval, max((min(deadlines) - now).total_seconds(), 0.5))

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.domain.outcomes import Choice
 from bot.domain.votes import Delete, DeleteIf, EventKind, Upsert, VoteEvent
-from bot.services.views import ApplyReport
+from bot.services.snapshots import ApplyReport
 from bot.services.votes import VoteService
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class VoteWriter:
             self._timer = asyncio.get_running_loop().call_later(self._max_delay, self._on_timer)
 
     def remember(self, message_id: int, votes: dict[int, Choice]) -> None:
-        """Seed the known choices of a poll (after start-up or a reconciliation)."""
+        """Seed the known choices of a poll (after start-up or a read-back)."""
         self.forget(message_id)
         for member, choice in votes.items():
             self._known[(message_id, member)] = choice

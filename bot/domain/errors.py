@@ -48,3 +48,14 @@ class SeedFileError(InvalidInput):
         self.path = path
         self.line = line
         self.reason = reason
+
+
+class CannotPost(Conflict):
+    """Raise when the bot can't post in a channel; callers stop trying that channel."""
+
+    def __init__(self, channel_id: int, lacking: list[str] | None, reason: str = "") -> None:
+        if not reason:
+            reason = f"missing {', '.join(lacking)}." if lacking else "I can't see that channel."
+        super().__init__(f"I can't post in <#{channel_id}>: {reason}")
+        self.channel_id = channel_id
+        self.lacking = lacking

@@ -59,3 +59,22 @@ def announcement(prediction_id: int, event_count: int) -> str:
 def monthly_board(guild_id: int, month: Month) -> str:
     """Return the nonce of a guild's monthly leaderboard post (also its marker in the post)."""
     return _nonce("m", guild_id, month.year * 100 + month.month)
+
+
+#: What stands between a footer's text and the marker stamped at its end.
+STAMP_SEPARATOR = " · "
+_STAMP_PREFIX = "ref "
+
+
+def stamp(footer: str, marker: str) -> str:
+    """Return a footer that ends with a post's marker (its nonce), so the bot can find the post.
+
+    The one writer of the marker: `is_stamped` is the one reader, so the two never drift.
+    """
+    mark = _STAMP_PREFIX + marker
+    return f"{footer}{STAMP_SEPARATOR}{mark}" if footer else mark
+
+
+def is_stamped(footer: str | None, marker: str) -> bool:
+    """Tell whether a footer was stamped with this marker by `stamp`."""
+    return bool(footer) and footer.endswith(_STAMP_PREFIX + marker)  # type: ignore[union-attr]

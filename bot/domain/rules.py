@@ -95,6 +95,6 @@ def poll_is_open(closed_at: datetime | None, closes_at: datetime, at: datetime) 
     return closed_at is None and at < closes_at
 
 
-def may_reconcile(closed_at: datetime | None, closes_at: datetime, at: datetime) -> bool:
+def may_read_back(closed_at: datetime | None, closes_at: datetime, at: datetime) -> bool:
     """Tell whether a poll's reactions may replace its votes now (open, or closing at its deadline)."""
     return closed_at is None and at < closes_at + RECONCILE_GRACE

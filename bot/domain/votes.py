@@ -34,6 +34,18 @@ class VoteEvent(NamedTuple):
     at: datetime
 
 
+def vote_choice(emoji_id: int | None, emoji_name: str | None, *, by_bot: bool) -> Choice | None:
+    """Return the choice a reaction casts, None when it is no vote.
+
+    The one rule, for live reaction events and for reactions read back alike: only the three
+    option emoji count (a server's custom emoji never does, even one named like them), and
+    never a bot's reaction (the bot's own option reactions included).
+    """
+    if emoji_id is not None or by_bot:
+        return None
+    return Choice.from_emoji(emoji_name or "")
+
+
 @dataclass(frozen=True, slots=True)
 class Upsert:
     """Set the member's vote to this choice."""
@@ -117,7 +129,7 @@ def votes_from_reactions(
 
 
 @dataclass(frozen=True, slots=True)
-class ReconcilePlan:
+class ReadBackPlan:
     """What to change so a poll's votes equal its message's reactions."""
 
     #: Members whose vote is set (added or changed) to this choice.
@@ -130,7 +142,7 @@ class ReconcilePlan:
     added: int
 
 
-def plan_reconcile(reactions: dict[Choice, set[int]], current: dict[int, Choice]) -> ReconcilePlan:
+def plan_read_back(reactions: dict[Choice, set[int]], current: dict[int, Choice]) -> ReadBackPlan:
     """Plan the writes that make recorded votes equal the reactions, one vote per member."""
     wanted = votes_from_reactions(reactions, current)
     upserts = {m: c for m, c in wanted.items() if current.get(m) is not c}
@@ -142,7 +154,7 @@ def plan_reconcile(reactions: dict[Choice, set[int]], current: dict[int, Choice]
             if wanted.get(member) is not choice
         )
     )
-    return ReconcilePlan(
+    return ReadBackPlan(
         upserts=upserts,
         removed=frozenset(m for m in current if m not in wanted),
         extras=extras,

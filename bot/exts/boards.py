@@ -8,9 +8,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import render
 from bot.domain.months import Month
-from bot.exts import render
-from bot.exts.common import admin_only, bot_of, guild_id_of, reply
+from bot.exts.checks import admin_command, bot_of, guild_id_of
+from bot.exts.replies import reply
 
 
 class Boards(commands.Cog):
@@ -75,8 +76,7 @@ class Boards(commands.Cog):
         name="export",
         description="Download predictions, votes, resolutions and scores as CSV (admins)",
     )
-    @app_commands.default_permissions(manage_guild=True)
-    @admin_only()
+    @admin_command
     async def export(self, interaction: discord.Interaction) -> None:
         """Send the CSV files as attachments."""
         await interaction.response.defer(ephemeral=True, thinking=True)

@@ -9,8 +9,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.errors import CalledItError
-from bot.exts.common import reply
-from bot.exts.render import CONTENT_MAX, cut
+from bot.exts.replies import reply
+from bot.render import CONTENT_MAX, cut
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from typing import Literal
 
@@ -10,7 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.domain.errors import Conflict, InvalidInput
+from bot import render
+from bot.domain.errors import InvalidInput
 from bot.domain.outcomes import Outcome
 from bot.domain.rules import (
     CRITERIA_MAX,
@@ -22,13 +22,12 @@ from bot.domain.rules import (
     parse_date,
 )
 from bot.domain.seedfile import MAX_BYTES, SUFFIXES, parse_bytes
-from bot.exts import render
-from bot.exts.common import PredictionNumber, admin_only, bot_of, guild_id_of, reply
-from bot.services.views import ClosedPoll
+from bot.exts.checks import admin_command, bot_of, guild_id_of
+from bot.exts.options import Number
+from bot.exts.replies import reply
 
 log = logging.getLogger(__name__)
 
-Number = app_commands.Transform[int, PredictionNumber]
 Status = Literal["all", "open", "polling", "resolved", "unresolved", "archived"]
 OutcomeName = Literal["came_true", "partly", "did_not", "void"]
 
@@ -87,10 +86,10 @@ class Predictions(
     @app_commands.describe(prediction="The prediction's number (type to search by title)")
     async def show(self, interaction: discord.Interaction, prediction: Number) -> None:
         """Show one prediction."""
-        view = await bot_of(interaction).services.predictions.get(
+        shown = await bot_of(interaction).services.predictions.get(
             guild_id_of(interaction), prediction
         )
-        await reply(interaction, embed=render.prediction_detail(view))
+        await reply(interaction, embed=render.prediction_detail(shown))
 
     @app_commands.command(name="add", description="Add a prediction (admins)")
     @app_commands.describe(
@@ -101,8 +100,7 @@ class Predictions(
         due="When it should have come true, YYYY-MM-DD (default: end of that year)",
         criteria="How it will be judged",
     )
-    @app_commands.default_permissions(manage_guild=True)
-    @admin_only()
+    @admin_command
     async def add(
         self,
         interaction: discord.Interaction,
@@ -115,7 +113,7 @@ class Predictions(
     ) -> None:
         """Add a prediction."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        view = await bot_of(interaction).services.predictions.add(
+        added = await bot_of(interaction).services.predictions.add(
             guild_id_of(interaction),
             title=title,
             statement=statement,
@@ -126,15 +124,14 @@ class Predictions(
         )
         await reply(
             interaction,
-            content=f"Added prediction #{view.number}.",
-            embed=render.prediction_detail(view),
+            content=f"Added prediction #{added.number}.",
+            embed=render.prediction_detail(added),
             ephemeral=True,
         )
 
     @app_commands.command(name="edit", description="Edit a prediction; votes are kept (admins)")
     @app_commands.describe(prediction="The prediction's number", due="YYYY-MM-DD")
-    @app_commands.default_permissions(manage_guild=True)
-    @admin_only()
+    @admin_command
     async def edit(
         self,
         interaction: discord.Interaction,
@@ -147,7 +144,7 @@ class Predictions(
     ) -> None:
         """Edit a prediction."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        view = await bot_of(interaction).services.predictions.edit(
+        edited = await bot_of(interaction).services.predictions.edit(
             guild_id_of(interaction),
             prediction,
             title=title,
@@ -158,27 +155,24 @@ class Predictions(
         )
         await reply(
             interaction,
-            content=f"Updated prediction #{view.number}.",
-            embed=render.prediction_detail(view),
+            content=f"Updated prediction #{edited.number}.",
+            embed=render.prediction_detail(edited),
             ephemeral=True,
         )
 
     @app_commands.command(
         name="remove", description="Archive a prediction; it stays in history and boards (admins)"
     )
-    @app_commands.default_permissions(manage_guild=True)
-    @admin_only()
+    @admin_command
     async def remove(self, interaction: discord.Interaction, prediction: Number) -> None:
         """Archive a prediction."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        bot = bot_of(interaction)
-        await bot.vote_writer.flush()
-        view = await bot.services.predictions.archive(guild_id_of(interaction), prediction)
-        if view.poll is not None and view.poll.message_id in bot.publisher.open_polls:
-            await bot.publisher.closed(ClosedPoll(view.poll, view), post_result=False)
+        archived = await bot_of(interaction).workflows.closing.archive(
+            guild_id_of(interaction), prediction
+        )
         await reply(
             interaction,
-            content=f"Archived prediction #{view.number}: {render.cut(view.title, 200)}",
+            content=f"Archived prediction #{archived.number}: {render.cut(archived.title, 200)}",
             ephemeral=True,
         )
 
@@ -191,8 +185,7 @@ class Predictions(
         note="A short explanation",
         evidence="A link (http or https) to the evidence",
     )
-    @app_commands.default_permissions(manage_guild=True)
-    @admin_only()
+    @admin_command
     async def resolve(
         self,
         interaction: discord.Interaction,
@@ -203,19 +196,15 @@ class Predictions(
     ) -> None:
         """Resolve a prediction."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        bot = bot_of(interaction)
-        with contextlib.suppress(Conflict):  # no open poll: nothing to read back
-            await bot.publisher.read_back_prediction(guild_id_of(interaction), prediction)
-        await bot.vote_writer.flush()
-        report = await bot.services.resolution.resolve(
+        await bot_of(interaction).workflows.resolving.resolve(
             guild_id_of(interaction),
             prediction,
             Outcome(outcome),
-            actor_id=interaction.user.id,
+            actor=interaction.user.id,
             note=note,
-            evidence_url=evidence,
+            evidence=evidence,
+            here=interaction.channel_id,
         )
-        await bot.publisher.announce_resolution(report, interaction.channel_id)
         await reply(
             interaction,
             content=f"Resolved #{prediction} as {Outcome(outcome).label}.",
@@ -226,8 +215,7 @@ class Predictions(
         name="unresolve",
         description="Withdraw a resolution; boards change, history is kept (admins)",
     )
-    @app_commands.default_permissions(manage_guild=True)
-    @admin_only()
+    @admin_command
     async def unresolve(
         self,
         interaction: discord.Interaction,
@@ -236,11 +224,13 @@ class Predictions(
     ) -> None:
         """Unresolve a prediction."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        bot = bot_of(interaction)
-        report = await bot.services.resolution.unresolve(
-            guild_id_of(interaction), prediction, actor_id=interaction.user.id, note=note
+        await bot_of(interaction).workflows.resolving.unresolve(
+            guild_id_of(interaction),
+            prediction,
+            actor=interaction.user.id,
+            note=note,
+            here=interaction.channel_id,
         )
-        await bot.publisher.announce_resolution(report, interaction.channel_id)
         await reply(interaction, content=f"Prediction #{prediction} is open again.", ephemeral=True)
 
     @app_commands.command(
@@ -248,8 +238,7 @@ class Predictions(
         description="Add or update predictions from a .toml, .md or .csv file (admins)",
     )
     @app_commands.describe(file="A prediction set: .toml, .md or .csv, at most 256 KiB")
-    @app_commands.default_permissions(manage_guild=True)
-    @admin_only()
+    @admin_command
     async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
         """Load a prediction set from an attachment: all of it or, on any error, nothing."""
         guild_id = guild_id_of(interaction)

@@ -8,8 +8,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.exts import render
-from bot.exts.common import bot_of, guild_id_of, reply
+from bot import render
+from bot.exts.checks import admin_command, bot_of, guild_id_of
+from bot.exts.replies import reply
 
 _ZONES = sorted(zoneinfo.available_timezones())
 
@@ -22,16 +23,8 @@ class Setup(
 ):
     """Settings commands."""
 
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        """Admins only, checked on the server side for every /setup command."""
-        from bot.exts.common import is_admin
-
-        return await is_admin(interaction)
-
     @app_commands.command(name="show", description="Show this server's settings")
+    @admin_command
     async def show(self, interaction: discord.Interaction) -> None:
         """Show settings."""
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -43,16 +36,17 @@ class Setup(
     @app_commands.command(
         name="check", description="Check my permissions where I post, and list what I can't do"
     )
+    @admin_command
     async def check(self, interaction: discord.Interaction) -> None:
         """Check the bot's permissions in the configured channels and show the problems."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         bot, guild_id = bot_of(interaction), guild_id_of(interaction)
-        await bot.publisher.check_access(guild_id)
+        problems = await bot.workflows.access_check.run(guild_id)
         config = await bot.services.guilds.get(guild_id)
-        problems = await bot.services.notices.active(guild_id, mark_shown=True)
         await reply(interaction, embed=render.settings(config, problems), ephemeral=True)
 
     @app_commands.command(name="polls-channel", description="Where polls and results are posted")
+    @admin_command
     async def polls_channel(
         self, interaction: discord.Interaction, channel: discord.TextChannel
     ) -> None:
@@ -68,6 +62,7 @@ class Setup(
     @app_commands.command(
         name="leaderboard-channel", description="Where the monthly leaderboard is posted"
     )
+    @admin_command
     async def leaderboard_channel(
         self, interaction: discord.Interaction, channel: discord.TextChannel
     ) -> None:
@@ -86,6 +81,7 @@ class Setup(
     @app_commands.command(
         name="admin-role", description="A role whose members may run admin commands"
     )
+    @admin_command
     async def admin_role(self, interaction: discord.Interaction, role: discord.Role) -> None:
         """Set the admin role."""
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -99,6 +95,7 @@ class Setup(
     @app_commands.command(
         name="timezone", description="The time zone months are counted in, e.g. Europe/Paris"
     )
+    @admin_command
     async def timezone(
         self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 64]
     ) -> None:
@@ -121,4 +118,4 @@ class Setup(
 
 async def setup(bot: commands.Bot) -> None:
     """Add the cog."""
-    await bot.add_cog(Setup(bot))
+    await bot.add_cog(Setup())

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.domain.clock import Clock
 from bot.services.boards import BoardService
+from bot.services.bot_state import BotStateService
 from bot.services.export import ExportService
 from bot.services.guilds import GuildService
 from bot.services.notices import NoticeService
@@ -13,7 +14,6 @@ from bot.services.polls import PollService
 from bot.services.predictions import PredictionService
 from bot.services.resolution import ResolutionService
 from bot.services.scorecard import ScorecardService
-from bot.services.state import StateService
 from bot.services.votes import VoteService
 from db.session import Database
 
@@ -32,7 +32,7 @@ class Services:
     boards: BoardService
     scorecard: ScorecardService
     export: ExportService
-    state: StateService
+    bot_state: BotStateService
     notices: NoticeService
 
     @classmethod
@@ -50,6 +50,6 @@ class Services:
             boards=boards,
             scorecard=ScorecardService(db, clock),
             export=ExportService(db, clock, boards),
-            state=StateService(db, clock),
+            bot_state=BotStateService(db, clock),
             notices=NoticeService(db, clock),
         )

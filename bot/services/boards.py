@@ -21,7 +21,7 @@ from bot.domain.outcomes import Choice, Outcome
 from bot.domain.ranking import rank_tuples
 from bot.services import ledger
 from bot.services.guilds import config_of, ensure
-from bot.services.views import Board, MemberStats, ResolvedItem
+from bot.services.snapshots import Board, MemberStats, ResolvedItem
 from db.models import (
     BotState,
     GuildSettings,

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.domain.clock import Clock
 from bot.domain.outcomes import Choice
 from bot.services.boards import BoardService
-from bot.services.queries import views
+from bot.services.shared_reads import views
 from db.models import Poll, Prediction, ResolutionEvent, Vote
 from db.session import Database
 

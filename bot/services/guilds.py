@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.clock import Clock
 from bot.domain.months import parse_timezone
 from bot.services import ledger
-from bot.services.views import GuildConfig
+from bot.services.snapshots import GuildConfig
 from db.models import GuildSettings
 from db.session import Database
 

@@ -2,7 +2,7 @@
 
 A resolved prediction takes no votes (its poll is closed, and no poll opens until it is
 unresolved), so its scored votes are frozen while it stays resolved. Each resolution change
-therefore posts that prediction's contributions to the ledger (and takes back those of the
+therefore books that prediction's contributions to the ledger (and takes back those of the
 resolution it replaces) in the same transaction, and a board is an indexed range read.
 Points and peer scores come from the rules in bot/domain/scoring.py.
 """
@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.months import Month, parse_timezone
 from bot.domain.outcomes import Choice, Outcome
 from bot.domain.scoring import score_table
-from bot.services.queries import latest_votes, split_by_polls, tallies
+from bot.services.shared_reads import latest_votes, split_by_polls, tallies
 from db.models import GuildSettings, MemberScore, Prediction, Resolution, Vote
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ ALL_TIME = "all"
 _table = MemberScore.__table__
 
 
-async def post(
+async def book(
     session: AsyncSession,
     guild_id: int,
     prediction_id: int,
@@ -83,7 +83,7 @@ async def rebuild(session: AsyncSession, guild_id: int) -> None:
         .where(Resolution.guild_id == guild_id)
     )
     for prediction_id, outcome, resolved_at in resolved.all():
-        await post(session, guild_id, prediction_id, Outcome(outcome), resolved_at, sign=1)
+        await book(session, guild_id, prediction_id, Outcome(outcome), resolved_at, sign=1)
 
 
 async def rebuild_all(session: AsyncSession) -> int:

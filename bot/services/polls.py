@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -12,24 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.clock import Clock
 from bot.domain.errors import Conflict, NotFound
 from bot.domain.rules import RESULT_CATCH_UP, RESULT_REASONS, check_can_poll, poll_deadline
-from bot.services.queries import find_prediction, poll_view, view_of
-from bot.services.views import ClosedPoll, PollView, PredictionView
+from bot.services.shared_reads import find_prediction, poll_view, view_of
+from bot.services.snapshots import ClosedPoll, OpenPollRef, PollView, PredictionView
 from db.models import Poll, Prediction, Resolution
 from db.session import Database
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class OpenPollRef:
-    """What the reaction handler needs to know about an open poll message."""
-
-    poll_id: int
-    guild_id: int
-    channel_id: int
-    message_id: int
-    closes_at: datetime
-    number: int = 0
 
 
 class PollService:

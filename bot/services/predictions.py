@@ -21,8 +21,8 @@ from bot.domain.rules import (
 )
 from bot.domain.seedfile import SeedSet
 from bot.services.guilds import ensure
-from bot.services.queries import find_prediction, view_of, views
-from bot.services.views import Page, PredictionView, SeedReport
+from bot.services.shared_reads import find_prediction, view_of, views
+from bot.services.snapshots import Page, PredictionView, SeedReport
 from db.models import Poll, Prediction, Resolution
 from db.session import Database
 

@@ -13,8 +13,8 @@ from bot.domain.outcomes import Choice, Outcome
 from bot.domain.rules import ANNOUNCE_CATCH_UP, NOTE_MAX, check_evidence_url, clean_text
 from bot.domain.scoring import points
 from bot.services import ledger
-from bot.services.queries import find_prediction, latest_votes, poll_view, view_of
-from bot.services.views import ResolutionReport
+from bot.services.shared_reads import find_prediction, latest_votes, poll_view, view_of
+from bot.services.snapshots import ResolutionReport
 from db.models import Poll, Prediction, Resolution, ResolutionEvent, Vote
 from db.session import Database
 
@@ -55,7 +55,7 @@ class ResolutionService:
             ):
                 raise Conflict(f"Prediction #{number} is already resolved as {outcome.label}.")
             if current is not None:
-                await ledger.post(
+                await ledger.book(
                     session, guild_id, prediction.id, previous, current.resolved_at, sign=-1
                 )
             else:
@@ -84,7 +84,7 @@ class ResolutionService:
                 poll.closed_at = now
                 poll.close_reason = "resolved"
             await session.flush()
-            await ledger.post(session, guild_id, prediction.id, outcome, now, sign=1)
+            await ledger.book(session, guild_id, prediction.id, outcome, now, sign=1)
             called = await _called_it(session, prediction.id, outcome)
             view = await view_of(session, prediction, history=True)
         log.info("guild %s resolved #%s: %s -> %s", guild_id, number, previous, outcome)
@@ -108,7 +108,7 @@ class ResolutionService:
             if current is None:
                 raise Conflict(f"Prediction #{number} is not resolved.")
             previous = Outcome(current.outcome)
-            await ledger.post(
+            await ledger.book(
                 session, guild_id, prediction.id, previous, current.resolved_at, sign=-1
             )
             await session.delete(current)

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from bot.domain.clock import Clock
 from bot.domain.errors import NotFound
 from bot.domain.outcomes import Outcome
-from bot.services.queries import tallies
-from bot.services.views import SourceCard
+from bot.services.shared_reads import tallies
+from bot.services.snapshots import SourceCard
 from db.models import Prediction, Resolution
 from db.session import Database
 

@@ -1,4 +1,4 @@
-"""Votes: apply ordered batches of reaction events, and reconcile a poll with its reactions."""
+"""Votes: apply ordered batches of reaction events, and apply a read-back of a poll's reactions."""
 
 from __future__ import annotations
 
@@ -13,16 +13,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.domain.clock import Clock
 from bot.domain.outcomes import Choice
-from bot.domain.rules import may_reconcile, poll_is_open
+from bot.domain.rules import may_read_back, poll_is_open
 from bot.domain.votes import (
     Delete,
     EventKind,
     Upsert,
     VoteEvent,
     fold,
-    plan_reconcile,
+    plan_read_back,
 )
-from bot.services.views import ApplyReport, ReconcileReport
+from bot.services.snapshots import ApplyReport, ReadBackReport
 from db.models import Poll, Vote, sqlite_datetime
 from db.session import Database
 
@@ -126,20 +126,22 @@ class VoteService:
             len(upserts), len(deletes) + len(conditional), len(events) - len(accepted), writes
         )
 
-    async def reconcile(self, poll_id: int, reactions: dict[Choice, set[int]]) -> ReconcileReport:
+    async def apply_read_back(
+        self, poll_id: int, reactions: dict[Choice, set[int]]
+    ) -> ReadBackReport:
         """Make a poll's votes match its message's reactions (after a restart, a gap, or at close)."""
         async with self._db.write() as session:
             poll = await session.get(Poll, poll_id)
-            if poll is None or not may_reconcile(poll.closed_at, poll.closes_at, self._clock.now()):
+            if poll is None or not may_read_back(poll.closed_at, poll.closes_at, self._clock.now()):
                 # Long past its deadline the reactions may include late ones: the votes stand.
-                return ReconcileReport(poll_id, 0, 0, 0, applied=False)
+                return ReadBackReport(poll_id, 0, 0, 0, applied=False)
             current = {
                 member: Choice.from_ordinal(choice)
                 for member, choice in await session.execute(
                     select(Vote.member_id, Vote.choice).where(Vote.poll_id == poll_id)
                 )
             }
-            plan = plan_reconcile(reactions, current)
+            plan = plan_read_back(reactions, current)
             now = self._clock.now()
             upserts = [
                 {
@@ -158,7 +160,7 @@ class VoteService:
                 await connection.execute(
                     _delete_one, [{"p": poll_id, "m": m} for m in plan.removed]
                 )
-        report = ReconcileReport(
+        report = ReadBackReport(
             poll_id,
             plan.added,
             len(plan.upserts) - plan.added,
@@ -167,7 +169,7 @@ class VoteService:
         )
         if report.changes or report.extras:
             log.info(
-                "poll %s reconciled with its reactions: %d added, %d changed, %d removed, "
+                "poll %s read back: %d added, %d changed, %d removed, "
                 "%d extra reaction(s) of members with several",
                 poll_id,
                 report.added,

@@ -97,7 +97,7 @@ class World:
         """Wait until the bot's votes equal the emulator's true reaction state."""
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
-            await self.bot.vote_writer.flush()
+            await self.bot.workflows.writer.flush()
             if await self.votes_match_reactions():
                 return
             if asyncio.get_running_loop().time() > deadline:
@@ -108,7 +108,7 @@ class World:
         """Wait until the votes of the (only) open poll satisfy a condition."""
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
-            await self.bot.vote_writer.flush()
+            await self.bot.workflows.writer.flush()
             refs = await self.services.polls.open_refs()
             if refs and condition(await self.services.votes.votes_of_poll(refs[0].poll_id)):
                 return

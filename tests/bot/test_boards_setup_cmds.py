@@ -157,7 +157,6 @@ async def test_sync_only_when_the_command_set_changed(world: World) -> None:
     async with world.running() as bot:
         assert bot.synced == "global"
         assert bot.intents.value == (1 << 0) | (1 << 10)  # GUILDS | GUILD_MESSAGE_REACTIONS
-        assert bot._connection.max_messages is None
     puts = len(world.emu.requests_to("PUT", "/applications/{application_id}/commands"))
     async with world.running() as bot:
         assert bot.synced == "unchanged"

@@ -52,7 +52,7 @@ async def votes_once_counted(world: World, message_id: int, member_id: int) -> d
     poll = await world.services.polls.by_message(message_id)
     assert poll is not None
     for _ in range(200):
-        await world.bot.vote_writer.flush()
+        await world.bot.workflows.writer.flush()
         votes = await world.services.votes.votes_of_poll(poll.id)
         if member_id in votes:
             return votes

@@ -77,7 +77,7 @@ async def test_without_manage_messages_latest_reaction_wins(
         await world.services.guilds.set_polls_channel(world.guild.id, world.polls.id)
         message_id = await open_poll(world, 2)
         a, b = world.members[:2]
-        with caplog.at_level(logging.WARNING, logger="bot.publisher"):
+        with caplog.at_level(logging.WARNING, logger="bot.discord_io.remover"):
             await a.react(message_id, YES)
             await world.settle()
             await a.react(message_id, NO)
@@ -115,7 +115,7 @@ async def test_open_all_close_and_deadline(live: World) -> None:
     assert result_post.embeds[0]["title"] == "Poll result · #1 · Commoditization of Base-Level LLMs"
 
     await live.members[1].react(first, NO)  # after closing: ignored
-    await live.bot.vote_writer.flush()
+    await live.bot.workflows.writer.flush()
     assert (await live.services.predictions.get(live.guild.id, 1)).tally.total == 1
 
     live.clock.advance(timedelta(hours=24))
@@ -156,7 +156,7 @@ async def test_votes_survive_resume_invalid_session_and_restart(world: World) ->
         async with world.emu.bot_offline(invalidate=True):  # nothing is replayed
             await c.react(message_id, HALF)
             await b.unreact(message_id, NO)
-        await world.settle()  # the new session reconciled from the reactions
+        await world.settle()  # the new session read back from the reactions
 
     # The bot is down; members keep reacting.
     await d.react(message_id, YES)

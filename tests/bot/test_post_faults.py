@@ -193,7 +193,7 @@ async def test_a_claim_that_died_before_posting_is_posted_once_after_the_stale_w
     (post,) = boards(live)
     record = await post_record(live)
     assert record is not None and record.message_id == post.id
-    assert record.claimed_by == live.bot.scheduler.claimant
+    assert record.claimed_by == live.bot.workflows.monthly.claimant
 
 
 async def test_two_processes_at_the_boundary_post_once(world: World) -> None:
@@ -205,7 +205,7 @@ async def test_two_processes_at_the_boundary_post_once(world: World) -> None:
         world.clock.set(BOUNDARY)
         await asyncio.gather(first.scheduler.tick(), second.scheduler.tick())
         await asyncio.gather(first.scheduler.tick(), second.scheduler.tick())
-        assert first.scheduler.claimant != second.scheduler.claimant
+        assert first.workflows.monthly.claimant != second.workflows.monthly.claimant
     (post,) = boards(world)
     assert (await post_record(world)).message_id == post.id  # type: ignore[union-attr]
     # One process tried at all: the claim decided it, not Discord's nonce de-duplication.
@@ -313,7 +313,15 @@ async def test_setup_check_reports_missing_permissions_and_clears_them(live: Wor
     checked = await live.run(admin, "/setup check")
     fields = {f["name"]: f["value"] for f in checked.embeds[0]["fields"]}
     assert fields["What I can't do here"] == "Nothing: all good."
-    assert live.guild.id not in live.bot.publisher._cannot_remove
+    # Removing members' older reactions works again: a change of mind takes the old one off.
+    opened = await live.run(admin, "/poll open", prediction="1")
+    assert opened.content.startswith("Poll on #1 is open until")
+    (message,) = live.poll_messages()
+    member = live.members[0]
+    await member.react(message.id, "✅")
+    await live.settle()
+    await member.react(message.id, "❌")
+    await emu.wait_for(lambda: member.id not in emu.reactions(message.id)["✅"], timeout=10)
 
 
 async def test_a_deleted_poll_message_is_told_and_cleared_by_a_new_poll(live: World) -> None:

@@ -1,11 +1,11 @@
-"""Proofs that gateway faults never miscount votes: RESUME replays, INVALID_SESSION reconciles."""
+"""Proofs that gateway faults never miscount votes: RESUME replays, INVALID_SESSION reads polls back."""
 
 from __future__ import annotations
 
 import asyncio
 
 from bot.domain.outcomes import Choice
-from bot.services.views import Tally
+from bot.services.snapshots import Tally
 from tests.bot.conftest import World
 
 YES, HALF, NO = "✅", "🌓", "❌"
@@ -33,7 +33,7 @@ async def wait_votes(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
-        await world.bot.vote_writer.flush()
+        await world.bot.workflows.writer.flush()
         votes = await world.services.votes.votes_of_poll(poll_id)
         if votes == expected:
             return
@@ -90,7 +90,7 @@ async def test_resume_replays_changes_and_removals_without_counting_twice(world:
         assert await world.services.votes.votes_of_poll(poll_id) == expected
         assert (await world.services.predictions.get(world.guild.id, 5)).tally == tally_of(expected)
         assert len(world.emu.requests_to(*REACTION_READS)) == reads, (
-            "the replay alone must account for the gap: no reconciliation on RESUME"
+            "the replay alone must account for the gap: no read-back on RESUME"
         )
 
 
@@ -122,7 +122,7 @@ async def test_events_straddling_a_resumed_disconnect_count_once(world: World) -
         assert world.emu.gateway.resumes == 1
 
 
-async def test_invalid_session_reconciles_missed_adds_removals_and_changes(world: World) -> None:
+async def test_invalid_session_reads_back_missed_adds_removals_and_changes(world: World) -> None:
     async with world.running():
         poll_id, message_id = await open_poll(world, 7)
         a, b, c, d, e = world.members[:5]

@@ -116,12 +116,12 @@ async def quiesce(world: World, messages: list[int], timeout: float = 10.0) -> N
     deadline = loop.time() + timeout
     while True:
         await asyncio.wait_for(world.bot.settled.wait(), timeout)
-        await world.bot.vote_writer.flush()
+        await world.bot.workflows.writer.flush()
         requests = len(world.emu.requests)
         problems = await mismatches(world, messages)
         if not problems:
             await asyncio.sleep(0.3)  # quiet: no request, no event, still equal
-            await world.bot.vote_writer.flush()
+            await world.bot.workflows.writer.flush()
             if len(world.emu.requests) == requests and not await mismatches(world, messages):
                 return
         elif loop.time() > deadline:

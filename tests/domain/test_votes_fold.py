@@ -8,13 +8,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain.outcomes import Choice
-from bot.domain.rules import RECONCILE_GRACE, may_reconcile
+from bot.domain.rules import RECONCILE_GRACE, may_read_back
 from bot.domain.votes import (
     EventKind,
     VoteEvent,
     apply_to_state,
     fold,
-    plan_reconcile,
+    plan_read_back,
     votes_from_reactions,
 )
 
@@ -81,10 +81,10 @@ current_strategy = st.dictionaries(st.integers(1, 8), st.sampled_from(list(Choic
 
 
 @given(reactions_strategy, current_strategy)
-def test_a_reconcile_plan_leaves_exactly_one_vote_per_reacting_member(
+def test_a_read_back_plan_leaves_exactly_one_vote_per_reacting_member(
     reactions: dict[Choice, set[int]], current: dict[int, Choice]
 ) -> None:
-    plan = plan_reconcile(reactions, current)
+    plan = plan_read_back(reactions, current)
     after = {m: c for m, c in current.items() if m not in plan.removed} | plan.upserts
     holders = {m for members in reactions.values() for m in members}
     assert set(after) == holders  # every reacting member votes; nobody else does
@@ -103,7 +103,7 @@ def test_a_reconcile_plan_leaves_exactly_one_vote_per_reacting_member(
 
 def test_reactions_replace_votes_until_just_after_the_deadline() -> None:
     closes = AT + timedelta(hours=2)
-    assert may_reconcile(None, closes, AT)
-    assert may_reconcile(None, closes, closes + RECONCILE_GRACE - timedelta(seconds=1))
-    assert not may_reconcile(None, closes, closes + RECONCILE_GRACE)
-    assert not may_reconcile(AT, closes, AT)  # closed early: its votes are final
+    assert may_read_back(None, closes, AT)
+    assert may_read_back(None, closes, closes + RECONCILE_GRACE - timedelta(seconds=1))
+    assert not may_read_back(None, closes, closes + RECONCILE_GRACE)
+    assert not may_read_back(AT, closes, AT)  # closed early: its votes are final

@@ -1,4 +1,4 @@
-"""Polls and votes: lifecycle, ordered batches, retraction rule, reconciliation."""
+"""Polls and votes: lifecycle, ordered batches, retraction rule, read-back."""
 
 from __future__ import annotations
 
@@ -110,15 +110,15 @@ async def test_latest_vote_across_polls_is_the_one_counted(seeded: Services) -> 
     assert (tally.came_true, tally.did_not, tally.total) == (1, 1, 2)
 
 
-async def test_reconcile_makes_votes_match_reactions(seeded: Services) -> None:
+async def test_read_back_makes_votes_match_reactions(seeded: Services) -> None:
     poll = await open_poll(seeded, 1, 1001)
     await seeded.votes.cast(1001, 1, YES)
     await seeded.votes.cast(1001, 2, YES)
     await seeded.votes.cast(1001, 3, HALF)
-    report = await seeded.votes.reconcile(poll, {YES: {1, 4}, HALF: set(), NO: {3}})
+    report = await seeded.votes.apply_read_back(poll, {YES: {1, 4}, HALF: set(), NO: {3}})
     assert (report.added, report.changed, report.removed) == (1, 1, 1)
     assert await stored_votes(seeded) == {(poll, 1): YES, (poll, 3): NO, (poll, 4): YES}
-    again = await seeded.votes.reconcile(poll, {YES: {1, 4}, HALF: set(), NO: {3}})
+    again = await seeded.votes.apply_read_back(poll, {YES: {1, 4}, HALF: set(), NO: {3}})
     assert (again.added, again.changed, again.removed) == (0, 0, 0)
 
 
@@ -176,12 +176,12 @@ async def test_boards_count_only_the_latest_vote_across_polls_and_follow_resolut
     assert (stats.votes, stats.open_votes) == (2, 1)
 
 
-async def test_reconcile_leaves_a_poll_past_its_deadline_alone(
+async def test_read_back_leaves_a_poll_past_its_deadline_alone(
     seeded: Services, clock: FrozenClock
 ) -> None:
     poll = await open_poll(seeded, 1, 1001, hours=2)
     await seeded.votes.cast(1001, 1, YES)
     clock.advance(timedelta(hours=3))  # the bot was down over the deadline
-    report = await seeded.votes.reconcile(poll, {YES: set(), HALF: {1, 2}, NO: set()})
+    report = await seeded.votes.apply_read_back(poll, {YES: set(), HALF: {1, 2}, NO: set()})
     assert (report.added, report.changed, report.removed) == (0, 0, 0)
     assert await stored_votes(seeded) == {(poll, 1): YES}

@@ -90,13 +90,13 @@ async def test_flush_waits_for_exclusive_work_and_commits_what_came_meanwhile(
     writer = VoteWriter(services.votes, max_batch=1000, max_delay=5.0)
     release = asyncio.Event()
 
-    async def slow_reconcile() -> None:
+    async def slow_read_back() -> None:
         await release.wait()
 
-    exclusive = asyncio.create_task(writer.exclusive(600, slow_reconcile))
+    exclusive = asyncio.create_task(writer.exclusive(600, slow_read_back))
     await asyncio.sleep(0.01)
     writer.put(VoteEvent(EventKind.CAST, 600, 3, Choice.DID_NOT, services.clock.now()))
-    flushing = asyncio.create_task(writer.flush())  # e.g. /poll close while reconciling
+    flushing = asyncio.create_task(writer.flush())  # e.g. /poll close while reading back
     await asyncio.sleep(0.05)
     assert not flushing.done()
     release.set()

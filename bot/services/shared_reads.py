@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.errors import NotFound
 from bot.domain.outcomes import Choice, Outcome
-from bot.services.views import (
+from bot.services.snapshots import (
     AuditEntry,
     PollView,
     PredictionView,

@@ -9,7 +9,7 @@ from db.models import BotState
 from db.session import Database
 
 
-class StateService:
+class BotStateService:
     """Read and write bot state values."""
 
     def __init__(self, db: Database, clock: Clock) -> None:

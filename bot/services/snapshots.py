@@ -161,7 +161,7 @@ class ApplyReport:
 
 
 @dataclass(frozen=True, slots=True)
-class ReconcileReport:
+class ReadBackReport:
     """How a poll's votes were brought in line with its reactions."""
 
     poll_id: int
@@ -180,11 +180,63 @@ class ReconcileReport:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenPollRef:
+    """What the reaction handler needs to know about an open poll message."""
+
+    poll_id: int
+    guild_id: int
+    channel_id: int
+    message_id: int
+    closes_at: datetime
+    number: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class ClosedPoll:
     """A poll that was just closed, with its final tally."""
 
     poll: PollView
     prediction: PredictionView
+
+
+@dataclass(frozen=True, slots=True)
+class ReadBack:
+    """What reading one poll's reactions back did."""
+
+    ref: OpenPollRef
+    #: What changed; None when the reactions couldn't be read.
+    report: ReadBackReport | None
+    #: Why the poll couldn't be read back (for the admin), if it couldn't.
+    problem: str | None
+    #: The poll, closed because its message was deleted.
+    closed: ClosedPoll | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """A poll that is open and posted."""
+
+    poll: PollView
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedAll:
+    """What /poll open-all did."""
+
+    channel_id: int
+    opened: list[int]
+    #: "#n: why" for each prediction that could not be polled.
+    failed: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class CloseOutcome:
+    """What closing a poll early did."""
+
+    closed: ClosedPoll | None
+    #: Why the poll was closed otherwise (its message was gone), if it was.
+    problem: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,9 +2,9 @@
 
 Run from the repository root::
 
-    .venv/bin/python bench/bench_reconcile.py                 # 100 polls x 1,000 voters, 1 channel
-    .venv/bin/python bench/bench_reconcile.py --channels 4     # the polls spread over 4 channels
-    .venv/bin/python bench/bench_reconcile.py --speed 4        # rate limit windows 4x shorter
+    .venv/bin/python bench/bench_read_back.py                 # 100 polls x 1,000 voters, 1 channel
+    .venv/bin/python bench/bench_read_back.py --channels 4     # the polls spread over 4 channels
+    .venv/bin/python bench/bench_read_back.py --speed 4        # rate limit windows 4x shorter
 
 What it does:
 
@@ -15,7 +15,7 @@ What it does:
 2. Opens ``--polls`` polls (rate limits off while setting up, so only the read-back is timed)
    and gives each poll message a reaction from every voter (a random option each), as if the
    bot had been offline: no gateway event reaches it.
-3. With rate limits on and fresh buckets, times ``Publisher.reconcile_all()`` - what the bot
+3. With rate limits on and fresh buckets, times ``Publisher.read_back_all()`` - what the bot
    does after every fresh session - and checks the database then equals the reactions.
 4. The minimum the limits allow: a channel needs ``sum(ceil(users / 100))`` reaction-user
    requests over its polls' options (users include the bot's own reaction; an option nobody
@@ -23,7 +23,7 @@ What it does:
    ``(n - 1)`` windows after the first. Channels run side by side, so the minimum is the
    largest channel's. The goal: measured / minimum <= 1.2.
 
-Writes the result as JSON to ``bench/out/reconcile.json``.
+Writes the result as JSON to ``bench/out/read_back.json``.
 """
 
 from __future__ import annotations
@@ -89,9 +89,15 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
                     messages: list[tuple[int, int]] = []
                     for n in range(args.polls):
                         channel = channels[n % len(channels)]
-                        _, message_id = await bot.publisher.open_poll(
-                            guild.id, n + 1, channel.id, None, None
+                        opened = await bot.workflows.opening.open(
+                            guild.id,
+                            n + 1,
+                            channel_id=channel.id,
+                            here=None,
+                            hours=None,
+                            actor=None,
                         )
+                        message_id = opened.message_id
                         messages.append((channel.id, message_id))
                     emu.lose_reactions(
                         [
@@ -115,7 +121,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
                     emu.ratelimiter.enabled = True
                     emu.clear_records()
                     started = time.perf_counter()
-                    results = await bot.publisher.reconcile_all()
+                    results = await bot.workflows.read_back.all()
                     seconds = time.perf_counter() - started
                     emu.ratelimiter.enabled = False
 
@@ -125,7 +131,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
                     limited = sum(1 for r in emu.requests if r.status == 429)
                     added = sum(r.report.added for r in results if r.report is not None)
                     exact = True
-                    for ref in bot.publisher.open_polls.values():
+                    for ref in bot.workflows.polls.all():
                         stored = await services.votes.votes_of_poll(ref.poll_id)
                         truth = {
                             user: Choice.from_emoji(emoji)
@@ -165,7 +171,7 @@ def main() -> None:
     result = asyncio.run(run(args))
     print(json.dumps(result, indent=2))
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "reconcile.json").write_text(json.dumps(result, indent=2))
+    (OUT / "read_back.json").write_text(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

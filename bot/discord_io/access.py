@@ -1,0 +1,49 @@
+"""What the bot may do in a channel, read from the gateway's cache (no request spent)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import discord
+
+from bot.domain import notices
+
+
+class Access:
+    """Look up the bot's permissions in the cached guilds."""
+
+    def __init__(self, get_guild: Callable[[int], discord.Guild | None]) -> None:
+        self._get_guild = get_guild
+
+    def lacking(self, guild_id: int, channel_id: int, needed: Sequence[str]) -> list[str] | None:
+        """Return the needed permissions the bot lacks in a channel.
+
+        None means the channel is unknown in a known guild (deleted, or hidden from the bot);
+        an unknown guild gives [] (try, and learn from Discord's answer).
+        """
+        guild = self._get_guild(guild_id)
+        if guild is None or guild.me is None:
+            return []
+        channel = guild.get_channel_or_thread(channel_id)
+        if channel is None:
+            return None
+        perms = channel.permissions_for(guild.me)
+        return notices.missing({name: getattr(perms, name) for name in needed}, needed)
+
+    def may_manage_messages(self, guild_id: int, channel_id: int) -> bool:
+        """Tell whether the bot may remove others' reactions in a channel (unknown: try)."""
+        guild = self._get_guild(guild_id)
+        channel = guild.get_channel(channel_id) if guild is not None else None
+        if guild is None or channel is None or guild.me is None:
+            return True  # unknown here: try, and learn from a 403
+        return channel.permissions_for(guild.me).manage_messages
+
+    def system_channel(self, guild_id: int) -> int | None:
+        """Return a guild's system channel, the last place to post a board."""
+        guild = self._get_guild(guild_id)
+        system = guild.system_channel if guild is not None else None
+        return system.id if system is not None else None
+
+    def connected(self, guild_id: int) -> bool:
+        """Tell whether this process is connected to a guild now."""
+        return self._get_guild(guild_id) is not None

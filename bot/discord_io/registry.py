@@ -1,0 +1,64 @@
+"""The one registry of open poll messages, consulted by the vote path and the read-back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from bot.services.snapshots import OpenPollRef
+
+
+class OpenPolls:
+    """Which messages are open polls, by message id; closing one tells whoever listens."""
+
+    def __init__(self) -> None:
+        self._by_message: dict[int, OpenPollRef] = {}
+        self._on_close: list[Callable[[int], None]] = []
+
+    def when_closed(self, callback: Callable[[int], None]) -> None:
+        """Call `callback(message_id)` whenever a poll leaves the registry."""
+        self._on_close.append(callback)
+
+    def load(self, refs: Iterable[OpenPollRef]) -> None:
+        """Replace what is known with the open polls stored in the database."""
+        for message_id in list(self._by_message):
+            self.drop(message_id)
+        for ref in refs:
+            self._by_message[ref.message_id] = ref
+
+    def add(self, ref: OpenPollRef) -> None:
+        """Register a poll whose message was just posted."""
+        self._by_message[ref.message_id] = ref
+
+    def drop(self, message_id: int) -> None:
+        """Forget a poll that closed (by us, or by another process on this database)."""
+        if self._by_message.pop(message_id, None) is not None:
+            for callback in self._on_close:
+                callback(message_id)
+
+    def get(self, message_id: int) -> OpenPollRef | None:
+        """Return the open poll on a message, None if it is none."""
+        return self._by_message.get(message_id)
+
+    def __contains__(self, message_id: object) -> bool:
+        return message_id in self._by_message
+
+    def __len__(self) -> int:
+        return len(self._by_message)
+
+    def all(self, guild_id: int | None = None) -> list[OpenPollRef]:
+        """Return the open polls (of one guild, or all)."""
+        return [r for r in self._by_message.values() if guild_id is None or r.guild_id == guild_id]
+
+    def in_channel(self, channel_id: int) -> list[OpenPollRef]:
+        """Return the open polls posted in a channel."""
+        return [r for r in self._by_message.values() if r.channel_id == channel_id]
+
+    def due(self, now: datetime) -> list[OpenPollRef]:
+        """Return the open polls whose deadline has passed."""
+        return [r for r in self._by_message.values() if r.closes_at <= now]
+
+    def next_deadline(self, now: datetime) -> datetime | None:
+        """Return the nearest deadline still ahead, None when there is none."""
+        ahead = [r.closes_at for r in self._by_message.values() if r.closes_at > now]
+        return min(ahead) if ahead else None

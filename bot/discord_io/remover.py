@@ -1,0 +1,101 @@
+"""The remover of superseded reactions: takes a member's older option off a poll message."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+
+import discord
+from discord.http import HTTPClient
+
+from bot.discord_io.access import Access
+from bot.discord_io.admin_notices import AdminNotices
+from bot.discord_io.registry import OpenPolls
+from bot.domain import notices
+from bot.domain.outcomes import Choice
+from bot.services.snapshots import OpenPollRef
+
+log = logging.getLogger(__name__)
+
+
+class ReactionRemover:
+    """Remove reactions in the background, one request at a time, within the rate limits.
+
+    Without Manage Messages in a guild it stops trying there (the latest reaction still
+    wins), logs it once and tells the admins; `/setup check` finding it back resumes it.
+    """
+
+    def __init__(
+        self, http: HTTPClient, access: Access, polls: OpenPolls, notices_: AdminNotices
+    ) -> None:
+        self._http = http
+        self._access = access
+        self._polls = polls
+        self._notices = notices_
+        self._queue: asyncio.Queue[tuple[int, int, int, Choice]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self._cannot: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def start(self) -> None:
+        """Start the background removals."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(), name="calledit-reaction-remover")
+
+    async def stop(self) -> None:
+        """Stop the background removals."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def superseded(self, items: Iterable[tuple[int, int, Choice]]) -> None:
+        """Queue the removal of (message, member, option) reactions a newer vote replaced."""
+        for message_id, member_id, old in items:
+            ref = self._polls.get(message_id)
+            if ref is not None and self.can_remove(ref):
+                self._queue.put_nowait((ref.channel_id, message_id, member_id, old))
+
+    def can_remove(self, ref: OpenPollRef) -> bool:
+        """Tell whether the bot may remove others' reactions on a poll (Manage Messages)."""
+        if ref.guild_id in self._cannot:
+            return False
+        if self._access.may_manage_messages(ref.guild_id, ref.channel_id):
+            return True
+        self._lacks_manage_messages(ref.guild_id, ref.channel_id)
+        return False
+
+    def resume(self, guild_id: int) -> None:
+        """Remove again in a guild where Manage Messages was found back."""
+        self._cannot.discard(guild_id)
+
+    def _lacks_manage_messages(self, guild_id: int, channel_id: int) -> None:
+        if guild_id in self._cannot:
+            return
+        self._cannot.add(guild_id)
+        log.warning(
+            "guild %s: I lack Manage Messages, so members' older reactions stay; "
+            "the latest reaction is their vote",
+            guild_id,
+        )
+        task = asyncio.ensure_future(
+            self._notices.tell(guild_id, notices.no_manage_messages(channel_id))
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _loop(self) -> None:
+        while True:
+            channel_id, message_id, member_id, old = await self._queue.get()
+            ref = self._polls.get(message_id)
+            if ref is None or ref.guild_id in self._cannot:
+                continue
+            try:
+                await self._http.remove_reaction(channel_id, message_id, old.emoji, member_id)
+            except discord.Forbidden:
+                self._lacks_manage_messages(ref.guild_id, channel_id)
+            except discord.HTTPException:
+                log.warning("could not remove an older reaction", exc_info=True)

@@ -1,0 +1,41 @@
+"""Typed command options: a prediction given by its number, autocompleted by title."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+
+from bot.domain.errors import InvalidInput
+from bot.exts.checks import bot_of
+
+
+class PredictionNumber(app_commands.Transformer):
+    """A prediction typed as its number (or '#3'), autocompleted by number and title."""
+
+    async def transform(self, interaction: discord.Interaction, value: str | int) -> int:
+        """Turn the submitted text into a number; the service checks it exists."""
+        text = str(value).strip().lstrip("#").split(" ", 1)[0]
+        if not text.isdigit() or not 0 < int(text) < 1_000_000:
+            shown = str(value)[:40] + ("…" if len(str(value)) > 40 else "")
+            raise InvalidInput(f"'{shown}' is not a prediction number. Pick one from the list.")
+        return int(text)
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction, value: str
+    ) -> list[app_commands.Choice[str]]:
+        """Offer predictions whose number or title matches what was typed."""
+        if interaction.guild_id is None:
+            return []
+        found = await bot_of(interaction).services.predictions.search(interaction.guild_id, value)
+        return [
+            app_commands.Choice(name=_choice_name(number, title), value=str(number))
+            for number, title in found[:25]
+        ]
+
+
+def _choice_name(number: int, title: str) -> str:
+    name = f"#{number} {title}"
+    return name if len(name) <= 100 else name[:99] + "…"
+
+
+Number = app_commands.Transform[int, PredictionNumber]

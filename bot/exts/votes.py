@@ -1,0 +1,68 @@
+"""Votes: raw reaction events become vote events, inline, in arrival order.
+
+A vote's way: gateway event -> this handler (our poll? an option emoji? not a bot?) -> the
+vote writer's ordered queue -> the votes service (one statement per batch) -> the database.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import commands
+
+from bot.domain.votes import EventKind, VoteEvent, vote_choice
+
+if TYPE_CHECKING:
+    from bot.app import CalledItBot
+
+
+class Votes(commands.Cog):
+    """The reaction listeners, keyed by the stored message id (no message cache needed)."""
+
+    def __init__(self, bot: CalledItBot) -> None:
+        self._bot = bot
+        flows = bot.workflows
+        self._polls = flows.polls
+        self._writer = flows.writer
+        self._read_back = flows.read_back
+        self._now = bot.services.clock.now
+
+    async def cog_load(self) -> None:
+        """Take reaction events inline: in arrival order, with no task per event."""
+        self._bot.add_inline_listener("raw_reaction_add", self.on_reaction_add)
+        self._bot.add_inline_listener("raw_reaction_remove", self.on_reaction_remove)
+
+    async def cog_unload(self) -> None:
+        """Stop taking reaction events."""
+        self._bot.remove_inline_listener("raw_reaction_add")
+        self._bot.remove_inline_listener("raw_reaction_remove")
+
+    def on_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        """Cast or change a vote."""
+        self._vote(payload, EventKind.CAST)
+
+    def on_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        """Retract a vote if it still has this choice."""
+        if self._vote(payload, EventKind.RETRACT):
+            self._read_back.after_retraction(payload.message_id)
+
+    def _vote(self, payload: discord.RawReactionActionEvent, kind: EventKind) -> bool:
+        """Queue a vote event if this reaction is one; return whether it was."""
+        ref = self._polls.get(payload.message_id)
+        if ref is None or ref.guild_id != payload.guild_id:  # not a poll of that server
+            return False
+        me = self._bot.user
+        by_bot = (me is not None and payload.user_id == me.id) or (
+            payload.member is not None and payload.member.bot
+        )
+        choice = vote_choice(payload.emoji.id, payload.emoji.name, by_bot=by_bot)
+        if choice is None:
+            return False
+        self._writer.put(VoteEvent(kind, payload.message_id, payload.user_id, choice, self._now()))
+        return True
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Add the cog."""
+    await bot.add_cog(Votes(bot))  # type: ignore[arg-type]

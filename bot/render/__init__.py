@@ -1,0 +1,68 @@
+"""Rendering only: pure functions from service snapshots to embeds and texts within Discord's limits.
+
+Handlers and workflows both render through here; nothing in this package does I/O.
+"""
+
+from bot.render.boards import (
+    board_lines,
+    leaderboard,
+    mention_list,
+    monthly_post,
+    scorecards,
+    stats,
+)
+from bot.render.polls import (
+    opened_all,
+    poll_closed_message,
+    poll_message,
+    poll_result,
+    prediction_heading,
+    read_back_summary,
+)
+from bot.render.predictions import (
+    prediction_detail,
+    prediction_list,
+    resolution_announcement,
+    unresolved_announcement,
+)
+from bot.render.settings import settings
+from bot.render.texts import (
+    CONTENT_MAX,
+    OUTCOME_ICON,
+    cut,
+    embed,
+    notice_lines,
+    num,
+    tally_line,
+    ts,
+    with_notices,
+)
+
+__all__ = [
+    "CONTENT_MAX",
+    "OUTCOME_ICON",
+    "board_lines",
+    "cut",
+    "embed",
+    "leaderboard",
+    "mention_list",
+    "monthly_post",
+    "notice_lines",
+    "num",
+    "opened_all",
+    "poll_closed_message",
+    "poll_message",
+    "poll_result",
+    "prediction_detail",
+    "prediction_heading",
+    "prediction_list",
+    "read_back_summary",
+    "resolution_announcement",
+    "scorecards",
+    "settings",
+    "stats",
+    "tally_line",
+    "ts",
+    "unresolved_announcement",
+    "with_notices",
+]

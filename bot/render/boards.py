@@ -1,0 +1,115 @@
+"""Boards: /leaderboard, the monthly post, /stats and /scorecard."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import discord
+
+from bot.domain.outcomes import Outcome
+from bot.domain.ranking import BoardRow
+from bot.render.texts import OUTCOME_ICON, cut, embed, num
+from bot.services.snapshots import Board, MemberStats, SourceCard
+
+
+def mention_list(member_ids: Sequence[int], limit: int = 40) -> str:
+    """Return member mentions (never pinging: messages go out with mentions disabled)."""
+    shown = " ".join(f"<@{m}>" for m in member_ids[:limit])
+    if len(member_ids) > limit:
+        shown += f" and {len(member_ids) - limit} more"
+    return shown
+
+
+def board_lines(rows: Iterable[BoardRow]) -> list[str]:
+    """Return one line per row: rank, member, points, accuracy, peer."""
+    return [
+        f"`{r.rank:>3}.` <@{r.member_id}> · **{num(r.points)}** pts · {r.accuracy:.0%} exact · "
+        f"peer {r.peer:+.2f} · {r.scored} scored"
+        for r in rows
+    ]
+
+
+def leaderboard(board: Board, caller: int | None = None, top: int = 10) -> discord.Embed:
+    """Render /leaderboard: top rows and the caller's own row."""
+    rows = board.top(top)
+    lines = board_lines(rows) or ["No scored votes yet."]
+    mine = board.row_of(caller) if caller else None
+    if mine is not None and mine not in rows:
+        lines += ["…", *board_lines([mine])]
+    resolved = f"{len(board.resolved)} resolved prediction{'s' if len(board.resolved) != 1 else ''}"
+    return embed(
+        f"Leaderboard · {board.label}",
+        "\n".join(lines),
+        footer=f"{board.size} ranked member{'s' if board.size != 1 else ''} · {resolved}",
+    )
+
+
+def monthly_post(month_board: Board, all_time: Board, *, marker: str = "") -> discord.Embed:
+    """Render the monthly leaderboard post; `marker` ends its footer so the bot can find it."""
+    lines = board_lines(month_board.top(10)) or ["Nobody scored this month."]
+    resolved = [
+        f"{OUTCOME_ICON[i.outcome]} #{i.number} {cut(i.title, 80)}: {i.outcome.label}"
+        for i in month_board.resolved
+    ] or ["No predictions were resolved this month."]
+    return embed(
+        f"🏆 Leaderboard · {month_board.label}",
+        "\n".join(lines),
+        colour=discord.Colour.gold(),
+        fields=[
+            ("Resolved this month", "\n".join(resolved), False),
+            ("All-time top 5", "\n".join(board_lines(all_time.top(5))) or "Nobody yet.", False),
+        ],
+        footer="Points: 1 right, 0.5 one step off, 0 two steps off. Peer: points minus the others' mean.",
+        marker=marker,
+    )
+
+
+def stats(s: MemberStats) -> discord.Embed:
+    """Render /stats."""
+    if s.row is None:
+        body = (
+            f"<@{s.member_id}> has {s.votes} vote{'s' if s.votes != 1 else ''} and none scored yet."
+        )
+        return embed("Stats", body)
+    r = s.row
+    return embed(
+        "Stats",
+        f"<@{s.member_id}>",
+        fields=[
+            ("Rank (all time)", f"{r.rank} of {s.ranked_members}", True),
+            ("Points", num(r.points), True),
+            ("Accuracy", f"{r.accuracy:.0%} ({r.exact}/{r.scored} exact)", True),
+            ("Peer score", f"{r.peer:+.2f}", True),
+            ("Votes", f"{s.votes} ({s.open_votes} on open predictions)", True),
+        ],
+    )
+
+
+def scorecards(cards: Sequence[SourceCard]) -> discord.Embed:
+    """Render /scorecard."""
+    fields = []
+    for c in cards:
+        judged = c.came_true + c.partly + c.did_not
+        share = f" · {c.came_true / judged:.0%} came true" if judged else ""
+        majority = (
+            f"\nCommunity majority matched {c.majority_agreed} of {c.majority_compared}"
+            if c.majority_compared
+            else "\nNo clear community majority to compare yet"
+        )
+        fields.append(
+            (
+                f"{c.source} · {c.total} prediction{'s' if c.total != 1 else ''}",
+                " · ".join(
+                    f"{OUTCOME_ICON[outcome]} {count} {outcome.label}"
+                    for outcome, count in (
+                        (Outcome.CAME_TRUE, c.came_true),
+                        (Outcome.PARTLY, c.partly),
+                        (Outcome.DID_NOT, c.did_not),
+                        (Outcome.VOID, c.void),
+                    )
+                )
+                + f" · ⏳ {c.open} open{share}{majority}",
+                False,
+            )
+        )
+    return embed("Scorecard", "" if fields else "No predictions yet.", fields=fields)

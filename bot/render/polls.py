@@ -1,0 +1,139 @@
+"""Poll messages, their closed form and result posts, and the read-back summary."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import discord
+
+from bot.render.texts import (
+    COLOUR_CLOSED,
+    CONTENT_MAX,
+    HOW_TO_VOTE,
+    cut,
+    embed,
+    tally_line,
+    ts,
+)
+from bot.services.snapshots import ClosedPoll, OpenedAll, PollView, PredictionView, ReadBack
+
+
+def prediction_heading(p: PredictionView) -> str:
+    """Return '#3 · Title'."""
+    return f"#{p.number} · {p.title}"
+
+
+def poll_message(p: PredictionView, poll: PollView, *, marker: str = "") -> discord.Embed:
+    """Render an open poll message; `marker` ends its footer so the bot can find it."""
+    fields = [
+        ("Source", f"{p.source}, {p.made_on:%d %b %Y}", True),
+        ("Due", f"{p.due:%d %b %Y}", True),
+        ("Closes", f"{ts(poll.closes_at)} ({ts(poll.closes_at, 'R')})", True),
+    ]
+    if p.criteria:
+        fields.append(("Resolution criteria", p.criteria, False))
+    fields.append(("How to vote", HOW_TO_VOTE, False))
+    return embed(
+        f"Poll · {prediction_heading(p)}",
+        p.statement,
+        fields=fields,
+        footer=f"Called It · prediction #{p.number} · has it come true?",
+        marker=marker,
+    )
+
+
+def poll_closed_message(closed: ClosedPoll) -> discord.Embed:
+    """Render a poll message after it closed, with the final tally."""
+    p = closed.prediction
+    reason = {
+        "deadline": "closed at its deadline",
+        "resolved": "closed: the prediction was resolved",
+        "archived": "closed: the prediction was archived",
+    }.get(closed.poll.close_reason or "", "closed early by an admin")
+    return embed(
+        f"Poll closed · {prediction_heading(p)}",
+        p.statement,
+        colour=COLOUR_CLOSED,
+        fields=[
+            ("Final tally", tally_line(p.tally), False),
+            (
+                "Status",
+                f"This poll {reason} {ts(closed.poll.closed_at or closed.poll.closes_at, 'R')}.",
+                False,
+            ),
+        ],
+        footer=f"Called It · prediction #{p.number}",
+    )
+
+
+def poll_result(closed: ClosedPoll, *, marker: str = "") -> discord.Embed:
+    """Render the result post of a closed poll; `marker` ends its footer so the bot can find it."""
+    p = closed.prediction
+    majority = p.tally.majority
+    verdict = (
+        f"Most members say it **{majority.label}**." if majority else "The community is split."
+    )
+    if p.tally.total == 0:
+        verdict = "Nobody voted."
+    return embed(
+        f"Poll result · {prediction_heading(p)}",
+        f"{verdict}\n{tally_line(p.tally)}",
+        colour=COLOUR_CLOSED,
+        footer="An admin resolves the prediction with /prediction resolve.",
+        marker=marker,
+    )
+
+
+def read_back_summary(results: Sequence[ReadBack]) -> str:
+    """Say what re-reading polls' reactions changed, poll by poll where something did."""
+    if not results:
+        return "No open poll to re-read."
+    lines: list[str] = []
+    totals = [0, 0, 0, 0]
+    for item in sorted(results, key=lambda r: r.ref.number):
+        if item.report is None:
+            lines.append(f"#{item.ref.number}: {item.problem}")
+            continue
+        r = item.report
+        totals = [
+            totals[0] + r.added,
+            totals[1] + r.changed,
+            totals[2] + r.removed,
+            totals[3] + len(r.extras),
+        ]
+        if not r.applied:
+            lines.append(f"#{item.ref.number}: past its deadline; the recorded votes stand.")
+        elif r.changes or r.extras:
+            lines.append(
+                f"#{item.ref.number}: {r.added} added, {r.changed} changed, {r.removed} removed"
+                + (
+                    f", {len(r.extras)} extra reaction(s) of members with several"
+                    if r.extras
+                    else ""
+                )
+            )
+    read = sum(1 for item in results if item.report is not None)
+    polls = f"{len(results)} poll{'s' if len(results) != 1 else ''}"
+    polls = polls if read == len(results) else f"{read} of {polls}"
+    if read == 0:
+        head = f"I couldn't re-read {'it' if len(results) == 1 else 'any of them'}:"
+    elif any(totals[:3]):
+        head = (
+            f"Re-read {polls}: {totals[0]} vote(s) added, {totals[1]} changed, {totals[2]} removed."
+        )
+    else:
+        head = f"Re-read {polls}: the votes already matched the reactions."
+    return cut("\n".join([head, *lines]), CONTENT_MAX)
+
+
+def opened_all(result: OpenedAll) -> str:
+    """Say what /poll open-all did."""
+    count = len(result.opened)
+    text = (
+        f"Opened {count} poll{'s' if count != 1 else ''} in <#{result.channel_id}>."
+        if count
+        else "No prediction needed a poll."
+    )
+    if result.failed:
+        text += "\n" + "\n".join(result.failed)
+    return cut(text, CONTENT_MAX)

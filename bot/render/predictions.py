@@ -1,0 +1,130 @@
+"""Predictions: /prediction show and list, and resolution announcements."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.domain.outcomes import Choice, Outcome
+from bot.render.boards import mention_list
+from bot.render.polls import prediction_heading
+from bot.render.texts import (
+    COLOUR_CLOSED,
+    COLOUR_OPEN,
+    COLOUR_OUTCOME,
+    OUTCOME_ICON,
+    cut,
+    embed,
+    num,
+    tally_line,
+    ts,
+)
+from bot.services.snapshots import Page, PredictionView, ResolutionReport
+
+
+def prediction_detail(p: PredictionView) -> discord.Embed:
+    """Render /prediction show."""
+    fields = [
+        ("Source", p.source, True),
+        ("Made on", f"{p.made_on:%d %b %Y}", True),
+        ("Due", f"{p.due:%d %b %Y}", True),
+        ("Status", p.status, True),
+    ]
+    if p.criteria:
+        fields.append(("Resolution criteria", p.criteria, False))
+    if p.poll is not None:
+        when = (
+            f"open, closes {ts(p.poll.closes_at, 'R')}"
+            if p.poll.is_open
+            else f"closed {ts(p.poll.closed_at or p.poll.closes_at, 'R')}"
+        )
+        fields.append(("Poll", f"{when}\n{tally_line(p.tally)}", False))
+    elif p.tally.total:
+        fields.append(("Community vote", tally_line(p.tally), False))
+    colour = COLOUR_OPEN
+    if p.resolution is not None:
+        r = p.resolution
+        lines = [f"{OUTCOME_ICON[r.outcome]} **{r.outcome.label}** · {ts(r.resolved_at, 'D')}"]
+        if r.note:
+            lines.append(r.note)
+        if r.evidence_url:
+            lines.append(f"Evidence: {r.evidence_url}")
+        fields.append(("Resolution", "\n".join(lines), False))
+        colour = COLOUR_OUTCOME[r.outcome]
+    if len(p.history) > 1:
+        changes = [
+            f"{ts(e.at, 'd')} {e.old.label if e.old else 'open'} → {e.new.label if e.new else 'open'}"
+            for e in p.history[-5:]
+        ]
+        fields.append(("History", "\n".join(changes), False))
+    return embed(prediction_heading(p), p.statement, colour=colour, fields=fields)
+
+
+def prediction_list(page: Page, status: str) -> discord.Embed:
+    """Render one page of /prediction list."""
+    lines = []
+    for p in page.items:
+        if p.resolution is not None:
+            detail = f"{OUTCOME_ICON[p.resolution.outcome]} {p.resolution.outcome.label}"
+        elif p.status == "polling":
+            detail = f"polling · {tally_line(p.tally)}"
+        else:
+            detail = p.status
+        lines.append(f"**#{p.number}** {cut(p.title, 100)}\n└ {detail}")
+    description = "\n".join(lines) if lines else "No predictions match."
+    return embed(
+        f"Predictions ({status})",
+        description,
+        footer=f"Page {page.page} of {page.pages} · {page.total} prediction{'s' if page.total != 1 else ''}",
+    )
+
+
+def resolution_announcement(report: ResolutionReport, *, marker: str = "") -> discord.Embed:
+    """Render the announcement posted when a prediction is resolved (`marker` ends the footer)."""
+    p = report.prediction
+    assert p.resolution is not None
+    outcome = p.resolution.outcome
+    lines = [f"Official outcome: {OUTCOME_ICON[outcome]} **{outcome.label}**"]
+    if report.previous is not None:
+        lines.append(f"(changed from {report.previous.label})")
+    majority = p.tally.majority
+    lines.append(
+        f"Community vote: {tally_line(p.tally)}"
+        + (f" · majority said **{majority.label}**" if majority else "")
+    )
+    fields: list[tuple[str, str, bool]] = []
+    if outcome is Outcome.VOID:
+        fields.append(("Points", "Void: nobody scores on this prediction.", False))
+    else:
+        pts = " · ".join(
+            f"{c.emoji} {num(report.points_by_choice[c])}"
+            for c in Choice
+            if c in report.points_by_choice
+        )
+        fields.append(("Points awarded", pts, False))
+        fields.append(
+            ("Who called it", mention_list(report.called_it) or "Nobody this time.", False)
+        )
+    if p.resolution.note:
+        fields.append(("Note", p.resolution.note, False))
+    if p.resolution.evidence_url:
+        fields.append(("Evidence", p.resolution.evidence_url, False))
+    return embed(
+        f"Resolved · {prediction_heading(p)}",
+        "\n".join(lines),
+        colour=COLOUR_OUTCOME[outcome],
+        fields=fields,
+        marker=marker,
+    )
+
+
+def unresolved_announcement(report: ResolutionReport, *, marker: str = "") -> discord.Embed:
+    """Render the notice that a resolution was withdrawn (`marker` ends the footer)."""
+    p = report.prediction
+    note = p.history[-1].note if p.history else None
+    return embed(
+        f"Reopened · {prediction_heading(p)}",
+        f"The resolution ({report.previous.label if report.previous else 'none'}) was withdrawn; "
+        "boards no longer count it." + (f"\nNote: {note}" if note else ""),
+        colour=COLOUR_CLOSED,
+        marker=marker,
+    )

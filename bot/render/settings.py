@@ -1,0 +1,45 @@
+"""/setup show and check: a server's settings and what the bot can't do there."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import discord
+
+from bot.domain.notices import Notice
+from bot.render.texts import embed, notice_lines
+from bot.services.snapshots import GuildConfig
+
+
+def settings(config: GuildConfig, problems: Sequence[Notice] = ()) -> discord.Embed:
+    """Render /setup show, with what the bot can't do here."""
+
+    def channel(cid: int | None) -> str:
+        return f"<#{cid}>" if cid else "not set"
+
+    return embed(
+        "Called It settings",
+        fields=[
+            (
+                "Polls channel",
+                channel(config.polls_channel_id)
+                + (" (else: where /poll open is used)" if not config.polls_channel_id else ""),
+                False,
+            ),
+            (
+                "Leaderboard channel",
+                channel(config.leaderboard_channel_id)
+                + (" (else: the polls channel)" if not config.leaderboard_channel_id else ""),
+                False,
+            ),
+            (
+                "Admin role",
+                f"<@&{config.admin_role_id}>"
+                if config.admin_role_id
+                else "not set (Manage Server only)",
+                False,
+            ),
+            ("Time zone", config.timezone, False),
+            ("What I can't do here", notice_lines(problems) or "Nothing: all good.", False),
+        ],
+    )

@@ -1,0 +1,92 @@
+"""Build the Discord I/O pieces and the workflows, each handed only what it needs."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from dataclasses import dataclass
+
+import discord
+
+from bot.discord_io.access import Access
+from bot.discord_io.admin_notices import AdminNotices
+from bot.discord_io.poster import Poster
+from bot.discord_io.reactions import ReactionsReader
+from bot.discord_io.registry import OpenPolls
+from bot.discord_io.remover import ReactionRemover
+from bot.domain.seedfile import SeedSet
+from bot.services import Services
+from bot.vote_writer import VoteWriter
+from bot.workflows.access_check import AccessCheck
+from bot.workflows.closing import PollClosing
+from bot.workflows.monthly import MonthlyPost
+from bot.workflows.opening import PollOpening
+from bot.workflows.read_back import ReadBackWorkflow
+from bot.workflows.resolving import Resolving
+from bot.workflows.startup import Startup
+
+
+@dataclass(frozen=True, slots=True)
+class Workflows:
+    """Every use case the handlers and the scheduler call, and the pieces they share."""
+
+    polls: OpenPolls
+    writer: VoteWriter
+    remover: ReactionRemover
+    opening: PollOpening
+    closing: PollClosing
+    read_back: ReadBackWorkflow
+    resolving: Resolving
+    monthly: MonthlyPost
+    access_check: AccessCheck
+    startup: Startup
+
+    @classmethod
+    def build(
+        cls,
+        services: Services,
+        client: discord.Client,
+        *,
+        seed: SeedSet | None = None,
+        vote_batch: int = 500,
+        vote_delay: float = 0.05,
+    ) -> Workflows:
+        """Wire the pieces over one Discord client; none of them gets the client itself."""
+        access = Access(client.get_guild)
+        told = AdminNotices(services.notices)
+        poster = Poster(
+            lambda channel_id, guild_id: client.get_partial_messageable(
+                channel_id, guild_id=guild_id
+            ),
+            access,
+            told,
+            lambda: client.user.id if client.user is not None else None,
+        )
+        polls = OpenPolls()
+        remover = ReactionRemover(client.http, access, polls, told)
+        writer = VoteWriter(
+            services.votes,
+            max_batch=vote_batch,
+            max_delay=vote_delay,
+            on_superseded=remover.superseded,
+        )
+        polls.when_closed(writer.forget)
+        read_back = ReadBackWorkflow(
+            services, ReactionsReader(client.http), polls, writer, remover, access, told
+        )
+        opening = PollOpening(services, poster, polls, told)
+        closing = PollClosing(services, read_back, writer, polls, poster, services.clock)
+        claimant = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
+        return cls(
+            polls=polls,
+            writer=writer,
+            remover=remover,
+            opening=opening,
+            closing=closing,
+            read_back=read_back,
+            resolving=Resolving(services, read_back, writer, closing, poster),
+            monthly=MonthlyPost(services, poster, access, claimant),
+            access_check=AccessCheck(services, poster, access, polls, remover, told),
+            startup=Startup(services, polls, opening, closing, read_back, seed),
+        )

@@ -1,0 +1,1 @@
+"""One module per use case that spans Discord and the database: the order of steps lives here."""

@@ -1,0 +1,124 @@
+"""Closing polls: early by an admin, at the deadline, by archiving; and their result posts."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime
+
+import discord
+
+from bot import render
+from bot.discord_io.poster import Poster
+from bot.discord_io.registry import OpenPolls
+from bot.domain import nonces
+from bot.domain.clock import Clock
+from bot.domain.pacing import Pacer
+from bot.domain.rules import may_read_back
+from bot.services import Services
+from bot.services.snapshots import ClosedPoll, CloseOutcome, PredictionView
+from bot.vote_writer import VoteWriter
+from bot.workflows.read_back import ReadBackWorkflow
+
+log = logging.getLogger(__name__)
+
+
+class PollClosing:
+    """Close polls: read back, commit the votes queued, close in the database, show, post."""
+
+    def __init__(
+        self,
+        services: Services,
+        read_back: ReadBackWorkflow,
+        writer: VoteWriter,
+        polls: OpenPolls,
+        poster: Poster,
+        clock: Clock,
+    ) -> None:
+        self._services = services
+        self._read_back = read_back
+        self._writer = writer
+        self._polls = polls
+        self._poster = poster
+        self._clock = clock
+        self._pacer = Pacer(time.monotonic)
+
+    async def close(self, guild_id: int, number: int) -> CloseOutcome:
+        """Close a prediction's poll now (an admin) and post its result."""
+        read = await self._read_back.prediction(guild_id, number)
+        if read.closed is not None:  # its message was deleted: closed with the votes it had
+            return CloseOutcome(None, read.problem)
+        await self._writer.flush()  # votes that arrived during the read-back count
+        closed = await self._services.polls.close(guild_id, number)
+        await self.show_closed(closed, post_result=True)
+        return CloseOutcome(closed)
+
+    async def close_due(self) -> None:
+        """Close the polls whose deadline passed, show them closed and post their results.
+
+        A poll closed at its deadline is read back first (reactions are the source of truth);
+        one found long past it (the bot was down) keeps the votes recorded before it.
+        """
+        now = self._clock.now()
+        for ref in self._polls.due(now):
+            if may_read_back(None, ref.closes_at, now):
+                await self._read_back.safely(ref)
+        await self._writer.flush()
+        due = await self._services.polls.close_due()
+        for ref in self._polls.due(now):  # closed now, by us or by another process
+            self._polls.drop(ref.message_id)
+        for closed in due:
+            await self.show_closed(closed, post_result=True)
+
+    async def archive(self, guild_id: int, number: int) -> PredictionView:
+        """Archive a prediction; its open poll closes (shown closed, no result post)."""
+        await self._writer.flush()
+        view = await self._services.predictions.archive(guild_id, number)
+        if view.poll is not None and view.poll.message_id in self._polls:
+            await self.show_closed(ClosedPoll(view.poll, view), post_result=False)
+        return view
+
+    async def show_closed(self, closed: ClosedPoll, *, post_result: bool) -> None:
+        """Show a poll's message as closed with its final tally, and post the result."""
+        poll = closed.poll
+        if poll.message_id is None:
+            return
+        self._polls.drop(poll.message_id)
+        await self._poster.edit(
+            poll.guild_id, poll.channel_id, poll.message_id, render.poll_closed_message(closed)
+        )
+        if post_result:
+            await self.post_result(closed)
+
+    async def post_result(
+        self, closed: ClosedPoll, *, landed_since: datetime | None = None
+    ) -> None:
+        """Post a closed poll's result once and record it."""
+        poll = closed.poll
+        assert poll.message_id is not None
+        nonce = nonces.poll_result(poll.id, poll.closed_at)
+        self._pacer.tried(poll.id)
+        message_id = await self._poster.post_once(
+            poll.guild_id,
+            poll.channel_id,
+            f"the result of the poll on #{poll.number}",
+            nonce=nonce,
+            landed_since=landed_since,
+            embed=render.poll_result(closed, marker=nonce),
+            reference=discord.MessageReference(
+                message_id=poll.message_id, channel_id=poll.channel_id, fail_if_not_exists=False
+            ),
+        )
+        if message_id is not None:
+            await self._services.polls.record_result(poll.id, message_id)
+            self._pacer.forget(poll.id)
+
+    async def post_missing_results(self) -> None:
+        """Post the results a crash or an outage kept from being posted (retried slowly)."""
+        for closed in await self._services.polls.results_due():
+            if not self._pacer.due(closed.poll.id):
+                continue
+            try:
+                await self.post_result(closed, landed_since=closed.poll.closed_at)
+            except discord.HTTPException:
+                log.warning("poll %s: its result is retried later", closed.poll.id, exc_info=True)

@@ -1,0 +1,168 @@
+"""The read-back: make an open poll's stored votes equal its message's reactions.
+
+Reactions on the poll message are the source of truth. A read-back runs on every new
+session, when a poll closes (early, at its deadline, or by a resolution), on `/poll resync`,
+and shortly after a retraction where older reactions may remain.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+
+from bot.discord_io.access import Access
+from bot.discord_io.admin_notices import AdminNotices
+from bot.discord_io.reactions import ChannelUnreadable, PollMessageGone, ReactionsReader
+from bot.discord_io.registry import OpenPolls
+from bot.discord_io.remover import ReactionRemover
+from bot.domain import notices
+from bot.services import Services
+from bot.services.snapshots import OpenPollRef, ReadBack
+from bot.vote_writer import VoteWriter
+
+log = logging.getLogger(__name__)
+
+#: Seconds to wait before reading a poll back after a retraction (batches them).
+REREAD_DELAY = 1.0
+
+
+class ReadBackWorkflow:
+    """Read polls back, one channel's polls in turn and channels side by side."""
+
+    def __init__(
+        self,
+        services: Services,
+        reader: ReactionsReader,
+        polls: OpenPolls,
+        writer: VoteWriter,
+        remover: ReactionRemover,
+        access: Access,
+        notices_: AdminNotices,
+    ) -> None:
+        self._services = services
+        self._reader = reader
+        self._polls = polls
+        self._writer = writer
+        self._remover = remover
+        self._access = access
+        self._notices = notices_
+        #: Channels whose polls this process couldn't read back (a notice is recorded).
+        self._unreadable: set[int] = set()
+        self._rereads: set[int] = set()
+        self._tasks: set[asyncio.Task[ReadBack]] = set()
+
+    async def one(self, ref: OpenPollRef) -> ReadBack:
+        """Read one open poll back: after its votes queued so far, before those queued later."""
+        outcome: list[ReadBack] = []
+
+        async def run() -> None:
+            outcome.append(await self._read_back(ref))
+
+        await self._writer.exclusive(ref.message_id, run)
+        return outcome[0]
+
+    async def prediction(self, guild_id: int, number: int) -> ReadBack:
+        """Read back the open poll of a prediction (NotFound/Conflict when it has none)."""
+        return await self.one(await self._services.polls.open_ref(guild_id, number))
+
+    async def all(self, guild_id: int | None = None) -> list[ReadBack]:
+        """Read back every open poll (of one guild, or all).
+
+        Reaction routes are rate limited per channel, so one channel's polls go one after the
+        other while channels proceed side by side.
+        """
+        by_channel: dict[int, list[OpenPollRef]] = {}
+        for ref in self._polls.all(guild_id):
+            by_channel.setdefault(ref.channel_id, []).append(ref)
+
+        async def channel(refs: list[OpenPollRef]) -> list[ReadBack]:
+            return [await self.safely(ref) for ref in sorted(refs, key=lambda r: r.poll_id)]
+
+        groups = await asyncio.gather(*(channel(refs) for refs in by_channel.values()))
+        results = [item for group in groups for item in group]
+        changed = sum(r.report.changes for r in results if r.report is not None)
+        if results:
+            log.info("read back %d open poll(s); %d vote(s) changed", len(results), changed)
+        return results
+
+    async def safely(self, ref: OpenPollRef) -> ReadBack:
+        """Read back one poll of many: a failure is logged and told, never stops the others."""
+        try:
+            return await self.one(ref)
+        except Exception:
+            log.exception("poll %s: reading its reactions back failed", ref.poll_id)
+            return ReadBack(ref, None, "Reading it back failed; try /poll resync again later.")
+
+    def after_retraction(self, message_id: int) -> None:
+        """Read a poll back soon after a retraction where older reactions may remain.
+
+        Without Manage Messages a member can hold several option reactions; removing the
+        latest must fall back to one they still hold, which only the message can tell.
+        """
+        ref = self._polls.get(message_id)
+        if ref is None or self._remover.can_remove(ref) or message_id in self._rereads:
+            return
+        self._rereads.add(message_id)
+        asyncio.get_running_loop().call_later(REREAD_DELAY, self._start_reread, ref)
+
+    def stop(self) -> None:
+        """Cancel read-backs scheduled after retractions."""
+        for task in list(self._tasks):
+            task.cancel()
+
+    def _start_reread(self, ref: OpenPollRef) -> None:
+        self._rereads.discard(ref.message_id)
+        if ref.message_id not in self._polls:
+            return
+        task = asyncio.ensure_future(self.safely(ref))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _read_back(self, ref: OpenPollRef) -> ReadBack:
+        lacking = self._access.lacking(ref.guild_id, ref.channel_id, notices.TO_READ)
+        if lacking != []:  # known from the cache: don't spend a refused request on it
+            return await self._cannot_read(ref, lacking)
+        try:
+            reactions = await self._reader.read(ref.channel_id, ref.message_id)
+        except PollMessageGone:
+            return await self._message_gone(ref)
+        except ChannelUnreadable as exc:
+            return await self._cannot_read(ref, exc.lacking)
+        except discord.HTTPException:
+            log.warning("poll %s: could not read its reactions", ref.poll_id, exc_info=True)
+            return ReadBack(ref, None, "Discord didn't answer; try again in a minute.")
+        if ref.channel_id in self._unreadable:
+            self._unreadable.discard(ref.channel_id)
+            await self._notices.fixed(ref.guild_id, notices.reading_key(ref.channel_id))
+        votes = self._services.votes
+        report = await votes.apply_read_back(ref.poll_id, reactions)
+        self._writer.remember(ref.message_id, await votes.votes_of_poll(ref.poll_id))
+        if report.extras:
+            self._remover.superseded(
+                (ref.message_id, member_id, choice) for member_id, choice in report.extras
+            )
+        return ReadBack(ref, report, None)
+
+    async def _cannot_read(self, ref: OpenPollRef, lacking: list[str] | None) -> ReadBack:
+        """Leave a poll's votes as they are and tell the admins why it can't be read back."""
+        log.warning("poll %s: can't read channel %s (%s)", ref.poll_id, ref.channel_id, lacking)
+        notice = notices.cannot_read_polls(ref.channel_id, lacking)
+        self._unreadable.add(ref.channel_id)
+        await self._notices.tell(ref.guild_id, notice)
+        return ReadBack(ref, None, notice.text)
+
+    async def _message_gone(self, ref: OpenPollRef) -> ReadBack:
+        """Close a poll whose message a moderator deleted: nobody can vote on it any more."""
+        log.warning("poll %s: its message was deleted; closing it with its votes", ref.poll_id)
+        self._polls.drop(ref.message_id)
+        closed = await self._services.polls.close_gone(ref.poll_id)
+        notice = await self._notices.poll_message_gone(ref.poll_id)
+        number = closed.poll.number if closed is not None else ref.number
+        return ReadBack(
+            ref,
+            None,
+            notice.text if notice is not None else f"The poll message on #{number} was deleted.",
+            closed=closed,
+        )

@@ -1,0 +1,61 @@
+"""Start-up and every new gateway session: recover, seed, close what's due, read polls back."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from bot.discord_io.registry import OpenPolls
+from bot.domain.seedfile import SeedSet
+from bot.services import Services
+from bot.workflows.closing import PollClosing
+from bot.workflows.opening import PollOpening
+from bot.workflows.read_back import ReadBackWorkflow
+
+log = logging.getLogger(__name__)
+
+
+class Startup:
+    """What the bot does before it takes events, and at each new session."""
+
+    def __init__(
+        self,
+        services: Services,
+        polls: OpenPolls,
+        opening: PollOpening,
+        closing: PollClosing,
+        read_back: ReadBackWorkflow,
+        seed: SeedSet | None,
+    ) -> None:
+        self._services = services
+        self._polls = polls
+        self._opening = opening
+        self._closing = closing
+        self._read_back = read_back
+        self._seed = seed
+
+    async def before_connect(self) -> None:
+        """Build the ledger if needed, recover crashed poll posts, and load the open polls."""
+        await self._services.boards.ensure_ledger()
+        await self._opening.recover_unposted()
+        self._polls.load(await self._services.polls.open_refs())
+
+    async def new_session(self, guild_ids: Iterable[int]) -> None:
+        """Seed new guilds, close what passed its deadline, then read every open poll back.
+
+        Polls past their deadline close first, so reactions added after a deadline while the
+        bot was away are never counted; a fresh session may have missed events, so every
+        open poll is then read back from its reactions.
+        """
+        for guild_id in guild_ids:
+            await self.seed_once(guild_id)
+        await self._closing.close_due()
+        await self._read_back.all()
+
+    async def seed_once(self, guild_id: int) -> None:
+        """Seed a guild with the shipped set, once."""
+        predictions = self._services.predictions
+        if self._seed is None or not await predictions.needs_seed(guild_id):
+            return
+        report = await predictions.load_seed(guild_id, self._seed)
+        log.info("seeded guild %s with %d predictions", guild_id, report.added)
