@@ -16,6 +16,7 @@ from bot.domain.clock import SystemClock
 from bot.domain.errors import CalledItError, InvalidInput
 from bot.domain.months import Month
 from bot.domain.seedfile import load as load_seed_file
+from bot.render.texts import peer as peer_text
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +198,7 @@ async def _leaderboard(settings: Settings, args: argparse.Namespace) -> int:
     for row in board.rows:
         print(
             f"{row.rank:>4}. {row.member_id:<20} {row.points:>6.1f} pts  "
-            f"peer {row.peer:+.2f}  {row.scored} scored  {row.accuracy:.0%} exact"
+            f"peer {peer_text(row.peer)}  {row.scored} scored  {row.accuracy:.0%} exact"
         )
     return 0
 

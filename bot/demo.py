@@ -234,8 +234,9 @@ async def _season(
     )
     gone = first_choice[(5, retractor.id)]
     out.say(f"{retractor.user.username} removes their {gone} on #5: their vote is retracted.")
+    received = bot.workflows.writer.received
     await retractor.unreact(poll_messages[5], gone)
-    await asyncio.sleep(0.2)
+    await emu.wait_for(lambda: bot.workflows.writer.received > received, timeout=10)
     await bot.workflows.writer.flush()
     await _run(emu, out, people[3], "/poll results", general, prediction="3")
 

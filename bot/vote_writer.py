@@ -52,11 +52,14 @@ class VoteWriter:
         self._exclusive: dict[int, asyncio.Lock] = {}
         #: Last committed choice per (message, member), to know which older reaction to remove.
         self._known: dict[tuple[int, int], Choice] = {}
+        #: Events received (put), committed and batches committed so far: counters to watch.
+        self.received = 0
         self.committed = 0
         self.batches = 0
 
     def put(self, event: VoteEvent) -> None:
         """Queue one event (called inline from the reaction handlers; never blocks)."""
+        self.received += 1
         held = self._held.get(event.message_id)
         if held is not None:
             held.append(event)

@@ -42,15 +42,16 @@ def rank(members: Iterable[MemberTotals]) -> list[BoardRow]:
 def rank_tuples(members: Iterable[tuple[int, float, float, int, int]]) -> list[Ranked]:
     """Rank (member_id, points, peer, scored, exact) tuples: the same rule, for big boards."""
     places = PEER_PLACES
-    decorated = [(-p, -round(q, places), -s, m, e) for m, p, q, s, e in members]
+    # Peer scores compare as shown (rounded, -0.0 == 0.0); rows keep the exact value.
+    decorated = [(-p, -round(q, places), -s, m, e, q) for m, p, q, s, e in members]
     decorated.sort()  # the key, then the member id: every tuple differs by the id
     rows: list[Ranked] = []
     previous: tuple[float, float, int] | None = None
     current_rank = 0
-    for position, (points, peer, scored, member_id, exact) in enumerate(decorated, start=1):
-        key = (points, peer, scored)
+    for position, (points, shown, scored, member_id, exact, peer) in enumerate(decorated, start=1):
+        key = (points, shown, scored)
         if key != previous:
             current_rank = position
             previous = key
-        rows.append((current_rank, member_id, -points, -peer, -scored, exact))
+        rows.append((current_rank, member_id, -points, peer, -scored, exact))
     return rows

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from bot.domain.outcomes import Choice, Outcome
 
-#: Peer scores are rounded to this many places before they are compared or shown.
-PEER_PLACES = 6
+#: Peer scores are shown to this many places, and ranks compare them rounded the same way, so
+#: two rows that read the same (points, peer score, scored votes) always share a rank.
+PEER_PLACES = 2
 
 
 def points(vote: Choice, outcome: Outcome) -> float | None:

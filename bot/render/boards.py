@@ -8,7 +8,7 @@ import discord
 
 from bot.domain.outcomes import Outcome
 from bot.domain.ranking import BoardRow
-from bot.render.texts import OUTCOME_ICON, cut, embed, num
+from bot.render.texts import OUTCOME_ICON, cut, embed, num, peer
 from bot.services.snapshots import Board, MemberStats, SourceCard
 
 
@@ -24,7 +24,7 @@ def board_lines(rows: Iterable[BoardRow]) -> list[str]:
     """Return one line per row: rank, member, points, accuracy, peer."""
     return [
         f"`{r.rank:>3}.` <@{r.member_id}> · **{num(r.points)}** pts · {r.accuracy:.0%} exact · "
-        f"peer {r.peer:+.2f} · {r.scored} scored"
+        f"peer {peer(r.peer)} · {r.scored} scored"
         for r in rows
     ]
 
@@ -79,7 +79,7 @@ def stats(s: MemberStats) -> discord.Embed:
             ("Rank (all time)", f"{r.rank} of {s.ranked_members}", True),
             ("Points", num(r.points), True),
             ("Accuracy", f"{r.accuracy:.0%} ({r.exact}/{r.scored} exact)", True),
-            ("Peer score", f"{r.peer:+.2f}", True),
+            ("Peer score", peer(r.peer), True),
             ("Votes", f"{s.votes} ({s.open_votes} on open predictions)", True),
         ],
     )

@@ -10,6 +10,7 @@ import discord
 from bot.domain import nonces
 from bot.domain.notices import Notice
 from bot.domain.outcomes import Choice, Outcome
+from bot.domain.scoring import PEER_PLACES
 from bot.services.snapshots import Tally
 
 CONTENT_MAX = 2000
@@ -111,6 +112,12 @@ def with_notices(content: str | None, fresh: Sequence[Notice]) -> str | None:
         return content
     lines = "\n".join(f"⚠️ {n.text}" for n in fresh)
     return cut(f"{content}\n\n{lines}" if content else lines, CONTENT_MAX)
+
+
+def peer(value: float) -> str:
+    """Format a peer score as boards rank it: rounded to PEER_PLACES, signed, never '-0.00'."""
+    shown = round(value, PEER_PLACES) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return f"{shown:+.{PEER_PLACES}f}"
 
 
 def num(value: float) -> str:

@@ -140,3 +140,33 @@ def test_peer_ties_survive_float_rounding() -> None:
     a = MemberTotals(1, 2.5, 1 / 56 + 10 / 29, 4)
     b = MemberTotals(2, 2.5, -1 / 2 + 10 / 29 + 29 / 56, 4)
     assert [r.rank for r in rank([a, b])] == [1, 1]
+
+
+def test_rows_that_read_the_same_share_a_rank() -> None:
+    """A member never sees two rows identical in every number shown yet ranked apart."""
+    shown_alike = [
+        MemberTotals(1, 8.0, 1.7512, 9),  # both read "8 pts · peer +1.75 · 9 scored"
+        MemberTotals(2, 8.0, 1.7499, 9),
+        MemberTotals(3, 8.0, 1.7449, 9),  # reads "+1.74": ranked below them
+    ]
+    rows = rank(shown_alike)
+    assert [(r.member_id, r.rank) for r in rows] == [(1, 1), (2, 1), (3, 3)]
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 20), st.floats(-3, 3, allow_nan=False), st.integers(1, 20)),
+        min_size=2,
+        max_size=12,
+    )
+)
+def test_equal_shown_numbers_mean_equal_rank(rows: list[tuple[int, float, int]]) -> None:
+    from bot.render.texts import num, peer
+
+    ranked = rank(
+        MemberTotals(n, points / 2, q, scored) for n, (points, q, scored) in enumerate(rows)
+    )
+    for a in ranked:
+        for b in ranked:
+            if (num(a.points), peer(a.peer), a.scored) == (num(b.points), peer(b.peer), b.scored):
+                assert a.rank == b.rank

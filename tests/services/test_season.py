@@ -88,10 +88,11 @@ async def test_march_board(services: Services, clock: FrozenClock) -> None:
     ]
     assert len(board.rows) == 30
     # #1 and #3 only (#2 moved to April): members 2-10 = 1 + 0.5, C = 0.5 + 1, B = 0 + 0.5,
-    # member 1 = 0.5. Members 2-10 and C tie on points; peer 15/28 - 5/29 (0.36330) beats
-    # 1/56 + 10/29 (0.36268).
+    # member 1 = 0.5. Members 2-10 and C tie on points; their peer scores 15/28 - 5/29
+    # (0.36330) and 1/56 + 10/29 (0.36268) both read "+0.36", so all of them share rank 1:
+    # boards rank on the numbers as shown.
     expect(board.rows, range(2, 11), 1, 1.5, 15 / 28 - 5 / 29, 2)
-    expect(board.rows, range(21, 31), 10, 1.5, 1 / 56 + 10 / 29, 2)
+    expect(board.rows, range(21, 31), 1, 1.5, 1 / 56 + 10 / 29, 2)
     # Member 1 and B tie on points; member 1's peer -5/29 beats B's -1/2 - 5/29.
     expect(board.rows, [1], 20, 0.5, -5 / 29, 1)
     expect(board.rows, range(11, 21), 21, 0.5, -1 / 2 - 5 / 29, 2)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from sqlalchemy import update
@@ -232,10 +231,14 @@ async def test_a_reaction_while_close_reads_back_still_counts(live: World) -> No
     await b.react(message_id, NO)
     await live.settle()
 
+    writer = live.bot.workflows.writer
+
     async def someone_votes(_request: object) -> None:
         remove()
+        before = writer.received
         await late.react(message_id, YES)
-        await asyncio.sleep(0.05)  # its event reaches the bot while the read is under way
+        # Its event reaches the bot while the read is under way.
+        await live.emu.wait_for(lambda: writer.received > before, timeout=5)
 
     remove = live.emu.after_request("GET", REACTION_USERS, someone_votes)
     closed = await live.run(live.admin, "/poll close", prediction="1")
