@@ -110,7 +110,15 @@ class CalledItBot(commands.Bot):
         self._inline.pop(event, None)
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
-        """Run an inline listener first, then discord.py's usual dispatch."""
+        """Run an inline listener first, then discord.py's usual dispatch; nothing once closed.
+
+        discord.py's delayed READY (it waits for the guilds to stream in) can outlive close();
+        after close the client has no loop, so its dispatch would leave a coroutine that is
+        never awaited. A closed bot has nothing to do with an event.
+        """
+        if self.is_closed():
+            log.debug("dropping %s: the bot is closed", event_name)
+            return
         handler = self._inline.get(event_name)
         if handler is not None:
             try:
