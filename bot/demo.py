@@ -103,8 +103,12 @@ class Transcript:
                     description = description[:149] + "…"  # long statements, shortened here only
                 lines.extend(description.splitlines())
             for field in embed.get("fields", []):
-                value = self._text(field["value"]).replace("\n", "\n      ")
-                lines.append(f"  {field['name']}: {value}")
+                value = self._text(field["value"])
+                if "\n" in value:  # as Discord shows a field: its name, then its lines below
+                    lines.append(f"  {field['name']}:")
+                    lines.extend(f"    {line}" for line in value.splitlines())
+                else:
+                    lines.append(f"  {field['name']}: {value}")
         for attachment in message.attachments:
             lines.append(f"[attachment {attachment.filename}, {len(attachment.data)} bytes]")
         self.say(prefix)

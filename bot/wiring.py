@@ -20,6 +20,7 @@ from bot.services import Services
 from bot.vote_writer import VoteWriter
 from bot.workflows.access_check import AccessCheck
 from bot.workflows.closing import PollClosing
+from bot.workflows.editing import PredictionEditing
 from bot.workflows.monthly import MonthlyPost
 from bot.workflows.opening import PollOpening
 from bot.workflows.read_back import ReadBackWorkflow
@@ -36,6 +37,7 @@ class Workflows:
     remover: ReactionRemover
     opening: PollOpening
     closing: PollClosing
+    editing: PredictionEditing
     read_back: ReadBackWorkflow
     resolving: Resolving
     monthly: MonthlyPost
@@ -84,6 +86,7 @@ class Workflows:
             remover=remover,
             opening=opening,
             closing=closing,
+            editing=PredictionEditing(services, poster),
             read_back=read_back,
             resolving=Resolving(services, read_back, writer, closing, poster),
             monthly=MonthlyPost(services, poster, access, claimant),

@@ -144,7 +144,7 @@ class Predictions(
     ) -> None:
         """Edit a prediction."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        edited = await bot_of(interaction).services.predictions.edit(
+        edited = await bot_of(interaction).workflows.editing.edit(
             guild_id_of(interaction),
             prediction,
             title=title,
@@ -155,8 +155,8 @@ class Predictions(
         )
         await reply(
             interaction,
-            content=f"Updated prediction #{edited.number}.",
-            embed=render.prediction_detail(edited),
+            content=render.edited(edited),
+            embed=render.prediction_detail(edited.prediction),
             ephemeral=True,
         )
 

@@ -20,6 +20,7 @@ from bot.render.polls import (
     read_back_summary,
 )
 from bot.render.predictions import (
+    edited,
     prediction_detail,
     prediction_list,
     resolution_announcement,
@@ -44,6 +45,7 @@ __all__ = [
     "OUTCOME_ICON",
     "board_lines",
     "cut",
+    "edited",
     "embed",
     "leaderboard",
     "mention_list",

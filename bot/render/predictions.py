@@ -18,7 +18,7 @@ from bot.render.texts import (
     tally_line,
     ts,
 )
-from bot.services.snapshots import Page, PredictionView, ResolutionReport
+from bot.services.snapshots import Edited, Page, PredictionView, ResolutionReport
 
 
 def prediction_detail(p: PredictionView) -> discord.Embed:
@@ -127,4 +127,17 @@ def unresolved_announcement(report: ResolutionReport, *, marker: str = "") -> di
         "boards no longer count it." + (f"\nNote: {note}" if note else ""),
         colour=COLOUR_CLOSED,
         marker=marker,
+    )
+
+
+def edited(result: Edited) -> str:
+    """Say what /prediction edit changed, and whether the open poll shows it."""
+    number = result.prediction.number
+    if result.poll_message_updated is None:
+        return f"Updated prediction #{number}."
+    if result.poll_message_updated:
+        return f"Updated prediction #{number} and its open poll's message."
+    return (
+        f"Updated prediction #{number}, but I couldn't edit its open poll's message "
+        "(I need View Channel there); members still see the old text."
     )

@@ -240,6 +240,15 @@ class CloseOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class Edited:
+    """What /prediction edit did."""
+
+    prediction: PredictionView
+    #: Whether its open poll's message now shows the new text; None when it has no open poll.
+    poll_message_updated: bool | None
+
+
+@dataclass(frozen=True, slots=True)
 class ResolutionReport:
     """What a resolution did: outcome, community vote, points, and who called it."""
 
