@@ -13,6 +13,12 @@ from bot.domain.months import Month
 from bot.exts.checks import admin_command, bot_of, guild_id_of
 from bot.exts.replies import reply
 
+#: The zip's name, and Discord's upload limit for a server without boosts (bytes).
+EXPORT_NAME = "calledit-export.zip"
+DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024
+#: The HTTP status Discord answers an upload over the limit with.
+REQUEST_TOO_LARGE = 413
+
 
 class Boards(commands.Cog):
     """Leaderboards and records."""
@@ -78,15 +84,24 @@ class Boards(commands.Cog):
     )
     @admin_command
     async def export(self, interaction: discord.Interaction) -> None:
-        """Send the CSV files as attachments."""
+        """Send the CSV files in one .zip, or the command to run when it is over the limit."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        files = await bot_of(interaction).services.export.csv_files(guild_id_of(interaction))
-        attachments = [
-            discord.File(io.BytesIO(data), filename=name) for name, data in files.items()
-        ]
-        await reply(
-            interaction, content="Here is your server's data.", files=attachments, ephemeral=True
-        )
+        guild_id = guild_id_of(interaction)
+        data = await bot_of(interaction).services.export.zip_archive(guild_id)
+        limit = interaction.guild.filesize_limit if interaction.guild else DEFAULT_UPLOAD_LIMIT
+        if len(data) <= limit:
+            try:
+                await reply(
+                    interaction,
+                    content="Here is your server's data: predictions, votes, resolutions, scores.",
+                    files=[discord.File(io.BytesIO(data), filename=EXPORT_NAME)],
+                    ephemeral=True,
+                )
+                return
+            except discord.HTTPException as exc:
+                if exc.status != REQUEST_TOO_LARGE:
+                    raise
+        await reply(interaction, content=render.export_too_big(guild_id, len(data)), ephemeral=True)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -47,6 +47,7 @@ __all__ = [
     "cut",
     "edited",
     "embed",
+    "export_too_big",
     "leaderboard",
     "mention_list",
     "monthly_post",

@@ -113,3 +113,12 @@ def scorecards(cards: Sequence[SourceCard]) -> discord.Embed:
             )
         )
     return embed("Scorecard", "" if fields else "No predictions yet.", fields=fields)
+
+
+def export_too_big(guild_id: int, size: int) -> str:
+    """Say the export is over Discord's upload limit, with the exact command to run instead."""
+    return (
+        f"Your server's data is {size / 1024 / 1024:.1f} MiB compressed, over Discord's upload "
+        "limit here. Run this where the bot runs instead:\n"
+        f"`calledit export --guild {guild_id} --out calledit-export`"
+    )

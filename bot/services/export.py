@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -118,6 +119,10 @@ class ExportService:
         tables = await self.tables(guild_id)
         return {f"{name}.csv": to_csv(rows, _HEADERS[name]) for name, rows in tables.items()}
 
+    async def zip_archive(self, guild_id: int) -> bytes:
+        """Return the CSV files compressed into one .zip (votes compress about tenfold)."""
+        return zip_files(await self.csv_files(guild_id))
+
     async def json_document(self, guild_id: int) -> bytes:
         """Return every table as one JSON document."""
         tables = await self.tables(guild_id)
@@ -158,6 +163,17 @@ _HEADERS = {
     ),
     "scores": ("rank", "member_id", "points", "peer_score", "scored_votes", "exact", "accuracy"),
 }
+
+
+def zip_files(files: dict[str, bytes]) -> bytes:
+    """Compress named files into one zip archive (deflate, fixed timestamps: reproducible)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, data in files.items():
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return out.getvalue()
 
 
 def to_csv(rows: Iterable[dict[str, Any]], header: Sequence[str]) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 
 from bot.domain.outcomes import Choice
 from bot.domain.votes import EventKind, VoteEvent
@@ -76,6 +77,12 @@ async def test_leaderboard_stats_scorecard(live: World) -> None:
     assert unknown.ephemeral and "No predictions from the source 'Nostradamus'" in unknown.content
 
 
+def unzip(data: bytes) -> dict[str, bytes]:
+    """Return the files in a zip archive by name."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
 async def test_export_sends_csv_attachments_to_admins_only(live: World) -> None:
     await vote_and_resolve(live)
     denied = await live.run(live.members[0], "/export")
@@ -83,7 +90,9 @@ async def test_export_sends_csv_attachments_to_admins_only(live: World) -> None:
     result = await live.run(live.admin, "/export")
     message = result.messages[-1]
     assert message.ephemeral
-    files = {a.filename: a.data for a in message.attachments}
+    (archive,) = message.attachments
+    assert archive.filename == "calledit-export.zip"
+    files = unzip(archive.data)
     assert sorted(files) == ["predictions.csv", "resolutions.csv", "scores.csv", "votes.csv"]
     votes = list(csv.DictReader(io.StringIO(files["votes.csv"].decode())))
     assert len(votes) == 6 and {v["choice"] for v in votes} == {"came_true", "partly", "did_not"}

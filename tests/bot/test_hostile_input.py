@@ -14,6 +14,7 @@ from bot.domain.seedfile import MAX_BYTES, MAX_PREDICTIONS
 from bot.emulator import Actor, Channel, CommandError, InteractionResult
 from db.models import Prediction
 from tests.bot.conftest import World
+from tests.bot.test_boards_setup_cmds import unzip
 
 YES, HALF, NO = "✅", "🌓", "❌"
 SHIPPED = Path(__file__).resolve().parents[2] / "seeds" / "llm-predictions-2025.toml"
@@ -424,7 +425,8 @@ async def test_one_guild_cannot_see_change_or_score_anothers_data(world: World) 
         stats = await run_in(outsider, other_general, "/stats", member=outsider.user)
         assert "none scored yet" in stats.messages[-1].embeds[0]["description"]
         export = await run_in(other_admin, other_general, "/export")
-        files = {a.filename: a.data.decode() for a in export.messages[-1].attachments}
+        (archive,) = export.messages[-1].attachments
+        files = {name: data.decode() for name, data in unzip(archive.data).items()}
         assert files["votes.csv"].count("\n") == 1  # the header only
         assert files["resolutions.csv"].count("\n") == 1
         assert "Only in A" not in files["predictions.csv"]
