@@ -182,6 +182,7 @@ class CalledItBot(commands.Bot):
         self.workflows.read_back.stop()
         await self.workflows.writer.stop()
         await self.workflows.remover.stop()
+        await self.workflows.moderation.stop()
         await super().close()
 
 

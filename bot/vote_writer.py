@@ -16,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.domain.outcomes import Choice
-from bot.domain.votes import Delete, DeleteIf, EventKind, Upsert, VoteEvent
+from bot.domain.votes import Delete, DeleteIf, EventKind, Upsert, VoteEvent, cleared_choices
 from bot.services.snapshots import ApplyReport
 from bot.services.votes import VoteService
 
@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 #: Told after a commit of (message_id, member_id, old_choice) for votes that changed choice;
 #: it must only queue work (it runs on the writer's path).
 Superseded = Callable[[list[tuple[int, int, Choice]]], None]
+#: Told after a commit of (message_id, choice or None for all, votes removed) for each clear.
+Cleared = Callable[[list[tuple[int, Choice | None, int]]], None]
 
 
 class VoteWriter:
@@ -37,11 +39,13 @@ class VoteWriter:
         max_batch: int = 500,
         max_delay: float = 0.05,
         on_superseded: Superseded | None = None,
+        on_cleared: Cleared | None = None,
     ) -> None:
         self._votes = votes
         self._max_batch = max_batch
         self._max_delay = max_delay
         self._on_superseded = on_superseded
+        self.on_cleared = on_cleared
         self._pending: list[VoteEvent] = []
         self._inflight: list[asyncio.Future[ApplyReport]] = []
         self._timer: asyncio.TimerHandle | None = None
@@ -155,9 +159,18 @@ class VoteWriter:
         self.committed += len(batch)
         self.batches += 1
         # Walk the batch's events in order: a member may have cast several options inside one
-        # batch, and each option they still hold besides their final vote is superseded.
+        # batch, and each option they still hold besides their final vote is superseded. A
+        # moderator's clear takes its options off everyone's reactions on that message.
         held: dict[tuple[int, int], set[Choice]] = {}
+        gone: dict[int, set[Choice]] = {}
         for event in batch:
+            if event.kind is EventKind.CLEAR:
+                removed = cleared_choices(event)
+                gone.setdefault(event.message_id, set()).update(removed)
+                for key, options in held.items():
+                    if key[0] == event.message_id:
+                        options.difference_update(removed)
+                continue
             key = (event.message_id, event.member_id)
             if key not in report.writes:
                 continue  # ignored (closed or unknown poll)
@@ -165,10 +178,16 @@ class VoteWriter:
             if options is None:
                 old = self._known.get(key)
                 options = held[key] = {old} if old is not None else set()
+                if gone and key[0] in gone:
+                    options -= gone[key[0]]
             if event.kind is EventKind.CAST:
-                options.add(event.choice)
+                options.add(event.choice)  # type: ignore[arg-type]
             else:
-                options.discard(event.choice)
+                options.discard(event.choice)  # type: ignore[arg-type]
+        for message_id, choice, _ in report.cleared:
+            removed = frozenset(Choice) if choice is None else frozenset({choice})
+            for key in [k for k, c in self._known.items() if k[0] == message_id and c in removed]:
+                del self._known[key]
         superseded: list[tuple[int, int, Choice]] = []
         for key, write in report.writes.items():
             old = self._known.get(key)
@@ -188,3 +207,5 @@ class VoteWriter:
             )
         if superseded and self._on_superseded is not None:
             self._on_superseded(superseded)
+        if report.cleared and self.on_cleared is not None:
+            self.on_cleared(list(report.cleared))

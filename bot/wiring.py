@@ -21,6 +21,7 @@ from bot.vote_writer import VoteWriter
 from bot.workflows.access_check import AccessCheck
 from bot.workflows.closing import PollClosing
 from bot.workflows.editing import PredictionEditing
+from bot.workflows.moderation import Moderation
 from bot.workflows.monthly import MonthlyPost
 from bot.workflows.opening import PollOpening
 from bot.workflows.read_back import ReadBackWorkflow
@@ -41,6 +42,7 @@ class Workflows:
     read_back: ReadBackWorkflow
     resolving: Resolving
     monthly: MonthlyPost
+    moderation: Moderation
     access_check: AccessCheck
     startup: Startup
 
@@ -74,8 +76,10 @@ class Workflows:
             on_superseded=remover.superseded,
         )
         polls.when_closed(writer.forget)
+        moderation = Moderation(services, polls, writer, poster, told)
+        writer.on_cleared = moderation.reactions_cleared
         read_back = ReadBackWorkflow(
-            services, ReactionsReader(client.http), polls, writer, remover, access, told
+            services, ReactionsReader(client.http), polls, writer, remover, access, told, poster
         )
         opening = PollOpening(services, poster, polls, told)
         closing = PollClosing(services, read_back, writer, polls, poster, services.clock)
@@ -90,6 +94,7 @@ class Workflows:
             read_back=read_back,
             resolving=Resolving(services, read_back, writer, closing, poster),
             monthly=MonthlyPost(services, poster, access, claimant),
+            moderation=moderation,
             access_check=AccessCheck(services, poster, access, polls, remover, told),
             startup=Startup(services, polls, opening, closing, read_back, seed),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import discord
@@ -28,14 +29,24 @@ class ChannelUnreadable(Exception):
         self.lacking = lacking
 
 
+@dataclass(frozen=True, slots=True)
+class PollReactions:
+    """A poll message's true reaction state."""
+
+    #: The members (no bots) holding each option.
+    members: dict[Choice, set[int]]
+    #: The options the bot itself holds (a moderator's clear takes them off).
+    bot_holds: frozenset[Choice]
+
+
 class ReactionsReader:
     """Read who holds which option on a message, 100 users a page."""
 
     def __init__(self, http: HTTPClient) -> None:
         self._http = http
 
-    async def read(self, channel_id: int, message_id: int) -> dict[Choice, set[int]]:
-        """Return the members (no bots) holding each option on a poll message.
+    async def read(self, channel_id: int, message_id: int) -> PollReactions:
+        """Return who holds each option on a poll message, and which options the bot holds.
 
         The message's reaction counts come first, so an option only the bot holds costs no
         request; paging stops at the first page of fewer than 100 users (not at the count,
@@ -50,7 +61,7 @@ class ReactionsReader:
         except discord.Forbidden:
             raise ChannelUnreadable(["View Channel", "Read Message History"]) from None
 
-    async def _read(self, channel_id: int, message_id: int) -> dict[Choice, set[int]]:
+    async def _read(self, channel_id: int, message_id: int) -> PollReactions:
         message = await self._http.get_message(channel_id, message_id)
         counts: dict[Choice, tuple[int, bool]] = {}
         for reaction in message.get("reactions") or []:
@@ -76,7 +87,7 @@ class ReactionsReader:
                     break
                 after = int(page[-1]["id"])
             result[choice] = members
-        return result
+        return PollReactions(result, frozenset(c for c, (_, mine) in counts.items() if mine))
 
 
 def _id(emoji: dict[str, Any]) -> int | None:

@@ -105,3 +105,41 @@ def cannot_read_polls(channel_id: int, lacking: Iterable[str] | None) -> Notice:
         f"I can't read the polls in <#{channel_id}> ({why}); their votes stay as recorded "
         "and miss any change until I can.",
     )
+
+
+def cleared_key(number: int) -> str:
+    """Return the key of 'a moderator cleared reactions on this prediction's poll'."""
+    return f"cleared:{number}"
+
+
+def reactions_cleared(number: int, channel_id: int, emoji: str | None, votes: int) -> Notice:
+    """Say a moderator cleared a poll's reactions, so the votes they carried went with them."""
+    what = "all reactions" if emoji is None else f"every {emoji} reaction"
+    return Notice(
+        cleared_key(number),
+        f"Someone removed {what} from the poll on #{number} in <#{channel_id}>: "
+        f"{votes} vote{'s' if votes != 1 else ''} went with them. I put the options back, "
+        "so members can vote again.",
+    )
+
+
+def channel_gone_key(channel_id: int) -> str:
+    """Return the key of 'a channel holding open polls was deleted'."""
+    return f"channel-gone:{channel_id}"
+
+
+def polls_channel_deleted(
+    channel_id: int, numbers: Iterable[int], was_polls_channel: bool
+) -> Notice:
+    """Say a channel holding open polls was deleted, so those polls closed with their votes."""
+    polls = ", ".join(f"#{n}" for n in sorted(numbers))
+    ask = (
+        "Set a new polls channel with /setup polls-channel."
+        if was_polls_channel
+        else "Open new polls with /poll open."
+    )
+    return Notice(
+        channel_gone_key(channel_id),
+        f"The channel holding the polls on {polls} was deleted, so I closed them with the "
+        f"votes they had (no result post: there is nowhere to post it). {ask}",
+    )

@@ -18,20 +18,30 @@ from bot.domain.outcomes import Choice
 
 
 class EventKind(Enum):
-    """Whether a reaction was added or removed."""
+    """Whether a reaction was added or removed, or a moderator cleared reactions."""
 
     CAST = "cast"
     RETRACT = "retract"
+    #: Every reaction of one option (choice set), or of all (choice None), was removed at once.
+    CLEAR = "clear"
 
 
 class VoteEvent(NamedTuple):
-    """One reaction event on a poll message, in arrival order (a tuple: cheap to make)."""
+    """One reaction event on a poll message, in arrival order (a tuple: cheap to make).
+
+    A CLEAR has member_id 0 and the cleared choice, or None when every reaction went.
+    """
 
     kind: EventKind
     message_id: int
     member_id: int
-    choice: Choice
+    choice: Choice | None
     at: datetime
+
+
+def cleared_choices(event: VoteEvent) -> frozenset[Choice]:
+    """Return the options a CLEAR event removed from its message."""
+    return frozenset(Choice) if event.choice is None else frozenset({event.choice})
 
 
 def vote_choice(emoji_id: int | None, emoji_name: str | None, *, by_bot: bool) -> Choice | None:
@@ -70,7 +80,11 @@ Write = Upsert | Delete | DeleteIf
 
 
 def fold(events: Iterable[VoteEvent]) -> dict[tuple[int, int], Write]:
-    """Fold ordered events into one final write per (message, member)."""
+    """Fold ordered cast and retract events into one final write per (message, member).
+
+    A batch holding CLEAR events is folded in the segments between them (see
+    VoteService), since a clear touches every member of its message.
+    """
     final: dict[tuple[int, int], Write | None] = {}
     for event in events:
         key = (event.message_id, event.member_id)

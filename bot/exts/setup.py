@@ -52,9 +52,9 @@ class Setup(
     ) -> None:
         """Set the polls channel."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        config = await bot_of(interaction).services.guilds.set_polls_channel(
-            guild_id_of(interaction), channel.id
-        )
+        services, guild_id = bot_of(interaction).services, guild_id_of(interaction)
+        config = await services.guilds.set_polls_channel(guild_id, channel.id)
+        await services.notices.clear_deleted_channels(guild_id)
         await reply(
             interaction, content="Polls channel set.", embed=render.settings(config), ephemeral=True
         )

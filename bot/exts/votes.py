@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
+from bot.domain.outcomes import Choice
 from bot.domain.votes import EventKind, VoteEvent, vote_choice
 
 if TYPE_CHECKING:
@@ -26,17 +27,22 @@ class Votes(commands.Cog):
         self._polls = flows.polls
         self._writer = flows.writer
         self._read_back = flows.read_back
+        self._moderation = flows.moderation
         self._now = bot.services.clock.now
 
     async def cog_load(self) -> None:
         """Take reaction events inline: in arrival order, with no task per event."""
         self._bot.add_inline_listener("raw_reaction_add", self.on_reaction_add)
         self._bot.add_inline_listener("raw_reaction_remove", self.on_reaction_remove)
+        self._bot.add_inline_listener("raw_reaction_clear", self.on_reaction_clear)
+        self._bot.add_inline_listener("raw_reaction_clear_emoji", self.on_reaction_clear_emoji)
 
     async def cog_unload(self) -> None:
         """Stop taking reaction events."""
         self._bot.remove_inline_listener("raw_reaction_add")
         self._bot.remove_inline_listener("raw_reaction_remove")
+        self._bot.remove_inline_listener("raw_reaction_clear")
+        self._bot.remove_inline_listener("raw_reaction_clear_emoji")
 
     def on_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
         """Cast or change a vote."""
@@ -46,6 +52,26 @@ class Votes(commands.Cog):
         """Retract a vote if it still has this choice."""
         if self._vote(payload, EventKind.RETRACT):
             self._read_back.after_retraction(payload.message_id)
+
+    def on_reaction_clear(self, payload: discord.RawReactionClearEvent) -> None:
+        """A moderator removed every reaction: every vote on the poll goes."""
+        self._clear(payload.message_id, payload.guild_id, None)
+
+    def on_reaction_clear_emoji(self, payload: discord.RawReactionClearEmojiEvent) -> None:
+        """A moderator removed one emoji entirely: the votes for that option go."""
+        choice = vote_choice(payload.emoji.id, payload.emoji.name, by_bot=False)
+        if choice is not None:
+            self._clear(payload.message_id, payload.guild_id, choice)
+
+    def _clear(self, message_id: int, guild_id: int | None, choice: Choice | None) -> None:
+        ref = self._polls.get(message_id)
+        if ref is not None and ref.guild_id == guild_id:
+            self._writer.put(VoteEvent(EventKind.CLEAR, message_id, 0, choice, self._now()))
+
+    @commands.Cog.listener()
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        """Close the open polls of a deleted channel and tell the admins."""
+        await self._moderation.channel_deleted(channel.guild.id, channel.id)
 
     def _vote(self, payload: discord.RawReactionActionEvent, kind: EventKind) -> bool:
         """Queue a vote event if this reaction is one; return whether it was."""

@@ -134,3 +134,10 @@ class NoticeService:
     async def clear_channels(self, guild_id: int, channel_ids: Iterable[int]) -> int:
         """Clear the 'can't post here' notices of channels where posting works again."""
         return await self.clear(guild_id, *(rules.posting_key(c) for c in channel_ids))
+
+    async def clear_deleted_channels(self, guild_id: int) -> int:
+        """Clear the 'a channel holding polls was deleted' notices (a new polls channel is set)."""
+        gone = rules.channel_gone_key(0).removesuffix("0")
+        return await self.clear(
+            guild_id, *(k for k in await self.keys(guild_id) if k.startswith(gone))
+        )

@@ -118,6 +118,18 @@ class PollService:
                 poll_view(poll, prediction.number), await view_of(session, prediction)
             )
 
+    async def close_in_channel(self, guild_id: int, channel_id: int) -> list[ClosedPoll]:
+        """Close every open poll in a deleted channel; their recorded votes stand."""
+        async with self._db.write() as session:
+            closed = await _close_in_channel(session, guild_id, channel_id, self._clock.now())
+            result = [
+                ClosedPoll(poll_view(poll, prediction.number), await view_of(session, prediction))
+                for poll, prediction in closed
+            ]
+        if result:
+            log.info("closed %d poll(s) in deleted channel %s", len(result), channel_id)
+        return result
+
     async def open_ref(self, guild_id: int, number: int) -> OpenPollRef:
         """Return a prediction's open, posted poll (or say it has none)."""
         async with self._db.read() as session:
@@ -255,3 +267,22 @@ async def _get_poll(session: AsyncSession, poll_id: int) -> Poll:
 
 async def _number_of(session: AsyncSession, prediction_id: int) -> int:
     return (await session.get_one(Prediction, prediction_id)).number
+
+
+async def _close_in_channel(
+    session: AsyncSession, guild_id: int, channel_id: int, now: datetime
+) -> list[tuple[Poll, Prediction]]:
+    polls = (
+        await session.scalars(
+            select(Poll).where(
+                Poll.guild_id == guild_id, Poll.channel_id == channel_id, Poll.closed_at.is_(None)
+            )
+        )
+    ).all()
+    closed = []
+    for poll in polls:
+        poll.closed_at = now
+        poll.close_reason = "channel deleted"
+        closed.append((poll, await session.get_one(Prediction, poll.prediction_id)))
+    await session.flush()
+    return closed

@@ -158,6 +158,8 @@ class ApplyReport:
     deletes: int
     ignored: int
     writes: Mapping[tuple[int, int], Write] = field(default_factory=dict)
+    #: (message_id, choice or None for all, votes removed) for each clear applied, in order.
+    cleared: tuple[tuple[int, Choice | None, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

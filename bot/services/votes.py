@@ -23,6 +23,7 @@ from bot.domain.votes import (
     plan_read_back,
 )
 from bot.services.snapshots import ApplyReport, ReadBackReport
+from bot.services.vote_clears import apply_with_clears
 from db.models import Poll, Vote, sqlite_datetime
 from db.session import Database
 
@@ -83,6 +84,12 @@ class VoteService:
 
     def _apply(self, conn: Connection, events: Sequence[VoteEvent]) -> ApplyReport:
         """Fold and write a batch on a synchronous connection inside a transaction."""
+        if any(e.kind is EventKind.CLEAR for e in events):  # rare: a moderator's clear
+            return apply_with_clears(conn, events, self._apply_votes)
+        return self._apply_votes(conn, events)
+
+    def _apply_votes(self, conn: Connection, events: Sequence[VoteEvent]) -> ApplyReport:
+        """Fold and write cast and retract events: at most one statement per kind."""
         message_ids = {e.message_id for e in events}
         polls = {
             m: (pid, pred, closes, closed)

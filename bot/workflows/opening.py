@@ -130,7 +130,10 @@ class PollOpening:
             OpenPollRef(poll.id, guild_id, channel_id, message.id, poll.closes_at, number)
         )
         await self._notices.fixed(
-            guild_id, notices.posting_key(channel_id), notices.poll_gone_key(number)
+            guild_id,
+            notices.posting_key(channel_id),
+            notices.poll_gone_key(number),
+            notices.cleared_key(number),
         )
         await self._poster.react(guild_id, channel_id, message.id, POLL_EMOJI)
         return Opened(poll, message.id)

@@ -14,10 +14,12 @@ import discord
 
 from bot.discord_io.access import Access
 from bot.discord_io.admin_notices import AdminNotices
+from bot.discord_io.poster import Poster
 from bot.discord_io.reactions import ChannelUnreadable, PollMessageGone, ReactionsReader
 from bot.discord_io.registry import OpenPolls
 from bot.discord_io.remover import ReactionRemover
 from bot.domain import notices
+from bot.domain.outcomes import Choice
 from bot.services import Services
 from bot.services.snapshots import OpenPollRef, ReadBack
 from bot.vote_writer import VoteWriter
@@ -40,8 +42,10 @@ class ReadBackWorkflow:
         remover: ReactionRemover,
         access: Access,
         notices_: AdminNotices,
+        poster: Poster,
     ) -> None:
         self._services = services
+        self._poster = poster
         self._reader = reader
         self._polls = polls
         self._writer = writer
@@ -137,12 +141,15 @@ class ReadBackWorkflow:
             self._unreadable.discard(ref.channel_id)
             await self._notices.fixed(ref.guild_id, notices.reading_key(ref.channel_id))
         votes = self._services.votes
-        report = await votes.apply_read_back(ref.poll_id, reactions)
+        report = await votes.apply_read_back(ref.poll_id, reactions.members)
         self._writer.remember(ref.message_id, await votes.votes_of_poll(ref.poll_id))
         if report.extras:
             self._remover.superseded(
                 (ref.message_id, member_id, choice) for member_id, choice in report.extras
             )
+        missing = [c.emoji for c in Choice if c not in reactions.bot_holds]
+        if missing and report.applied:  # a moderator cleared them: members need them to vote
+            await self._poster.react(ref.guild_id, ref.channel_id, ref.message_id, missing)
         return ReadBack(ref, report, None)
 
     async def _cannot_read(self, ref: OpenPollRef, lacking: list[str] | None) -> ReadBack:

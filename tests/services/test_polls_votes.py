@@ -185,3 +185,38 @@ async def test_read_back_leaves_a_poll_past_its_deadline_alone(
     report = await seeded.votes.apply_read_back(poll, {YES: set(), HALF: {1, 2}, NO: set()})
     assert (report.added, report.changed, report.removed) == (0, 0, 0)
     assert await stored_votes(seeded) == {(poll, 1): YES}
+
+
+async def test_a_clear_removes_the_votes_it_cleared_in_order_with_the_batch(
+    seeded: Services, clock: FrozenClock
+) -> None:
+    poll = await open_poll(seeded, 1, 1001)
+    other = await open_poll(seeded, 2, 1002)
+    await seeded.votes.apply(
+        [VoteEvent(EventKind.CAST, 1001, m, c, clock.now()) for m, c in ((1, YES), (2, NO))]
+        + [VoteEvent(EventKind.CAST, 1002, 1, YES, clock.now())]
+    )
+    now = clock.now()
+    report = await seeded.votes.apply(
+        [
+            VoteEvent(EventKind.CAST, 1001, 3, YES, now),  # cast, then cleared with the rest
+            VoteEvent(EventKind.CLEAR, 1001, 0, YES, now),  # every ✅ on the message goes
+            VoteEvent(EventKind.CAST, 1001, 4, YES, now),  # cast just after the clear: counts
+        ]
+    )
+    assert report.cleared == ((1001, YES, 2),)
+    assert await stored_votes(seeded) == {(poll, 2): NO, (poll, 4): YES, (other, 1): YES}
+    report = await seeded.votes.apply([VoteEvent(EventKind.CLEAR, 1001, 0, None, now)])
+    assert report.cleared == ((1001, None, 2),)
+    assert await stored_votes(seeded) == {(other, 1): YES}  # the other poll is untouched
+
+
+async def test_a_clear_on_a_closed_poll_changes_nothing(
+    seeded: Services, clock: FrozenClock
+) -> None:
+    poll = await open_poll(seeded, 1, 1001)
+    await seeded.votes.cast(1001, 1, YES)
+    await seeded.polls.close(GUILD, 1)
+    report = await seeded.votes.apply([VoteEvent(EventKind.CLEAR, 1001, 0, None, clock.now())])
+    assert (report.cleared, report.ignored) == ((), 1)
+    assert await stored_votes(seeded) == {(poll, 1): YES}
