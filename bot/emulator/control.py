@@ -103,7 +103,7 @@ def add_control_routes(app: web.Application, emu: Emulator) -> None:
         return _ok([m.to_dict() for m in emu.messages(cid)])
 
     async def settings(request: web.Request) -> web.Response:
-        """Change settings: ratelimits, ratelimit_speed, interaction_timeout, privileged intents."""
+        """Change settings: rate limits, interaction timeout, intents, shards, upload limit."""
         body = await _json(request)
         if "ratelimits" in body:
             emu.ratelimiter.enabled = bool(body["ratelimits"])
@@ -113,6 +113,17 @@ def add_control_routes(app: web.Application, emu: Emulator) -> None:
             emu.interaction_timeout = float(body["interaction_timeout"])
         if "privileged_intents" in body:
             emu.privileged_intents = int(body["privileged_intents"])
+        policy = emu.shard_policy
+        if "shards" in body:
+            policy.recommended = None if body["shards"] is None else int(body["shards"])
+        if "max_concurrency" in body:
+            policy.max_concurrency = int(body["max_concurrency"])
+        if "identify_window" in body:
+            policy.identify_window = float(body["identify_window"])
+        if "guilds_per_shard" in body:
+            policy.guilds_per_shard = int(body["guilds_per_shard"])
+        if "upload_limit" in body:
+            emu.upload_limit = int(body["upload_limit"])
         return _ok({"ok": True})
 
     async def drop(request: web.Request) -> web.Response:

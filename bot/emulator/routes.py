@@ -147,15 +147,11 @@ async def get_gateway(emu: Emulator, api: ApiRequest) -> Result:
 @route("GET", "/gateway/bot")
 async def get_gateway_bot(emu: Emulator, api: ApiRequest) -> Result:
     """Return the gateway URL with shard advice and session start limits."""
+    policy = emu.shard_policy
     return 200, {
         "url": emu.gateway_url.rstrip("/"),
-        "shards": 1,
-        "session_start_limit": {
-            "total": 1000,
-            "remaining": 999,
-            "reset_after": 86_400_000,
-            "max_concurrency": 1,
-        },
+        "shards": policy.recommended_shards(len(emu.guilds)),
+        "session_start_limit": policy.session_start_limit(),
     }
 
 

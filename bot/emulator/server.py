@@ -28,7 +28,9 @@ from .models import (
 )
 from .ratelimit import RateLimiter
 from .rules import DiscordError
+from .shards import GUILDS_PER_SHARD, IDENTIFY_WINDOW, ShardPolicy, shard_for
 from .spec import Spec, load_spec
+from .uploads import UPLOAD_LIMIT
 from .world import WorldMixin, _id
 
 if TYPE_CHECKING:
@@ -77,6 +79,11 @@ class Emulator(WorldMixin, MessagesMixin):
         spec_path: str | None = None,
         validate_spec: bool = True,
         validate_responses: bool = False,
+        shards: int | None = None,
+        max_concurrency: int = 1,
+        identify_window: float | None = None,
+        guilds_per_shard: int = GUILDS_PER_SHARD,
+        upload_limit: int = UPLOAD_LIMIT,
     ) -> None:
         self.host = host
         self.port = port
@@ -106,6 +113,19 @@ class Emulator(WorldMixin, MessagesMixin):
         self._spec: Spec | None = None
         self._spec_loaded = False
         self.spec_skipped = False
+        #: Shard advice, identify limits (window default: 5 s / ratelimit_speed) and history.
+        self.shard_policy = ShardPolicy(
+            recommended=shards,
+            max_concurrency=max_concurrency,
+            identify_window=(
+                IDENTIFY_WINDOW / max(ratelimit_speed, 1e-9)
+                if identify_window is None
+                else identify_window
+            ),
+            guilds_per_shard=guilds_per_shard,
+        )
+        #: Most bytes of files one message may carry (Discord: 10 MiB in an unboosted guild).
+        self.upload_limit = upload_limit
         self.gateway = Gateway(self)
         self._waiters: list[asyncio.Future[None]] = []
         self._runner: web.AppRunner | None = None
@@ -150,7 +170,7 @@ class Emulator(WorldMixin, MessagesMixin):
         from .control import add_control_routes
         from .rest import handle_api
 
-        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app = web.Application(client_max_size=max(64 * 1024 * 1024, 4 * self.upload_limit))
         app.router.add_route("*", "/api/v{version:\\d+}/{tail:.*}", self._wrap(handle_api))
         app.router.add_route("*", "/api/{tail:.*}", self._wrap(handle_api))
         app.router.add_get("/attachments/{channel_id}/{attachment_id}/{filename}", self._attachment)
@@ -289,7 +309,7 @@ class Emulator(WorldMixin, MessagesMixin):
             | {"permissions": str(self.permissions_for(channel, actor.user))},
             "locale": "en-US",
             "entitlements": [],
-            "attachment_size_limit": 10 * 1024 * 1024,
+            "attachment_size_limit": self.upload_limit,
             "app_permissions": str(self.permissions_for(channel, self.bot)),
             "authorizing_integration_owners": {"0": str(guild.id) if guild else "0"},
             "context": 0 if guild else 1,
@@ -343,17 +363,26 @@ class Emulator(WorldMixin, MessagesMixin):
 
     # -- disconnect controls --------------------------------------------------
 
-    async def drop_bot_connection(self, code: int = 4000) -> None:
-        """Close the bot's gateway connection; a resumable code makes it RESUME."""
-        await self.gateway.drop(code)
+    async def drop_bot_connection(self, code: int = 4000, *, shard_id: int | None = None) -> None:
+        """Close the bot's gateway connection(s); a resumable code makes it RESUME."""
+        await self.gateway.drop(code, shard_id=shard_id)
 
-    def request_reconnect(self) -> None:
+    def request_reconnect(self, *, shard_id: int | None = None) -> None:
         """Send op 7 RECONNECT to the bot (it reconnects and RESUMEs)."""
-        self.gateway.request_reconnect()
+        self.gateway.request_reconnect(shard_id=shard_id)
 
-    async def invalidate_session(self) -> None:
+    async def invalidate_session(self, *, shard_id: int | None = None) -> None:
         """Send op 9 (d: false): the bot must IDENTIFY again and nothing is replayed."""
-        await self.gateway.invalidate()
+        await self.gateway.invalidate(shard_id=shard_id)
+
+    def shard_of(self, guild: Any, shard_count: int | None = None) -> int:
+        """Return the shard owning a guild (count: the connected sessions' count by default)."""
+        if shard_count is None:
+            counts = {s.shard[1] for s in self.gateway.connected_sessions()}
+            shard_count = (
+                max(counts) if counts else self.shard_policy.recommended_shards(len(self.guilds))
+            )
+        return shard_for(_id(guild), shard_count)
 
     def hold_connections(self) -> None:
         """Make new gateway connections wait until `release_connections`."""
@@ -365,15 +394,23 @@ class Emulator(WorldMixin, MessagesMixin):
 
     @contextlib.asynccontextmanager
     async def bot_offline(
-        self, *, invalidate: bool = False, code: int = 4000, wait_ready: float = 10.0
+        self,
+        *,
+        invalidate: bool = False,
+        code: int = 4000,
+        wait_ready: float = 10.0,
+        shard_id: int | None = None,
     ) -> AsyncIterator[None]:
-        """Keep the bot disconnected inside the block; it RESUMEs (or re-IDENTIFYs) after."""
+        """Keep the bot (or one shard) disconnected inside the block; it RESUMEs after.
+
+        With `invalidate` it must IDENTIFY again instead and the events in between are lost.
+        """
         self.hold_connections()
         try:
             if invalidate:
-                await self.invalidate_session()
+                await self.invalidate_session(shard_id=shard_id)
                 await asyncio.sleep(0.05)
-            await self.drop_bot_connection(code)
+            await self.drop_bot_connection(code, shard_id=shard_id)
             yield
         finally:
             self.gateway.ready_event.clear()

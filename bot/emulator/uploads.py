@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .models import Attachment, snowflake
-from .rest import UploadedFile
+
+#: Discord's upload limit per message for a bot in an unboosted guild.
+UPLOAD_LIMIT = 10 * 1024 * 1024
 
 if TYPE_CHECKING:
+    from .rest import UploadedFile
     from .server import Emulator
 
 
