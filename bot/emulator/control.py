@@ -144,6 +144,41 @@ def add_control_routes(app: web.Application, emu: Emulator) -> None:
             {"response_type": result.response_type, "message": msg.to_dict() if msg else None}
         )
 
+    async def clear(request: web.Request) -> web.Response:
+        """Clear a message's reactions: ``{"emoji": optional, "by": optional user id}``."""
+        body = await _json(request)
+        by = int(body["by"]) if body.get("by") else None
+        n = emu.clear_reactions(int(request.match_info["message_id"]), body.get("emoji"), by=by)
+        return _ok({"removed": n})
+
+    async def delete_channel(request: web.Request) -> web.Response:
+        """Delete a channel or thread (dispatches CHANNEL_DELETE / THREAD_DELETE)."""
+        ch = emu.delete_channel(int(request.match_info["channel_id"]))
+        return _ok({"id": str(ch.id)})
+
+    async def create_thread(request: web.Request) -> web.Response:
+        """Start a thread on a message: ``{"name": str, "by": optional user id}``."""
+        body = await _json(request)
+        by = int(body["by"]) if body.get("by") else None
+        th = emu.create_thread(
+            int(request.match_info["message_id"]), body.get("name", "thread"), by=by
+        )
+        return _ok({"id": str(th.id)})
+
+    async def thread_state(request: web.Request) -> web.Response:
+        """Archive or lock a thread: ``{"archived": bool, "locked": bool}`` (either optional)."""
+        body = await _json(request)
+        th = emu.set_thread_state(
+            int(request.match_info["channel_id"]),
+            archived=body.get("archived"),
+            locked=body.get("locked"),
+        )
+        return _ok(th.to_dict())
+
+    app.router.add_post("/_emulator/messages/{message_id}/reactions/clear", clear)
+    app.router.add_delete("/_emulator/channels/{channel_id}", delete_channel)
+    app.router.add_post("/_emulator/messages/{message_id}/threads", create_thread)
+    app.router.add_post("/_emulator/threads/{channel_id}/state", thread_state)
     app.router.add_get("/_emulator/state", state)
     app.router.add_post("/_emulator/guilds", create_guild)
     app.router.add_post("/_emulator/guilds/{guild_id}/channels", create_channel)

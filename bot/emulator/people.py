@@ -502,5 +502,33 @@ class Actor:
         """Post a message in a channel (default: the guild's first text channel)."""
         return await self.emu.post_message(self._channel(in_channel), self.user, content)
 
+    # -- moderation -----------------------------------------------------------
+
+    async def clear_reactions(self, message: Any, emoji: str | None = None) -> int:
+        """ "Remove All Reactions" (or one emoji entirely); needs Manage Messages; return count."""
+        removed = self.emu.clear_reactions(message, emoji, by=self)
+        await asyncio.sleep(0)
+        return removed
+
+    async def delete_channel(self, channel: Any) -> Channel:
+        """Delete a channel or thread (needs Manage Channels / Manage Threads)."""
+        ch = self.emu.delete_channel(channel, by=self)
+        await asyncio.sleep(0)
+        return ch
+
+    async def start_thread(self, message: Any, name: str) -> Channel:
+        """Start a public thread on a message (needs Create Public Threads)."""
+        th = self.emu.create_thread(message, name, by=self)
+        await asyncio.sleep(0)
+        return th
+
+    async def set_thread_state(
+        self, thread: Any, *, archived: bool | None = None, locked: bool | None = None
+    ) -> Channel:
+        """Archive/unarchive or lock/unlock a thread (locking needs Manage Threads)."""
+        th = self.emu.set_thread_state(thread, archived=archived, locked=locked, by=self)
+        await asyncio.sleep(0)
+        return th
+
 
 __all__ = ["Actor", "CommandError", "DiscordError", "InteractionResult"]

@@ -110,7 +110,8 @@ def _role_change(emu: Emulator, api: ApiRequest, add: bool) -> Result:
     perms = P.base_permissions(g, emu.bot.id)
     if not perms & P.MANAGE_ROLES:
         raise missing_permissions()
-    if perms != P.ALL and role.position >= P.highest_role_position(g, emu.bot.id):
+    if g.owner_id != emu.bot.id and role.position >= P.highest_role_position(g, emu.bot.id):
+        # Administrator does not lift the role hierarchy; only the owner is above it.
         raise missing_permissions()
     if role.managed or role.id == g.id:
         raise missing_permissions()

@@ -8,6 +8,7 @@ from . import permissions as P
 from .models import Channel, Message, snowflake
 from .rest import ApiRequest, Result, UploadedFile, route
 from .routes import get_channel, get_message, require
+from .routes_channels import open_thread_for_send
 from .rules import DiscordError, check_message, form_error
 from .uploads import make_attachments
 
@@ -144,7 +145,10 @@ async def create_message(emu: Emulator, api: ApiRequest) -> Result:
     ch = get_channel(emu, api)
     payload = api.body or {}
     if ch.guild_id is not None:
-        require(emu, ch, P.VIEW_CHANNEL, P.SEND_MESSAGES)
+        send = P.SEND_MESSAGES_IN_THREADS if ch.is_thread else P.SEND_MESSAGES
+        require(emu, ch, P.VIEW_CHANNEL, send)
+        if ch.is_thread:
+            open_thread_for_send(emu, ch)
         if payload.get("embeds"):
             require(emu, ch, P.EMBED_LINKS)
         if api.files:

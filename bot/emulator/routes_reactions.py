@@ -77,16 +77,7 @@ async def clear_emoji(emu: Emulator, api: ApiRequest) -> Result:
     """Remove all reactions of one emoji (needs Manage Messages)."""
     ch, msg, emoji = _reaction_target(emu, api)
     require(emu, ch, P.MANAGE_MESSAGES)
-    key = emoji_key(emoji)
-    if msg.reactions.pop(key, None):
-        d = {
-            "channel_id": str(ch.id),
-            "message_id": str(msg.id),
-            "emoji": msg.reaction_emojis[key],
-        }
-        if ch.guild_id:
-            d["guild_id"] = str(ch.guild_id)
-        emu.gateway.dispatch("MESSAGE_REACTION_REMOVE_EMOJI", d, guild_id=ch.guild_id)
+    emu.apply_clear(msg, emoji_key(emoji))
     return 204, None
 
 
@@ -95,10 +86,5 @@ async def clear_reactions(emu: Emulator, api: ApiRequest) -> Result:
     """Remove all reactions (needs Manage Messages)."""
     ch = get_channel(emu, api)
     require(emu, ch, P.MANAGE_MESSAGES)
-    msg = get_message(emu, ch, api)
-    msg.reactions.clear()
-    d = {"channel_id": str(ch.id), "message_id": str(msg.id)}
-    if ch.guild_id:
-        d["guild_id"] = str(ch.guild_id)
-    emu.gateway.dispatch("MESSAGE_REACTION_REMOVE_ALL", d, guild_id=ch.guild_id)
+    emu.apply_clear(get_message(emu, ch, api), None)
     return 204, None

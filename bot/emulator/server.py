@@ -94,6 +94,8 @@ class Emulator(WorldMixin, MessagesMixin):
         self.privileged_intents = 0
         self.guilds: dict[int, Guild] = {}
         self.channels: dict[int, Channel] = {}
+        #: Channels deleted (by an admin or the bot): kept for inspection, gone from the API.
+        self.deleted_channels: dict[int, Channel] = {}
         self.users: dict[int, User] = {self.bot.id: self.bot, self.owner.id: self.owner}
         self.messages_by_id: dict[int, Message] = {}
         self.channel_messages: dict[int, list[Message]] = defaultdict(list)
