@@ -10,7 +10,7 @@ from .rest import ApiRequest, Result, UploadedFile, route
 from .routes import get_channel, get_message, require
 from .routes_channels import open_thread_for_send
 from .rules import DiscordError, check_message, form_error
-from .uploads import make_attachments
+from .uploads import check_files, link_embed_files, make_attachments
 
 if TYPE_CHECKING:
     from .server import Emulator
@@ -28,6 +28,7 @@ def build_message(
     **extra: Any,
 ) -> Message:
     """Create a bot message from a create payload (not stored yet)."""
+    check_files(emu, payload, files)
     msg = Message(
         snowflake(),
         ch.id,
@@ -44,6 +45,7 @@ def build_message(
         payload=dict(payload),
         **extra,
     )
+    link_embed_files(msg.embeds, msg.attachments)
     msg.history.append(dict(payload))
     return msg
 
@@ -85,6 +87,12 @@ def edit_message(
     from .models import iso_now
 
     check_message(payload, require_body=False)
+    if "attachments" in payload:
+        keep = {str(a.get("id")) for a in payload.get("attachments") or []}
+        kept = [a for a in msg.attachments if str(a.id) in keep]
+    else:
+        kept = list(msg.attachments)
+    check_files(emu, payload, files, kept)
     if "content" in payload:
         msg.content = payload["content"] or ""
     if "embeds" in payload:
@@ -96,9 +104,8 @@ def edit_message(
     if "flags" in payload and payload["flags"] is not None:
         msg.flags = (msg.flags & 64) | (int(payload["flags"]) & ~64)
     if "attachments" in payload or files:
-        keep = {str(a.get("id")) for a in payload.get("attachments") or []}
-        kept = [a for a in msg.attachments if str(a.id) in keep]
         msg.attachments = kept + make_attachments(emu, msg.channel_id, payload, files)
+    link_embed_files(msg.embeds, msg.attachments)
     msg.flags &= ~128  # no longer "thinking"
     msg.edited_timestamp = iso_now()
     msg.payload.update(payload)
