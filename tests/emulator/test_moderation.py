@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import aiohttp
 import discord
 import pytest
 
@@ -249,3 +250,36 @@ async def test_member_lookup_and_role_hierarchy(emulator: Emulator, guild: Guild
     ]
     assert updates == []  # no members intent, no GUILD_MEMBER_UPDATE
     _only_refusals(emulator)
+
+
+async def test_reaction_add_carries_member_roles(
+    emulator: Emulator, guild: Guild, bot: Bot
+) -> None:
+    voter_role = emulator.create_role(guild, "Voter")
+    alice = emulator.add_member(guild, "alice", roles=[voter_role])
+    msg = await emulator.owner_of(guild).say("vote")
+    await alice.react(msg.id, "👍")
+    await eventually(lambda: len(bot.reactions) == 1)
+    member = bot.reactions[0].member
+    assert member is not None and voter_role.id in [r.id for r in member.roles]
+
+
+async def test_control_api_moderation(emulator: Emulator, guild: Guild) -> None:
+    base = f"{emulator.url}/_emulator"
+    mid, _people = await _voted(emulator, guild)
+    mod = emulator.add_admin(guild, "mod")
+    async with aiohttp.ClientSession() as s:
+        body = {"emoji": "✅", "by": str(mod.id)}
+        async with s.post(f"{base}/messages/{mid}/reactions/clear", json=body) as r:
+            assert (await r.json()) == {"removed": 2}
+        async with s.post(f"{base}/messages/{mid}/reactions/clear", json={}) as r:
+            assert (await r.json()) == {"removed": 3}
+        async with s.post(f"{base}/messages/{mid}/threads", json={"name": "T"}) as r:
+            tid = int((await r.json())["id"])
+        async with s.post(f"{base}/threads/{tid}/state", json={"archived": True}) as r:
+            assert (await r.json())["thread_metadata"]["archived"] is True
+        async with s.delete(f"{base}/channels/{next(iter(guild.channels))}") as r:
+            assert r.status == 200
+    assert emulator.reactions(mid) == {}
+    assert tid == mid and tid in emulator.deleted_channels  # went with its parent
+    assert not guild.channels
