@@ -42,6 +42,11 @@ def add_control_routes(app: web.Application, emu: Emulator) -> None:
                 ],
                 "connected_sessions": len(emu.gateway.connected_sessions()),
                 "identifies": emu.gateway.identifies,
+                "sessions": [
+                    {"shard": list(s.shard), "connected": s.conn is not None}
+                    for s in emu.gateway.sessions.values()
+                    if not s.invalid
+                ],
                 "resumes": emu.gateway.resumes,
                 "requests": len(emu.requests),
                 "violations": [v.__dict__ for v in emu.violations],

@@ -97,6 +97,8 @@ async def test_auto_sharded_client_sees_each_guild_on_its_shard(emulator: Emulat
         _assert_routed_by_shard(emulator, 2)
         interactions = [f for _s, f in _frames(emulator) if f["t"] == "INTERACTION_CREATE"]
         assert len(interactions) == len(guilds)  # each went to one shard only
+        _shards, _url, limit = await client.http.get_bot_gateway()
+        assert limit["remaining"] == limit["total"] - 2 and limit["max_concurrency"] == 2
     assert emulator.gateway.identifies == 2
     emulator.assert_clean()
 
