@@ -60,6 +60,25 @@ EVENT_INTENTS: dict[str, int] = {
     "MESSAGE_REACTION_REMOVE_EMOJI": GUILD_MESSAGE_REACTIONS,
 }
 
+#: Events outside guilds (DMs) need the direct-message intents instead.
+DM_EVENT_INTENTS: dict[str, int] = {
+    "MESSAGE_CREATE": DIRECT_MESSAGES,
+    "MESSAGE_UPDATE": DIRECT_MESSAGES,
+    "MESSAGE_DELETE": DIRECT_MESSAGES,
+    "MESSAGE_REACTION_ADD": DIRECT_MESSAGE_REACTIONS,
+    "MESSAGE_REACTION_REMOVE": DIRECT_MESSAGE_REACTIONS,
+    "MESSAGE_REACTION_REMOVE_ALL": DIRECT_MESSAGE_REACTIONS,
+    "MESSAGE_REACTION_REMOVE_EMOJI": DIRECT_MESSAGE_REACTIONS,
+}
+
+
+def intent_for(event: str, guild_id: int | None) -> int:
+    """Return the intent an event needs (a DM event needs a direct-message intent)."""
+    if guild_id is None and event in DM_EVENT_INTENTS:
+        return DM_EVENT_INTENTS[event]
+    return EVENT_INTENTS.get(event, 0)
+
+
 HEARTBEAT_INTERVAL_MS = 41250
 
 
@@ -319,7 +338,7 @@ class Gateway:
         redacted: Callable[[], dict[str, Any]] | None = None,
     ) -> int:
         """Dispatch an event to every session that requested its intent; return deliveries."""
-        need = EVENT_INTENTS.get(event, 0)
+        need = intent_for(event, guild_id)
         djson: str | None = None
         rjson: str | None = None
         n = 0
@@ -350,7 +369,7 @@ class Gateway:
             seq = session.seq
             out: list[str] = []
             for event, djson, guild_id in events:
-                need = EVENT_INTENTS.get(event, 0)
+                need = EVENT_INTENTS.get(event, 0) if guild_id else intent_for(event, guild_id)
                 if (need and not intents & need) or not session.sees_guild(guild_id):
                     continue
                 seq += 1

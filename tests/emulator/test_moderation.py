@@ -283,3 +283,17 @@ async def test_control_api_moderation(emulator: Emulator, guild: Guild) -> None:
     assert emulator.reactions(mid) == {}
     assert tid == mid and tid in emulator.deleted_channels  # went with its parent
     assert not guild.channels
+
+
+async def test_active_threads_come_back_in_guild_create(
+    emulator: Emulator, guild: Guild, bot: Bot
+) -> None:
+    msg = await _channel(bot, guild).send("poll")
+    thread = await msg.create_thread(name="Discuss")
+    async with emulator.bot_offline(invalidate=True):
+        pass
+    await eventually(lambda: emulator.gateway.identifies == 2)
+    await eventually(lambda: isinstance(bot.client.get_channel(thread.id), discord.Thread))
+    cached = bot.client.get_channel(thread.id)
+    assert isinstance(cached, discord.Thread) and cached.name == "Discuss" and not cached.archived
+    emulator.assert_clean()

@@ -220,3 +220,25 @@ async def test_resume_is_per_shard(emulator: Emulator) -> None:
         assert emulator.reactions(m0.id) == {"👍": {a0.id}, "🎉": {a0.id}}
         _assert_routed_by_shard(emulator, 2)
     emulator.assert_clean()
+
+
+@pytest.mark.emulator(identify_window=0)
+async def test_dms_go_to_shard_zero(emulator: Emulator) -> None:
+    await _guilds_on_shards(emulator, 2)
+    user = emulator.create_user("dm_user")
+    direct_messages = 1 << 12
+    async with aiohttp.ClientSession() as s:
+        sockets = []
+        for shard in ([0, 2], [1, 2]):
+            ws = await s.ws_connect(emulator.gateway_url)
+            await ws.receive_json()  # HELLO
+            d = {"token": "x", "intents": 1 | direct_messages, "properties": {}, "shard": shard}
+            await ws.send_json({"op": 2, "d": d})
+            sockets.append(ws)
+        await eventually(lambda: len(emulator.gateway.connected_sessions()) == 2)
+        await emulator.post_message(emulator.dm_channel(user), user, "hello bot")
+        got = {f["t"] for shard_id, f in _frames(emulator) if shard_id == 0}
+        assert "MESSAGE_CREATE" in got
+        assert all(f["t"] != "MESSAGE_CREATE" for shard_id, f in _frames(emulator) if shard_id)
+        for ws in sockets:
+            await ws.close()
