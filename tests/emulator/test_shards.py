@@ -242,3 +242,17 @@ async def test_dms_go_to_shard_zero(emulator: Emulator) -> None:
         assert all(f["t"] != "MESSAGE_CREATE" for shard_id, f in _frames(emulator) if shard_id)
         for ws in sockets:
             await ws.close()
+
+
+async def test_control_settings_change_shard_advice(emulator: Emulator) -> None:
+    body = {"shards": 4, "max_concurrency": 2, "identify_window": 0.1, "guilds_per_shard": 10}
+    headers = {"Authorization": f"Bot {DEFAULT_TOKEN}"}
+    async with aiohttp.ClientSession() as s:
+        async with s.post(f"{emulator.url}/_emulator/settings", json=body) as r:
+            assert r.status == 200
+        async with s.get(f"{emulator.api_base}/gateway/bot", headers=headers) as r:
+            data = await r.json()
+        async with s.get(f"{emulator.url}/_emulator/state") as r:
+            state = await r.json()
+    assert data["shards"] == 4 and data["session_start_limit"]["max_concurrency"] == 2
+    assert emulator.shard_policy.guilds_per_shard == 10 and state["sessions"] == []
