@@ -14,7 +14,8 @@ Usage in a test (``emulator`` comes from ``bot.emulator.pytest_plugin``)::
 """
 
 from .connect import connect_client
-from .models import Attachment, Channel, Guild, Interaction, Member, Message, Role, User
+from .interaction import Interaction
+from .models import Attachment, Channel, Guild, Member, Message, Role, User
 from .people import Actor, CommandError, InteractionResult
 from .rules import DiscordError
 from .server import Emulator, RequestRecord, Violation

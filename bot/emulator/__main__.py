@@ -18,6 +18,10 @@ async def _serve(args: argparse.Namespace) -> None:
         ratelimits=not args.no_ratelimits,
         ratelimit_speed=args.ratelimit_speed,
         validate_spec=not args.no_spec,
+        shards=args.shards,
+        max_concurrency=args.max_concurrency,
+        identify_window=args.identify_window,
+        upload_limit=args.upload_limit,
     )
     if args.privileged:
         emu.enable_privileged_intents(members=True, presences=True, message_content=True)
@@ -50,6 +54,10 @@ def main() -> None:
     parser.add_argument("--ratelimit-speed", type=float, default=1.0)
     parser.add_argument("--no-spec", action="store_true", help="skip OpenAPI validation")
     parser.add_argument("--privileged", action="store_true", help="enable privileged intents")
+    parser.add_argument("--shards", type=int, default=None, help="shards /gateway/bot advises")
+    parser.add_argument("--max-concurrency", type=int, default=1)
+    parser.add_argument("--identify-window", type=float, default=None, help="seconds (def. 5)")
+    parser.add_argument("--upload-limit", type=int, default=10 * 1024 * 1024, help="bytes")
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args()
     logging.basicConfig(level=args.log_level)

@@ -43,16 +43,18 @@ async def connect_client(
 
     For speed, discord.py's 2 s wait after the last GUILD_CREATE is shortened
     (`guild_ready_timeout`) and its 5 s pause before a re-IDENTIFY is skipped
-    (`fast_reidentify`); pass None/False to keep discord.py's real timings.
+    (`fast_reidentify`: each IDENTIFY waits only for its identify rate limit bucket to be
+    free); pass None/False to keep discord.py's real timings. Works for
+    ``discord.AutoShardedClient`` and for clients made with ``shard_id=``/``shard_count=``.
     """
     if guild_ready_timeout is not None:
         client._connection.guild_ready_timeout = guild_ready_timeout
     if fast_reidentify:
 
-        async def _no_wait(shard_id: int | None, *, initial: bool = False) -> None:
-            return None
+        async def _paced(shard_id: int | None, *, initial: bool = False) -> None:
+            await asyncio.sleep(emu.shard_policy.reserve(shard_id or 0))
 
-        client.before_identify_hook = _no_wait  # type: ignore[method-assign]
+        client.before_identify_hook = _paced  # type: ignore[method-assign]
     with pointed_at(emu):
         task = asyncio.create_task(client.start(token), name="emulated-discord-client")
         ready = asyncio.create_task(client.wait_until_ready())

@@ -42,6 +42,11 @@ def add_control_routes(app: web.Application, emu: Emulator) -> None:
                 ],
                 "connected_sessions": len(emu.gateway.connected_sessions()),
                 "identifies": emu.gateway.identifies,
+                "sessions": [
+                    {"shard": list(s.shard), "connected": s.conn is not None}
+                    for s in emu.gateway.sessions.values()
+                    if not s.invalid
+                ],
                 "resumes": emu.gateway.resumes,
                 "requests": len(emu.requests),
                 "violations": [v.__dict__ for v in emu.violations],
@@ -103,7 +108,7 @@ def add_control_routes(app: web.Application, emu: Emulator) -> None:
         return _ok([m.to_dict() for m in emu.messages(cid)])
 
     async def settings(request: web.Request) -> web.Response:
-        """Change settings: ratelimits, ratelimit_speed, interaction_timeout, privileged intents."""
+        """Change settings: rate limits, interaction timeout, intents, shards, upload limit."""
         body = await _json(request)
         if "ratelimits" in body:
             emu.ratelimiter.enabled = bool(body["ratelimits"])
@@ -113,6 +118,17 @@ def add_control_routes(app: web.Application, emu: Emulator) -> None:
             emu.interaction_timeout = float(body["interaction_timeout"])
         if "privileged_intents" in body:
             emu.privileged_intents = int(body["privileged_intents"])
+        policy = emu.shard_policy
+        if "shards" in body:
+            policy.recommended = None if body["shards"] is None else int(body["shards"])
+        if "max_concurrency" in body:
+            policy.max_concurrency = int(body["max_concurrency"])
+        if "identify_window" in body:
+            policy.identify_window = float(body["identify_window"])
+        if "guilds_per_shard" in body:
+            policy.guilds_per_shard = int(body["guilds_per_shard"])
+        if "upload_limit" in body:
+            emu.upload_limit = int(body["upload_limit"])
         return _ok({"ok": True})
 
     async def drop(request: web.Request) -> web.Response:
@@ -133,6 +149,41 @@ def add_control_routes(app: web.Application, emu: Emulator) -> None:
             {"response_type": result.response_type, "message": msg.to_dict() if msg else None}
         )
 
+    async def clear(request: web.Request) -> web.Response:
+        """Clear a message's reactions: ``{"emoji": optional, "by": optional user id}``."""
+        body = await _json(request)
+        by = int(body["by"]) if body.get("by") else None
+        n = emu.clear_reactions(int(request.match_info["message_id"]), body.get("emoji"), by=by)
+        return _ok({"removed": n})
+
+    async def delete_channel(request: web.Request) -> web.Response:
+        """Delete a channel or thread (dispatches CHANNEL_DELETE / THREAD_DELETE)."""
+        ch = emu.delete_channel(int(request.match_info["channel_id"]))
+        return _ok({"id": str(ch.id)})
+
+    async def create_thread(request: web.Request) -> web.Response:
+        """Start a thread on a message: ``{"name": str, "by": optional user id}``."""
+        body = await _json(request)
+        by = int(body["by"]) if body.get("by") else None
+        th = emu.create_thread(
+            int(request.match_info["message_id"]), body.get("name", "thread"), by=by
+        )
+        return _ok({"id": str(th.id)})
+
+    async def thread_state(request: web.Request) -> web.Response:
+        """Archive or lock a thread: ``{"archived": bool, "locked": bool}`` (either optional)."""
+        body = await _json(request)
+        th = emu.set_thread_state(
+            int(request.match_info["channel_id"]),
+            archived=body.get("archived"),
+            locked=body.get("locked"),
+        )
+        return _ok(th.to_dict())
+
+    app.router.add_post("/_emulator/messages/{message_id}/reactions/clear", clear)
+    app.router.add_delete("/_emulator/channels/{channel_id}", delete_channel)
+    app.router.add_post("/_emulator/messages/{message_id}/threads", create_thread)
+    app.router.add_post("/_emulator/threads/{channel_id}/state", thread_state)
     app.router.add_get("/_emulator/state", state)
     app.router.add_post("/_emulator/guilds", create_guild)
     app.router.add_post("/_emulator/guilds/{guild_id}/channels", create_channel)

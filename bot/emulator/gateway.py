@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import secrets
@@ -13,6 +12,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
+
+from .connection import Connection
+from .rules import DiscordError
+from .shards import INVALID_SHARD, SHARDING_REQUIRED, parse_shard, shard_for
 
 if TYPE_CHECKING:
     from .server import Emulator
@@ -41,6 +44,9 @@ EVENT_INTENTS: dict[str, int] = {
     "CHANNEL_CREATE": GUILDS,
     "CHANNEL_UPDATE": GUILDS,
     "CHANNEL_DELETE": GUILDS,
+    "THREAD_CREATE": GUILDS,
+    "THREAD_UPDATE": GUILDS,
+    "THREAD_DELETE": GUILDS,
     "GUILD_MEMBER_ADD": GUILD_MEMBERS,
     "GUILD_MEMBER_UPDATE": GUILD_MEMBERS,
     "GUILD_MEMBER_REMOVE": GUILD_MEMBERS,
@@ -54,20 +60,26 @@ EVENT_INTENTS: dict[str, int] = {
     "MESSAGE_REACTION_REMOVE_EMOJI": GUILD_MESSAGE_REACTIONS,
 }
 
+#: Events outside guilds (DMs) need the direct-message intents instead.
+DM_EVENT_INTENTS: dict[str, int] = {
+    "MESSAGE_CREATE": DIRECT_MESSAGES,
+    "MESSAGE_UPDATE": DIRECT_MESSAGES,
+    "MESSAGE_DELETE": DIRECT_MESSAGES,
+    "MESSAGE_REACTION_ADD": DIRECT_MESSAGE_REACTIONS,
+    "MESSAGE_REACTION_REMOVE": DIRECT_MESSAGE_REACTIONS,
+    "MESSAGE_REACTION_REMOVE_ALL": DIRECT_MESSAGE_REACTIONS,
+    "MESSAGE_REACTION_REMOVE_EMOJI": DIRECT_MESSAGE_REACTIONS,
+}
+
+
+def intent_for(event: str, guild_id: int | None) -> int:
+    """Return the intent an event needs (a DM event needs a direct-message intent)."""
+    if guild_id is None and event in DM_EVENT_INTENTS:
+        return DM_EVENT_INTENTS[event]
+    return EVENT_INTENTS.get(event, 0)
+
+
 HEARTBEAT_INTERVAL_MS = 41250
-WRITE_BATCH_BYTES = 256 * 1024
-WRITE_BUFFER_HIGH = 4 * 1024 * 1024
-
-
-def _encode_frame(text: str) -> bytes:
-    """Encode one unmasked, final WebSocket text frame."""
-    data = text.encode()
-    n = len(data)
-    if n < 126:
-        return bytes((0x81, n)) + data
-    if n < 65536:
-        return bytes((0x81, 126)) + n.to_bytes(2, "big") + data
-    return bytes((0x81, 127)) + n.to_bytes(8, "big") + data
 
 
 REPLAY_BUFFER = 200_000
@@ -96,78 +108,11 @@ class Session:
     def sees_guild(self, guild_id: int | None) -> bool:
         """Return whether this session's shard receives events for the guild."""
         shard_id, count = self.shard
-        return guild_id is None or count <= 1 or (guild_id >> 22) % count == shard_id
-
-
-class Connection:
-    """One WebSocket connection with an ordered, non-blocking outgoing queue."""
-
-    def __init__(self, ws: web.WebSocketResponse) -> None:
-        self.ws = ws
-        self.session: Session | None = None
-        self.queue: deque[str] = deque()
-        self.wake = asyncio.Event()
-        self.closed = False
-        self.sent = 0
-        self.writer = asyncio.create_task(self._write_loop())
-
-    def send(self, frame: str) -> None:
-        """Queue a text frame for sending."""
-        if not self.closed:
-            self.queue.append(frame)
-            self.wake.set()
-
-    async def _write_loop(self) -> None:
-        ws, queue = self.ws, self.queue
-        writer = getattr(ws, "_writer", None)
-        transport = getattr(writer, "transport", None)
-        compressed = bool(getattr(ws, "compress", 0))
-        try:
-            while not self.closed:
-                if not queue:
-                    self.wake.clear()
-                    await self.wake.wait()
-                    continue
-                if transport is None or compressed or transport.is_closing():
-                    while queue and not self.closed:
-                        await ws.send_str(queue.popleft())
-                        self.sent += 1
-                    continue
-                # Fast path: encode many unmasked text frames and write them at once.
-                chunk: list[bytes] = []
-                size = 0
-                while queue and size < WRITE_BATCH_BYTES:
-                    frame = _encode_frame(queue.popleft())
-                    chunk.append(frame)
-                    size += len(frame)
-                transport.write(b"".join(chunk))
-                self.sent += len(chunk)
-                while transport.get_write_buffer_size() > WRITE_BUFFER_HIGH and not self.closed:
-                    if transport.is_closing():
-                        raise ConnectionResetError("transport closing")
-                    await asyncio.sleep(0.001)
-                await asyncio.sleep(0)
-        except (ConnectionError, RuntimeError) as exc:
-            log.debug("gateway writer stopped: %s", exc)
-            self.closed = True
-
-    async def flush(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
-        """Wait until queued frames have been written."""
-        loop = asyncio.get_running_loop()
-        end = loop.time() + timeout
-        while self.queue and not self.closed and loop.time() < end:  # noqa: ASYNC110
-            await asyncio.sleep(0.001)
-
-    async def close(self, code: int, *, flush: bool = False) -> None:
-        """Close the socket with a close code."""
-        if flush:
-            await self.flush()
-        self.closed = True
-        self.wake.set()
-        self.queue.clear()
-        self.writer.cancel()
-        with contextlib.suppress(Exception):
-            await self.ws.close(code=code)
+        if count <= 1:
+            return True
+        if guild_id is None:
+            return shard_id == 0  # DMs go to shard 0
+        return (guild_id >> 22) % count == shard_id
 
 
 class Gateway:
@@ -256,8 +201,10 @@ class Gateway:
             self.closes.append(4014)
             await conn.close(4014)
             return
-        shard = tuple(data.get("shard") or (0, 1))
-        session = Session(id=secrets.token_hex(16), intents=intents, shard=(shard[0], shard[1]))
+        shard = await self._check_shard(conn, data.get("shard"))
+        if shard is None:
+            return
+        session = Session(id=secrets.token_hex(16), intents=intents, shard=shard)
         self.sessions[session.id] = session
         session.conn = conn
         conn.session = session
@@ -285,6 +232,32 @@ class Gateway:
         for g in guilds:
             self._send_event(session, "GUILD_CREATE", dumps(self._guild_payload(session, g)))
         self.ready_event.set()
+
+    async def _check_shard(self, conn: Connection, value: Any) -> tuple[int, int] | None:
+        """Validate IDENTIFY's shard and the identify rate limit; close or refuse if broken."""
+        policy = self.emu.shard_policy
+        shard = parse_shard(value)
+        counts = {s.shard[1] for s in self.connected_sessions()}
+        if shard is None or (counts and counts != {shard[1]}):
+            log.info("IDENTIFY with invalid shard %r (live counts %s): closing 4010", value, counts)
+            self.closes.append(INVALID_SHARD)
+            await conn.close(INVALID_SHARD)
+            return None
+        owned = sum(1 for gid in self.emu.guilds if shard_for(gid, shard[1]) == shard[0])
+        if owned > policy.guilds_per_shard:
+            log.info("shard %s would hold %s guilds: closing 4011", shard, owned)
+            self.closes.append(SHARDING_REQUIRED)
+            await conn.close(SHARDING_REQUIRED)
+            return None
+        early = policy.too_soon(shard[0])
+        if early > 0:
+            err = DiscordError(429, 0, "IDENTIFY sent faster than max_concurrency per window")
+            detail = {"shard": list(shard), "bucket": policy.bucket(shard[0]), "early_s": early}
+            self.emu.violate("identify", "GATEWAY", "IDENTIFY", err, detail)
+            conn.send('{"op":9,"s":null,"t":null,"d":false}')
+            return None
+        policy.record(shard[0])
+        return shard
 
     def _guild_payload(self, session: Session, guild: Any) -> dict[str, Any]:
         data = guild.to_dict()
@@ -365,7 +338,7 @@ class Gateway:
         redacted: Callable[[], dict[str, Any]] | None = None,
     ) -> int:
         """Dispatch an event to every session that requested its intent; return deliveries."""
-        need = EVENT_INTENTS.get(event, 0)
+        need = intent_for(event, guild_id)
         djson: str | None = None
         rjson: str | None = None
         n = 0
@@ -396,7 +369,7 @@ class Gateway:
             seq = session.seq
             out: list[str] = []
             for event, djson, guild_id in events:
-                need = EVENT_INTENTS.get(event, 0)
+                need = EVENT_INTENTS.get(event, 0) if guild_id else intent_for(event, guild_id)
                 if (need and not intents & need) or not session.sees_guild(guild_id):
                     continue
                 seq += 1
@@ -416,9 +389,12 @@ class Gateway:
         """Return sessions with a live connection."""
         return [s for s in self.sessions.values() if s.conn is not None and not s.conn.closed]
 
-    async def drop(self, code: int = 4000) -> None:
-        """Close every live connection with a close code (sessions stay resumable)."""
-        for session in self.connected_sessions():
+    def _of_shard(self, sessions: list[Session], shard_id: int | None) -> list[Session]:
+        return [s for s in sessions if shard_id is None or s.shard[0] == shard_id]
+
+    async def drop(self, code: int = 4000, *, shard_id: int | None = None) -> None:
+        """Close live connections (of one shard, or all) with a close code; sessions stay."""
+        for session in self._of_shard(self.connected_sessions(), shard_id):
             conn = session.conn
             session.conn = None
             self.ready_event.clear()
@@ -426,20 +402,24 @@ class Gateway:
                 await conn.close(code)
         self.closes.append(code)
 
-    def request_reconnect(self) -> None:
-        """Send op 7 RECONNECT: clients reconnect and RESUME."""
-        for session in self.connected_sessions():
+    def request_reconnect(self, *, shard_id: int | None = None) -> None:
+        """Send op 7 RECONNECT (to one shard, or all): clients reconnect and RESUME."""
+        for session in self._of_shard(self.connected_sessions(), shard_id):
             if session.conn is not None:
                 session.conn.send('{"op":7,"s":null,"t":null,"d":null}')
 
-    async def invalidate(self) -> None:
-        """Send op 9 (d: false) to every session and forget them."""
+    async def invalidate(self, *, shard_id: int | None = None) -> None:
+        """Send op 9 (d: false) to every session (of one shard, or all) and forget them."""
         self.ready_event.clear()
-        for session in list(self.sessions.values()):
+        for session in self._of_shard(list(self.sessions.values()), shard_id):
             session.invalid = True
             if session.conn is not None:
                 session.conn.send('{"op":9,"s":null,"t":null,"d":false}')
-        self.sessions.clear()
+            self.sessions.pop(session.id, None)
+
+    def sessions_of_shard(self, shard_id: int) -> list[Session]:
+        """Return the live (not invalidated) sessions identified as a shard."""
+        return [s for s in self._live_sessions() if s.shard[0] == shard_id]
 
     def hold(self) -> None:
         """Hold new gateway connections until `release` is called."""

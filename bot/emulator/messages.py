@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any, Literal
 
+from . import permissions as P
 from .gateway import Gateway, dumps
 from .models import Channel, Guild, Member, Message, User, emoji_key, parse_emoji, snowflake
 from .rules import MAX_REACTIONS, DiscordError
@@ -40,6 +41,8 @@ class MessagesMixin:
         ch = self.channels.get(msg.channel_id)
         if ch is not None:
             ch.last_message_id = msg.id
+            if ch.is_thread:
+                ch.message_count += 1
         if dispatch and not msg.ephemeral:
             self.gateway.dispatch(
                 "MESSAGE_CREATE",
@@ -166,6 +169,40 @@ class MessagesMixin:
         self.gateway.dispatch_many([(event, djson, msg.guild_id)])
         self.notify()
         return True
+
+    def clear_reactions(self, message: Any, emoji: str | None = None, *, by: Any = None) -> int:
+        """Remove all reactions, or every reaction of one emoji, as a moderator does.
+
+        Dispatches MESSAGE_REACTION_REMOVE_ALL or MESSAGE_REACTION_REMOVE_EMOJI (never per-user
+        removals) and returns how many user reactions went. With `by` (an Actor or user) that
+        person needs Manage Messages in the channel, as in the Discord client.
+        """
+        msg = self.messages_by_id[_id(message)]
+        if by is not None:
+            self._require_moderator(  # type: ignore[attr-defined]
+                by, msg.channel_id, P.MANAGE_MESSAGES, "Manage Messages"
+            )
+        key = None if emoji is None else emoji_key(parse_emoji(emoji))
+        removed = self.apply_clear(msg, key)
+        self.notify()
+        return removed
+
+    def apply_clear(self, msg: Message, key: str | None) -> int:
+        """Clear a message's reactions (all, or one emoji key) and dispatch the clear event."""
+        d: dict[str, Any] = {"channel_id": str(msg.channel_id), "message_id": str(msg.id)}
+        if msg.guild_id is not None:
+            d["guild_id"] = str(msg.guild_id)
+        if key is None:
+            removed = sum(len(users) for users in msg.reactions.values())
+            msg.reactions.clear()
+            self.gateway.dispatch("MESSAGE_REACTION_REMOVE_ALL", d, guild_id=msg.guild_id)
+            return removed
+        users = msg.reactions.pop(key, None)
+        if not users:
+            return 0
+        d["emoji"] = msg.reaction_emojis[key]
+        self.gateway.dispatch("MESSAGE_REACTION_REMOVE_EMOJI", d, guild_id=msg.guild_id)
+        return len(users)
 
     def lose_reactions(self, ops: Iterable[ReactionOp]) -> int:
         """Apply reaction ops whose gateway events are lost (never dispatched); return how many changed."""

@@ -153,9 +153,24 @@ class Channel:
     parent_id: int | None = None
     overwrites: dict[int, Overwrite] = field(default_factory=dict)
     last_message_id: int | None = None
+    #: Thread fields (types 10-12): creator, state and counters.
+    owner_id: int | None = None
+    archived: bool = False
+    locked: bool = False
+    auto_archive_duration: int = 1440
+    archive_timestamp: str | None = None
+    created_at: str = field(default_factory=iso_now)
+    message_count: int = 0
+
+    @property
+    def is_thread(self) -> bool:
+        """Return whether the channel is a thread (announcement, public or private)."""
+        return self.type in (10, 11, 12)
 
     def to_dict(self) -> dict[str, Any]:
         """Serialize as a Discord channel object."""
+        if self.is_thread:
+            return self._thread_dict()
         data: dict[str, Any] = {
             "id": str(self.id),
             "type": self.type,
@@ -175,6 +190,29 @@ class Channel:
             data["guild_id"] = str(self.guild_id)
         return data
 
+    def _thread_dict(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "type": self.type,
+            "guild_id": str(self.guild_id),
+            "parent_id": str(self.parent_id) if self.parent_id else None,
+            "owner_id": str(self.owner_id),
+            "name": self.name,
+            "flags": 0,
+            "last_message_id": str(self.last_message_id) if self.last_message_id else None,
+            "rate_limit_per_user": 0,
+            "message_count": self.message_count,
+            "member_count": 1,
+            "total_message_sent": self.message_count,
+            "thread_metadata": {
+                "archived": self.archived,
+                "archive_timestamp": self.archive_timestamp or self.created_at,
+                "auto_archive_duration": self.auto_archive_duration,
+                "locked": self.locked,
+                "create_timestamp": self.created_at,
+            },
+        }
+
 
 @dataclass
 class Guild:
@@ -186,6 +224,7 @@ class Guild:
     roles: dict[int, Role] = field(default_factory=dict)
     channels: dict[int, Channel] = field(default_factory=dict)
     members: dict[int, Member] = field(default_factory=dict)
+    threads: dict[int, Channel] = field(default_factory=dict)
 
     @property
     def everyone(self) -> Role:
@@ -232,7 +271,7 @@ class Guild:
             "voice_states": [],
             "members": [m.to_dict() for m in members],
             "channels": [c.to_dict() for c in self.channels.values()],
-            "threads": [],
+            "threads": [t.to_dict() for t in self.threads.values() if not t.archived],
             "presences": [],
             "stage_instances": [],
             "guild_scheduled_events": [],
@@ -382,53 +421,4 @@ class Message:
             )
         if reactions:
             data["reactions"] = reactions
-        return data
-
-
-@dataclass
-class Interaction:
-    """An interaction sent to the bot and everything the bot answered."""
-
-    id: int
-    token: str
-    type: int
-    guild_id: int | None
-    channel_id: int
-    user: User
-    payload: dict[str, Any]
-    created: float = field(default_factory=time.monotonic)
-    response_type: int | None = None
-    response_data: dict[str, Any] | None = None
-    original: Message | None = None
-    followups: list[Message] = field(default_factory=list)
-    source_message: Message | None = None
-    original_edited: bool = False
-    original_deleted: bool = False
-    choices: list[dict[str, Any]] | None = None
-    modal: dict[str, Any] | None = None
-    acknowledged_late: bool = False
-    parent: Interaction | None = None
-
-    def metadata(self) -> dict[str, Any]:
-        """Return the ``interaction_metadata`` object of messages answering this interaction."""
-        data: dict[str, Any] = {
-            "id": str(self.id),
-            "type": self.type,
-            "user": self.user.to_dict(),
-            "authorizing_integration_owners": {"0": str(self.guild_id or 0)},
-        }
-        if self.type == 3 and self.source_message is not None:
-            data["interacted_message_id"] = str(self.source_message.id)
-        if self.type == 5:
-            parent = self.parent
-            data["triggering_interaction_metadata"] = (
-                parent.metadata()
-                if parent is not None and parent.type in (2, 3)
-                else {
-                    "id": str(self.id),
-                    "type": 2,
-                    "user": self.user.to_dict(),
-                    "authorizing_integration_owners": {"0": str(self.guild_id or 0)},
-                }
-            )
         return data

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import permissions as P
-from .models import Attachment, Channel, Guild, Interaction, Message, User
+from .models import Attachment, Channel, Guild, Message, User
+from .results import InteractionResult
 from .rules import DiscordError
 
 if TYPE_CHECKING:
@@ -40,108 +40,6 @@ def _oid(obj: Any) -> int:
     if isinstance(obj, Actor):
         return obj.user.id
     return int(obj.id)
-
-
-@dataclass
-class InteractionResult:
-    """What the bot answered to an interaction (live view: later edits show up)."""
-
-    emu: Emulator
-    interaction: Interaction
-
-    @property
-    def response_type(self) -> int | None:
-        """Return the callback type (4 message, 5 deferred, 6/7 update, 8 autocomplete, 9 modal)."""
-        return self.interaction.response_type
-
-    @property
-    def deferred(self) -> bool:
-        """Return whether the bot deferred (type 5 or 6)."""
-        return self.interaction.response_type in (5, 6)
-
-    @property
-    def message(self) -> Message | None:
-        """Return the original response message (or the updated message for type 7)."""
-        return self.interaction.original
-
-    @property
-    def followups(self) -> list[Message]:
-        """Return follow-up messages, in order."""
-        return list(self.interaction.followups)
-
-    @property
-    def messages(self) -> list[Message]:
-        """Return the original response and follow-ups without duplicates."""
-        out: list[Message] = []
-        for m in [self.interaction.original, *self.interaction.followups]:
-            if m is not None and m not in out:
-                out.append(m)
-        return out
-
-    @property
-    def ephemeral(self) -> bool:
-        """Return whether the response message is ephemeral."""
-        msg = self.message
-        return bool(msg is not None and msg.ephemeral)
-
-    @property
-    def content(self) -> str:
-        """Return the response message content."""
-        return self.message.content if self.message else ""
-
-    @property
-    def embeds(self) -> list[dict[str, Any]]:
-        """Return the response message embeds."""
-        return self.message.embeds if self.message else []
-
-    @property
-    def components(self) -> list[dict[str, Any]]:
-        """Return the response message components."""
-        return self.message.components if self.message else []
-
-    @property
-    def attachments(self) -> list[Attachment]:
-        """Return the response message attachments (with their bytes)."""
-        return self.message.attachments if self.message else []
-
-    @property
-    def allowed_mentions(self) -> dict[str, Any] | None:
-        """Return the response message allowed_mentions."""
-        return self.message.allowed_mentions if self.message else None
-
-    @property
-    def choices(self) -> list[dict[str, Any]]:
-        """Return autocomplete choices."""
-        return self.interaction.choices or []
-
-    @property
-    def modal(self) -> dict[str, Any] | None:
-        """Return the modal the bot opened, if any."""
-        return self.interaction.modal
-
-    def finished(self) -> bool:
-        """Return whether the bot has given a final answer (not just a deferral)."""
-        inter = self.interaction
-        if inter.response_type is None:
-            return False
-        if inter.response_type in (5, 6):
-            return inter.original_edited or bool(inter.followups) or inter.original_deleted
-        return True
-
-    async def wait_answered(self, timeout: float = 5.0) -> InteractionResult:  # noqa: ASYNC109
-        """Wait until the bot acknowledges the interaction."""
-        await self.emu.wait_for(lambda: self.interaction.response_type is not None, timeout)
-        return self
-
-    async def wait_finished(self, timeout: float = 5.0) -> InteractionResult:  # noqa: ASYNC109
-        """Wait until the bot answers for good (deferred responses must be edited/followed)."""
-        await self.emu.wait_for(self.finished, timeout)
-        return self
-
-    async def wait_followups(self, count: int, timeout: float = 5.0) -> list[Message]:  # noqa: ASYNC109
-        """Wait until at least `count` follow-ups were sent."""
-        await self.emu.wait_for(lambda: len(self.interaction.followups) >= count, timeout)
-        return self.followups
 
 
 class Actor:
@@ -501,6 +399,34 @@ class Actor:
     async def say(self, content: str, *, in_channel: Any = None) -> Message:
         """Post a message in a channel (default: the guild's first text channel)."""
         return await self.emu.post_message(self._channel(in_channel), self.user, content)
+
+    # -- moderation -----------------------------------------------------------
+
+    async def clear_reactions(self, message: Any, emoji: str | None = None) -> int:
+        """ "Remove All Reactions" (or one emoji entirely); needs Manage Messages; return count."""
+        removed = self.emu.clear_reactions(message, emoji, by=self)
+        await asyncio.sleep(0)
+        return removed
+
+    async def delete_channel(self, channel: Any) -> Channel:
+        """Delete a channel or thread (needs Manage Channels / Manage Threads)."""
+        ch = self.emu.delete_channel(channel, by=self)
+        await asyncio.sleep(0)
+        return ch
+
+    async def start_thread(self, message: Any, name: str) -> Channel:
+        """Start a public thread on a message (needs Create Public Threads)."""
+        th = self.emu.create_thread(message, name, by=self)
+        await asyncio.sleep(0)
+        return th
+
+    async def set_thread_state(
+        self, thread: Any, *, archived: bool | None = None, locked: bool | None = None
+    ) -> Channel:
+        """Archive/unarchive or lock/unlock a thread (locking needs Manage Threads)."""
+        th = self.emu.set_thread_state(thread, archived=archived, locked=locked, by=self)
+        await asyncio.sleep(0)
+        return th
 
 
 __all__ = ["Actor", "CommandError", "DiscordError", "InteractionResult"]

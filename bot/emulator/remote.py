@@ -67,3 +67,9 @@ class Remote:
         async with self._session.get(f"{self._url}/_emulator{path}") as response:
             response.raise_for_status()
             return await response.json()
+
+    async def delete(self, path: str) -> Any:
+        """DELETE ``/_emulator{path}`` (e.g. ``/channels/{id}``) and return the JSON answer."""
+        async with self._session.delete(f"{self._url}/_emulator{path}") as response:
+            response.raise_for_status()
+            return await response.json()

@@ -211,8 +211,8 @@ async def handle_api(emu: Emulator, request: web.Request) -> web.StreamResponse:
                 await hook(api)  # people act while this request is served
     except DiscordError as err:
         status, out = err.status, err.body()
-        if err.status in (400, 401, 403) or err.code in (10062, 40060):
-            kind = {403: "permission", 401: "auth"}.get(err.status, "rule")
+        if err.status in (400, 401, 403, 413) or err.code in (10062, 40060):
+            kind = {403: "permission", 401: "auth", 413: "upload"}.get(err.status, "rule")
             if err.code == 50035 and isinstance(err.errors, dict) and "_spec" in err.errors:
                 kind = "spec"
             if err.code in (10062, 40060):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from .models import Interaction, Message, snowflake
+from .interaction import Interaction
+from .models import Message, snowflake
 from .rest import ApiRequest, Result, route
-from .routes import build_message, delete_message, edit_message
+from .routes_messages import build_message, delete_message, edit_message
 from .rules import (
     UNKNOWN_COMMAND,
     UNKNOWN_MESSAGE,

@@ -7,19 +7,19 @@ import contextlib
 import logging
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from .gateway import Gateway
+from .interaction import Interaction
 from .messages import MessagesMixin
 from .models import (
     Attachment,
     Channel,
     Guild,
-    Interaction,
     Member,
     Message,
     User,
@@ -28,7 +28,10 @@ from .models import (
 )
 from .ratelimit import RateLimiter
 from .rules import DiscordError
+from .sessions import SessionsMixin
+from .shards import GUILDS_PER_SHARD, IDENTIFY_WINDOW, ShardPolicy
 from .spec import Spec, load_spec
+from .uploads import UPLOAD_LIMIT
 from .world import WorldMixin, _id
 
 if TYPE_CHECKING:
@@ -62,7 +65,7 @@ class RequestRecord:
     at: float = field(default_factory=time.monotonic)
 
 
-class Emulator(WorldMixin, MessagesMixin):
+class Emulator(WorldMixin, MessagesMixin, SessionsMixin):
     """A local Discord (REST + gateway) on 127.0.0.1 for tests, demos and benchmarks."""
 
     def __init__(
@@ -77,6 +80,11 @@ class Emulator(WorldMixin, MessagesMixin):
         spec_path: str | None = None,
         validate_spec: bool = True,
         validate_responses: bool = False,
+        shards: int | None = None,
+        max_concurrency: int = 1,
+        identify_window: float | None = None,
+        guilds_per_shard: int = GUILDS_PER_SHARD,
+        upload_limit: int = UPLOAD_LIMIT,
     ) -> None:
         self.host = host
         self.port = port
@@ -87,6 +95,8 @@ class Emulator(WorldMixin, MessagesMixin):
         self.privileged_intents = 0
         self.guilds: dict[int, Guild] = {}
         self.channels: dict[int, Channel] = {}
+        #: Channels deleted (by an admin or the bot): kept for inspection, gone from the API.
+        self.deleted_channels: dict[int, Channel] = {}
         self.users: dict[int, User] = {self.bot.id: self.bot, self.owner.id: self.owner}
         self.messages_by_id: dict[int, Message] = {}
         self.channel_messages: dict[int, list[Message]] = defaultdict(list)
@@ -106,6 +116,19 @@ class Emulator(WorldMixin, MessagesMixin):
         self._spec: Spec | None = None
         self._spec_loaded = False
         self.spec_skipped = False
+        #: Shard advice, identify limits (window default: 5 s / ratelimit_speed) and history.
+        self.shard_policy = ShardPolicy(
+            recommended=shards,
+            max_concurrency=max_concurrency,
+            identify_window=(
+                IDENTIFY_WINDOW / max(ratelimit_speed, 1e-9)
+                if identify_window is None
+                else identify_window
+            ),
+            guilds_per_shard=guilds_per_shard,
+        )
+        #: Most bytes of files one message may carry (Discord: 10 MiB in an unboosted guild).
+        self.upload_limit = upload_limit
         self.gateway = Gateway(self)
         self._waiters: list[asyncio.Future[None]] = []
         self._runner: web.AppRunner | None = None
@@ -150,7 +173,7 @@ class Emulator(WorldMixin, MessagesMixin):
         from .control import add_control_routes
         from .rest import handle_api
 
-        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app = web.Application(client_max_size=max(64 * 1024 * 1024, 4 * self.upload_limit))
         app.router.add_route("*", "/api/v{version:\\d+}/{tail:.*}", self._wrap(handle_api))
         app.router.add_route("*", "/api/{tail:.*}", self._wrap(handle_api))
         app.router.add_get("/attachments/{channel_id}/{attachment_id}/{filename}", self._attachment)
@@ -241,10 +264,6 @@ class Emulator(WorldMixin, MessagesMixin):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(fut, min(remaining, 0.25))
 
-    async def wait_until_ready(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
-        """Wait until a bot session has identified or resumed."""
-        await asyncio.wait_for(self.gateway.ready_event.wait(), timeout)
-
     def upload(
         self, filename: str, data: bytes, *, channel: Any = 0, content_type: str | None = None
     ) -> Attachment:
@@ -289,7 +308,7 @@ class Emulator(WorldMixin, MessagesMixin):
             | {"permissions": str(self.permissions_for(channel, actor.user))},
             "locale": "en-US",
             "entitlements": [],
-            "attachment_size_limit": 10 * 1024 * 1024,
+            "attachment_size_limit": self.upload_limit,
             "app_permissions": str(self.permissions_for(channel, self.bot)),
             "authorizing_integration_owners": {"0": str(guild.id) if guild else "0"},
             "context": 0 if guild else 1,
@@ -340,46 +359,6 @@ class Emulator(WorldMixin, MessagesMixin):
             out.extend(self.guild_commands.get(_id(guild), {}).values())
         out.extend(self.global_commands.values())
         return out
-
-    # -- disconnect controls --------------------------------------------------
-
-    async def drop_bot_connection(self, code: int = 4000) -> None:
-        """Close the bot's gateway connection; a resumable code makes it RESUME."""
-        await self.gateway.drop(code)
-
-    def request_reconnect(self) -> None:
-        """Send op 7 RECONNECT to the bot (it reconnects and RESUMEs)."""
-        self.gateway.request_reconnect()
-
-    async def invalidate_session(self) -> None:
-        """Send op 9 (d: false): the bot must IDENTIFY again and nothing is replayed."""
-        await self.gateway.invalidate()
-
-    def hold_connections(self) -> None:
-        """Make new gateway connections wait until `release_connections`."""
-        self.gateway.hold()
-
-    def release_connections(self) -> None:
-        """Let held gateway connections proceed."""
-        self.gateway.release()
-
-    @contextlib.asynccontextmanager
-    async def bot_offline(
-        self, *, invalidate: bool = False, code: int = 4000, wait_ready: float = 10.0
-    ) -> AsyncIterator[None]:
-        """Keep the bot disconnected inside the block; it RESUMEs (or re-IDENTIFYs) after."""
-        self.hold_connections()
-        try:
-            if invalidate:
-                await self.invalidate_session()
-                await asyncio.sleep(0.05)
-            await self.drop_bot_connection(code)
-            yield
-        finally:
-            self.gateway.ready_event.clear()
-            self.release_connections()
-        if wait_ready:
-            await self.wait_until_ready(wait_ready)
 
     # -- recording ------------------------------------------------------------
 

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import permissions as P
 from .gateway import GUILD_MEMBERS, GUILD_PRESENCES, MESSAGE_CONTENT, Gateway
-from .models import Channel, Guild, Member, Overwrite, Role, User, snowflake
+from .models import Channel, Guild, Member, Overwrite, Role, User, iso_now, snowflake
+from .rules import DiscordError
 
 if TYPE_CHECKING:
     from .people import Actor
@@ -31,6 +32,7 @@ class WorldMixin:
     guilds: dict[int, Guild]
     channels: dict[int, Channel]
     users: dict[int, User]
+    deleted_channels: dict[int, Channel]
     gateway: Gateway
 
     # -- setup helpers --------------------------------------------------------
@@ -179,8 +181,121 @@ class WorldMixin:
         return self.actor(g, g.owner_id)
 
     def permissions_for(self, channel: Any, user: Any) -> int:
-        """Compute a member's permissions in a channel."""
+        """Compute a member's permissions in a channel (a thread follows its parent)."""
         ch = self.channels[_id(channel)]
         if ch.guild_id is None:
             return P.ALL & ~P.ADMINISTRATOR
+        if ch.is_thread and ch.parent_id in self.channels:
+            ch = self.channels[ch.parent_id]
         return P.channel_permissions(self.guilds[ch.guild_id], ch, _id(user))
+
+    # -- moderation: channels and threads ---------------------------------------
+
+    def _require_moderator(self, by: Any, channel_id: int, bit: int, name: str) -> None:
+        """Raise CommandError unless the person has a permission in the channel."""
+        from .people import CommandError
+
+        user = by.user if hasattr(by, "user") else self.users[_id(by)]
+        if not self.permissions_for(channel_id, user) & bit:
+            raise CommandError(f"{user.username} lacks {name}: the Discord client hides that")
+
+    def delete_channel(self, channel: Any, *, by: Any = None) -> Channel:
+        """Delete a channel (and its threads) as an admin does; dispatch CHANNEL_DELETE.
+
+        Its messages stay inspectable here but the API answers 404 Unknown Channel (10003).
+        With `by` that person needs Manage Channels (Manage Threads for a thread).
+        """
+        ch = self.channels[_id(channel)]
+        if by is not None:
+            bit, name = (
+                (P.MANAGE_THREADS, "Manage Threads")
+                if ch.is_thread
+                else (P.MANAGE_CHANNELS, "Manage Channels")
+            )
+            self._require_moderator(by, ch.id, bit, name)
+        g = self.guilds.get(ch.guild_id) if ch.guild_id is not None else None
+        for thread in [t for t in (g.threads.values() if g else []) if t.parent_id == ch.id]:
+            self._forget_channel(thread, g)
+        self._forget_channel(ch, g)
+        data = ch.to_dict()
+        if ch.is_thread:
+            data = {k: data[k] for k in ("id", "guild_id", "parent_id", "type")}
+        event = "THREAD_DELETE" if ch.is_thread else "CHANNEL_DELETE"
+        self.gateway.dispatch(event, data, guild_id=ch.guild_id)
+        self.notify()  # type: ignore[attr-defined]
+        return ch
+
+    def _forget_channel(self, ch: Channel, g: Guild | None) -> None:
+        self.channels.pop(ch.id, None)
+        self.deleted_channels[ch.id] = ch
+        if g is not None:
+            g.channels.pop(ch.id, None)
+            g.threads.pop(ch.id, None)
+
+    def create_thread(
+        self,
+        message: Any,
+        name: str,
+        *,
+        by: Any = None,
+        auto_archive_duration: int = 1440,
+        dispatch: bool = True,
+    ) -> Channel:
+        """Start a public thread on a message (id = the message id); dispatch THREAD_CREATE.
+
+        `by` (an Actor or user) is the thread's owner and needs Create Public Threads;
+        without it the bot owns the thread.
+        """
+        msg = self.messages_by_id[_id(message)]  # type: ignore[attr-defined]
+        parent = self.channels[msg.channel_id]
+        owner = self.bot.id
+        if by is not None:
+            self._require_moderator(by, parent.id, P.CREATE_PUBLIC_THREADS, "Create Public Threads")
+            owner = _id(by)
+        if msg.id in self.channels or msg.id in self.deleted_channels:
+            raise DiscordError(400, 160004, "A thread has already been created for this message")
+        g = self.guilds[parent.guild_id]  # type: ignore[index]
+        thread = Channel(
+            msg.id,
+            g.id,
+            name,
+            type=11,
+            parent_id=parent.id,
+            owner_id=owner,
+            auto_archive_duration=auto_archive_duration,
+        )
+        g.threads[thread.id] = thread
+        self.channels[thread.id] = thread
+        if dispatch:
+            self.gateway.dispatch(
+                "THREAD_CREATE", thread.to_dict() | {"newly_created": True}, guild_id=g.id
+            )
+        return thread
+
+    def set_thread_state(
+        self,
+        thread: Any,
+        *,
+        archived: bool | None = None,
+        locked: bool | None = None,
+        by: Any = None,
+    ) -> Channel:
+        """Archive/unarchive or lock/unlock a thread as a moderator; dispatch THREAD_UPDATE."""
+        th = self.channels[_id(thread)]
+        if by is not None and (locked is not None or _id(by) != th.owner_id):
+            self._require_moderator(by, th.id, P.MANAGE_THREADS, "Manage Threads")
+        self.apply_thread_state(th, archived=archived, locked=locked)
+        return th
+
+    def apply_thread_state(
+        self, th: Channel, *, archived: bool | None = None, locked: bool | None = None
+    ) -> None:
+        """Change a thread's archived/locked flags and dispatch THREAD_UPDATE if they changed."""
+        before = (th.archived, th.locked)
+        if archived is not None:
+            th.archived = archived
+            th.archive_timestamp = iso_now()
+        if locked is not None:
+            th.locked = locked
+        if (th.archived, th.locked) != before:
+            self.gateway.dispatch("THREAD_UPDATE", th.to_dict(), guild_id=th.guild_id)

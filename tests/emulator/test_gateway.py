@@ -158,6 +158,7 @@ async def _identify_raw(ws: aiohttp.ClientWebSocketResponse, intents: int) -> No
     await ws.receive_json()  # GUILD_CREATE
 
 
+@pytest.mark.emulator(identify_window=0)  # two raw IDENTIFYs back to back
 async def test_message_content_intent(emulator: Emulator, guild: Guild) -> None:
     alice = emulator.add_member(guild, "alice")
     guild_messages, message_content = 1 << 9, 1 << 15

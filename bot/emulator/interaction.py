@@ -1,0 +1,58 @@
+"""An interaction sent to the bot and everything the bot answered to it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from .models import Message, User
+
+
+@dataclass
+class Interaction:
+    """An interaction sent to the bot and everything the bot answered."""
+
+    id: int
+    token: str
+    type: int
+    guild_id: int | None
+    channel_id: int
+    user: User
+    payload: dict[str, Any]
+    created: float = field(default_factory=time.monotonic)
+    response_type: int | None = None
+    response_data: dict[str, Any] | None = None
+    original: Message | None = None
+    followups: list[Message] = field(default_factory=list)
+    source_message: Message | None = None
+    original_edited: bool = False
+    original_deleted: bool = False
+    choices: list[dict[str, Any]] | None = None
+    modal: dict[str, Any] | None = None
+    acknowledged_late: bool = False
+    parent: Interaction | None = None
+
+    def metadata(self) -> dict[str, Any]:
+        """Return the ``interaction_metadata`` object of messages answering this interaction."""
+        data: dict[str, Any] = {
+            "id": str(self.id),
+            "type": self.type,
+            "user": self.user.to_dict(),
+            "authorizing_integration_owners": {"0": str(self.guild_id or 0)},
+        }
+        if self.type == 3 and self.source_message is not None:
+            data["interacted_message_id"] = str(self.source_message.id)
+        if self.type == 5:
+            parent = self.parent
+            data["triggering_interaction_metadata"] = (
+                parent.metadata()
+                if parent is not None and parent.type in (2, 3)
+                else {
+                    "id": str(self.id),
+                    "type": 2,
+                    "user": self.user.to_dict(),
+                    "authorizing_integration_owners": {"0": str(self.guild_id or 0)},
+                }
+            )
+        return data
