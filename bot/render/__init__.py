@@ -5,6 +5,7 @@ Handlers and workflows both render through here; nothing in this package does I/
 
 from bot.render.boards import (
     board_lines,
+    export_too_big,
     leaderboard,
     mention_list,
     monthly_post,

@@ -59,14 +59,14 @@ class Moderation:
         votes: int,
     ) -> None:
         log.info("poll on #%s: reactions cleared (%s), %d vote(s) removed", number, choice, votes)
-        emojis = POLL_EMOJI if choice is None else (choice.emoji,)
-        await self._poster.react(guild_id, channel_id, message_id, emojis)
         await self._notices.tell(
             guild_id,
             notices.reactions_cleared(
                 number, channel_id, None if choice is None else choice.emoji, votes
             ),
         )
+        emojis = POLL_EMOJI if choice is None else (choice.emoji,)
+        await self._poster.react(guild_id, channel_id, message_id, emojis)
 
     async def channel_deleted(self, guild_id: int, channel_id: int) -> list[int]:
         """Close the open polls of a deleted channel with their votes; return their numbers."""

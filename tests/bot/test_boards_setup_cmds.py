@@ -6,6 +6,8 @@ import csv
 import io
 import zipfile
 
+import pytest
+
 from bot.domain.outcomes import Choice
 from bot.domain.votes import EventKind, VoteEvent
 from tests.bot.conftest import World
@@ -187,3 +189,18 @@ async def test_discord_hides_admin_only_commands_from_members(live: World) -> No
             raise AssertionError(f"{command} should be hidden from members by its permission hint")
     shown = await live.admin.run("/setup show", in_channel=live.general)
     assert shown.ephemeral and shown.embeds[0]["title"] == "Called It settings"
+
+
+@pytest.mark.emulator(upload_limit=512)
+async def test_an_export_over_the_upload_limit_answers_with_the_command_to_run(
+    live: World,
+) -> None:
+    await vote_and_resolve(live)
+    result = await live.run(live.admin, "/export")
+    message = result.messages[-1]
+    assert message.ephemeral and message.attachments == []
+    assert "over Discord's upload limit here" in message.content
+    assert f"`calledit export --guild {live.guild.id} --out calledit-export`" in message.content
+    refused = [v for v in live.emu.violations if "upload" in str(v).lower()]
+    assert refused  # Discord refused the zip first
+    live.emu.violations.clear()
