@@ -304,6 +304,11 @@ class MemberStats:
     open_votes: int
     row: BoardRow | None
     ranked_members: int
+    #: (month 'YYYY-MM', points) for the months up to the current one, oldest first.
+    months: tuple[tuple[str, float], ...] = ()
+    #: Scored votes that matched the other voters' clear majority, of those that had one.
+    agreed: int = 0
+    compared: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,3 +324,15 @@ class SourceCard:
     open: int
     majority_compared: int
     majority_agreed: int
+    #: The source's predictions by number (at most ScorecardService.ITEMS of them).
+    items: tuple[SourceItem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceItem:
+    """One prediction on a scorecard: its outcome (None while unresolved) and the vote split."""
+
+    number: int
+    title: str
+    outcome: Outcome | None
+    tally: Tally
