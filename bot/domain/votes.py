@@ -32,6 +32,9 @@ class VoteEvent(NamedTuple):
     member_id: int
     choice: Choice
     at: datetime
+    #: The member's display name in that guild, as the event carried it (reaction adds do).
+    name: str | None = None
+    guild_id: int | None = None
 
 
 def vote_choice(emoji_id: int | None, emoji_name: str | None, *, by_bot: bool) -> Choice | None:

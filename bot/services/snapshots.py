@@ -158,6 +158,8 @@ class ApplyReport:
     deletes: int
     ignored: int
     writes: Mapping[tuple[int, int], Write] = field(default_factory=dict)
+    #: The display names the batch wrote, by (guild, member).
+    names: Mapping[tuple[int, int], str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
