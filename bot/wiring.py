@@ -19,6 +19,7 @@ from bot.domain.seedfile import SeedSet
 from bot.services import Services
 from bot.vote_writer import VoteWriter
 from bot.workflows.access_check import AccessCheck
+from bot.workflows.cards import BoardCards
 from bot.workflows.closing import PollClosing
 from bot.workflows.monthly import MonthlyPost
 from bot.workflows.opening import PollOpening
@@ -41,6 +42,7 @@ class Workflows:
     monthly: MonthlyPost
     access_check: AccessCheck
     startup: Startup
+    cards: BoardCards
 
     @classmethod
     def build(
@@ -89,4 +91,5 @@ class Workflows:
             monthly=MonthlyPost(services, poster, access, claimant),
             access_check=AccessCheck(services, poster, access, polls, remover, told),
             startup=Startup(services, polls, opening, closing, read_back, seed),
+            cards=BoardCards(services),
         )

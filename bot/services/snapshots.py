@@ -34,6 +34,12 @@ class Tally:
         """Return the counts keyed by choice."""
         return {choice: self.count(choice) for choice in Choice}
 
+    def without(self, choice: Choice) -> Tally:
+        """Return the tally less one vote for a choice (the others' votes)."""
+        counts = self.as_dict()
+        counts[choice] = max(counts[choice] - 1, 0)
+        return Tally(**{c.value: n for c, n in counts.items()})
+
     @property
     def majority(self) -> Choice | None:
         """Return the single most voted choice, None when nobody voted or the top is tied."""
