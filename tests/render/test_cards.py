@@ -112,6 +112,7 @@ def test_missing_glyphs_become_one_clean_fallback_per_run() -> None:
     assert clean("a\u0301\u0301\u0301\u0301b") == "á\u0301\u0301b"  # no towers of accents
     assert clean("evil\u202eeman") == "evileman"  # no bidi overrides
     assert clean("line\nbreak\ttab") == "line break tab"
+    assert clean("𝓐𝓭𝓪 ｆｕｌｌ 名前") == "Ada full ?"  # fancy letters folded, CJK not in the font
 
 
 NAMES = st.one_of(

@@ -121,10 +121,20 @@ def clean(text: str | None, placeholder: str = NO_NAME) -> str:
             out.append(" ")
         elif ord(ch) in have:
             out.append(ch)
+        elif (folded := _folded(ch, have)) is not None:
+            out.append(folded)  # fancy letters (𝓐, ｆ) as their plain compatibility form
         elif category != "Sk" and (not out or out[-1] != MISSING_GLYPH):
             out.append(MISSING_GLYPH)
     result = " ".join("".join(out).split())
     return result or placeholder
+
+
+def _folded(ch: str, have: frozenset[int]) -> str | None:
+    """Return a character's compatibility form when the font has all of it, else None."""
+    folded = unicodedata.normalize("NFKC", ch)
+    if folded == ch or not folded.strip() or any(ord(c) not in have for c in folded):
+        return None
+    return folded
 
 
 def fit(text: str, face: Font, width: float) -> str:

@@ -33,7 +33,8 @@ def member_card(stats: MemberStats, *, name: str | None, server: str) -> bytes:
     text(draw, (40, 82), clean(server, "this server"), font(22), MUTED, width=WIDTH - 300)
     row = stats.row
     rank = f"#{row.rank}" if row is not None else "unranked"
-    text(draw, (WIDTH - 40, 28), rank, font(44, bold=True), GOLD, anchor="ra")
+    colour = GOLD if row is not None else MUTED
+    text(draw, (WIDTH - 40, 28), rank, font(44, bold=True), colour, anchor="ra")
     of = f"of {stats.ranked_members} all time" if row is not None else "no scored votes yet"
     text(draw, (WIDTH - 40, 84), of, font(20), MUTED, anchor="ra")
     tiles = [
