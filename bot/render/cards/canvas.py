@@ -248,6 +248,6 @@ def png(image: Image.Image) -> bytes:
 def warm() -> None:
     """Load the fonts and their character map once (about 0.2 s), so no card waits for it."""
     covered()
-    for size in (16, 18, 20, 21, 22, 24, 26, 38, 40, 44):
+    for size in (18, 19, 20, 21, 22, 23, 24, 26, 38, 40, 44):
         font(size)
         font(size, bold=True)

@@ -58,15 +58,16 @@ def leaderboard_card(board: Board, *, server: str, names: Mapping[int, str]) -> 
     title = font(40, bold=True)
     text(draw, (40, 30), f"Leaderboard · {board.label}", title, width=WIDTH - 80)
     text(draw, (40, 82), clean(server, "this server"), font(22), MUTED, width=WIDTH - 360)
-    small = font(18)
+    small = font(19)
     for x, label in ((640, "points"), (760, "exact"), (880, "peer")):
         text(draw, (x, 96), label, small, MUTED, anchor="ma")
     top = HEADER
     if not rows:
         draw.rectangle((24, top, WIDTH - 24, top + ROW - 4), fill=PANEL)
         text(draw, (WIDTH / 2, top + ROW / 2), "No scored votes yet.", font(24), MUTED, anchor="mm")
+    shared = _shared_ranks(board, rows)
     for index, row in enumerate(rows):
-        _row(draw, row, top + index * ROW, names, shared=_shared(rows, row), alt=index % 2 == 1)
+        _row(draw, row, top + index * ROW, names, shared=row.rank in shared, alt=index % 2 == 1)
     y = height - FOOTER + 18
     draw.line((24, y - 8, WIDTH - 24, y - 8), fill=RULE, width=2)
     first, second = resolved_line(board)
@@ -80,8 +81,12 @@ def leaderboard_card(board: Board, *, server: str, names: Mapping[int, str]) -> 
     return png(image)
 
 
-def _shared(rows: tuple[BoardRow, ...], row: BoardRow) -> bool:
-    return sum(1 for other in rows if other.rank == row.rank) > 1
+def _shared_ranks(board: Board, rows: tuple[BoardRow, ...]) -> set[int]:
+    """Return the ranks shown that more than one member holds (also with one below the top)."""
+    ranks = Counter(row.rank for row in rows)
+    if rows and len(board.ranked) > len(rows) and board.ranked[len(rows)][0] == rows[-1].rank:
+        ranks[rows[-1].rank] += 1
+    return {rank for rank, count in ranks.items() if count > 1}
 
 
 def _row(

@@ -57,7 +57,7 @@ def member_card(stats: MemberStats, *, name: str | None, server: str) -> bytes:
         draw.rounded_rectangle((left, 130, left + tile_width, 250), 10, fill=PANEL)
         text(draw, (left + 18, 142), label, font(18), MUTED, width=tile_width - 36)
         text(draw, (left + 18, 170), value, font(38, bold=True), TEXT, width=tile_width - 36)
-        text(draw, (left + 18, 220), note, font(16), MUTED, width=tile_width - 36)
+        text(draw, (left + 18, 218), note, font(18), MUTED, width=tile_width - 36)
     votes = f"{stats.votes} vote{'s' if stats.votes != 1 else ''} · {stats.open_votes} open"
     text(draw, (40, 272), "points month by month", font(20, bold=True), TEXT)
     text(draw, (WIDTH - 40, 272), votes, font(18), MUTED, anchor="ra")
@@ -88,7 +88,7 @@ def _chart(
     peak = max((points for _, points in months), default=0) or 1
     slot = (right - left - 40) / len(months)
     bar = min(slot * 0.6, 56)
-    label, value = font(16), font(16, bold=True)
+    label, value = font(18), font(18, bold=True)
     for index, (month, points) in enumerate(months):
         centre = left + 20 + slot * (index + 0.5)
         height = (base - top - 44) * points / peak
@@ -98,5 +98,5 @@ def _chart(
         name = _MONTH_NAMES[int(month[5:7]) - 1] if len(month) == 7 else "?"
         text(draw, (centre, base + 6), name, label, MUTED, anchor="ma")
         if index == 0 or month.endswith("-01"):
-            text(draw, (centre, base + 24), month[:4], label, MUTED, anchor="ma")
+            text(draw, (centre, base + 25), month[:4], label, MUTED, anchor="ma")
     draw.line((left + 20, base, right - 20, base), fill=RULE, width=2)

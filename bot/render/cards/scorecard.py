@@ -72,9 +72,9 @@ def scorecard_card(cards: Sequence[SourceCard], *, server: str) -> bytes:
         summary += f" · {came} of {len(judged)} judged came true"
     if more > 0:
         summary += f" · {more} more not shown"
-    text(draw, (40, height - FOOTER + 14), summary, font(20), MUTED, width=WIDTH - 80)
+    text(draw, (40, height - FOOTER + 14), summary, font(21), MUTED, width=WIDTH - 80)
     legend = "bar: members' votes · green came true · amber partly · red did not"
-    text(draw, (40, height - FOOTER + 40), legend, font(16), MUTED, width=WIDTH - 80)
+    text(draw, (40, height - FOOTER + 40), legend, font(18), MUTED, width=WIDTH - 80)
     return png(image)
 
 
@@ -89,12 +89,12 @@ def _tile(
     draw.rounded_rectangle(box, 10, fill=PANEL)
     outcome_icon(draw, (left + 30, top + 30), 14, item.outcome)
     heading = f"#{item.number} {clean(item.title, 'untitled')}"
-    text(draw, (left + 56, top + 16), heading, font(21, bold=True), TEXT, width=right - left - 72)
+    text(draw, (left + 56, top + 16), heading, font(23, bold=True), TEXT, width=right - left - 72)
     status = item.outcome.label if item.outcome is not None else "open"
     if source is not None:
         status = f"{clean(source, 'a source')} · {status}"
-    text(draw, (left + 56, top + 44), status, font(16), MUTED, width=right - left - 190)
+    text(draw, (left + 56, top + 44), status, font(19), MUTED, width=right - left - 200)
     votes = item.tally.total
     count = f"{votes} vote{'s' if votes != 1 else ''}"
-    text(draw, (right - 16, top + 44), count, font(16), MUTED, anchor="ra")
-    split_bar(draw, (left + 56, top + 70, right - 16, top + 80), item.tally.as_dict())
+    text(draw, (right - 16, top + 44), count, font(19), MUTED, anchor="ra")
+    split_bar(draw, (left + 56, top + 72, right - 16, top + 82), item.tally.as_dict())
