@@ -42,6 +42,10 @@ _SQLITE_UPSERT = (
     "INSERT INTO votes (poll_id, member_id, prediction_id, choice, cast_at) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (poll_id, member_id) DO UPDATE SET choice = excluded.choice, cast_at = excluded.cast_at"
 )
+_SQLITE_NAME_UPSERT = (
+    "INSERT INTO member_names (guild_id, member_id, name, updated_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (guild_id, member_id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at"
+)
 _delete_if = delete(_votes).where(
     _votes.c.poll_id == bindparam("p"),
     _votes.c.member_id == bindparam("m"),
@@ -153,8 +157,14 @@ class VoteService:
             if event.name is not None and event.guild_id is not None:
                 latest[(event.guild_id, event.member_id)] = event.name[:NAME_MAX]
         changed = {key: name for key, name in latest.items() if self._names.get(key) != name}
-        if changed:
-            now = self._clock.now()
+        if not changed:
+            return changed
+        now = self._clock.now()
+        if self._db.is_sqlite:  # plain tuples through the driver, as for the votes
+            stamp = sqlite_datetime(now)
+            rows = [(g, m, name, stamp) for (g, m), name in changed.items()]
+            conn.exec_driver_sql(_SQLITE_NAME_UPSERT, rows)
+        else:
             conn.execute(
                 self._name_upsert,
                 [
