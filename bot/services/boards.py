@@ -84,8 +84,9 @@ class BoardService:
         self._tallies: dict[int, tuple[tuple[int, str, str], dict[int, Tally]]] = {}
 
     def clear_cache(self) -> None:
-        """Forget computed boards (benchmarks use it to time the cold path)."""
+        """Forget computed boards and tallies (benchmarks use it to time the cold path)."""
         self._cache.clear()
+        self._tallies.clear()
 
     async def month(self, guild_id: int, month: Month | str | None = None) -> Board:
         """Return the board of a month (default: the current month in the guild's time zone)."""
