@@ -16,6 +16,7 @@ from discord.ext import commands
 
 from bot.domain.seedfile import SeedSet
 from bot.domain.seedfile import load as load_seed_file
+from bot.render import cards
 from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.wiring import Workflows
@@ -134,6 +135,8 @@ class CalledItBot(commands.Bot):
         await self.workflows.startup.before_connect()
         self.workflows.remover.start()
         await self.sync_commands()
+        # Load the cards' fonts in a worker thread now, so the first card renders as fast.
+        await asyncio.to_thread(cards.warm)
 
     async def sync_commands(self) -> None:
         """Sync to DEV_GUILD_ID when set; globally only when the command set changed."""

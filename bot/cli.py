@@ -46,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run the bot (needs DISCORD_TOKEN)")
     demo = sub.add_parser("demo", help="run the bot against a local emulated Discord, no token")
     demo.add_argument("--members", type=int, default=30, help="simulated members (default 30)")
+    demo.add_argument(
+        "--cards",
+        type=Path,
+        default=Path("demo-cards"),
+        help="folder to save the cards the bot posted in (default ./demo-cards)",
+    )
     sub.add_parser("invite-url", help="print the URL that adds the bot to a server")
     sub.add_parser("check", help="check settings and that the database is reachable")
 
@@ -279,7 +285,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
 async def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    return await run_demo(members=args.members)
+    return await run_demo(members=args.members, cards=args.cards)
 
 
 async def _invite_url(settings: Settings, args: argparse.Namespace) -> int:

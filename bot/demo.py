@@ -39,6 +39,17 @@ DEMO_OUTCOMES = [
     (9, "came_true", "Agents everywhere."),
     (10, "came_true", None),
 ]
+#: Some members' display names (global names), to show the cards drawing any script.
+DISPLAY_NAMES = (
+    "Ada L.",
+    "Αλέξανδρος",
+    "Жанна",
+    "Zoë 🦊",
+    "grace_hopper_the_admiral_of_cobol",
+    "Ωmega",
+    "Мария",
+    "𝓛𝓲𝓷𝓾𝓼",
+)
 LEANINGS = {
     1: (0.5, 0.35),
     2: (0.6, 0.3),
@@ -64,6 +75,14 @@ class Transcript:
         self.names = names
         self.channels = channels
         self.seen: dict[int, int] = {}
+        #: Where the cards the bot posts are saved (None: not saved).
+        self.cards: Path | None = None
+        self.saved = 0
+
+    def save_cards_in(self, folder: Path) -> None:
+        """Save every PNG the bot posts in a folder (created)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        self.cards = folder.resolve()
 
     def say(self, text: str) -> None:
         """Print a narration line."""
@@ -111,6 +130,13 @@ class Transcript:
                     lines.append(f"  {field['name']}: {value}")
         for attachment in message.attachments:
             lines.append(f"[attachment {attachment.filename}, {len(attachment.data)} bytes]")
+            if attachment.filename.endswith(".png") and self.cards is not None:
+                self.saved += 1
+                path = self.cards / f"{self.saved:02d}-{attachment.filename}"
+                path.write_bytes(attachment.data)
+                lines.append(f"  saved as {path}")
+                if attachment.description:
+                    lines.append(f"  alt text: {attachment.description}")
         self.say(prefix)
         for line in lines:
             self.say(f"    {line}")
@@ -139,8 +165,11 @@ class Transcript:
         return str(value)
 
 
-async def run_demo(members: int = 30, seed: int = 2025) -> int:
-    """Play the scripted season and print the transcript; return 0 if Discord saw no violation."""
+async def run_demo(members: int = 30, seed: int = 2025, cards: Path | None = None) -> int:
+    """Play the scripted season and print the transcript; return 0 if Discord saw no violation.
+
+    The cards the bot posts (PNG attachments) are saved in `cards`, a folder it creates.
+    """
     members = max(3, min(members, 200))
     rng = random.Random(seed)
     emu = Emulator(ratelimit_speed=8.0)
@@ -149,9 +178,13 @@ async def run_demo(members: int = 30, seed: int = 2025) -> int:
     channels = {c.name: c for c in guild.channels.values()}
     admin = emu.add_admin(guild, "ada")
     people = [emu.add_member(guild, f"member{n:02d}") for n in range(1, members + 1)]
+    for person, shown in zip(people, DISPLAY_NAMES, strict=False):
+        person.user.global_name = shown  # what reaction events carry and the cards show
     names = {u.id: u.username for u in emu.users.values()}
     clock = FrozenClock(datetime(2025, 12, 1, 9, tzinfo=UTC))
     out = Transcript(emu, names, {c.id: c.name for c in guild.channels.values()}, clock)
+    if cards is not None:
+        out.save_cards_in(cards)
     with tempfile.TemporaryDirectory(prefix="calledit-demo-") as folder:
         database = Database(f"sqlite+aiosqlite:///{Path(folder) / 'demo.db'}")
         await upgrade(database)
@@ -166,6 +199,8 @@ async def run_demo(members: int = 30, seed: int = 2025) -> int:
             await database.dispose()
             await emu.stop()
     problems = len(emu.violations) + len(emu.unknown_routes)
+    if out.cards is not None:
+        out.say(f"\nThe {out.saved} cards the bot posted are saved in {out.cards}/ (open them).")
     out.say(
         f"\nThe emulator served {len(emu.requests)} REST requests; "
         f"{len(emu.violations)} Discord rule violations, {len(emu.unknown_routes)} unknown routes."

@@ -19,6 +19,7 @@ from bot.domain.seedfile import SeedSet
 from bot.services import Services
 from bot.vote_writer import VoteWriter
 from bot.workflows.access_check import AccessCheck
+from bot.workflows.cards import BoardCards
 from bot.workflows.closing import PollClosing
 from bot.workflows.editing import PredictionEditing
 from bot.workflows.moderation import Moderation
@@ -45,6 +46,7 @@ class Workflows:
     moderation: Moderation
     access_check: AccessCheck
     startup: Startup
+    cards: BoardCards
 
     @classmethod
     def build(
@@ -97,4 +99,5 @@ class Workflows:
             moderation=moderation,
             access_check=AccessCheck(services, poster, access, polls, remover, told),
             startup=Startup(services, polls, opening, closing, read_back, seed),
+            cards=BoardCards(services),
         )

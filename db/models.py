@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    func,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -253,6 +254,17 @@ class GuildNotice(Base):
     last_at: Mapped[datetime] = mapped_column(UTCDateTime())
     #: When an admin was last shown this text (None: not yet, or the text changed since).
     shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class MemberName(Base):
+    """A member's display name in a guild, as the latest reaction event carried it."""
+
+    __tablename__ = "member_names"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
 
 
 class BotState(Base):

@@ -44,6 +44,11 @@ class Access:
         system = guild.system_channel if guild is not None else None
         return system.id if system is not None else None
 
+    def guild_name(self, guild_id: int) -> str | None:
+        """Return a cached guild's name, None when it is not cached."""
+        guild = self._get_guild(guild_id)
+        return guild.name if guild is not None else None
+
     def connected(self, guild_id: int) -> bool:
         """Tell whether this process is connected to a guild now."""
         return self._get_guild(guild_id) is not None

@@ -37,6 +37,9 @@ class VoteEvent(NamedTuple):
     member_id: int
     choice: Choice | None
     at: datetime
+    #: The member's display name in that guild, as the event carried it (reaction adds do).
+    name: str | None = None
+    guild_id: int | None = None
 
 
 def cleared_choices(event: VoteEvent) -> frozenset[Choice]:

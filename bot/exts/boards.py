@@ -33,50 +33,73 @@ class Boards(commands.Cog):
     @app_commands.describe(
         month="YYYY-MM, e.g. 2025-03 (default: this month)",
         all_time="Show the all-time board instead",
+        image="Attach the board as a picture (default: yes)",
     )
     async def leaderboard(
         self,
         interaction: discord.Interaction,
         month: app_commands.Range[str, 1, 7] | None = None,
         all_time: bool = False,
+        image: bool = True,
     ) -> None:
-        """Show a leaderboard with the caller's own row."""
+        """Show a leaderboard with the caller's own row, and its card."""
         guild_id = guild_id_of(interaction)
-        boards = bot_of(interaction).services.boards
         parsed = Month.parse(month) if month else None  # a bad month is refused before deferring
         await interaction.response.defer()
-        board = (
-            await boards.all_time(guild_id) if all_time else await boards.month(guild_id, parsed)
+        answer = await bot_of(interaction).workflows.cards.leaderboard(
+            guild_id,
+            _server(interaction),
+            parsed,
+            all_time=all_time,
+            caller=interaction.user.id,
+            image=image,
         )
-        await reply(interaction, embed=render.leaderboard(board, interaction.user.id))
+        await reply(interaction, embed=answer.embed, files=answer.files)
 
     @app_commands.command(
         name="stats", description="A member's votes, points, accuracy, peer score and rank"
     )
-    @app_commands.describe(member="Whose stats (default: yours)")
+    @app_commands.describe(
+        member="Whose stats (default: yours)",
+        image="Attach the member card (default: yes)",
+    )
     async def stats(
-        self, interaction: discord.Interaction, member: discord.User | None = None
+        self,
+        interaction: discord.Interaction,
+        member: discord.User | None = None,
+        image: bool = True,
     ) -> None:
-        """Show a member's record."""
+        """Show a member's record and card."""
         guild_id = guild_id_of(interaction)
         await interaction.response.defer()
         target = member or interaction.user
-        record = await bot_of(interaction).services.boards.member(guild_id, target.id)
-        await reply(interaction, embed=render.stats(record))
+        answer = await bot_of(interaction).workflows.cards.stats(
+            guild_id, _server(interaction), target.id, target.display_name, image=image
+        )
+        await reply(interaction, embed=answer.embed, files=answer.files)
 
     @app_commands.command(
         name="scorecard",
         description="How a source's predictions fared, and the community's majority",
     )
-    @app_commands.describe(source="A source such as GPT-4o (default: every source)")
+    @app_commands.describe(
+        source="A source such as GPT-4o (default: every source)",
+        image="Attach the grid of predictions (default: yes)",
+    )
     async def scorecard(
         self,
         interaction: discord.Interaction,
         source: app_commands.Range[str, 1, 100] | None = None,
+        image: bool = True,
     ) -> None:
-        """Show scorecards (a quick read: it answers directly, so an error stays private)."""
-        cards = await bot_of(interaction).services.scorecard.cards(guild_id_of(interaction), source)
-        await reply(interaction, embed=render.scorecards(cards))
+        """Show scorecards and their grid (an unknown source is told privately, before deferring)."""
+        guild_id = guild_id_of(interaction)
+        cards = bot_of(interaction).workflows.cards
+        if image:
+            await cards.check_source(guild_id, source)
+            await interaction.response.defer()
+        answer = await cards.scorecard(guild_id, _server(interaction), source, image=image)
+        await reply(interaction, embed=answer.embed, files=answer.files)
 
     @app_commands.command(
         name="export",
@@ -102,6 +125,11 @@ class Boards(commands.Cog):
                 if exc.status != REQUEST_TOO_LARGE:
                     raise
         await reply(interaction, content=render.export_too_big(guild_id, len(data)), ephemeral=True)
+
+
+def _server(interaction: discord.Interaction) -> str:
+    """Return the server's name for a card."""
+    return interaction.guild.name if interaction.guild is not None else "this server"
 
 
 async def setup(bot: commands.Bot) -> None:

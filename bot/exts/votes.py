@@ -85,7 +85,18 @@ class Votes(commands.Cog):
         choice = vote_choice(payload.emoji.id, payload.emoji.name, by_bot=by_bot)
         if choice is None:
             return False
-        self._writer.put(VoteEvent(kind, payload.message_id, payload.user_id, choice, self._now()))
+        member = payload.member  # reaction adds carry it; removals don't
+        self._writer.put(
+            VoteEvent(
+                kind,
+                payload.message_id,
+                payload.user_id,
+                choice,
+                self._now(),
+                member.display_name if member is not None else None,
+                ref.guild_id,
+            )
+        )
         return True
 
 

@@ -1,6 +1,7 @@
 """Rendering only: pure functions from service snapshots to embeds and texts within Discord's limits.
 
-Handlers and workflows both render through here; nothing in this package does I/O.
+Handlers and workflows both render through here; nothing in this package does I/O. The PNG
+cards live in bot/render/cards (CPU work: callers run them off the event loop).
 """
 
 from bot.render.boards import (

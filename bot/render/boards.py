@@ -81,6 +81,13 @@ def stats(s: MemberStats) -> discord.Embed:
             ("Accuracy", f"{r.accuracy:.0%} ({r.exact}/{r.scored} exact)", True),
             ("Peer score", peer(r.peer), True),
             ("Votes", f"{s.votes} ({s.open_votes} on open predictions)", True),
+            (
+                "With the majority",
+                f"{s.agreed} of {s.compared} scored votes"
+                if s.compared
+                else "no clear majority yet",
+                True,
+            ),
         ],
     )
 

@@ -9,6 +9,7 @@ from bot.services.boards import BoardService
 from bot.services.bot_state import BotStateService
 from bot.services.export import ExportService
 from bot.services.guilds import GuildService
+from bot.services.names import NameService
 from bot.services.notices import NoticeService
 from bot.services.polls import PollService
 from bot.services.predictions import PredictionService
@@ -34,6 +35,7 @@ class Services:
     export: ExportService
     bot_state: BotStateService
     notices: NoticeService
+    names: NameService
 
     @classmethod
     def build(cls, db: Database, clock: Clock) -> Services:
@@ -52,4 +54,5 @@ class Services:
             export=ExportService(db, clock, boards),
             bot_state=BotStateService(db, clock),
             notices=NoticeService(db, clock),
+            names=NameService(db, clock),
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,11 +22,13 @@ from bot.domain.outcomes import Choice, Outcome
 from bot.domain.ranking import rank_tuples
 from bot.services import ledger
 from bot.services.guilds import config_of, ensure
-from bot.services.snapshots import Board, MemberStats, ResolvedItem
+from bot.services.shared_reads import tallies
+from bot.services.snapshots import Board, MemberStats, ResolvedItem, Tally
 from db.models import (
     BotState,
     GuildSettings,
     LeaderboardPost,
+    MemberScore,
     Prediction,
     Resolution,
     ResolutionEvent,
@@ -41,6 +44,8 @@ LEDGER_KEY = "score_ledger_built"
 #: claimant takes it over, first looking in the channel for a post that did land. It is also
 #: the pace at which a post whose channel can't be reached is retried.
 STALE_CLAIM = timedelta(minutes=5)
+#: How many months a member's card charts.
+MONTHS = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +80,13 @@ class BoardService:
         self._db = db
         self._clock = clock
         self._cache: dict[tuple[int, str], tuple[tuple[int, str, str], Board]] = {}
+        #: Tallies of resolved predictions (frozen while resolved), per guild and version.
+        self._tallies: dict[int, tuple[tuple[int, str, str], dict[int, Tally]]] = {}
 
     def clear_cache(self) -> None:
-        """Forget computed boards (benchmarks use it to time the cold path)."""
+        """Forget computed boards and tallies (benchmarks use it to time the cold path)."""
         self._cache.clear()
+        self._tallies.clear()
 
     async def month(self, guild_id: int, month: Month | str | None = None) -> Board:
         """Return the board of a month (default: the current month in the guild's time zone)."""
@@ -157,7 +165,88 @@ class BoardService:
                 )
                 or 0
             )
-        return MemberStats(member_id, votes, open_votes, board.row_of(member_id), board.size)
+            months = await self._months(session, guild_id, member_id)
+            agreed, compared = await self._agreement(session, guild_id, member_id)
+        return MemberStats(
+            member_id,
+            votes,
+            open_votes,
+            board.row_of(member_id),
+            board.size,
+            months,
+            agreed,
+            compared,
+        )
+
+    async def _months(
+        self, session: AsyncSession, guild_id: int, member_id: int
+    ) -> tuple[tuple[str, float], ...]:
+        """Return a member's points in each of the last MONTHS months (none if never scored)."""
+        scored = dict(
+            (
+                await session.execute(
+                    select(MemberScore.period, MemberScore.points).where(
+                        MemberScore.guild_id == guild_id,
+                        MemberScore.member_id == member_id,
+                        MemberScore.period != ledger.ALL_TIME,
+                    )
+                )
+            ).all()
+        )
+        if not scored:
+            return ()
+        settings = await session.get(GuildSettings, guild_id)
+        month = Month.containing(
+            self._clock.now(), parse_timezone(settings.timezone if settings else "UTC")
+        )
+        shown: list[tuple[str, float]] = []
+        for _ in range(MONTHS):
+            shown.append((str(month), float(scored.get(str(month), 0.0))))
+            month = month.previous()
+        return tuple(reversed(shown))
+
+    async def _agreement(
+        self, session: AsyncSession, guild_id: int, member_id: int
+    ) -> tuple[int, int]:
+        """Count a member's scored votes that matched the others' clear majority, of those with one."""
+        scored = select(Resolution.prediction_id).where(
+            Resolution.guild_id == guild_id, Resolution.outcome != Outcome.VOID.value
+        )
+        latest: dict[int, tuple[int, int]] = {}
+        for prediction_id, poll_id, ordinal in await session.execute(
+            select(Vote.prediction_id, Vote.poll_id, Vote.choice).where(
+                Vote.member_id == member_id,
+                Vote.choice.in_([c.ordinal for c in Choice]),
+                Vote.prediction_id.in_(scored),
+            )
+        ):
+            if prediction_id not in latest or poll_id > latest[prediction_id][0]:
+                latest[prediction_id] = (poll_id, ordinal)
+        counts = await self._resolved_tallies(session, guild_id, latest)
+        agreed = compared = 0
+        for prediction_id, (_, ordinal) in latest.items():
+            mine = Choice.from_ordinal(ordinal)
+            others = counts[prediction_id].without(mine).majority
+            if others is not None:
+                compared += 1
+                agreed += int(others is mine)
+        return agreed, compared
+
+    async def _resolved_tallies(
+        self, session: AsyncSession, guild_id: int, prediction_ids: Iterable[int]
+    ) -> dict[int, Tally]:
+        """Return resolved predictions' tallies, read once per guild and resolution version."""
+        version = await _version(session, guild_id)
+        kept = self._tallies.get(guild_id)
+        if kept is None or kept[0] != version:
+            if len(self._tallies) >= self.CACHE_SIZE:
+                self._tallies.pop(next(iter(self._tallies)))
+            kept = self._tallies[guild_id] = (version, {})
+        known = kept[1]
+        missing = [p for p in prediction_ids if p not in known]
+        if missing:
+            known.update(await tallies(session, missing))
+        return known
 
     async def due_posts(self) -> list[DuePost]:
         """Return the monthly posts that are due and not yet claimed, for every guild."""

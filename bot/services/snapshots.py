@@ -34,6 +34,12 @@ class Tally:
         """Return the counts keyed by choice."""
         return {choice: self.count(choice) for choice in Choice}
 
+    def without(self, choice: Choice) -> Tally:
+        """Return the tally less one vote for a choice (the others' votes)."""
+        counts = self.as_dict()
+        counts[choice] = max(counts[choice] - 1, 0)
+        return Tally(**{c.value: n for c, n in counts.items()})
+
     @property
     def majority(self) -> Choice | None:
         """Return the single most voted choice, None when nobody voted or the top is tied."""
@@ -158,6 +164,8 @@ class ApplyReport:
     deletes: int
     ignored: int
     writes: Mapping[tuple[int, int], Write] = field(default_factory=dict)
+    #: The display names the batch wrote, by (guild, member).
+    names: Mapping[tuple[int, int], str] = field(default_factory=dict)
     #: (message_id, choice or None for all, votes removed) for each clear applied, in order.
     cleared: tuple[tuple[int, Choice | None, int], ...] = ()
 
@@ -315,6 +323,11 @@ class MemberStats:
     open_votes: int
     row: BoardRow | None
     ranked_members: int
+    #: (month 'YYYY-MM', points) for the months up to the current one, oldest first.
+    months: tuple[tuple[str, float], ...] = ()
+    #: Scored votes that matched the other voters' clear majority, of those that had one.
+    agreed: int = 0
+    compared: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,3 +343,15 @@ class SourceCard:
     open: int
     majority_compared: int
     majority_agreed: int
+    #: The source's predictions by number (at most ScorecardService.ITEMS of them).
+    items: tuple[SourceItem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceItem:
+    """One prediction on a scorecard: its outcome (None while unresolved) and the vote split."""
+
+    number: int
+    title: str
+    outcome: Outcome | None
+    tally: Tally

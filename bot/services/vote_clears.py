@@ -24,6 +24,7 @@ def apply_with_clears(
     is frozen: the clear is ignored); a vote cast after it in the batch still counts.
     """
     writes: dict[tuple[int, int], Write] = {}
+    names: dict[tuple[int, int], str] = {}
     upserts = deletes = ignored = 0
     cleared: list[tuple[int, Choice | None, int]] = []
     segment: list[VoteEvent] = []
@@ -38,6 +39,7 @@ def apply_with_clears(
                 ignored + report.ignored,
             )
             writes.update(report.writes)
+            names.update(report.names)
             segment.clear()
 
     for event in events:
@@ -56,7 +58,7 @@ def apply_with_clears(
             if key[0] == event.message_id and isinstance(write, Upsert) and write.choice in gone:
                 writes[key] = Delete()
     flush_segment()
-    return ApplyReport(upserts, deletes, ignored, writes, tuple(cleared))
+    return ApplyReport(upserts, deletes, ignored, writes, names=names, cleared=tuple(cleared))
 
 
 def _clear(conn: Connection, event: VoteEvent) -> int | None:

@@ -24,18 +24,28 @@ from bot.domain.votes import (
 )
 from bot.services.snapshots import ApplyReport, ReadBackReport
 from bot.services.vote_clears import apply_with_clears
-from db.models import Poll, Vote, sqlite_datetime
+from db.models import MemberName, Poll, Vote, sqlite_datetime
 from db.session import Database
 
 log = logging.getLogger(__name__)
 
 _votes = Vote.__table__
+_names = MemberName.__table__
+NameKey = tuple[int, int]
+#: Display names are at most 32 characters on Discord; the column allows 100.
+NAME_MAX = 100
+#: How many committed names the service remembers before forgetting them all.
+NAMES_KEPT = 200_000
 _delete_one = delete(_votes).where(
     _votes.c.poll_id == bindparam("p"), _votes.c.member_id == bindparam("m")
 )
 _SQLITE_UPSERT = (
     "INSERT INTO votes (poll_id, member_id, prediction_id, choice, cast_at) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (poll_id, member_id) DO UPDATE SET choice = excluded.choice, cast_at = excluded.cast_at"
+)
+_SQLITE_NAME_UPSERT = (
+    "INSERT INTO member_names (guild_id, member_id, name, updated_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (guild_id, member_id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at"
 )
 _delete_if = delete(_votes).where(
     _votes.c.poll_id == bindparam("p"),
@@ -56,6 +66,13 @@ class VoteService:
             index_elements=[_votes.c.poll_id, _votes.c.member_id],
             set_={"choice": statement.excluded.choice, "cast_at": statement.excluded.cast_at},
         )
+        names = insert(_names)
+        self._name_upsert = names.on_conflict_do_update(
+            index_elements=[_names.c.guild_id, _names.c.member_id],
+            set_={"name": names.excluded.name, "updated_at": names.excluded.updated_at},
+        )
+        #: The name last committed per (guild, member), so a batch writes only changed ones.
+        self._names: dict[NameKey, str] = {}
 
     async def cast(self, message_id: int, member_id: int, choice: Choice) -> ApplyReport:
         """Cast or change one member's vote on a poll message."""
@@ -80,7 +97,9 @@ class VoteService:
         self, events: Sequence[VoteEvent], *, retry: bool = False
     ) -> asyncio.Future[ApplyReport]:
         """Start applying a batch now (see Database.submit_batch); batches apply in order."""
-        return self._db.submit_batch(lambda conn: self._apply(conn, events), retry=retry)
+        future = self._db.submit_batch(lambda conn: self._apply(conn, events), retry=retry)
+        future.add_done_callback(self._names_committed)
+        return future
 
     def _apply(self, conn: Connection, events: Sequence[VoteEvent]) -> ApplyReport:
         """Fold and write a batch on a synchronous connection inside a transaction."""
@@ -129,9 +148,46 @@ class VoteService:
             conn.execute(_delete_one, deletes)
         if conditional:
             conn.execute(_delete_if, conditional)
+        names = self._write_names(conn, events)
         return ApplyReport(
-            len(upserts), len(deletes) + len(conditional), len(events) - len(accepted), writes
+            len(upserts),
+            len(deletes) + len(conditional),
+            len(events) - len(accepted),
+            writes,
+            names,
         )
+
+    def _write_names(self, conn: Connection, events: Sequence[VoteEvent]) -> dict[NameKey, str]:
+        """Upsert the display names that changed in this batch: one executemany, or nothing."""
+        latest: dict[NameKey, str] = {}
+        for event in events:
+            if event.name is not None and event.guild_id is not None:
+                latest[(event.guild_id, event.member_id)] = event.name[:NAME_MAX]
+        changed = {key: name for key, name in latest.items() if self._names.get(key) != name}
+        if not changed:
+            return changed
+        now = self._clock.now()
+        if self._db.is_sqlite:  # plain tuples through the driver, as for the votes
+            stamp = sqlite_datetime(now)
+            rows = [(g, m, name, stamp) for (g, m), name in changed.items()]
+            conn.exec_driver_sql(_SQLITE_NAME_UPSERT, rows)
+        else:
+            conn.execute(
+                self._name_upsert,
+                [
+                    {"guild_id": g, "member_id": m, "name": name, "updated_at": now}
+                    for (g, m), name in changed.items()
+                ],
+            )
+        return changed
+
+    def _names_committed(self, future: asyncio.Future[ApplyReport]) -> None:
+        """Remember the names a batch wrote once it committed (a failed try wrote none)."""
+        if future.cancelled() or future.exception() is not None:
+            return
+        if len(self._names) > NAMES_KEPT:
+            self._names.clear()  # re-written once on their next vote: cheap, and bounded
+        self._names.update(future.result().names)
 
     async def apply_read_back(
         self, poll_id: int, reactions: dict[Choice, set[int]]

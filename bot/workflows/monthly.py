@@ -13,6 +13,7 @@ from bot.domain.channels import board_channel
 from bot.domain.months import Month
 from bot.services import Services
 from bot.services.boards import STALE_CLAIM
+from bot.workflows.cards import leaderboard_file
 
 log = logging.getLogger(__name__)
 
@@ -87,13 +88,17 @@ class MonthlyPost:
         needed = notices.TO_POST if since is None else notices.TO_VERIFY
         if not await self._poster.may_post(guild_id, channel_id, what, needed):
             raise PostBlocked(f"can't post {what} in channel {channel_id}")
-        body = render.monthly_post(
-            await services.boards.month(guild_id, month),
-            await services.boards.all_time(guild_id),
-            marker=nonce,
-        )
+        board = await services.boards.month(guild_id, month)
+        body = render.monthly_post(board, await services.boards.all_time(guild_id), marker=nonce)
+        card = None
+        if self._access.lacking(guild_id, channel_id, ("attach_files",)) == []:
+            server = self._access.guild_name(guild_id) or "this server"
+            card = await leaderboard_file(services, board, server)
+        else:  # the embed alone still tells the board
+            log.warning("no Attach Files in channel %s: the %s card is left out", channel_id, month)
+        extra = {"file": card} if card is not None else {}
         message_id = await self._poster.post_once(
-            guild_id, channel_id, what, nonce=nonce, landed_since=since, embed=body
+            guild_id, channel_id, what, nonce=nonce, landed_since=since, embed=body, **extra
         )
         if message_id is None:
             raise PostBlocked(f"Discord refused {what} in channel {channel_id}")

@@ -33,3 +33,12 @@ def test_demo_plays_a_season_cleanly(tmp_path: Path) -> None:
     ]
     assert noise == [], result.stderr
     assert not (tmp_path / "data").exists()  # the demo's database is a throwaway
+    folder = tmp_path / "demo-cards"
+    saved = sorted(p.name for p in folder.glob("*.png"))
+    assert f"cards the bot posted are saved in {folder.resolve()}/" in out
+    assert "01-leaderboard-2025-12.png" in saved and "leaderboard-2025-12.png" in " ".join(
+        saved[-1:]
+    )
+    assert any("stats" in name for name in saved) and any("scorecard" in name for name in saved)
+    for path in folder.glob("*.png"):
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

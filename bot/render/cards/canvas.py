@@ -1,0 +1,253 @@
+"""What every card shares: the palette, the font and its coverage, safe text, icons, PNG output.
+
+The font is DejaVu Sans as bundled by matplotlib (a dependency; it is found on disk, matplotlib
+is never imported). It covers Latin, Greek, Cyrillic and much more; a character it lacks is
+drawn as one '?' per run (a combining mark or a variation selector it lacks is dropped), so no
+card ever shows tofu. Without the font file, Pillow's own default font is used.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import logging
+import unicodedata
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont, features
+
+from bot.domain.outcomes import Choice, Outcome
+
+log = logging.getLogger(__name__)
+
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+RGB = tuple[int, int, int]
+
+#: An opaque card of its own: legible on Discord's dark and light themes alike.
+BACKGROUND: RGB = (23, 26, 43)
+PANEL: RGB = (33, 37, 58)
+PANEL_ALT: RGB = (28, 31, 50)
+RULE: RGB = (58, 63, 92)
+TEXT: RGB = (242, 243, 245)
+MUTED: RGB = (163, 169, 194)
+GOLD: RGB = (245, 197, 66)
+SILVER: RGB = (196, 204, 214)
+BRONZE: RGB = (205, 140, 85)
+GREEN: RGB = (59, 165, 93)
+AMBER: RGB = (250, 166, 26)
+RED: RGB = (237, 66, 69)
+GREY: RGB = (128, 134, 150)
+BLUE: RGB = (88, 101, 242)
+CHOICE_COLOUR: Mapping[Choice, RGB] = {
+    Choice.CAME_TRUE: GREEN,
+    Choice.PARTLY: AMBER,
+    Choice.DID_NOT: RED,
+}
+
+#: A member with no stored name is shown as this, never as a raw id.
+NO_NAME = "a member"
+MISSING_GLYPH = "?"
+ELLIPSIS = "…"
+#: At most this many combining marks are kept on one character (no towers of accents).
+MARKS_PER_CHAR = 2
+#: Discord's upload limit for a bot without boosts is 10 MiB; the cards stay far below this.
+MAX_BYTES = 1024 * 1024
+
+_FONT_FILES = {False: "DejaVuSans.ttf", True: "DejaVuSans-Bold.ttf"}
+_DROP = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+def font_dir() -> Path | None:
+    """Return matplotlib's bundled TrueType folder without importing matplotlib."""
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "fonts" / "ttf"
+    return folder if (folder / _FONT_FILES[False]).is_file() else None
+
+
+@cache
+def font(size: int, bold: bool = False) -> Font:
+    """Return the card font at a pixel size (cached)."""
+    folder = font_dir()
+    if folder is not None:
+        layout = ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout.BASIC
+        return ImageFont.truetype(str(folder / _FONT_FILES[bold]), size, layout_engine=layout)
+    log.warning("DejaVu Sans not found (is matplotlib installed?); using Pillow's default font")
+    return ImageFont.load_default(size)
+
+
+@cache
+def covered() -> frozenset[int]:
+    """Return the code points the card font has glyphs for."""
+    folder = font_dir()
+    if folder is None:
+        return frozenset(range(0x20, 0x7F))
+    try:
+        from fontTools.ttLib import TTFont
+
+        with TTFont(str(folder / _FONT_FILES[False]), lazy=True) as ttf:
+            cmap = ttf.getBestCmap() or {}
+        with TTFont(str(folder / _FONT_FILES[True]), lazy=True) as ttf:
+            bold = ttf.getBestCmap() or {}
+    except Exception:  # an unreadable font file must not stop a card
+        log.exception("could not read the font's character map; drawing ASCII only")
+        return frozenset(range(0x20, 0x7F))
+    return frozenset(cmap) & frozenset(bold)
+
+
+def clean(text: str | None, placeholder: str = NO_NAME) -> str:
+    """Return text the font can draw: NFC, no controls, '?' for each run of missing glyphs."""
+    if not text:
+        return placeholder
+    have = covered()
+    out: list[str] = []
+    marks = 0
+    for ch in unicodedata.normalize("NFC", text):
+        category = unicodedata.category(ch)
+        if category in _DROP:
+            if category == "Cc" and ch.isspace():
+                out.append(" ")
+            continue
+        if category.startswith("M"):
+            if ord(ch) in have and out and out[-1] != " " and marks < MARKS_PER_CHAR:
+                out.append(ch)
+                marks += 1
+            continue
+        marks = 0
+        if ch.isspace():
+            out.append(" ")
+        elif ord(ch) in have:
+            out.append(ch)
+        elif (folded := _folded(ch, have)) is not None:
+            out.append(folded)  # fancy letters (𝓐, ｆ) as their plain compatibility form
+        elif category != "Sk" and (not out or out[-1] != MISSING_GLYPH):
+            out.append(MISSING_GLYPH)
+    result = " ".join("".join(out).split())
+    return result or placeholder
+
+
+def _folded(ch: str, have: frozenset[int]) -> str | None:
+    """Return a character's compatibility form when the font has all of it, else None."""
+    folded = unicodedata.normalize("NFKC", ch)
+    if folded == ch or not folded.strip() or any(ord(c) not in have for c in folded):
+        return None
+    return folded
+
+
+def fit(text: str, face: Font, width: float) -> str:
+    """Cut text with an ellipsis so it fits a width in pixels."""
+    if face.getlength(text) <= width:
+        return text
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if face.getlength(text[:middle].rstrip() + ELLIPSIS) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + ELLIPSIS if low else ELLIPSIS
+
+
+def name_of(names: Mapping[int, str], member_id: int) -> str:
+    """Return a member's drawable name, or the neutral placeholder."""
+    return clean(names.get(member_id), NO_NAME)
+
+
+def new_card(width: int, height: int) -> tuple[Image.Image, ImageDraw.ImageDraw]:
+    """Start an opaque card with a thin accent frame."""
+    image = Image.new("RGB", (width, height), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, width - 1, height - 1), outline=RULE, width=2)
+    draw.rectangle((0, 0, width - 1, 5), fill=GOLD)
+    return image, draw
+
+
+def text(
+    draw: ImageDraw.ImageDraw,
+    xy: tuple[float, float],
+    value: str,
+    face: Font,
+    fill: RGB = TEXT,
+    *,
+    width: float | None = None,
+    anchor: str = "la",
+) -> None:
+    """Draw one line of text, cut to a width when given."""
+    if width is not None:
+        value = fit(value, face, width)
+    draw.text(xy, value, font=face, fill=fill, anchor=anchor)
+
+
+def outcome_icon(
+    draw: ImageDraw.ImageDraw, centre: tuple[float, float], radius: float, outcome: Outcome | None
+) -> None:
+    """Draw an outcome as a shape (no emoji font needed): check, half, cross, void, open."""
+    x, y = centre
+    box = (x - radius, y - radius, x + radius, y + radius)
+    line = max(2, round(radius / 4))
+    if outcome is None:
+        draw.ellipse(box, outline=MUTED, width=line)
+        draw.line((x, y - radius * 0.5, x, y), fill=MUTED, width=line)
+        draw.line((x, y, x + radius * 0.4, y + radius * 0.3), fill=MUTED, width=line)
+    elif outcome is Outcome.CAME_TRUE:
+        draw.ellipse(box, fill=GREEN)
+        points = [
+            (x - radius * 0.5, y),
+            (x - radius * 0.12, y + radius * 0.4),
+            (x + radius * 0.55, y - radius * 0.4),
+        ]
+        draw.line(points, fill=TEXT, width=line, joint="curve")
+    elif outcome is Outcome.PARTLY:
+        draw.ellipse(box, fill=PANEL, outline=AMBER, width=line)
+        draw.pieslice(box, 90, 270, fill=AMBER)
+    elif outcome is Outcome.DID_NOT:
+        draw.ellipse(box, fill=RED)
+        r = radius * 0.42
+        draw.line((x - r, y - r, x + r, y + r), fill=TEXT, width=line)
+        draw.line((x - r, y + r, x + r, y - r), fill=TEXT, width=line)
+    else:
+        draw.ellipse(box, outline=GREY, width=line)
+        draw.line((x - radius * 0.45, y, x + radius * 0.45, y), fill=GREY, width=line)
+
+
+def split_bar(
+    draw: ImageDraw.ImageDraw,
+    box: tuple[float, float, float, float],
+    counts: Mapping[Choice, int],
+) -> None:
+    """Draw the community's split as one bar: came true, partly, did not (grey when no votes)."""
+    left, top, right, bottom = box
+    total = sum(counts.values())
+    draw.rectangle(box, fill=RULE)
+    if total == 0:
+        return
+    x = left
+    order = (Choice.CAME_TRUE, Choice.PARTLY, Choice.DID_NOT)
+    for index, choice in enumerate(order):
+        share = counts.get(choice, 0) / total
+        end = right if index == len(order) - 1 else x + (right - left) * share
+        if end > x and counts.get(choice, 0):
+            draw.rectangle((x, top, end, bottom), fill=CHOICE_COLOUR[choice])
+        x = end
+
+
+def png(image: Image.Image) -> bytes:
+    """Encode a card as PNG, halving it in the unexpected case it is over 1 MiB."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=3)  # lossless; level 6 costs 40% more time
+    data = buffer.getvalue()
+    if len(data) > MAX_BYTES:  # never expected; a smaller card beats a refused upload
+        half = image.resize((image.width // 2, image.height // 2), Image.Resampling.LANCZOS)
+        return png(half)
+    return data
+
+
+def warm() -> None:
+    """Load the fonts and their character map once (about 0.2 s), so no card waits for it."""
+    covered()
+    for size in (18, 19, 20, 21, 22, 23, 24, 26, 38, 40, 44):
+        font(size)
+        font(size, bold=True)

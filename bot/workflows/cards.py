@@ -1,0 +1,138 @@
+"""Boards as cards: read the board (or record), the stored names, render off the event loop.
+
+Rendering a card is CPU work of tens of milliseconds, so it runs in a worker thread
+(asyncio.to_thread): reaction events and other commands go on meanwhile. A card that fails to
+render is logged and left out; the embed text always goes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import discord
+
+from bot import render
+from bot.domain.months import Month
+from bot.render import cards
+from bot.services import Services
+from bot.services.snapshots import Board, MemberStats, SourceCard
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What a board command sends: the embed and, when asked and rendered, its card."""
+
+    embed: discord.Embed
+    files: list[discord.File]
+
+
+def png_file(data: bytes, filename: str, description: str | None = None) -> discord.File:
+    """Wrap PNG bytes as an attachment with its alt text."""
+    return discord.File(io.BytesIO(data), filename=filename, description=description)
+
+
+async def render_off_loop(what: str, draw: Callable[[], bytes]) -> bytes | None:
+    """Render a card in a worker thread; None (logged) if it fails."""
+    try:
+        return await asyncio.to_thread(draw)
+    except Exception:  # a card must never stop the post or the reply it goes with
+        log.exception("could not render %s", what)
+        return None
+
+
+async def leaderboard_file(services: Services, board: Board, server: str) -> discord.File | None:
+    """Render a board's card as an attachment whose description is its alt text."""
+    top = board.top(cards.LEADERBOARD_TOP)
+    names = await services.names.of(board.guild_id, [row.member_id for row in top])
+    data = await render_off_loop(
+        f"the {board.label} leaderboard card",
+        lambda: cards.leaderboard_card(board, server=server, names=names),
+    )
+    if data is None:
+        return None
+    slug = str(board.month) if board.month is not None else "all-time"
+    return png_file(data, f"leaderboard-{slug}.png", cards.leaderboard_alt(board, names))
+
+
+class BoardCards:
+    """The board commands' use cases: /leaderboard, /stats and /scorecard, with their cards."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    async def leaderboard(
+        self,
+        guild_id: int,
+        server: str,
+        month: Month | None,
+        *,
+        all_time: bool,
+        caller: int,
+        image: bool,
+    ) -> Answer:
+        """Return a month's (default: this month's) or the all-time board, with its card."""
+        boards = self._services.boards
+        board = await boards.all_time(guild_id) if all_time else await boards.month(guild_id, month)
+        file = await leaderboard_file(self._services, board, server) if image else None
+        return Answer(render.leaderboard(board, caller), [file] if file else [])
+
+    async def stats(
+        self, guild_id: int, server: str, member_id: int, name: str | None, *, image: bool
+    ) -> Answer:
+        """Return a member's record, with the member card."""
+        record = await self._services.boards.member(guild_id, member_id)
+        if not image:
+            return Answer(render.stats(record), [])
+        if name is None:
+            name = (await self._services.names.of(guild_id, [member_id])).get(member_id)
+        data = await render_off_loop("a member card", lambda: _member(record, name, server))
+        files = [png_file(data, "stats.png", _member_alt(record, name))] if data else []
+        return Answer(render.stats(record), files)
+
+    async def check_source(self, guild_id: int, source: str | None) -> None:
+        """Raise NotFound for a source the guild has no prediction from (a quick read)."""
+        if source is not None:
+            await self._services.scorecard.require_source(guild_id, source)
+
+    async def scorecard(
+        self, guild_id: int, server: str, source: str | None, *, image: bool
+    ) -> Answer:
+        """Return the scorecards (NotFound for an unknown source), with the grid."""
+        found = await self._services.scorecard.cards(guild_id, source)
+        if not image:
+            return Answer(render.scorecards(found), [])
+        data = await render_off_loop(
+            "a scorecard", lambda: cards.scorecard_card(found, server=server)
+        )
+        files = [png_file(data, "scorecard.png", _scorecard_alt(found))] if data else []
+        return Answer(render.scorecards(found), files)
+
+
+def _member(record: MemberStats, name: str | None, server: str) -> bytes:
+    return cards.member_card(record, name=name, server=server)
+
+
+def _member_alt(record: MemberStats, name: str | None) -> str:
+    who = " ".join((name or cards.NO_NAME).split())[:100]
+    row = record.row
+    if row is None:
+        return f"Member card of {who}: no scored votes yet."
+    return (
+        f"Member card of {who}: rank {row.rank} of {record.ranked_members}, "
+        f"{render.num(row.points)} points, {row.accuracy:.0%} exact, peer {row.peer:+.2f}."
+    )
+
+
+def _scorecard_alt(found: Sequence[SourceCard]) -> str:
+    parts = [
+        f"{card.source[:100]}: {card.total} predictions, {card.came_true} came true, "
+        f"{card.partly} partly, {card.did_not} did not, {card.open} open"
+        for card in found[:8]
+    ]
+    return render.cut("Scorecard grid. " + "; ".join(parts) + ".", 1024)
