@@ -10,7 +10,7 @@ from functools import cached_property
 from bot.domain.months import Month
 from bot.domain.outcomes import Choice, Outcome
 from bot.domain.ranking import BoardRow, Ranked
-from bot.domain.votes import Write
+from bot.domain.votes import VoteEvent, Write
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +158,8 @@ class ApplyReport:
     deletes: int
     ignored: int
     writes: Mapping[tuple[int, int], Write] = field(default_factory=dict)
+    #: Events the database refused for a reason of their own, left to the next read-back.
+    set_aside: tuple[VoteEvent, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

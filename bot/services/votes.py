@@ -24,7 +24,7 @@ from bot.domain.votes import (
 )
 from bot.services.snapshots import ApplyReport, ReadBackReport
 from db.models import Poll, Vote, sqlite_datetime
-from db.session import Database
+from db.session import Database, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +78,48 @@ class VoteService:
     def submit(
         self, events: Sequence[VoteEvent], *, retry: bool = False
     ) -> asyncio.Future[ApplyReport]:
-        """Start applying a batch now (see Database.submit_batch); batches apply in order."""
-        return self._db.submit_batch(lambda conn: self._apply(conn, events), retry=retry)
+        """Start applying a batch now (see Database.submit_batch); batches apply in order.
+
+        A batch the database refuses for a reason other than a busy or lost connection is
+        applied event by event, each in its own savepoint; an event that still fails is logged
+        and set aside (the next read-back of its poll corrects that member's vote), so one bad
+        event never holds up the votes behind it.
+        """
+        return self._db.submit_batch(
+            lambda conn: self._apply(conn, events),
+            retry=retry,
+            salvage=lambda conn: self._apply_one_by_one(conn, events),
+        )
+
+    def _apply_one_by_one(self, conn: Connection, events: Sequence[VoteEvent]) -> ApplyReport:
+        """Apply events one at a time, each in a savepoint, setting aside those that fail."""
+        applied: list[VoteEvent] = []
+        set_aside: list[VoteEvent] = []
+        ignored = 0
+        for event in events:
+            try:
+                with conn.begin_nested():
+                    ignored += self._apply(conn, [event]).ignored
+            except Exception as exc:
+                if is_transient(exc):
+                    raise  # the whole batch is tried again
+                log.error(
+                    "set aside a vote event the database refused: message %s, member %s, "
+                    "%s %s: %s (the next read-back of the poll corrects this vote)",
+                    event.message_id,
+                    event.member_id,
+                    event.kind.value,
+                    event.choice.name,
+                    exc,
+                )
+                set_aside.append(event)
+            else:
+                applied.append(event)
+        writes = fold(applied)
+        upserts = sum(isinstance(w, Upsert) for w in writes.values())
+        return ApplyReport(
+            upserts, len(writes) - upserts, ignored, writes, set_aside=tuple(set_aside)
+        )
 
     def _apply(self, conn: Connection, events: Sequence[VoteEvent]) -> ApplyReport:
         """Fold and write a batch on a synchronous connection inside a transaction."""
