@@ -44,6 +44,8 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             _tune_sqlite(self.engine.sync_engine)
+        else:
+            _lock_postgres_writes(self.engine.sync_engine)
         self._sync_engine: Engine | None = None
         self._closing = False
         self._batch_lock: asyncio.Lock | None = None
@@ -64,7 +66,9 @@ class Database:
         """Open a unit of work that writes; commits on success, rolls back on error.
 
         On SQLite it starts with BEGIN IMMEDIATE, so a read-then-write never hits
-        "database is locked" when another writer commits in between.
+        "database is locked" when another writer commits in between. On PostgreSQL it first
+        takes the database's write lock (a transaction-level advisory lock), the same one
+        writer at a time, so a read-then-write never works on a stale read.
         """
         async with self._write() as session, session.begin():
             yield session
@@ -120,7 +124,8 @@ class Database:
         current = work
         while True:
             try:
-                async with self.engine.execution_options(calledit_write=True).begin() as conn:
+                options = {"calledit_write": "shared"}  # vote batches of shards run side by side
+                async with self.engine.execution_options(**options).begin() as conn:
                     return await conn.run_sync(current)
             except Exception as exc:
                 if not retry or self._closing:
@@ -244,3 +249,25 @@ def _tune_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         immediate = conn.get_execution_options().get("calledit_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+#: The advisory lock key that stands for "writing" in a PostgreSQL database (any fixed number).
+WRITE_LOCK_KEY = 0x43616C6C  # "Call"
+
+
+def _lock_postgres_writes(engine: Engine) -> None:
+    """Start each write transaction by taking the write lock, as BEGIN IMMEDIATE does on SQLite.
+
+    A read-then-write unit of work takes it exclusively, so writers run one at a time (across
+    processes too) and never act on a stale read. Vote batches take it shared: they run beside
+    each other (row-level upserts settle their conflicts) but never beside a read-back, a
+    resolution or a migration. The lock ends with the transaction.
+    """
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get("calledit_write", False)
+        if mode == "shared":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock_shared({WRITE_LOCK_KEY})")
+        elif mode:
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
