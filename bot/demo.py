@@ -135,8 +135,11 @@ class Transcript:
         return str(value)
 
 
-async def run_demo(members: int = 30, seed: int = 2025) -> int:
-    """Play the scripted season and print the transcript; return 0 if Discord saw no violation."""
+async def run_demo(members: int = 30, seed: int = 2025, database_url: str | None = None) -> int:
+    """Play the scripted season and print the transcript; return 0 if Discord saw no violation.
+
+    The season is played in a throwaway SQLite file unless ``database_url`` names a database.
+    """
     members = max(3, min(members, 200))
     rng = random.Random(seed)
     emu = Emulator(ratelimit_speed=8.0)
@@ -149,7 +152,7 @@ async def run_demo(members: int = 30, seed: int = 2025) -> int:
     clock = FrozenClock(datetime(2025, 12, 1, 9, tzinfo=UTC))
     out = Transcript(emu, names, {c.id: c.name for c in guild.channels.values()}, clock)
     with tempfile.TemporaryDirectory(prefix="calledit-demo-") as folder:
-        database = Database(f"sqlite+aiosqlite:///{Path(folder) / 'demo.db'}")
+        database = Database(database_url or f"sqlite+aiosqlite:///{Path(folder) / 'demo.db'}")
         await upgrade(database)
         bot = CalledItBot(
             Services.build(database, clock), seed=default_seed(), scheduler_interval=3600
