@@ -16,7 +16,8 @@ from bot.domain.seedfile import load
 from bot.domain.votes import EventKind, VoteEvent
 from bot.services import Services
 from bot.vote_writer import VoteWriter
-from db.session import Database, is_transient
+from db.session import WRITE_LOCK_KEY, Database, is_transient
+from tests.pg import PgServer
 
 GUILD = 111
 POISON = 666  # the member whose vote the database refuses
@@ -147,3 +148,53 @@ def test_busy_and_lost_connections_are_transient_data_errors_are_not() -> None:
     refused = IntegrityError("INSERT", {}, sqlite3.IntegrityError("poisoned vote"))
     assert not is_transient(refused)
     assert not is_transient(ValueError("naive datetime given to the database"))
+
+
+async def test_a_batch_that_loses_its_connection_is_retried_whole(
+    services: Services,
+    poll: int,
+    backend: str,
+    pg_server: PgServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """PostgreSQL: the server drops the batch's connection; the batch is tried again, whole."""
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL only: a server that drops a connection")
+    import asyncpg
+
+    name = services.db.engine.url.database
+    holder = await asyncpg.connect(host=pg_server.socket_dir, user="postgres", database=name)
+    admin = await asyncpg.connect(host=pg_server.socket_dir, user="postgres", database="postgres")
+    try:
+        holder_tx = holder.transaction()
+        await holder_tx.start()
+        await holder.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")  # a long write
+        now = services.clock.now()
+        batch = services.votes.submit(
+            [VoteEvent(EventKind.CAST, 900, m, Choice.PARTLY, now) for m in range(1, 6)],
+            retry=True,
+        )
+        waiting: list[int] = []
+        for _ in range(200):  # until the batch waits for the write lock
+            waiting = [
+                r["pid"]
+                for r in await admin.fetch(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = "
+                    "'Lock' AND query LIKE '%advisory_xact_lock_shared%'",
+                    name,
+                )
+            ]
+            if waiting:
+                break
+            await asyncio.sleep(0.02)
+        assert waiting
+        await admin.execute("SELECT pg_terminate_backend($1)", waiting[0])
+        await holder_tx.rollback()
+        with caplog.at_level(logging.WARNING, logger="db.session"):
+            report = await asyncio.wait_for(batch, 10)
+    finally:
+        await holder.close()
+        await admin.close()
+    assert report.set_aside == () and report.upserts == 5
+    assert any("retrying in" in r.getMessage() for r in caplog.records)
+    assert await services.votes.votes_of_poll(poll) == dict.fromkeys(range(1, 6), Choice.PARTLY)
