@@ -221,8 +221,9 @@ def is_transient(exc: BaseException) -> bool:
     return False
 
 
-#: Connection exceptions, serialization failures, deadlocks, too many connections, shutdowns.
-_TRANSIENT_SQLSTATES = ("08", "40001", "40P01", "53300", "57P01", "57P02", "57P03")
+#: Connection exceptions, serialization failures, deadlocks, a lock wait that timed out, too
+#: many connections, shutdowns.
+_TRANSIENT_SQLSTATES = ("08", "40001", "40P01", "55P03", "53300", "57P01", "57P02", "57P03")
 
 
 def _ensure_sqlite_dir(database: str | None) -> None:
@@ -267,7 +268,11 @@ def _lock_postgres_writes(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get("calledit_write", False)
-        if mode == "shared":
-            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock_shared({WRITE_LOCK_KEY})")
-        elif mode:
-            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+        if mode:
+            lock = "pg_advisory_xact_lock_shared" if mode == "shared" else "pg_advisory_xact_lock"
+            # Wait as long as SQLite's busy timeout, then fail with lock_not_available (55P03),
+            # which is retried like SQLite's "database is locked".
+            conn.exec_driver_sql(
+                f"SELECT set_config('lock_timeout', '{BUSY_TIMEOUT_MS}ms', true), "
+                f"{lock}({WRITE_LOCK_KEY})"
+            )

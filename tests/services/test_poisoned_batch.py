@@ -148,6 +148,11 @@ def test_busy_and_lost_connections_are_transient_data_errors_are_not() -> None:
     refused = IntegrityError("INSERT", {}, sqlite3.IntegrityError("poisoned vote"))
     assert not is_transient(refused)
     assert not is_transient(ValueError("naive datetime given to the database"))
+    from asyncpg import exceptions as pg
+
+    for transient in (pg.LockNotAvailableError, pg.SerializationError, pg.ConnectionFailureError):
+        assert is_transient(OperationalError("INSERT", {}, transient("x"))), transient
+    assert not is_transient(IntegrityError("INSERT", {}, pg.CheckViolationError("poisoned")))
 
 
 async def test_a_batch_that_loses_its_connection_is_retried_whole(
