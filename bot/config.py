@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
 from typing import Literal
@@ -30,6 +31,11 @@ def database_url(value: str) -> str:
         raise ValueError("only sqlite and postgresql databases are supported")
     if url.drivername == backend:
         url = url.set(drivername=_ASYNC_DRIVERS[backend])
+    if url.drivername == "postgresql+asyncpg":
+        try:
+            importlib.import_module("asyncpg")
+        except ImportError:
+            raise ValueError("PostgreSQL needs asyncpg: pip install 'calledit[postgres]'") from None
     return url.render_as_string(hide_password=False)
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,3 +72,21 @@ def test_demo_plays_its_season_on_postgresql(tmp_path: Path, pg_url: str) -> Non
     assert "🏆 Leaderboard · December 2025" in result.stdout
     assert "0 Discord rule violations, 0 unknown routes." in result.stdout
     assert not (tmp_path / "data").exists()
+
+
+def test_postgresql_without_asyncpg_says_which_extra_to_install(tmp_path: Path) -> None:
+    """An install without the postgres extra gets one line naming it, exit 2."""
+    no_asyncpg = "import sys; sys.modules['asyncpg'] = None; from bot.cli import main; "
+    result = subprocess.run(
+        [sys.executable, "-c", no_asyncpg + "sys.exit(main(['check']))"],
+        cwd=tmp_path,
+        env={**os.environ, "DATABASE_URL": "postgresql://u:secret@localhost/calledit"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "calledit: Bad setting DATABASE_URL: PostgreSQL needs asyncpg: "
+        "pip install 'calledit[postgres]'"
+    )
