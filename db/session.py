@@ -128,17 +128,12 @@ class Database:
                 async with self.engine.execution_options(**options).begin() as conn:
                     return await conn.run_sync(current)
             except Exception as exc:
-                if not retry or self._closing:
+                step = self._next_try(exc, retry, current, salvage, delay)
+                if step is None:
                     raise
-                if not is_transient(exc):
-                    if salvage is None or current is salvage:
-                        raise
-                    log.warning("a write batch failed (%s); applying it piece by piece", exc)
-                    current = salvage
-                    continue
-                log.warning("a write batch failed (%s); retrying in %.1fs", exc, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+                current, wait = step
+                await asyncio.sleep(wait)
+                delay = min(delay * 2, 5.0) if wait else delay
 
     def _write_batch(
         self,
@@ -163,17 +158,35 @@ class Database:
                 with self._sync_engine.execution_options(calledit_write=True).begin() as conn:
                     return current(conn)
             except Exception as exc:
-                if not retry or self._closing:
+                step = self._next_try(exc, retry, current, salvage, delay)
+                if step is None:
                     raise
-                if not is_transient(exc):
-                    if salvage is None or current is salvage:
-                        raise
-                    log.warning("a write batch failed (%s); applying it piece by piece", exc)
-                    current = salvage
-                    continue
-                log.warning("a write batch failed (%s); retrying in %.1fs", exc, delay)
-                time.sleep(delay)
-                delay = min(delay * 2, 5.0)
+                current, wait = step
+                time.sleep(wait)
+                delay = min(delay * 2, 5.0) if wait else delay
+
+    def _next_try(
+        self,
+        exc: Exception,
+        retry: bool,
+        current: Callable[[Connection], T],
+        salvage: Callable[[Connection], T] | None,
+        delay: float,
+    ) -> tuple[Callable[[Connection], T], float] | None:
+        """Say what follows a failed batch: the work to run and the wait first, None to fail.
+
+        A busy, locked or lost database: the same work again after a backoff. Anything else:
+        the salvage at once (once), so a batch with a bad event never holds up the next ones.
+        """
+        if not retry or self._closing:
+            return None
+        if is_transient(exc):
+            log.warning("a write batch failed (%s); retrying in %.1fs", exc, delay)
+            return current, delay
+        if salvage is None or current is salvage:
+            return None
+        log.warning("a write batch failed (%s); applying it piece by piece", exc)
+        return salvage, 0.0
 
     async def dispose(self) -> None:
         """Close every pooled connection and the worker thread."""
