@@ -110,7 +110,8 @@ class VoteService:
 
         Events on unknown or closed polls are ignored. The batch reaches the database as at
         most one upsert statement and two delete statements, each with many rows, in one
-        write transaction run off the event loop (see Database.write_batch).
+        write transaction (see Database.submit_batch): on SQLite run off the event loop, on
+        PostgreSQL with each statement's rows sent as arrays.
         """
         if not events:
             return ApplyReport(0, 0, 0)
