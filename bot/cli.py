@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from bot.config import ConfigError, Settings, configure_logging, load_settings
+from bot.config import ConfigError, Settings, configure_logging, database_url, load_settings
 from bot.domain.clock import SystemClock
 from bot.domain.errors import CalledItError, InvalidInput
 from bot.domain.months import Month
@@ -39,6 +39,21 @@ def snowflake(text: str) -> int:
     return int(text)
 
 
+def url_argument(text: str) -> str:
+    """Parse a database URL."""
+    try:
+        return database_url(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{_safe_url_text(text)}' is {exc}") from None
+
+
+def _safe_url_text(text: str) -> str:
+    try:
+        return _safe_url(text)
+    except Exception:
+        return "that"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Describe every subcommand."""
     parser = _Parser(prog="calledit", description="Called It: prediction polls for Discord.")
@@ -52,12 +67,21 @@ def build_parser() -> argparse.ArgumentParser:
         default=Path("demo-cards"),
         help="folder to save the cards the bot posted in (default ./demo-cards)",
     )
+    demo.add_argument(
+        "--database-url",
+        type=url_argument,
+        default=None,
+        help="an empty database to play in (default: a throwaway SQLite file)",
+    )
     sub.add_parser("invite-url", help="print the URL that adds the bot to a server")
     sub.add_parser("check", help="check settings and that the database is reachable")
 
     db = sub.add_parser("db", help="database commands")
     db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
     db_sub.add_parser("upgrade", help="apply migrations")
+    copy = db_sub.add_parser("copy", help="copy everything into an empty database")
+    copy.add_argument("--to", type=url_argument, required=True, help="the target database URL")
+    copy.add_argument("--batch", type=int, default=5000, help="rows per batch (default 5000)")
 
     seed = sub.add_parser("seed", help="load a prediction set into a guild (idempotent)")
     seed.add_argument("--guild", type=snowflake, required=True, help="the guild (server) id")
@@ -145,6 +169,36 @@ async def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         await database.dispose()
     print(f"Database is at revision {revision}.")
+    return 0
+
+
+async def _db_copy(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services.copying import copy_database
+    from db.migrate import upgrade
+    from db.session import Database
+
+    if args.batch < 1:
+        raise InvalidInput("--batch must be at least 1.")
+    if args.to == settings.database_url:
+        raise InvalidInput("--to names the configured database itself; give another one.")
+    source, target = Database(settings.database_url), Database(args.to)
+    print(f"Copying {_safe_url(settings.database_url)} to {_safe_url(args.to)}.")
+
+    def progress(table: str, done: int, total: int) -> None:
+        print(f"  {table}: {done:,}/{total:,} rows", flush=True)
+
+    try:
+        await upgrade(source)
+        report = await copy_database(
+            source, target, SystemClock(), batch=args.batch, progress=progress
+        )
+    finally:
+        await source.dispose()
+        await target.dispose()
+    print(
+        f"Copied {report.total:,} rows in {len(report.rows)} tables; row counts match and "
+        f"{report.guilds} guild(s)' all-time boards are identical."
+    )
     return 0
 
 
@@ -285,7 +339,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
 async def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    return await run_demo(members=args.members, cards=args.cards)
+    return await run_demo(members=args.members, cards=args.cards, database_url=args.database_url)
 
 
 async def _invite_url(settings: Settings, args: argparse.Namespace) -> int:
@@ -301,6 +355,7 @@ _HANDLERS: dict[str, Callable[[Settings, argparse.Namespace], Awaitable[int]]] =
     "invite-url": _invite_url,
     "check": _check,
     "db upgrade": _db_upgrade,
+    "db copy": _db_copy,
     "seed": _seed,
     "predictions list": _predictions_list,
     "leaderboard": _leaderboard,

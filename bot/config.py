@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
 from typing import Literal
@@ -15,6 +16,27 @@ from sqlalchemy.exc import ArgumentError
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/calledit.db"
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 MAX_SNOWFLAKE = 2**63 - 1
+
+
+def database_url(value: str) -> str:
+    """Check a database URL and give it its async driver; raise ValueError saying what is wrong."""
+    try:
+        url = make_url(value.strip())
+    except ArgumentError:
+        raise ValueError(
+            "not a database URL (e.g. sqlite+aiosqlite:///./data/calledit.db)"
+        ) from None
+    backend = url.get_backend_name()
+    if backend not in _ASYNC_DRIVERS:
+        raise ValueError("only sqlite and postgresql databases are supported")
+    if url.drivername == backend:
+        url = url.set(drivername=_ASYNC_DRIVERS[backend])
+    if url.drivername == "postgresql+asyncpg":
+        try:
+            importlib.import_module("asyncpg")
+        except ImportError:
+            raise ValueError("PostgreSQL needs asyncpg: pip install 'calledit[postgres]'") from None
+    return url.render_as_string(hide_password=False)
 
 
 class ConfigError(Exception):
@@ -50,18 +72,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
-        try:
-            url = make_url(value.strip())
-        except ArgumentError:
-            raise ValueError(
-                "not a database URL (e.g. sqlite+aiosqlite:///./data/calledit.db)"
-            ) from None
-        backend = url.get_backend_name()
-        if backend not in _ASYNC_DRIVERS:
-            raise ValueError("only sqlite and postgresql databases are supported")
-        if url.drivername == backend:
-            url = url.set(drivername=_ASYNC_DRIVERS[backend])
-        return url.render_as_string(hide_password=False)
+        return database_url(value)
 
     @field_validator("discord_api_base")
     @classmethod

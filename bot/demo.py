@@ -165,10 +165,16 @@ class Transcript:
         return str(value)
 
 
-async def run_demo(members: int = 30, seed: int = 2025, cards: Path | None = None) -> int:
+async def run_demo(
+    members: int = 30,
+    seed: int = 2025,
+    cards: Path | None = None,
+    database_url: str | None = None,
+) -> int:
     """Play the scripted season and print the transcript; return 0 if Discord saw no violation.
 
-    The cards the bot posts (PNG attachments) are saved in `cards`, a folder it creates.
+    The cards the bot posts (PNG attachments) are saved in `cards`, a folder it creates. The
+    season is played in a throwaway SQLite file unless ``database_url`` names a database.
     """
     members = max(3, min(members, 200))
     rng = random.Random(seed)
@@ -186,7 +192,7 @@ async def run_demo(members: int = 30, seed: int = 2025, cards: Path | None = Non
     if cards is not None:
         out.save_cards_in(cards)
     with tempfile.TemporaryDirectory(prefix="calledit-demo-") as folder:
-        database = Database(f"sqlite+aiosqlite:///{Path(folder) / 'demo.db'}")
+        database = Database(database_url or f"sqlite+aiosqlite:///{Path(folder) / 'demo.db'}")
         await upgrade(database)
         bot = CalledItBot(
             Services.build(database, clock), seed=default_seed(), scheduler_interval=3600

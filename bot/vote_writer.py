@@ -3,9 +3,10 @@
 Reaction events reach ``put`` inline, as discord.py parses them (see CalledItBot.dispatch), so
 they keep their arrival order and cost no task each. A full batch (``max_batch`` events) is
 handed to the votes service at once; a partial one after ``max_delay``. The service applies
-batches one at a time, in order, off the event loop, and retries a failing batch before any
-later one, so no vote is lost or reordered. Bookkeeping (which older reaction to remove) runs
-when each batch is done.
+batches one at a time, in order, off the event loop, and retries a batch that failed for a
+busy or lost database before any later one, so no vote is lost or reordered; a batch refused for
+a reason of its own is applied event by event and only the refused events are set aside.
+Bookkeeping (which older reaction to remove) runs when each batch is done.
 """
 
 from __future__ import annotations
@@ -163,6 +164,7 @@ class VoteWriter:
         # moderator's clear takes its options off everyone's reactions on that message.
         held: dict[tuple[int, int], set[Choice]] = {}
         gone: dict[int, set[Choice]] = {}
+        set_aside = {id(event) for event in report.set_aside}
         for event in batch:
             if event.kind is EventKind.CLEAR:
                 removed = cleared_choices(event)
@@ -172,8 +174,8 @@ class VoteWriter:
                         options.difference_update(removed)
                 continue
             key = (event.message_id, event.member_id)
-            if key not in report.writes:
-                continue  # ignored (closed or unknown poll)
+            if key not in report.writes or id(event) in set_aside:
+                continue  # ignored (closed or unknown poll) or refused (left to a read-back)
             options = held.get(key)
             if options is None:
                 old = self._known.get(key)

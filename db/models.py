@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -93,7 +94,7 @@ class Prediction(Base):
     made_on: Mapped[date] = mapped_column(Date)
     due: Mapped[date] = mapped_column(Date)
     criteria: Mapped[str | None] = mapped_column(Text)
-    archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("0"))
+    archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     seed_key: Mapped[str | None] = mapped_column(String(140))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -13,6 +14,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -42,6 +44,8 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             _tune_sqlite(self.engine.sync_engine)
+        else:
+            _lock_postgres_writes(self.engine.sync_engine)
         self._sync_engine: Engine | None = None
         self._closing = False
         self._batch_lock: asyncio.Lock | None = None
@@ -62,13 +66,19 @@ class Database:
         """Open a unit of work that writes; commits on success, rolls back on error.
 
         On SQLite it starts with BEGIN IMMEDIATE, so a read-then-write never hits
-        "database is locked" when another writer commits in between.
+        "database is locked" when another writer commits in between. On PostgreSQL it first
+        takes the database's write lock (a transaction-level advisory lock), the same one
+        writer at a time, so a read-then-write never works on a stale read.
         """
         async with self._write() as session, session.begin():
             yield session
 
     def submit_batch(
-        self, work: Callable[[Connection], T], *, retry: bool = False
+        self,
+        work: Callable[[Connection], T],
+        *,
+        retry: bool = False,
+        salvage: Callable[[Connection], T] | None = None,
     ) -> asyncio.Future[T]:
         """Start synchronous ``work`` in one write transaction now; return a future of its result.
 
@@ -76,41 +86,63 @@ class Database:
         worker thread on a plain pysqlite connection (instead of an event-loop round trip per
         statement through aiosqlite), and it starts at once, without waiting for the event
         loop: sqlite3 releases the GIL while it works, so commits overlap with reading the
-        gateway. Batches run one at a time in submission order. With ``retry`` a failed batch
-        is retried with a backoff until it succeeds, before any later batch runs, so nothing
-        submitted is lost or reordered. Elsewhere the work runs on the async engine.
+        gateway. Batches run one at a time in submission order. With ``retry`` a batch that
+        fails for a passing reason (a busy or locked database, a lost connection) is retried
+        with a backoff until it succeeds, before any later batch runs, so nothing submitted is
+        lost or reordered. A batch that fails for any other reason is handed to ``salvage``
+        (in a new transaction), which applies what it can piece by piece; without one it fails.
+        Elsewhere the work runs on the async engine.
         """
         if not self.is_sqlite:
-            return asyncio.ensure_future(self._write_batch_async(work, retry))
+            return asyncio.ensure_future(self._write_batch_async(work, retry, salvage))
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="calledit-db")
-        return asyncio.wrap_future(self._executor.submit(self._write_batch, work, retry))
+        return asyncio.wrap_future(self._executor.submit(self._write_batch, work, retry, salvage))
 
     async def write_batch(self, work: Callable[[Connection], T]) -> T:
         """Run synchronous ``work`` in one write transaction and return its result."""
         return await self.submit_batch(work)
 
-    async def _write_batch_async(self, work: Callable[[Connection], T], retry: bool) -> T:
+    async def _write_batch_async(
+        self,
+        work: Callable[[Connection], T],
+        retry: bool,
+        salvage: Callable[[Connection], T] | None,
+    ) -> T:
         if self._batch_lock is None:
             self._batch_lock = asyncio.Lock()
         async with self._batch_lock:  # FIFO: batches run one at a time, in submission order
-            return await self._write_batch_async_locked(work, retry)
+            return await self._write_batch_async_locked(work, retry, salvage)
 
-    async def _write_batch_async_locked(self, work: Callable[[Connection], T], retry: bool) -> T:
+    async def _write_batch_async_locked(
+        self,
+        work: Callable[[Connection], T],
+        retry: bool,
+        salvage: Callable[[Connection], T] | None,
+    ) -> T:
         delay = 0.1
+        current = work
         while True:
             try:
-                async with self.engine.execution_options(calledit_write=True).begin() as conn:
-                    return await conn.run_sync(work)
-            except Exception:
-                if not retry:
+                options = {"calledit_write": "shared"}  # vote batches of shards run side by side
+                async with self.engine.execution_options(**options).begin() as conn:
+                    return await conn.run_sync(current)
+            except Exception as exc:
+                step = self._next_try(exc, retry, current, salvage, delay)
+                if step is None:
                     raise
-                log.exception("a write batch failed; retrying in %.1fs", delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+                current, wait = step
+                await asyncio.sleep(wait)
+                delay = min(delay * 2, 5.0) if wait else delay
 
-    def _write_batch(self, work: Callable[[Connection], T], retry: bool) -> T:
+    def _write_batch(
+        self,
+        work: Callable[[Connection], T],
+        retry: bool,
+        salvage: Callable[[Connection], T] | None,
+    ) -> T:
         delay = 0.1
+        current = work
         while True:
             try:
                 if self._sync_engine is None:
@@ -124,13 +156,37 @@ class Database:
                     )
                     _tune_sqlite(self._sync_engine)
                 with self._sync_engine.execution_options(calledit_write=True).begin() as conn:
-                    return work(conn)
-            except Exception:
-                if not retry or self._closing:
+                    return current(conn)
+            except Exception as exc:
+                step = self._next_try(exc, retry, current, salvage, delay)
+                if step is None:
                     raise
-                log.exception("a write batch failed; retrying in %.1fs", delay)
-                time.sleep(delay)
-                delay = min(delay * 2, 5.0)
+                current, wait = step
+                time.sleep(wait)
+                delay = min(delay * 2, 5.0) if wait else delay
+
+    def _next_try(
+        self,
+        exc: Exception,
+        retry: bool,
+        current: Callable[[Connection], T],
+        salvage: Callable[[Connection], T] | None,
+        delay: float,
+    ) -> tuple[Callable[[Connection], T], float] | None:
+        """Say what follows a failed batch: the work to run and the wait first, None to fail.
+
+        A busy, locked or lost database: the same work again after a backoff. Anything else:
+        the salvage at once (once), so a batch with a bad event never holds up the next ones.
+        """
+        if not retry or self._closing:
+            return None
+        if is_transient(exc):
+            log.warning("a write batch failed (%s); retrying in %.1fs", exc, delay)
+            return current, delay
+        if salvage is None or current is salvage:
+            return None
+        log.warning("a write batch failed (%s); applying it piece by piece", exc)
+        return salvage, 0.0
 
     async def dispose(self) -> None:
         """Close every pooled connection and the worker thread."""
@@ -144,6 +200,43 @@ class Database:
                 )
                 self._sync_engine = None
             executor.shutdown(wait=True)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Tell whether a failed write may succeed when simply tried again.
+
+    True for a busy or locked SQLite database, a lost or refused connection (OSError, asyncpg's
+    connection errors, SQLAlchemy's invalidated connections) and PostgreSQL's serialization
+    failures and deadlocks; False for what the data itself causes (constraints, bad values).
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, OSError | TimeoutError):
+            return True
+        if isinstance(current, sqlite3.OperationalError):
+            text = str(current).lower()
+            if "locked" in text or "busy" in text:
+                return True
+        state = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
+        if isinstance(state, str) and state.startswith(_TRANSIENT_SQLSTATES):
+            return True
+        if type(current).__module__.startswith("asyncpg") and type(current).__name__ in (
+            "ConnectionDoesNotExistError",
+            "InterfaceError",
+            "InternalClientError",
+        ):
+            return True
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False
+
+
+#: Connection exceptions, serialization failures, deadlocks, a lock wait that timed out, too
+#: many connections, shutdowns.
+_TRANSIENT_SQLSTATES = ("08", "40001", "40P01", "55P03", "53300", "57P01", "57P02", "57P03")
 
 
 def _ensure_sqlite_dir(database: str | None) -> None:
@@ -170,3 +263,29 @@ def _tune_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         immediate = conn.get_execution_options().get("calledit_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+#: The advisory lock key that stands for "writing" in a PostgreSQL database (any fixed number).
+WRITE_LOCK_KEY = 0x43616C6C  # "Call"
+
+
+def _lock_postgres_writes(engine: Engine) -> None:
+    """Start each write transaction by taking the write lock, as BEGIN IMMEDIATE does on SQLite.
+
+    A read-then-write unit of work takes it exclusively, so writers run one at a time (across
+    processes too) and never act on a stale read. Vote batches take it shared: they run beside
+    each other (row-level upserts settle their conflicts) but never beside a read-back, a
+    resolution or a migration. The lock ends with the transaction.
+    """
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get("calledit_write", False)
+        if mode:
+            lock = "pg_advisory_xact_lock_shared" if mode == "shared" else "pg_advisory_xact_lock"
+            # Wait as long as SQLite's busy timeout, then fail with lock_not_available (55P03),
+            # which is retried like SQLite's "database is locked".
+            conn.exec_driver_sql(
+                f"SELECT set_config('lock_timeout', '{BUSY_TIMEOUT_MS}ms', true), "
+                f"{lock}({WRITE_LOCK_KEY})"
+            )

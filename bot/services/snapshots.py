@@ -10,7 +10,7 @@ from functools import cached_property
 from bot.domain.months import Month
 from bot.domain.outcomes import Choice, Outcome
 from bot.domain.ranking import BoardRow, Ranked
-from bot.domain.votes import Write
+from bot.domain.votes import VoteEvent, Write
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +168,8 @@ class ApplyReport:
     names: Mapping[tuple[int, int], str] = field(default_factory=dict)
     #: (message_id, choice or None for all, votes removed) for each clear applied, in order.
     cleared: tuple[tuple[int, Choice | None, int], ...] = ()
+    #: Events the database refused for a reason of their own, left to the next read-back.
+    set_aside: tuple[VoteEvent, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

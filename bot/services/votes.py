@@ -24,8 +24,9 @@ from bot.domain.votes import (
 )
 from bot.services.snapshots import ApplyReport, ReadBackReport
 from bot.services.vote_clears import apply_with_clears
+from bot.services.vote_postgres import write_postgres
 from db.models import MemberName, Poll, Vote, sqlite_datetime
-from db.session import Database
+from db.session import Database, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -96,10 +97,60 @@ class VoteService:
     def submit(
         self, events: Sequence[VoteEvent], *, retry: bool = False
     ) -> asyncio.Future[ApplyReport]:
-        """Start applying a batch now (see Database.submit_batch); batches apply in order."""
-        future = self._db.submit_batch(lambda conn: self._apply(conn, events), retry=retry)
+        """Start applying a batch now (see Database.submit_batch); batches apply in order.
+
+        A batch the database refuses for a reason other than a busy or lost connection is
+        applied event by event, each in its own savepoint; an event that still fails is logged
+        and set aside (the next read-back of its poll corrects that member's vote), so one bad
+        event never holds up the votes behind it.
+        """
+        future = self._db.submit_batch(
+            lambda conn: self._apply(conn, events),
+            retry=retry,
+            salvage=lambda conn: self._apply_one_by_one(conn, events),
+        )
         future.add_done_callback(self._names_committed)
         return future
+
+    def _apply_one_by_one(self, conn: Connection, events: Sequence[VoteEvent]) -> ApplyReport:
+        """Apply a refused batch event by event (clears in order), setting aside what fails."""
+        if any(e.kind is EventKind.CLEAR for e in events):
+            return apply_with_clears(conn, events, self._votes_one_by_one)
+        return self._votes_one_by_one(conn, events)
+
+    def _votes_one_by_one(self, conn: Connection, events: Sequence[VoteEvent]) -> ApplyReport:
+        """Apply votes one at a time, each in a savepoint, setting aside those that fail."""
+        applied: list[VoteEvent] = []
+        set_aside: list[VoteEvent] = []
+        names: dict[NameKey, str] = {}
+        ignored = 0
+        for event in events:
+            try:
+                with conn.begin_nested():
+                    report = self._apply_votes(conn, [event])
+            except Exception as exc:
+                if is_transient(exc):
+                    raise  # the whole batch is tried again
+                log.error(
+                    "set aside a vote event the database refused: message %s, member %s, "
+                    "%s %s: %s (the next read-back of the poll corrects this vote)",
+                    event.message_id,
+                    event.member_id,
+                    event.kind.value,
+                    event.choice.name if event.choice is not None else "all",
+                    exc,
+                )
+                set_aside.append(event)
+            else:
+                ignored += report.ignored
+                names.update(report.names)
+                if not report.ignored:
+                    applied.append(event)
+        writes = fold(applied)
+        upserts = sum(isinstance(w, Upsert) for w in writes.values())
+        return ApplyReport(
+            upserts, len(writes) - upserts, ignored, writes, names, set_aside=tuple(set_aside)
+        )
 
     def _apply(self, conn: Connection, events: Sequence[VoteEvent]) -> ApplyReport:
         """Fold and write a batch on a synchronous connection inside a transaction."""
@@ -133,21 +184,20 @@ class VoteService:
                 conditional.extend(
                     {"p": poll_id, "m": member_id, "c": c.ordinal} for c in write.choices
                 )
-        if upserts:
-            if self._db.is_sqlite:
+        if not self._db.is_sqlite:
+            write_postgres(conn, upserts, deletes, conditional)
+        else:
+            if upserts:
                 # Hot path: plain tuples through the driver's executemany (about 5x less CPU per
                 # row than Core's per-row parameter processing), datetimes in SQLAlchemy's format.
                 conn.exec_driver_sql(
                     _SQLITE_UPSERT,
                     [(p, m, pr, c, sqlite_datetime(at)) for p, m, pr, c, at in upserts],
                 )
-            else:
-                keys = ("poll_id", "member_id", "prediction_id", "choice", "cast_at")
-                conn.execute(self._upsert, [dict(zip(keys, row, strict=True)) for row in upserts])
-        if deletes:
-            conn.execute(_delete_one, deletes)
-        if conditional:
-            conn.execute(_delete_if, conditional)
+            if deletes:
+                conn.execute(_delete_one, deletes)
+            if conditional:
+                conn.execute(_delete_if, conditional)
         names = self._write_names(conn, events)
         return ApplyReport(
             len(upserts),

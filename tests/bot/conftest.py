@@ -1,4 +1,8 @@
-"""The bot through the local Discord emulator: real discord.py client, real sockets, real SQLite."""
+"""The bot through the local Discord emulator: real discord.py client, real sockets, real database.
+
+The database is a SQLite file; a module that marks itself with ``ON_BOTH_BACKENDS`` runs each of
+its tests on SQLite and on the embedded PostgreSQL server.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import discord
@@ -22,6 +25,10 @@ from bot.emulator.models import Channel, Guild, Message
 from bot.services import Services
 from db.migrate import upgrade
 from db.session import Database
+from tests.pg import BACKENDS
+
+#: ``pytestmark = ON_BOTH_BACKENDS`` runs a module's world tests on SQLite and PostgreSQL.
+ON_BOTH_BACKENDS = pytest.mark.parametrize("backend", BACKENDS, indirect=True)
 
 
 @dataclass
@@ -158,7 +165,7 @@ class World:
 
 
 @pytest.fixture
-async def world(emulator: Emulator, tmp_path: Path) -> AsyncIterator[World]:
+async def world(emulator: Emulator, db_url: str) -> AsyncIterator[World]:
     """Return a server with #general, #polls, #leaderboard, an admin and 30 members."""
     guild = emulator.create_guild("Forecasters", channels=("general", "polls", "leaderboard"))
     by_name = {c.name: c for c in guild.channels.values()}
@@ -174,7 +181,7 @@ async def world(emulator: Emulator, tmp_path: Path) -> AsyncIterator[World]:
         admin=admin,
         members=members,
         clock=clock,
-        db_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        db_url=db_url,
     )
     emulator.assert_clean()
 

@@ -2,28 +2,32 @@
 
 The emulator runs in this process; the bot runs as ``python -m bot run`` in a subprocess, so
 SIGKILL stops it with no chance to flush anything. Members keep reacting while it is down.
-After a restart, the SQLite file (read with the stdlib, as an outsider would) must equal the
-emulator's true reaction state exactly.
+After a restart, the database (read with the driver alone, as an outsider would: sqlite3 for
+the SQLite file, asyncpg for PostgreSQL) must equal the emulator's true reaction state exactly.
+It runs on both backends.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import random
 import signal
 import sqlite3
 import sys
-from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from bot.domain.outcomes import POLL_EMOJI, Choice
 from bot.domain.votes import votes_from_reactions
 from bot.emulator import Emulator
 from bot.emulator.models import Channel
+from tests.bot.conftest import ON_BOTH_BACKENDS
+
+pytestmark = ON_BOTH_BACKENDS
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = 20251103
@@ -41,13 +45,13 @@ Votes = dict[int, dict[int, Choice]]  # poll message id -> member -> choice
 class BotProcess:
     """The bot as a separate OS process (``python -m bot run``) pointed at the emulator."""
 
-    def __init__(self, emu: Emulator, db_path: Path, log_dir: Path) -> None:
+    def __init__(self, emu: Emulator, db_url: str, log_dir: Path) -> None:
         self.env = {
             **os.environ,
             "DISCORD_TOKEN": "emulator.bot.token",
             "DISCORD_API_BASE": emu.api_base,
             "DISCORD_GATEWAY_URL": emu.gateway_url,
-            "DATABASE_URL": f"sqlite+aiosqlite:///{db_path}",
+            "DATABASE_URL": db_url,
             "DEV_GUILD_ID": "",
             "LOG_LEVEL": "INFO",
         }
@@ -103,38 +107,65 @@ class BotProcess:
         return "\n".join(out)
 
 
-@contextlib.contextmanager
-def connect(db_path: Path) -> Iterator[sqlite3.Connection]:
-    """Open the bot's SQLite file with the stdlib driver (the bot uses WAL: reads never block)."""
-    conn = sqlite3.connect(db_path, timeout=10)
-    try:
-        yield conn
-    finally:
-        conn.close()
+class Store:
+    """Read the bot's database from outside with the bare driver (reads never block the bot)."""
 
+    def __init__(self, db_url: str) -> None:
+        url = make_url(db_url)
+        self.sqlite = Path(url.database or "") if url.get_backend_name() == "sqlite" else None
+        self.url = url
 
-def stored_votes(db_path: Path) -> Votes:
-    """Return every posted poll's votes as stored: message id -> member -> choice."""
-    result: Votes = {}
-    with connect(db_path) as conn:
-        for message_id in conn.execute("SELECT message_id FROM polls WHERE message_id IS NOT NULL"):
-            result[int(message_id[0])] = {}
-        for message_id, member_id, ordinal in conn.execute(
+    def rows(self, sql: str) -> list[tuple[object, ...]]:
+        """Return a query's rows; none while the table does not exist yet."""
+        if self.sqlite is not None:
+            if not self.sqlite.exists():
+                return []
+            conn = sqlite3.connect(self.sqlite, timeout=10)
+            try:
+                return [tuple(r) for r in conn.execute(sql)]
+            except sqlite3.OperationalError:
+                return []
+            finally:
+                conn.close()
+        with ThreadPoolExecutor(max_workers=1) as pool:  # the test's loop is running
+            return pool.submit(asyncio.run, self._pg_rows(sql)).result()
+
+    async def _pg_rows(self, sql: str) -> list[tuple[object, ...]]:
+        import asyncpg
+
+        conn = await asyncpg.connect(
+            host=self.url.query["host"], user=self.url.username, database=self.url.database
+        )
+        try:
+            return [tuple(r) for r in await conn.fetch(sql)]
+        except asyncpg.UndefinedTableError:
+            return []
+        finally:
+            await conn.close()
+
+    def count(self, table: str) -> int:
+        """Return the number of rows in a table (0 while it does not exist yet)."""
+        found = self.rows(f"SELECT count(*) FROM {table}")
+        return int(found[0][0]) if found else 0  # type: ignore[call-overload]
+
+    def votes(self) -> Votes:
+        """Return every posted poll's votes as stored: message id -> member -> choice."""
+        result: Votes = {}
+        for (message_id,) in self.rows("SELECT message_id FROM polls WHERE message_id IS NOT NULL"):
+            result[int(message_id)] = {}  # type: ignore[call-overload]
+        for message_id, member_id, ordinal in self.rows(
             "SELECT p.message_id, v.member_id, v.choice FROM votes v JOIN polls p ON p.id = v.poll_id"
         ):
-            result[int(message_id)][int(member_id)] = Choice.from_ordinal(int(ordinal))
-    return result
+            result[int(message_id)][int(member_id)] = Choice.from_ordinal(int(ordinal))  # type: ignore[call-overload]
+        return result
 
-
-def count(db_path: Path, table: str) -> int:
-    """Return the number of rows in a table (0 while it does not exist yet)."""
-    if not db_path.exists():
-        return 0
-    with connect(db_path) as conn:
-        try:
-            return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-        except sqlite3.OperationalError:
-            return 0
+    def intact(self) -> bool:
+        """Tell whether the database's own integrity check passes."""
+        if self.sqlite is None:
+            return self.rows(
+                "SELECT count(*) FROM votes v LEFT JOIN polls p ON p.id = v.poll_id WHERE p.id IS NULL"
+            ) == [(0,)]
+        return self.rows("PRAGMA integrity_check") == [("ok",)]
 
 
 def expected_votes(emu: Emulator, message_ids: list[int], stored: Votes) -> Votes:
@@ -234,19 +265,19 @@ def poll_message_ids(emu: Emulator, channel: Channel) -> list[int]:
 
 
 async def test_votes_survive_kill_9_mid_burst_and_reactions_while_down(
-    emulator: Emulator, tmp_path: Path
+    emulator: Emulator, tmp_path: Path, db_url: str
 ) -> None:
     emu = emulator
     guild = emu.create_guild("Forecasters", channels=("general", "polls"))
     polls_channel = next(c for c in guild.channels.values() if c.name == "polls")
     admin = emu.add_admin(guild, "ada")
     members = [emu.add_member(guild, f"m{n:04d}", dispatch=False).id for n in range(MEMBERS)]
-    db_path = tmp_path / "bot.db"
-    bot = BotProcess(emu, db_path, tmp_path)
+    store = Store(db_url)
+    bot = BotProcess(emu, db_url, tmp_path)
     try:
         await bot.start()
         await wait_until(
-            lambda: count(db_path, "predictions") == 10 and emu.registered_commands(guild),
+            lambda: store.count("predictions") == 10 and emu.registered_commands(guild),
             "the bot to seed its predictions and register its commands",
             bot,
             timeout=60,
@@ -272,7 +303,7 @@ async def test_votes_survive_kill_9_mid_burst_and_reactions_while_down(
             await asyncio.sleep(0.02)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 20  # a slow machine may take a while to commit the first batch
-        while count(db_path, "votes") == 0:
+        while store.count("votes") == 0:
             assert loop.time() < deadline, f"no vote was committed\n{bot.tails()}"
             if sent < BURST - 2 * CHUNK:  # keep the burst going, leaving some for the kill
                 await emu.burst_reactions(burst[sent : sent + CHUNK])
@@ -281,7 +312,7 @@ async def test_votes_survive_kill_9_mid_burst_and_reactions_while_down(
         await emu.burst_reactions(burst[sent : sent + CHUNK])
         sent += CHUNK
         await asyncio.sleep(0.01)  # let some of the last chunk reach the socket
-        committed_at_kill = count(db_path, "votes")
+        committed_at_kill = store.count("votes")
         status = await bot.kill9()
         assert status == -signal.SIGKILL
 
@@ -292,7 +323,7 @@ async def test_votes_survive_kill_9_mid_burst_and_reactions_while_down(
                 await asyncio.sleep(0)
         # The restart has work to do: nothing replays what the dead session and the downtime
         # missed, so only reading the reactions back can make the file right.
-        before_restart = stored_votes(db_path)
+        before_restart = store.votes()
         assert before_restart != expected_votes(emu, polls, before_restart), (
             f"nothing for the restart to fix ({committed_at_kill} votes at the kill)"
         )
@@ -300,7 +331,7 @@ async def test_votes_survive_kill_9_mid_burst_and_reactions_while_down(
         await bot.start()
 
         def recovered() -> bool:
-            stored = stored_votes(db_path)
+            stored = store.votes()
             return stored == expected_votes(emu, polls, stored)
 
         try:
@@ -308,17 +339,16 @@ async def test_votes_survive_kill_9_mid_burst_and_reactions_while_down(
                 recovered, "the votes to equal the reactions after restart", bot, timeout=90
             )
         except pytest.fail.Exception:
-            stored = stored_votes(db_path)
+            stored = store.votes()
             print(difference(expected_votes(emu, polls, stored), stored))
             raise
         await asyncio.sleep(0.5)  # and they stay equal
-        stored = stored_votes(db_path)
+        stored = store.votes()
         expected = expected_votes(emu, polls, stored)
         assert stored == expected, difference(expected, stored)
         voters = sum(len(v) for v in expected.values())
         assert voters > 2_000, voters  # a real state, not an emptied one
-        with connect(db_path) as conn:
-            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert store.intact()
         emu.assert_clean()
     except BaseException:
         print(bot.tails())

@@ -10,8 +10,10 @@ from bot.domain.outcomes import Choice
 from bot.emulator import permissions as P
 from bot.emulator.routes import delete_message
 from db.models import Poll
-from tests.bot.conftest import World
+from tests.bot.conftest import ON_BOTH_BACKENDS, World
 from tests.bot.test_polls_votes import open_poll
+
+pytestmark = ON_BOTH_BACKENDS
 
 YES, HALF, NO = "✅", "🌓", "❌"
 REACTION_USERS = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}"

@@ -21,7 +21,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from tests.bot.conftest import World
+from tests.bot.conftest import ON_BOTH_BACKENDS, World
+
+pytestmark = ON_BOTH_BACKENDS
 
 YES, HALF, NO = "✅", "🌓", "❌"
 GROUP = {0: YES, 1: NO, 2: HALF}

@@ -6,7 +6,9 @@ import asyncio
 
 from bot.domain.outcomes import Choice
 from bot.services.snapshots import Tally
-from tests.bot.conftest import World
+from tests.bot.conftest import ON_BOTH_BACKENDS, World
+
+pytestmark = ON_BOTH_BACKENDS
 
 YES, HALF, NO = "✅", "🌓", "❌"
 REACTION_READS = ("GET", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}")

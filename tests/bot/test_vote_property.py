@@ -1,7 +1,8 @@
 """Property: after any sequence of reactions and gateway faults, stored votes equal the reactions.
 
-Each example gets its own emulator, server, members, two polls and SQLite file, and runs a
-random sequence of steps against the real bot: reactions (add, change, remove), and faults
+Each example gets its own emulator, server, members, two polls and database (a SQLite file or
+a PostgreSQL database), and runs a random sequence of steps against the real bot: reactions
+(add, change, remove), and faults
 with reactions while the bot is away (a disconnect that RESUMEs, an INVALID_SESSION, a
 restart of the bot on the same database). Once things are quiet, every poll's stored votes
 must equal what its message's reactions say (`votes_from_reactions`).
@@ -11,9 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import tempfile
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +23,9 @@ from bot.domain.clock import FrozenClock
 from bot.domain.outcomes import POLL_EMOJI, Choice
 from bot.domain.votes import votes_from_reactions
 from bot.emulator import Actor, Emulator
-from tests.bot.conftest import World
+from tests.bot.conftest import ON_BOTH_BACKENDS, World
+
+pytestmark = ON_BOTH_BACKENDS
 
 MEMBERS = 4
 POLLS = (3, 4)  # prediction numbers
@@ -129,48 +130,47 @@ async def quiesce(world: World, messages: list[int], timeout: float = 10.0) -> N
         await asyncio.sleep(0.05)
 
 
-async def run_sequence(sequence: list[Step]) -> None:
+async def run_sequence(sequence: list[Step], db_url: str) -> None:
     """Run one example: a fresh server, two polls, the steps, then the invariant."""
     emu = Emulator(ratelimit_speed=10.0, validate_responses=True)
     await emu.start()
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            guild = emu.create_guild("Forecasters", channels=("general", "polls", "leaderboard"))
-            by_name = {c.name: c for c in guild.channels.values()}
-            world = World(
-                emu=emu,
-                guild=guild,
-                general=by_name["general"],
-                polls=by_name["polls"],
-                leaderboard=by_name["leaderboard"],
-                admin=emu.add_admin(guild, "ada"),
-                members=[emu.add_member(guild, f"member{n}") for n in range(MEMBERS)],
-                clock=FrozenClock(datetime(2025, 11, 3, 9, tzinfo=UTC)),
-                db_url=f"sqlite+aiosqlite:///{Path(tmp) / 'bot.db'}",
-            )
-            async with contextlib.AsyncExitStack() as stack:
-                await stack.enter_async_context(world.running())
-                await world.services.guilds.set_polls_channel(guild.id, world.polls.id)
-                for number in POLLS:
-                    opened = await world.run(world.admin, "/poll open", prediction=str(number))
-                    assert opened.messages[-1].content.startswith(f"Poll on #{number} is open")
-                messages = [world.poll_message(number).id for number in POLLS]
-                for step in sequence:
-                    if len(step) == 4:
-                        await react(world, messages, step)  # type: ignore[arg-type]
-                        continue
-                    kind, away = step  # type: ignore[misc]
-                    if kind == "restart":
-                        await stack.aclose()
-                        for reaction in away:
-                            await react(world, messages, reaction)
-                        await stack.enter_async_context(world.running())
-                        continue
-                    async with emu.bot_offline(invalidate=kind == "invalid_session"):
-                        for reaction in away:
-                            await react(world, messages, reaction)
-                await quiesce(world, messages)
-            emu.assert_clean()
+        guild = emu.create_guild("Forecasters", channels=("general", "polls", "leaderboard"))
+        by_name = {c.name: c for c in guild.channels.values()}
+        world = World(
+            emu=emu,
+            guild=guild,
+            general=by_name["general"],
+            polls=by_name["polls"],
+            leaderboard=by_name["leaderboard"],
+            admin=emu.add_admin(guild, "ada"),
+            members=[emu.add_member(guild, f"member{n}") for n in range(MEMBERS)],
+            clock=FrozenClock(datetime(2025, 11, 3, 9, tzinfo=UTC)),
+            db_url=db_url,
+        )
+        async with contextlib.AsyncExitStack() as stack:
+            await stack.enter_async_context(world.running())
+            await world.services.guilds.set_polls_channel(guild.id, world.polls.id)
+            for number in POLLS:
+                opened = await world.run(world.admin, "/poll open", prediction=str(number))
+                assert opened.messages[-1].content.startswith(f"Poll on #{number} is open")
+            messages = [world.poll_message(number).id for number in POLLS]
+            for step in sequence:
+                if len(step) == 4:
+                    await react(world, messages, step)  # type: ignore[arg-type]
+                    continue
+                kind, away = step  # type: ignore[misc]
+                if kind == "restart":
+                    await stack.aclose()
+                    for reaction in away:
+                        await react(world, messages, reaction)
+                    await stack.enter_async_context(world.running())
+                    continue
+                async with emu.bot_offline(invalidate=kind == "invalid_session"):
+                    for reaction in away:
+                        await react(world, messages, reaction)
+            await quiesce(world, messages)
+        emu.assert_clean()
     finally:
         await emu.stop()
 
@@ -201,6 +201,6 @@ PROPERTY = settings(
     ]
 )
 async def test_votes_equal_reactions_after_any_reactions_and_faults(
-    sequence: list[Any],
+    new_database_url: Any, sequence: list[Any]
 ) -> None:
-    await run_sequence(sequence)
+    await run_sequence(sequence, await new_database_url())

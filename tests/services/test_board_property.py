@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -29,10 +28,9 @@ season = st.tuples(
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(season)
-async def test_service_board_equals_reference(tmp_path_factory, data) -> None:  # type: ignore[no-untyped-def]
+async def test_service_board_equals_reference(new_database_url, data) -> None:  # type: ignore[no-untyped-def]
     outcomes, votes = data
-    path: Path = tmp_path_factory.mktemp("prop") / "p.db"
-    db = Database(f"sqlite+aiosqlite:///{path}")
+    db = Database(await new_database_url())
     await upgrade(db)
     clock = FrozenClock(datetime(2025, 5, 1, tzinfo=UTC))
     services = Services.build(db, clock)

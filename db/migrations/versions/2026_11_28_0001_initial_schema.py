@@ -69,7 +69,7 @@ def upgrade() -> None:
         sa.Column("made_on", sa.Date(), nullable=False),
         sa.Column("due", sa.Date(), nullable=False),
         sa.Column("criteria", sa.Text(), nullable=True),
-        sa.Column("archived", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("archived", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("seed_key", sa.String(length=140), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),

@@ -1,0 +1,47 @@
+"""Vote writes on PostgreSQL: each kind is one statement for the whole batch, rows as arrays."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+_PG_UPSERT = text(
+    "INSERT INTO votes (poll_id, member_id, prediction_id, choice, cast_at) "
+    "SELECT * FROM unnest(CAST(:p AS INTEGER[]), CAST(:m AS BIGINT[]), CAST(:pr AS INTEGER[]), "
+    "CAST(:c AS SMALLINT[]), CAST(:at AS TIMESTAMP[])) "
+    "ON CONFLICT (poll_id, member_id) DO UPDATE "
+    "SET choice = excluded.choice, cast_at = excluded.cast_at"
+)
+_PG_DELETE = text(
+    "DELETE FROM votes v USING unnest(CAST(:p AS INTEGER[]), CAST(:m AS BIGINT[])) AS d(p, m) "
+    "WHERE v.poll_id = d.p AND v.member_id = d.m"
+)
+_PG_DELETE_IF = text(
+    "DELETE FROM votes v USING unnest(CAST(:p AS INTEGER[]), CAST(:m AS BIGINT[]), "
+    "CAST(:c AS SMALLINT[])) AS d(p, m, c) "
+    "WHERE v.poll_id = d.p AND v.member_id = d.m AND v.choice = d.c"
+)
+
+
+def write_postgres(
+    conn: Connection,
+    upserts: list[tuple[int, int, int, int, datetime]],
+    deletes: list[dict[str, Any]],
+    conditional: list[dict[str, Any]],
+) -> None:
+    """Write a folded batch to PostgreSQL: at most three statements, whatever its size."""
+    if upserts:
+        p, m, pr, c, at = zip(*upserts, strict=True)
+        naive = [a.astimezone(UTC).replace(tzinfo=None) for a in at]
+        conn.execute(
+            _PG_UPSERT, {"p": list(p), "m": list(m), "pr": list(pr), "c": list(c), "at": naive}
+        )
+    if deletes:
+        conn.execute(_PG_DELETE, {"p": [d["p"] for d in deletes], "m": [d["m"] for d in deletes]})
+    if conditional:
+        conn.execute(
+            _PG_DELETE_IF,
+            {key: [d[key] for d in conditional] for key in ("p", "m", "c")},
+        )
