@@ -90,6 +90,7 @@ class CalledItBot(commands.Bot):
             flows.closing,
             flows.resolving,
             flows.monthly,
+            flows.read_back,
             ready=self.wait_until_ready,
             interval=scheduler_interval,
         )

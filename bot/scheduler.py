@@ -11,6 +11,7 @@ from bot.discord_io.registry import OpenPolls
 from bot.domain.clock import Clock
 from bot.workflows.closing import PollClosing
 from bot.workflows.monthly import MonthlyPost
+from bot.workflows.read_back import ReadBackWorkflow
 from bot.workflows.resolving import Resolving
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ class Scheduler:
         closing: PollClosing,
         resolving: Resolving,
         monthly: MonthlyPost,
+        read_back: ReadBackWorkflow,
         *,
         ready: Callable[[], Awaitable[object]],
         interval: float = 30.0,
@@ -38,6 +40,7 @@ class Scheduler:
         self._closing = closing
         self._resolving = resolving
         self._monthly = monthly
+        self._read_back = read_back
         self._ready = ready
         self.interval = interval
         self._task: asyncio.Task[None] | None = None
@@ -59,6 +62,7 @@ class Scheduler:
     async def tick(self) -> None:
         """Do everything that is due now, each use case through its one workflow."""
         async with self._lock:
+            await self._read_back.retry_unanswered()
             await self._closing.close_due()
             await self._closing.post_missing_results()
             await self._resolving.announce_missing()

@@ -55,6 +55,8 @@ class ReadBackWorkflow:
         #: Channels whose polls this process couldn't read back (a notice is recorded).
         self._unreadable: set[int] = set()
         self._rereads: set[int] = set()
+        #: Polls whose read-back Discord didn't answer (a 5xx, 429s past discord.py's retries).
+        self._unanswered: set[int] = set()
         self._tasks: set[asyncio.Task[ReadBack]] = set()
 
     async def one(self, ref: OpenPollRef) -> ReadBack:
@@ -99,6 +101,17 @@ class ReadBackWorkflow:
             log.exception("poll %s: reading its reactions back failed", ref.poll_id)
             return ReadBack(ref, None, "Reading it back failed; try /poll resync again later.")
 
+    async def retry_unanswered(self) -> list[ReadBack]:
+        """Read back again the polls whose read-back Discord didn't answer (scheduler)."""
+        results = []
+        for message_id in sorted(self._unanswered):
+            ref = self._polls.get(message_id)
+            if ref is None:  # closed meanwhile
+                self._unanswered.discard(message_id)
+                continue
+            results.append(await self.safely(ref))
+        return results
+
     def after_retraction(self, message_id: int) -> None:
         """Read a poll back soon after a retraction where older reactions may remain.
 
@@ -135,8 +148,14 @@ class ReadBackWorkflow:
         except ChannelUnreadable as exc:
             return await self._cannot_read(ref, exc.lacking)
         except discord.HTTPException:
-            log.warning("poll %s: could not read its reactions", ref.poll_id, exc_info=True)
+            log.warning(
+                "poll %s: could not read its reactions; retried at the next scheduler run",
+                ref.poll_id,
+                exc_info=True,
+            )
+            self._unanswered.add(ref.message_id)
             return ReadBack(ref, None, "Discord didn't answer; try again in a minute.")
+        self._unanswered.discard(ref.message_id)
         if ref.channel_id in self._unreadable:
             self._unreadable.discard(ref.channel_id)
             await self._notices.fixed(ref.guild_id, notices.reading_key(ref.channel_id))

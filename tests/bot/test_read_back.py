@@ -289,3 +289,21 @@ async def test_a_poll_message_posted_just_before_a_crash_is_recovered_with_its_v
         assert await world.services.polls.unposted() == []  # #4 discarded: it can be reopened
         reopened = await world.run(world.admin, "/poll open", prediction="4")
         assert reopened.content.startswith("Poll on #4 is open until")
+
+
+async def test_a_read_back_discord_did_not_answer_is_retried_by_the_scheduler(
+    live: World,
+) -> None:
+    await live.services.guilds.set_polls_channel(live.guild.id, live.polls.id)
+    message_id = await open_poll(live, 1)
+    live.emu.lose_reactions([(m.id, message_id, YES, "add") for m in live.members[:3]])
+    # Discord fails the reaction list (discord.py does not retry a 503).
+    live.emu.inject_failure(f"GET {REACTION_USERS}", status=503, times=1)
+    result = await live.run(live.admin, "/poll resync", prediction="1")
+    assert "Discord didn't answer" in result.content
+    assert await votes_of(live, message_id) == {}
+    await live.bot.scheduler.tick()  # the next run reads it back without being asked
+    assert await votes_of(live, message_id) == {m.id: Choice.CAME_TRUE for m in live.members[:3]}
+    await live.bot.scheduler.tick()
+    gets = [r for r in live.emu.requests if r.method == "GET" and "/reactions/" in r.route]
+    assert len(gets) == 1 + 1  # the failed read and the retry; once answered, not read again
