@@ -21,7 +21,7 @@ from bot.domain.rules import (
     URL_MAX,
     parse_date,
 )
-from bot.domain.seedfile import MAX_BYTES, SUFFIXES, parse_bytes
+from bot.domain.seedfile import MAX_BYTES, SUFFIXES, SeedDefaults, parse_bytes
 from bot.exts.checks import admin_command, bot_of, guild_id_of
 from bot.exts.options import Number
 from bot.exts.replies import reply
@@ -237,10 +237,27 @@ class Predictions(
         name="import",
         description="Add or update predictions from a .toml, .md or .csv file (admins)",
     )
-    @app_commands.describe(file="A prediction set: .toml, .md or .csv, at most 256 KiB")
+    @app_commands.describe(
+        file="A prediction set: .toml, .md or .csv, at most 256 KiB",
+        source="Who made the predictions, for a file that lacks it",
+        made_on="When they were made, YYYY-MM-DD, for a file that lacks it",
+        due="When they should have come true, YYYY-MM-DD, for a file that lacks it",
+    )
     @admin_command
-    async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+    async def import_(
+        self,
+        interaction: discord.Interaction,
+        file: discord.Attachment,
+        source: app_commands.Range[str, 1, SOURCE_MAX] | None = None,
+        made_on: app_commands.Range[str, 1, 10] | None = None,
+        due: app_commands.Range[str, 1, 10] | None = None,
+    ) -> None:
         """Load a prediction set from an attachment: all of it or, on any error, nothing."""
+        defaults = SeedDefaults(
+            source,
+            parse_date(made_on, "made_on date") if made_on else None,
+            parse_date(due, "due date") if due else None,
+        )
         guild_id = guild_id_of(interaction)
         filename = file.filename
         if not filename.lower().endswith(SUFFIXES):
@@ -257,7 +274,9 @@ class Predictions(
             data = await file.read()
         except discord.HTTPException:
             raise InvalidInput("I couldn't download that file from Discord; try again.") from None
-        seed = parse_bytes(data, filename)  # validated before anything is written
+        seed = parse_bytes(
+            data, filename, defaults=defaults
+        )  # validated before anything is written
         report = await bot_of(interaction).services.predictions.load_seed(guild_id, seed)
         log.info("guild %s imported %s by %s", guild_id, seed.key, interaction.user.id)
         await reply(

@@ -1,0 +1,40 @@
+"""Sets through the emulator: imports lacking source/made_on/due, /prediction sets, set filters."""
+
+from __future__ import annotations
+
+from tests.bot.conftest import World
+from tests.bot.test_hostile_input import answer
+
+PLAIN = b"1. **Open models lead**: An open-weights model tops the arena.\n2. Agents book travel\n"
+PLAIN += b"   A mainstream assistant books flights end to end.\n"
+
+
+async def test_import_names_what_is_missing_and_takes_the_options(live: World) -> None:
+    upload = live.emu.upload
+    lacking = await live.run(live.admin, "/prediction import", file=upload("mine.md", PLAIN))
+    assert lacking.ephemeral
+    assert answer(lacking) == (
+        "mine.md:1: missing source, made_on: add lines like 'Model: NAME' and '20-Nov-24', "
+        "or give the source and made_on options"
+    )
+    bad_date = await live.run(
+        live.admin, "/prediction import", file=upload("mine.md", PLAIN), made_on="1 Dec"
+    )
+    assert bad_date.ephemeral
+    assert answer(bad_date) == "The made_on date '1 Dec' is not a date: use YYYY-MM-DD."
+    given = await live.run(
+        live.admin,
+        "/prediction import",
+        file=upload("mine.md", PLAIN),
+        source="Ada",
+        made_on="2025-12-01",
+        due="2026-06-30",
+    )
+    assert answer(given) == "Imported mine.md: 2 added, 0 updated, 0 unchanged."
+    twelve = await live.services.predictions.get(live.guild.id, 12)
+    assert (twelve.title, twelve.source, str(twelve.made_on), str(twelve.due)) == (
+        "Agents book travel",
+        "Ada",
+        "2025-12-01",
+        "2026-06-30",
+    )
