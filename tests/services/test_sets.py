@@ -1,0 +1,104 @@
+"""Prediction sets against a real SQLite file: seeds, additions, counts, and the migration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from bot.domain.errors import InvalidInput
+from bot.domain.outcomes import Outcome
+from bot.domain.seedfile import load, parse_bytes
+from bot.services import Services
+from db.migrate import upgrade
+from db.models import Prediction, PredictionSet
+from db.session import Database
+
+GUILD = 111
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "llm-predictions-2025.toml"
+MINE = b"Model: Ada\n2025-12-01\n\n1. **Open models lead**: An open model tops the arena.\n"
+
+
+async def test_every_prediction_lands_in_a_set_with_its_counts(services: Services) -> None:
+    await services.predictions.load_seed(GUILD, load(SEED))
+    await services.predictions.load_seed(GUILD, parse_bytes(MINE, "mine.md"))
+    await services.predictions.add(GUILD, title="Rain", statement="It rains.")
+    into = await services.predictions.add(
+        GUILD, title="Snow", statement="It snows.", set_name="llm predictions for 2025"
+    )
+    await services.polls.open(GUILD, 2, channel_id=5)
+    await services.polls.open(GUILD, 11, channel_id=5)
+    await services.resolution.resolve(GUILD, 1, Outcome.CAME_TRUE)
+    await services.resolution.resolve(GUILD, 12, Outcome.DID_NOT)
+
+    sets = await services.sets.list(GUILD)
+    assert [(s.name, s.source, s.count, s.resolved, s.open_polls) for s in sets] == [
+        ("LLM Predictions For 2025", "GPT-4o", 11, 1, 1),
+        ("mine", "Ada", 1, 0, 1),
+        ("Added here", "this server", 1, 1, 0),
+    ]
+    async with services.db.read() as session:
+        assert await session.scalar(select(Prediction).where(Prediction.set_id.is_(None))) is None
+        home = await session.get(Prediction, into.id)
+        assert home is not None and home.set_id == sets[0].id
+    assert await services.sets.list(222) == ()
+
+
+async def test_an_unknown_set_is_refused_and_nothing_is_added(services: Services) -> None:
+    await services.predictions.load_seed(GUILD, load(SEED))
+    with pytest.raises(InvalidInput, match="There is no set named 'Nope' here"):
+        await services.predictions.add(GUILD, title="T", statement="S", set_name="Nope")
+    assert (await services.predictions.list(GUILD)).total == 10
+    assert (await services.sets.find(GUILD, "LLM PREDICTIONS FOR 2025")).name == (
+        "LLM Predictions For 2025"
+    )
+
+
+async def test_search_offers_sets_by_name_exact_first(services: Services) -> None:
+    await services.predictions.load_seed(GUILD, load(SEED))
+    await services.predictions.add(GUILD, title="Rain", statement="It rains.")
+    assert await services.sets.search(GUILD, "") == ["LLM Predictions For 2025", "Added here"]
+    assert await services.sets.search(GUILD, "added") == ["Added here"]
+    assert await services.sets.search(GUILD, "100%") == []
+
+
+async def test_migration_gives_existing_predictions_their_sets(tmp_path: Path) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    try:
+        await upgrade(db, "0006")
+        async with db.write() as session:
+            for number, seed_key, source in [
+                (1, "llm-predictions-for-2025/1", "GPT-4o"),
+                (2, "llm-predictions-for-2025/2", "GPT-4o"),
+                (3, None, "community"),
+                (4, "other/1", "Ada"),
+            ]:
+                await session.execute(
+                    text(
+                        "INSERT INTO predictions (guild_id, number, title, statement, source, "
+                        "made_on, due, archived, seed_key, created_at, updated_at) VALUES "
+                        "(7, :n, 'T', 'S', :src, '2025-01-01', '2025-12-31', 0, :key, "
+                        "'2025-01-01 00:00:00', '2025-01-01 00:00:00')"
+                    ),
+                    {"n": number, "key": seed_key, "src": source},
+                )
+        await upgrade(db)
+        async with db.read() as session:
+            sets = {
+                s.id: (s.key, s.name, s.source)
+                for s in await session.scalars(select(PredictionSet))
+            }
+            placed = {
+                p.number: sets[p.set_id]
+                for p in await session.scalars(select(Prediction))
+                if p.set_id is not None
+            }
+        assert placed == {
+            1: ("llm-predictions-for-2025", "LLM Predictions For 2025", "GPT-4o"),
+            2: ("llm-predictions-for-2025", "LLM Predictions For 2025", "GPT-4o"),
+            3: ("added-here", "Added here", "this server"),
+            4: ("other", "other", "Ada"),
+        }
+    finally:
+        await db.dispose()
