@@ -1,4 +1,4 @@
-"""/prediction: list, show, add, edit, remove, resolve, unresolve, import."""
+"""/prediction: list, sets, show, add, edit, remove, resolve, unresolve, import."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from bot.domain.rules import (
 )
 from bot.domain.seedfile import MAX_BYTES, SUFFIXES, SeedDefaults, parse_bytes
 from bot.exts.checks import admin_command, bot_of, guild_id_of
-from bot.exts.options import Number
+from bot.exts.options import Number, Set
 from bot.exts.replies import reply
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,14 @@ class Predictions(
         await reply(interaction, embed=render.prediction_list(page, status), view=view)
 
     @app_commands.command(
+        name="sets", description="The prediction sets: source, count, resolved, open polls"
+    )
+    async def sets(self, interaction: discord.Interaction) -> None:
+        """List the guild's prediction sets."""
+        found = await bot_of(interaction).services.sets.list(guild_id_of(interaction))
+        await reply(interaction, embed=render.set_list(found))
+
+    @app_commands.command(
         name="show", description="Show a prediction: statement, poll tally, resolution"
     )
     @app_commands.describe(prediction="The prediction's number (type to search by title)")
@@ -99,7 +107,9 @@ class Predictions(
         made_on="When it was made, YYYY-MM-DD (default: today)",
         due="When it should have come true, YYYY-MM-DD (default: end of that year)",
         criteria="How it will be judged",
+        set_="The set it belongs to (default: Added here)",
     )
+    @app_commands.rename(set_="set")
     @admin_command
     async def add(
         self,
@@ -110,6 +120,7 @@ class Predictions(
         made_on: app_commands.Range[str, 1, 10] | None = None,
         due: app_commands.Range[str, 1, 10] | None = None,
         criteria: app_commands.Range[str, 1, CRITERIA_MAX] | None = None,
+        set_: Set | None = None,
     ) -> None:
         """Add a prediction."""
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -121,10 +132,12 @@ class Predictions(
             made_on=parse_date(made_on, "made_on date") if made_on else None,
             due=parse_date(due, "due date") if due else None,
             criteria=criteria,
+            set_name=set_.name if set_ else None,
         )
         await reply(
             interaction,
-            content=f"Added prediction #{added.number}.",
+            content=f"Added prediction #{added.number}"
+            + (f" to {render.cut(set_.name, 100)}." if set_ else "."),
             embed=render.prediction_detail(added),
             ephemeral=True,
         )

@@ -28,6 +28,7 @@ from bot.render.predictions import (
     resolution_announcement,
     unresolved_announcement,
 )
+from bot.render.sets import set_list
 from bot.render.settings import settings
 from bot.render.texts import (
     CONTENT_MAX,
@@ -66,6 +67,7 @@ __all__ = [
     "read_back_summary",
     "resolution_announcement",
     "scorecards",
+    "set_list",
     "settings",
     "stats",
     "tally_line",

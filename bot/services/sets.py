@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.errors import InvalidInput
+from bot.services.snapshots import SetRef, SetView
 from db.models import Poll, Prediction, PredictionSet, Resolution
 from db.session import Database
 
@@ -19,27 +19,6 @@ log = logging.getLogger(__name__)
 ADDED_KEY = "added-here"
 ADDED_NAME = "Added here"
 ADDED_SOURCE = "this server"
-
-
-@dataclass(frozen=True, slots=True)
-class SetView:
-    """A set with its counts: predictions (not archived), how many resolved, open polls."""
-
-    id: int
-    key: str
-    name: str
-    source: str
-    count: int
-    resolved: int
-    open_polls: int
-
-
-@dataclass(frozen=True, slots=True)
-class SetRef:
-    """A set picked by a member: its id and name."""
-
-    id: int
-    name: str
 
 
 class SetService:

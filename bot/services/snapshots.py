@@ -355,3 +355,24 @@ class SourceItem:
     title: str
     outcome: Outcome | None
     tally: Tally
+
+
+@dataclass(frozen=True, slots=True)
+class SetView:
+    """A set with its counts: predictions (not archived), how many resolved, open polls."""
+
+    id: int
+    key: str
+    name: str
+    source: str
+    count: int
+    resolved: int
+    open_polls: int
+
+
+@dataclass(frozen=True, slots=True)
+class SetRef:
+    """A set picked by a member: its id and name."""
+
+    id: int
+    name: str

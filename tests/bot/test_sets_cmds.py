@@ -38,3 +38,40 @@ async def test_import_names_what_is_missing_and_takes_the_options(live: World) -
         "2025-12-01",
         "2026-06-30",
     )
+
+
+async def test_sets_lists_each_set_and_add_picks_one(live: World) -> None:
+    await live.run(
+        live.admin,
+        "/prediction import",
+        file=live.emu.upload("mine.md", PLAIN),
+        source="Ada",
+        made_on="2025-12-01",
+    )
+    plain = await live.run(live.admin, "/prediction add", title="Rain", statement="It rains.")
+    assert answer(plain) == "Added prediction #13."
+    into = await live.run(
+        live.admin, "/prediction add", title="Snow", statement="It snows.", set="mine"
+    )
+    assert into.ephemeral and answer(into) == "Added prediction #14 to mine."
+    unknown = await live.run(
+        live.admin, "/prediction add", title="Hail", statement="It hails.", set="@everyone nope"
+    )
+    assert unknown.ephemeral
+    assert answer(unknown) == (
+        "There is no set named '@everyone nope' here. Pick one from the list; "
+        "/prediction sets shows them all."
+    )
+    assert (await live.services.predictions.list(live.guild.id)).total == 14
+
+    listed = await live.run(live.members[0], "/prediction sets")
+    (shown,) = listed.messages[-1].embeds
+    assert shown["description"] == (
+        "**LLM Predictions For 2025** · GPT-4o\n└ 10 predictions · 0 resolved · 0 open polls\n"
+        "**mine** · Ada\n└ 3 predictions · 0 resolved · 0 open polls\n"
+        "**Added here** · this server\n└ 1 prediction · 0 resolved · 0 open polls"
+    )
+    choices = await live.admin.autocomplete(
+        "/prediction add", "set", title="T", statement="S", set="min"
+    )
+    assert [c["value"] for c in choices] == ["mine"]
