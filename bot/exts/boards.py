@@ -11,6 +11,7 @@ from discord.ext import commands
 from bot import render
 from bot.domain.months import Month
 from bot.exts.checks import admin_command, bot_of, guild_id_of
+from bot.exts.options import Set
 from bot.exts.replies import reply
 
 #: The zip's name, and Discord's upload limit for a server without boosts (bytes).
@@ -34,13 +35,16 @@ class Boards(commands.Cog):
         month="YYYY-MM, e.g. 2025-03 (default: this month)",
         all_time="Show the all-time board instead",
         image="Attach the board as a picture (default: yes)",
+        set_="Only this prediction set (default: every set)",
     )
+    @app_commands.rename(set_="set")
     async def leaderboard(
         self,
         interaction: discord.Interaction,
         month: app_commands.Range[str, 1, 7] | None = None,
         all_time: bool = False,
         image: bool = True,
+        set_: Set | None = None,
     ) -> None:
         """Show a leaderboard with the caller's own row, and its card."""
         guild_id = guild_id_of(interaction)
@@ -53,6 +57,7 @@ class Boards(commands.Cog):
             all_time=all_time,
             caller=interaction.user.id,
             image=image,
+            in_set=set_,
         )
         await reply(interaction, embed=answer.embed, files=answer.files)
 
@@ -62,19 +67,27 @@ class Boards(commands.Cog):
     @app_commands.describe(
         member="Whose stats (default: yours)",
         image="Attach the member card (default: yes)",
+        set_="Only this prediction set (default: every set)",
     )
+    @app_commands.rename(set_="set")
     async def stats(
         self,
         interaction: discord.Interaction,
         member: discord.User | None = None,
         image: bool = True,
+        set_: Set | None = None,
     ) -> None:
         """Show a member's record and card."""
         guild_id = guild_id_of(interaction)
         await interaction.response.defer()
         target = member or interaction.user
         answer = await bot_of(interaction).workflows.cards.stats(
-            guild_id, _server(interaction), target.id, target.display_name, image=image
+            guild_id,
+            _server(interaction),
+            target.id,
+            target.display_name,
+            image=image,
+            in_set=set_,
         )
         await reply(interaction, embed=answer.embed, files=answer.files)
 
@@ -85,20 +98,25 @@ class Boards(commands.Cog):
     @app_commands.describe(
         source="A source such as GPT-4o (default: every source)",
         image="Attach the grid of predictions (default: yes)",
+        set_="Only this prediction set (default: every set)",
     )
+    @app_commands.rename(set_="set")
     async def scorecard(
         self,
         interaction: discord.Interaction,
         source: app_commands.Range[str, 1, 100] | None = None,
         image: bool = True,
+        set_: Set | None = None,
     ) -> None:
         """Show scorecards and their grid (an unknown source is told privately, before deferring)."""
         guild_id = guild_id_of(interaction)
         cards = bot_of(interaction).workflows.cards
         if image:
-            await cards.check_source(guild_id, source)
+            await cards.check_source(guild_id, source, set_)
             await interaction.response.defer()
-        answer = await cards.scorecard(guild_id, _server(interaction), source, image=image)
+        answer = await cards.scorecard(
+            guild_id, _server(interaction), source, image=image, in_set=set_
+        )
         await reply(interaction, embed=answer.embed, files=answer.files)
 
     @app_commands.command(

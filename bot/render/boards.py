@@ -64,19 +64,27 @@ def monthly_post(month_board: Board, all_time: Board, *, marker: str = "") -> di
     )
 
 
+def _stats_title(s: MemberStats) -> str:
+    return f"Stats · {cut(s.set_name, 100)}" if s.set_name else "Stats"
+
+
 def stats(s: MemberStats) -> discord.Embed:
     """Render /stats."""
     if s.row is None:
         body = (
             f"<@{s.member_id}> has {s.votes} vote{'s' if s.votes != 1 else ''} and none scored yet."
         )
-        return embed("Stats", body)
+        return embed(_stats_title(s), body)
     r = s.row
     return embed(
-        "Stats",
+        _stats_title(s),
         f"<@{s.member_id}>",
         fields=[
-            ("Rank (all time)", f"{r.rank} of {s.ranked_members}", True),
+            (
+                "Rank (all time)" if s.set_name is None else "Rank (in this set)",
+                f"{r.rank} of {s.ranked_members}",
+                True,
+            ),
             ("Points", num(r.points), True),
             ("Accuracy", f"{r.accuracy:.0%} ({r.exact}/{r.scored} exact)", True),
             ("Peer score", peer(r.peer), True),

@@ -289,6 +289,8 @@ class Board:
     month: Month | None
     ranked: tuple[Ranked, ...]
     resolved: tuple[ResolvedItem, ...]
+    #: The set the board is narrowed to; None for every set.
+    set_name: str | None = None
 
     @cached_property
     def rows(self) -> tuple[BoardRow, ...]:
@@ -311,7 +313,8 @@ class Board:
     @property
     def label(self) -> str:
         """Return a human label of the period."""
-        return self.month.label if self.month else "All time"
+        period = self.month.label if self.month else "All time"
+        return f"{period} · {self.set_name}" if self.set_name else period
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,6 +331,8 @@ class MemberStats:
     #: Scored votes that matched the other voters' clear majority, of those that had one.
     agreed: int = 0
     compared: int = 0
+    #: The set the record is narrowed to; None for every set.
+    set_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

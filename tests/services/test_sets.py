@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from bot.domain.errors import InvalidInput
-from bot.domain.outcomes import Outcome
+from bot.domain.errors import InvalidInput, NotFound
+from bot.domain.outcomes import Choice, Outcome
 from bot.domain.seedfile import load, parse_bytes
 from bot.services import Services
 from db.migrate import upgrade
@@ -102,3 +102,45 @@ async def test_migration_gives_existing_predictions_their_sets(tmp_path: Path) -
         }
     finally:
         await db.dispose()
+
+
+async def vote(services: Services, number: int, message_id: int, votes: dict[int, Choice]) -> None:
+    poll, _ = await services.polls.open(GUILD, number, channel_id=5)
+    await services.polls.attach_message(poll.id, message_id)
+    for member, choice in votes.items():
+        await services.votes.cast(message_id, member, choice)
+
+
+async def test_boards_stats_and_scorecards_narrow_to_one_set(services: Services) -> None:
+    await services.predictions.load_seed(GUILD, load(SEED))
+    await services.predictions.load_seed(GUILD, parse_bytes(MINE, "mine.md"))
+    shipped, mine = (s.id for s in await services.sets.list(GUILD))
+    await vote(services, 1, 901, {1: Choice.CAME_TRUE, 2: Choice.DID_NOT})
+    await vote(services, 11, 911, {2: Choice.CAME_TRUE, 3: Choice.CAME_TRUE})
+    await services.resolution.resolve(GUILD, 1, Outcome.CAME_TRUE)
+    await services.resolution.resolve(GUILD, 11, Outcome.CAME_TRUE)
+
+    every = await services.boards.month(GUILD, "2025-03")
+    assert {r.member_id for r in every.rows} == {1, 2, 3}
+    assert [i.number for i in every.resolved] == [1, 11]
+    in_mine = await services.boards.month(GUILD, "2025-03", set_id=mine)
+    assert {r.member_id for r in in_mine.rows} == {2, 3}
+    assert [i.number for i in in_mine.resolved] == [11]
+    in_shipped = await services.boards.all_time(GUILD, set_id=shipped)
+    assert [(r.member_id, r.scored, r.exact) for r in in_shipped.rows] == [(1, 1, 1), (2, 1, 0)]
+    # The set's totals add up to the ledger's across sets.
+    for member in (1, 2, 3):
+        total = every.row_of(member)
+        parts = [b.row_of(member) for b in (in_mine, in_shipped)]
+        assert total is not None
+        assert total.points == pytest.approx(sum(p.points for p in parts if p is not None))
+
+    two = await services.boards.member(GUILD, 2, set_id=mine)
+    assert (two.votes, two.row is not None and two.row.exact, two.ranked_members) == (1, 1, 2)
+    assert dict(two.months)["2025-03"] == pytest.approx(two.row.points if two.row else 0)
+    assert (await services.boards.member(GUILD, 2)).votes == 2
+
+    cards = await services.scorecard.cards(GUILD, set_id=mine)
+    assert [(c.source, c.total, c.came_true) for c in cards] == [("Ada", 1, 1)]
+    with pytest.raises(NotFound, match="No predictions from the source 'GPT-4o'"):
+        await services.scorecard.require_source(GUILD, "GPT-4o", set_id=mine)
