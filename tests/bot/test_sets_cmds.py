@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.bot.conftest import World
+from tests.bot.test_boards_setup_cmds import vote_and_resolve
 from tests.bot.test_hostile_input import answer
 
 PLAIN = b"1. **Open models lead**: An open-weights model tops the arena.\n2. Agents book travel\n"
@@ -75,3 +76,39 @@ async def test_sets_lists_each_set_and_add_picks_one(live: World) -> None:
         "/prediction add", "set", title="T", statement="S", set="min"
     )
     assert [c["value"] for c in choices] == ["mine"]
+
+
+async def test_leaderboard_stats_and_scorecard_narrow_to_a_set(live: World) -> None:
+    await live.run(
+        live.admin,
+        "/prediction import",
+        file=live.emu.upload("mine.md", PLAIN),
+        source="Ada",
+        made_on="2025-01-01",
+    )
+    await vote_and_resolve(live)  # #1 and #2 of the shipped set, three voters
+    a = live.members[0]
+    board = await live.run(a, "/leaderboard", set="mine", image=False)
+    embed = board.messages[-1].embeds[0]
+    assert embed["title"] == "Leaderboard · November 2025 · mine"
+    assert embed["description"] == "No scored votes yet."
+    shipped = await live.run(a, "/leaderboard", set="LLM Predictions For 2025", image=False)
+    assert shipped.messages[-1].embeds[0]["footer"]["text"] == (
+        "3 ranked members · 2 resolved predictions"
+    )
+    stats = await live.run(a, "/stats", set="llm predictions for 2025", image=False)
+    shown = stats.messages[-1].embeds[0]
+    assert shown["title"] == "Stats · LLM Predictions For 2025"
+    fields = {f["name"]: f["value"] for f in shown["fields"]}
+    assert fields["Rank (in this set)"] == "1 of 3"
+    nothing = await live.run(a, "/stats", set="mine", image=False)
+    assert "none scored yet" in nothing.messages[-1].embeds[0]["description"]
+    card = await live.run(a, "/scorecard", set="mine", image=False)
+    (field,) = card.embeds[0]["fields"]
+    assert field["name"] == "Ada · 2 predictions"
+    for command in ("/leaderboard", "/stats", "/scorecard"):
+        unknown = await live.run(a, command, set="Next year")
+        assert unknown.ephemeral, command
+        assert answer(unknown).startswith("There is no set named 'Next year' here."), command
+    choices = await a.autocomplete("/leaderboard", "set", set="LLM")
+    assert [c["value"] for c in choices] == ["LLM Predictions For 2025"]
