@@ -37,28 +37,67 @@ def leaderboard(board: Board, caller: int | None = None, top: int = 10) -> disco
     if mine is not None and mine not in rows:
         lines += ["…", *board_lines([mine])]
     resolved = f"{len(board.resolved)} resolved prediction{'s' if len(board.resolved) != 1 else ''}"
+    counted = counted_lines(board, limit=10)
     return embed(
         f"Leaderboard · {board.label}",
         "\n".join(lines),
+        fields=[("Counted", "\n".join(counted), False)] if counted else [],
         footer=f"{board.size} ranked member{'s' if board.size != 1 else ''} · {resolved}",
     )
 
 
-def monthly_post(month_board: Board, all_time: Board, *, marker: str = "") -> discord.Embed:
+#: At most this many sets are named with their leader in the monthly post.
+SETS_SHOWN = 10
+
+
+def counted_lines(board: Board, limit: int = 15) -> list[str]:
+    """Return the predictions that counted for a board's period (void ones are not scored)."""
+    lines = [
+        f"{OUTCOME_ICON[i.outcome]} #{i.number} {cut(i.title, 80)}: {i.outcome.label}"
+        + (" (not scored)" if i.outcome is Outcome.VOID else "")
+        for i in board.resolved[:limit]
+    ]
+    if len(board.resolved) > limit:
+        lines.append(f"…and {len(board.resolved) - limit} more")
+    return lines
+
+
+def set_leader_lines(leaders: Sequence[tuple[str, Sequence[BoardRow]]]) -> list[str]:
+    """Return one line per set: its name and the month's rank-1 members (ties share it)."""
+    lines = []
+    for name, rows in leaders[:SETS_SHOWN]:
+        who = (
+            f"{mention_list([r.member_id for r in rows], limit=5)} · {num(rows[0].points)} pts"
+            if rows
+            else "nobody scored"
+        )
+        lines.append(f"**{cut(name, 60)}**: {who}")
+    if len(leaders) > SETS_SHOWN:
+        lines.append(f"…and {len(leaders) - SETS_SHOWN} more sets")
+    return lines
+
+
+def monthly_post(
+    month_board: Board,
+    all_time: Board,
+    *,
+    marker: str = "",
+    set_leaders: Sequence[tuple[str, Sequence[BoardRow]]] = (),
+) -> discord.Embed:
     """Render the monthly leaderboard post; `marker` ends its footer so the bot can find it."""
     lines = board_lines(month_board.top(10)) or ["Nobody scored this month."]
-    resolved = [
-        f"{OUTCOME_ICON[i.outcome]} #{i.number} {cut(i.title, 80)}: {i.outcome.label}"
-        for i in month_board.resolved
-    ] or ["No predictions were resolved this month."]
+    resolved = counted_lines(month_board) or ["No predictions were resolved this month."]
+    fields = [("Counted this month", "\n".join(resolved), False)]
+    if set_leaders:
+        fields.append(("Leader of each set", "\n".join(set_leader_lines(set_leaders)), False))
+    fields.append(
+        ("All-time top 5", "\n".join(board_lines(all_time.top(5))) or "Nobody yet.", False)
+    )
     return embed(
         f"🏆 Leaderboard · {month_board.label}",
         "\n".join(lines),
         colour=discord.Colour.gold(),
-        fields=[
-            ("Resolved this month", "\n".join(resolved), False),
-            ("All-time top 5", "\n".join(board_lines(all_time.top(5))) or "Nobody yet.", False),
-        ],
+        fields=fields,
         footer="Points: 1 right, 0.5 one step off, 0 two steps off. Peer: points minus the others' mean.",
         marker=marker,
     )
