@@ -13,12 +13,48 @@ from bot.domain.months import Month
 from bot.exts.checks import admin_command, bot_of, guild_id_of
 from bot.exts.options import Set
 from bot.exts.replies import reply
+from bot.services.snapshots import SetRef
 
 #: The zip's name, and Discord's upload limit for a server without boosts (bytes).
 EXPORT_NAME = "calledit-export.zip"
 DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024
 #: The HTTP status Discord answers an upload over the limit with.
 REQUEST_TOO_LARGE = 413
+
+
+class BreakdownView(discord.ui.View):
+    """Previous / next buttons for the breakdown under /stats."""
+
+    def __init__(
+        self, guild_id: int, member_id: int, in_set: SetRef | None, pages: int, page: int = 1
+    ) -> None:
+        super().__init__(timeout=600)
+        self.guild_id, self.member_id, self.in_set, self.page = guild_id, member_id, in_set, page
+        self.previous.disabled = page <= 1
+        self.next.disabled = page >= pages
+
+    @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)
+    async def previous(
+        self, interaction: discord.Interaction, _: discord.ui.Button[BreakdownView]
+    ) -> None:
+        """Show the previous page."""
+        await self._show(interaction, self.page - 1)
+
+    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary)
+    async def next(
+        self, interaction: discord.Interaction, _: discord.ui.Button[BreakdownView]
+    ) -> None:
+        """Show the next page."""
+        await self._show(interaction, self.page + 1)
+
+    async def _show(self, interaction: discord.Interaction, page_number: int) -> None:
+        shown = await bot_of(interaction).workflows.cards.breakdown(
+            self.guild_id, self.member_id, page_number, self.in_set
+        )
+        view = BreakdownView(self.guild_id, self.member_id, self.in_set, shown.pages, shown.page)
+        embeds = list(interaction.message.embeds) if interaction.message else []
+        embeds = [*embeds[:1], render.breakdown(shown)]
+        await interaction.response.edit_message(embeds=embeds, view=view)
 
 
 class Boards(commands.Cog):
@@ -89,7 +125,14 @@ class Boards(commands.Cog):
             image=image,
             in_set=set_,
         )
-        await reply(interaction, embed=answer.embed, files=answer.files)
+        detail = answer.breakdown
+        view = (
+            BreakdownView(guild_id, target.id, set_, detail.pages)
+            if detail is not None and detail.pages > 1
+            else None
+        )
+        embeds = [answer.embed, render.breakdown(detail)] if detail else [answer.embed]
+        await reply(interaction, embeds=embeds, files=answer.files, view=view)
 
     @app_commands.command(
         name="scorecard",

@@ -6,6 +6,7 @@ cards live in bot/render/cards (CPU work: callers run them off the event loop).
 
 from bot.render.boards import (
     board_lines,
+    breakdown,
     export_too_big,
     leaderboard,
     mention_list,
@@ -47,6 +48,7 @@ __all__ = [
     "CONTENT_MAX",
     "OUTCOME_ICON",
     "board_lines",
+    "breakdown",
     "cut",
     "edited",
     "embed",

@@ -9,7 +9,7 @@ import discord
 from bot.domain.outcomes import Outcome
 from bot.domain.ranking import BoardRow
 from bot.render.texts import OUTCOME_ICON, cut, embed, num, peer
-from bot.services.snapshots import Board, MemberStats, SourceCard
+from bot.services.snapshots import Board, Breakdown, MemberStats, SourceCard
 
 
 def mention_list(member_ids: Sequence[int], limit: int = 40) -> str:
@@ -175,4 +175,19 @@ def export_too_big(guild_id: int, size: int) -> str:
         f"Your server's data is {size / 1024 / 1024:.1f} MiB compressed, over Discord's upload "
         "limit here. Run this where the bot runs instead:\n"
         f"`calledit export --guild {guild_id} --out calledit-export`"
+    )
+
+
+def breakdown(b: Breakdown) -> discord.Embed:
+    """Render one page of a member's scored predictions: their vote, the outcome, the points."""
+    lines = [
+        f"**#{i.number}** {cut(i.title, 70)}\n└ voted {i.vote.emoji} {i.vote.label} · "
+        f"{OUTCOME_ICON[i.outcome]} {i.outcome.label} · **{num(i.points)}** pts"
+        for i in b.items
+    ]
+    total = f"{b.total} scored prediction{'s' if b.total != 1 else ''}"
+    return embed(
+        "What counted",
+        f"<@{b.member_id}>\n" + ("\n".join(lines) if lines else "No scored predictions yet."),
+        footer=f"Page {b.page} of {b.pages} · {total}",
     )

@@ -381,3 +381,26 @@ class SetRef:
 
     id: int
     name: str
+
+
+@dataclass(frozen=True, slots=True)
+class BreakdownItem:
+    """One scored prediction of a member: their vote, the outcome and the points it gave."""
+
+    number: int
+    title: str
+    vote: Choice
+    outcome: Outcome
+    points: float
+    resolved_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """One page of a member's scored predictions."""
+
+    member_id: int
+    items: tuple[BreakdownItem, ...]
+    page: int
+    pages: int
+    total: int

@@ -19,7 +19,7 @@ from bot import render
 from bot.domain.months import Month
 from bot.render import cards
 from bot.services import Services
-from bot.services.snapshots import Board, MemberStats, SetRef, SourceCard
+from bot.services.snapshots import Board, Breakdown, MemberStats, SetRef, SourceCard
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,8 @@ class Answer:
 
     embed: discord.Embed
     files: list[discord.File]
+    #: The member's breakdown (/stats), shown under the record with page buttons.
+    breakdown: Breakdown | None = None
 
 
 def png_file(data: bytes, filename: str, description: str | None = None) -> discord.File:
@@ -106,13 +108,22 @@ class BoardCards:
         )
         if in_set is not None:
             record = replace(record, set_name=in_set.name)
+        detail = await self.breakdown(guild_id, member_id, 1, in_set)
         if not image:
-            return Answer(render.stats(record), [])
+            return Answer(render.stats(record), [], detail)
         if name is None:
             name = (await self._services.names.of(guild_id, [member_id])).get(member_id)
         data = await render_off_loop("a member card", lambda: _member(record, name, server))
         files = [png_file(data, "stats.png", _member_alt(record, name))] if data else []
-        return Answer(render.stats(record), files)
+        return Answer(render.stats(record), files, detail)
+
+    async def breakdown(
+        self, guild_id: int, member_id: int, page: int, in_set: SetRef | None = None
+    ) -> Breakdown:
+        """Return one page of a member's scored predictions (in one set, when given)."""
+        return await self._services.breakdown.page(
+            guild_id, member_id, page, set_id=in_set.id if in_set else None
+        )
 
     async def check_source(
         self, guild_id: int, source: str | None, in_set: SetRef | None = None

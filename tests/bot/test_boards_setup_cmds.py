@@ -147,6 +147,7 @@ async def test_commands_are_registered_with_permission_hints(live: World) -> Non
     subcommands = {o["name"] for o in commands["prediction"]["options"]}
     assert subcommands == {
         "list",
+        "sets",
         "show",
         "add",
         "edit",

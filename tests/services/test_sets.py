@@ -144,3 +144,39 @@ async def test_boards_stats_and_scorecards_narrow_to_one_set(services: Services)
     assert [(c.source, c.total, c.came_true) for c in cards] == [("Ada", 1, 1)]
     with pytest.raises(NotFound, match="No predictions from the source 'GPT-4o'"):
         await services.scorecard.require_source(GUILD, "GPT-4o", set_id=mine)
+
+
+async def test_breakdown_lists_each_scored_prediction_with_vote_outcome_and_points(
+    services: Services,
+) -> None:
+    await services.predictions.load_seed(GUILD, load(SEED))
+    await services.predictions.load_seed(GUILD, parse_bytes(MINE, "mine.md"))
+    mine = (await services.sets.list(GUILD))[1].id
+    for number in range(1, 12):
+        await vote(services, number, 900 + number, {7: Choice.PARTLY, 8: Choice.CAME_TRUE})
+        await services.resolution.resolve(
+            GUILD, number, Outcome.VOID if number == 5 else Outcome.CAME_TRUE
+        )
+    first = await services.breakdown.page(GUILD, 7)
+    assert (first.page, first.pages, first.total) == (1, 1, 10)  # the void #5 is not scored
+    assert [i.number for i in first.items] == [11, 10, 9, 8, 7, 6, 4, 3, 2, 1]
+    item = first.items[0]
+    assert (item.vote, item.outcome, item.points) == (Choice.PARTLY, Outcome.CAME_TRUE, 0.5)
+    board = await services.boards.all_time(GUILD)
+    row = board.row_of(7)
+    assert row is not None and row.points == pytest.approx(sum(i.points for i in first.items))
+    in_mine = await services.breakdown.page(GUILD, 7, set_id=mine)
+    assert [i.number for i in in_mine.items] == [11]
+    assert (await services.breakdown.page(GUILD, 99)).total == 0
+
+
+async def test_breakdown_pages_hold_ten(services: Services) -> None:
+    await services.predictions.load_seed(GUILD, load(SEED))
+    for number in range(1, 12):
+        await services.predictions.add(GUILD, title=f"Extra {number}", statement="S.")
+    for number in range(1, 22):
+        await vote(services, number, 900 + number, {7: Choice.DID_NOT})
+        await services.resolution.resolve(GUILD, number, Outcome.DID_NOT)
+    last = await services.breakdown.page(GUILD, 7, 3)
+    assert (last.page, last.pages, last.total, len(last.items)) == (3, 3, 21, 1)
+    assert (await services.breakdown.page(GUILD, 7, 9)).page == 3
