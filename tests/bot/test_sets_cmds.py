@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.outcomes import Choice
 from tests.bot.conftest import World
 from tests.bot.test_boards_setup_cmds import vote_and_resolve
 from tests.bot.test_hostile_input import answer
@@ -112,3 +113,33 @@ async def test_leaderboard_stats_and_scorecard_narrow_to_a_set(live: World) -> N
         assert answer(unknown).startswith("There is no set named 'Next year' here."), command
     choices = await a.autocomplete("/leaderboard", "set", set="LLM")
     assert [c["value"] for c in choices] == ["LLM Predictions For 2025"]
+
+
+async def test_stats_shows_the_member_breakdown_paginated_with_buttons(live: World) -> None:
+    services, guild = live.services, live.guild.id
+    member = live.members[0]
+    for n in range(2):
+        await services.predictions.add(guild, title=f"Extra {n}", statement="S.")
+    for number in range(1, 13):
+        poll, _ = await services.polls.open(guild, number, channel_id=live.polls.id)
+        await services.polls.attach_message(poll.id, 700 + number)
+        await services.votes.cast(700 + number, member.id, Choice.PARTLY)
+        await services.resolution.resolve(guild, number, "came_true")
+    result = await live.run(member, "/stats", image=False)
+    record, detail = result.embeds
+    assert record["title"] == "Stats"
+    assert detail["title"] == "What counted"
+    assert detail["footer"]["text"] == "Page 1 of 2 · 12 scored predictions"
+    assert (
+        "**#12** Extra 1\n└ voted 🌓 partly · ✅ came true · **0.5** pts" in detail["description"]
+    )
+    buttons = [c for row in result.components for c in row["components"]]
+    assert [b["label"] for b in buttons] == ["◀ Previous", "Next ▶"]
+    assert buttons[0]["disabled"] is True
+    clicked = await member.click(result.message, buttons[1]["custom_id"])
+    assert clicked.response_type == 7
+    record_after, page_two = live.emu.message(result.message.id).embeds
+    assert record_after["title"] == "Stats"
+    assert page_two["footer"]["text"] == "Page 2 of 2 · 12 scored predictions"
+    assert "**#1** Commoditization of Base-Level LLMs" in page_two["description"]
+    assert "**#12**" not in page_two["description"]
