@@ -6,6 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.domain.errors import SeedFileError
 from bot.domain.seedfile import SeedDefaults, load, parse_bytes, parse_markdown
@@ -107,3 +109,33 @@ def test_what_is_really_ambiguous_stays_an_error(text: str, line: int, reason: s
         f"p.md:{line}: ",
     )
     assert reason in caught.value.reason
+
+
+_WORD = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+    min_size=1,
+    max_size=12,
+)
+_TITLE = st.lists(_WORD, min_size=1, max_size=6).map(" ".join)
+_TEXT = st.lists(_WORD, min_size=1, max_size=20).map(lambda words: " ".join(words) + ".")
+_SHAPES = {
+    "heading bold": lambda n, t, s: f"## {n}. **{t}**\n{s}\n",
+    "heading plain": lambda n, t, s: f"## {n}. {t}\n\n{s}\n",
+    "numbered bold colon": lambda n, t, s: f"{n}. **{t}**: {s}\n",
+    "numbered bold newline": lambda n, t, s: f"{n}. **{t}**\n   {s}\n\n",
+    "numbered plain colon": lambda n, t, s: f"{n}) {t}: {s}\n",
+    "bulleted bold dash": lambda n, t, s: f"- **{t}** - {s}\n",
+    "bulleted plain dash": lambda n, t, s: f"* {t} - {s}\n",
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    items=st.lists(st.tuples(_TITLE, _TEXT), min_size=1, max_size=8),
+    shape=st.sampled_from(sorted(_SHAPES)),
+)
+def test_any_list_written_in_any_shape_reads_back(items: list[tuple[str, str]], shape: str) -> None:
+    write = _SHAPES[shape]
+    body = "".join(write(n, t, s) for n, (t, s) in enumerate(items, start=1))
+    seed = parse_markdown("Model: Ada\n2025-12-01\n\n" + body, "p.md")
+    assert [(p.title, p.statement) for p in seed.predictions] == items
