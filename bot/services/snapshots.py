@@ -124,6 +124,8 @@ class PredictionView:
     poll: PollView | None = None
     resolution: ResolutionView | None = None
     history: tuple[AuditEntry, ...] = ()
+    #: The name of the set it belongs to.
+    set_name: str | None = None
 
     @property
     def status(self) -> str:

@@ -65,6 +65,9 @@ async def test_sets_lists_each_set_and_add_picks_one(live: World) -> None:
         "/prediction sets shows them all."
     )
     assert (await live.services.predictions.list(live.guild.id)).total == 14
+    shown = await live.run(live.members[0], "/prediction show", prediction="14")
+    fields = {f["name"]: f["value"] for f in shown.embeds[0]["fields"]}
+    assert (fields["Set"], fields["Source"]) == ("mine", "community")
 
     listed = await live.run(live.members[0], "/prediction sets")
     (shown,) = listed.messages[-1].embeds
