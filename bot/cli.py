@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ from bot.config import ConfigError, Settings, configure_logging, database_url, l
 from bot.domain.clock import SystemClock
 from bot.domain.errors import CalledItError, InvalidInput
 from bot.domain.months import Month
+from bot.domain.rules import parse_date
+from bot.domain.seedfile import SeedDefaults
 from bot.domain.seedfile import load as load_seed_file
 from bot.render.texts import peer as peer_text
 
@@ -30,6 +33,14 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"calledit: {message} (see calledit {self.prog.split()[-1]} --help)\n")
+
+
+def _date(text: str) -> date:
+    """Parse a YYYY-MM-DD option."""
+    try:
+        return parse_date(text, "date")
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
 
 
 def snowflake(text: str) -> int:
@@ -88,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument(
         "--file", type=Path, default=DEFAULT_SEED, help=".toml, .md or .csv seed file"
     )
+    seed.add_argument("--source", help="who made the predictions, for a file that lacks it")
+    seed.add_argument(
+        "--made-on", dest="made_on", type=_date, help="YYYY-MM-DD, for a file that lacks it"
+    )
+    seed.add_argument("--due", type=_date, help="YYYY-MM-DD, for a file that lacks it")
 
     predictions = sub.add_parser("predictions", help="prediction commands")
     p_sub = predictions.add_subparsers(dest="p_command", required=True, parser_class=_Parser)
@@ -203,7 +219,8 @@ async def _db_copy(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _seed(settings: Settings, args: argparse.Namespace) -> int:
-    seed = load_seed_file(args.file)  # validated before anything is written
+    defaults = SeedDefaults(args.source, args.made_on, args.due)
+    seed = load_seed_file(args.file, defaults)  # validated before anything is written
     services = await _open(settings)
     try:
         report = await services.predictions.load_seed(args.guild, seed)

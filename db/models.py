@@ -76,6 +76,20 @@ class GuildSettings(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class PredictionSet(Base):
+    """A set of predictions: a shipped or imported list, or the guild's own "Added here"."""
+
+    __tablename__ = "prediction_sets"
+    __table_args__ = (UniqueConstraint("guild_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
+
+
 class Prediction(Base):
     """A prediction, numbered per guild with a short number users type."""
 
@@ -96,6 +110,9 @@ class Prediction(Base):
     criteria: Mapped[str | None] = mapped_column(Text)
     archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     seed_key: Mapped[str | None] = mapped_column(String(140))
+    #: The set it belongs to; services always give one (the column is nullable only so that
+    #: SQLite could add it without rebuilding the table under its polls and votes).
+    set_id: Mapped[int | None] = mapped_column(ForeignKey("prediction_sets.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -11,13 +11,50 @@ from discord.ext import commands
 from bot import render
 from bot.domain.months import Month
 from bot.exts.checks import admin_command, bot_of, guild_id_of
+from bot.exts.options import Set
 from bot.exts.replies import reply
+from bot.services.snapshots import SetRef
 
 #: The zip's name, and Discord's upload limit for a server without boosts (bytes).
 EXPORT_NAME = "calledit-export.zip"
 DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024
 #: The HTTP status Discord answers an upload over the limit with.
 REQUEST_TOO_LARGE = 413
+
+
+class BreakdownView(discord.ui.View):
+    """Previous / next buttons for the breakdown under /stats."""
+
+    def __init__(
+        self, guild_id: int, member_id: int, in_set: SetRef | None, pages: int, page: int = 1
+    ) -> None:
+        super().__init__(timeout=600)
+        self.guild_id, self.member_id, self.in_set, self.page = guild_id, member_id, in_set, page
+        self.previous.disabled = page <= 1
+        self.next.disabled = page >= pages
+
+    @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)
+    async def previous(
+        self, interaction: discord.Interaction, _: discord.ui.Button[BreakdownView]
+    ) -> None:
+        """Show the previous page."""
+        await self._show(interaction, self.page - 1)
+
+    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary)
+    async def next(
+        self, interaction: discord.Interaction, _: discord.ui.Button[BreakdownView]
+    ) -> None:
+        """Show the next page."""
+        await self._show(interaction, self.page + 1)
+
+    async def _show(self, interaction: discord.Interaction, page_number: int) -> None:
+        shown = await bot_of(interaction).workflows.cards.breakdown(
+            self.guild_id, self.member_id, page_number, self.in_set
+        )
+        view = BreakdownView(self.guild_id, self.member_id, self.in_set, shown.pages, shown.page)
+        embeds = list(interaction.message.embeds) if interaction.message else []
+        embeds = [*embeds[:1], render.breakdown(shown)]
+        await interaction.response.edit_message(embeds=embeds, view=view)
 
 
 class Boards(commands.Cog):
@@ -34,13 +71,16 @@ class Boards(commands.Cog):
         month="YYYY-MM, e.g. 2025-03 (default: this month)",
         all_time="Show the all-time board instead",
         image="Attach the board as a picture (default: yes)",
+        set_="Only this prediction set (default: every set)",
     )
+    @app_commands.rename(set_="set")
     async def leaderboard(
         self,
         interaction: discord.Interaction,
         month: app_commands.Range[str, 1, 7] | None = None,
         all_time: bool = False,
         image: bool = True,
+        set_: Set | None = None,
     ) -> None:
         """Show a leaderboard with the caller's own row, and its card."""
         guild_id = guild_id_of(interaction)
@@ -53,6 +93,7 @@ class Boards(commands.Cog):
             all_time=all_time,
             caller=interaction.user.id,
             image=image,
+            in_set=set_,
         )
         await reply(interaction, embed=answer.embed, files=answer.files)
 
@@ -62,21 +103,36 @@ class Boards(commands.Cog):
     @app_commands.describe(
         member="Whose stats (default: yours)",
         image="Attach the member card (default: yes)",
+        set_="Only this prediction set (default: every set)",
     )
+    @app_commands.rename(set_="set")
     async def stats(
         self,
         interaction: discord.Interaction,
         member: discord.User | None = None,
         image: bool = True,
+        set_: Set | None = None,
     ) -> None:
         """Show a member's record and card."""
         guild_id = guild_id_of(interaction)
         await interaction.response.defer()
         target = member or interaction.user
         answer = await bot_of(interaction).workflows.cards.stats(
-            guild_id, _server(interaction), target.id, target.display_name, image=image
+            guild_id,
+            _server(interaction),
+            target.id,
+            target.display_name,
+            image=image,
+            in_set=set_,
         )
-        await reply(interaction, embed=answer.embed, files=answer.files)
+        detail = answer.breakdown
+        view = (
+            BreakdownView(guild_id, target.id, set_, detail.pages)
+            if detail is not None and detail.pages > 1
+            else None
+        )
+        embeds = [answer.embed, render.breakdown(detail)] if detail else [answer.embed]
+        await reply(interaction, embeds=embeds, files=answer.files, view=view)
 
     @app_commands.command(
         name="scorecard",
@@ -85,20 +141,25 @@ class Boards(commands.Cog):
     @app_commands.describe(
         source="A source such as GPT-4o (default: every source)",
         image="Attach the grid of predictions (default: yes)",
+        set_="Only this prediction set (default: every set)",
     )
+    @app_commands.rename(set_="set")
     async def scorecard(
         self,
         interaction: discord.Interaction,
         source: app_commands.Range[str, 1, 100] | None = None,
         image: bool = True,
+        set_: Set | None = None,
     ) -> None:
         """Show scorecards and their grid (an unknown source is told privately, before deferring)."""
         guild_id = guild_id_of(interaction)
         cards = bot_of(interaction).workflows.cards
         if image:
-            await cards.check_source(guild_id, source)
+            await cards.check_source(guild_id, source, set_)
             await interaction.response.defer()
-        answer = await cards.scorecard(guild_id, _server(interaction), source, image=image)
+        answer = await cards.scorecard(
+            guild_id, _server(interaction), source, image=image, in_set=set_
+        )
         await reply(interaction, embed=answer.embed, files=answer.files)
 
     @app_commands.command(

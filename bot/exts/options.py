@@ -1,4 +1,4 @@
-"""Typed command options: a prediction given by its number, autocompleted by title."""
+"""Typed command options: a prediction by its number, a set by its name; both autocompleted."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from discord import app_commands
 
 from bot.domain.errors import InvalidInput
 from bot.exts.checks import bot_of
+from bot.services.snapshots import SetRef
 
 
 class PredictionNumber(app_commands.Transformer):
@@ -39,3 +40,25 @@ def _choice_name(number: int, title: str) -> str:
 
 
 Number = app_commands.Transform[int, PredictionNumber]
+
+
+class SetName(app_commands.Transformer):
+    """A prediction set typed by its name, autocompleted; checked again on submit."""
+
+    async def transform(self, interaction: discord.Interaction, value: str) -> SetRef:
+        """Return the named set of this guild, or refuse an unknown one."""
+        if interaction.guild_id is None:
+            raise InvalidInput("Sets live in a server; use this there.")
+        return await bot_of(interaction).services.sets.find(interaction.guild_id, str(value))
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction, value: str
+    ) -> list[app_commands.Choice[str]]:
+        """Offer the guild's sets whose name matches what was typed."""
+        if interaction.guild_id is None:
+            return []
+        names = await bot_of(interaction).services.sets.search(interaction.guild_id, value)
+        return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names[:25]]
+
+
+Set = app_commands.Transform[SetRef, SetName]

@@ -1,4 +1,4 @@
-"""/prediction: list, show, add, edit, remove, resolve, unresolve, import."""
+"""/prediction: list, sets, show, add, edit, remove, resolve, unresolve, import."""
 
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ from bot.domain.rules import (
     URL_MAX,
     parse_date,
 )
-from bot.domain.seedfile import MAX_BYTES, SUFFIXES, parse_bytes
+from bot.domain.seedfile import MAX_BYTES, SUFFIXES, SeedDefaults, parse_bytes
 from bot.exts.checks import admin_command, bot_of, guild_id_of
-from bot.exts.options import Number
+from bot.exts.options import Number, Set
 from bot.exts.replies import reply
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,14 @@ class Predictions(
         await reply(interaction, embed=render.prediction_list(page, status), view=view)
 
     @app_commands.command(
+        name="sets", description="The prediction sets: source, count, resolved, open polls"
+    )
+    async def sets(self, interaction: discord.Interaction) -> None:
+        """List the guild's prediction sets."""
+        found = await bot_of(interaction).services.sets.list(guild_id_of(interaction))
+        await reply(interaction, embed=render.set_list(found))
+
+    @app_commands.command(
         name="show", description="Show a prediction: statement, poll tally, resolution"
     )
     @app_commands.describe(prediction="The prediction's number (type to search by title)")
@@ -99,7 +107,9 @@ class Predictions(
         made_on="When it was made, YYYY-MM-DD (default: today)",
         due="When it should have come true, YYYY-MM-DD (default: end of that year)",
         criteria="How it will be judged",
+        set_="The set it belongs to (default: Added here)",
     )
+    @app_commands.rename(set_="set")
     @admin_command
     async def add(
         self,
@@ -110,6 +120,7 @@ class Predictions(
         made_on: app_commands.Range[str, 1, 10] | None = None,
         due: app_commands.Range[str, 1, 10] | None = None,
         criteria: app_commands.Range[str, 1, CRITERIA_MAX] | None = None,
+        set_: Set | None = None,
     ) -> None:
         """Add a prediction."""
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -121,10 +132,12 @@ class Predictions(
             made_on=parse_date(made_on, "made_on date") if made_on else None,
             due=parse_date(due, "due date") if due else None,
             criteria=criteria,
+            set_name=set_.name if set_ else None,
         )
         await reply(
             interaction,
-            content=f"Added prediction #{added.number}.",
+            content=f"Added prediction #{added.number}"
+            + (f" to {render.cut(set_.name, 100)}." if set_ else "."),
             embed=render.prediction_detail(added),
             ephemeral=True,
         )
@@ -237,10 +250,27 @@ class Predictions(
         name="import",
         description="Add or update predictions from a .toml, .md or .csv file (admins)",
     )
-    @app_commands.describe(file="A prediction set: .toml, .md or .csv, at most 256 KiB")
+    @app_commands.describe(
+        file="A prediction set: .toml, .md or .csv, at most 256 KiB",
+        source="Who made the predictions, for a file that lacks it",
+        made_on="When they were made, YYYY-MM-DD, for a file that lacks it",
+        due="When they should have come true, YYYY-MM-DD, for a file that lacks it",
+    )
     @admin_command
-    async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+    async def import_(
+        self,
+        interaction: discord.Interaction,
+        file: discord.Attachment,
+        source: app_commands.Range[str, 1, SOURCE_MAX] | None = None,
+        made_on: app_commands.Range[str, 1, 10] | None = None,
+        due: app_commands.Range[str, 1, 10] | None = None,
+    ) -> None:
         """Load a prediction set from an attachment: all of it or, on any error, nothing."""
+        defaults = SeedDefaults(
+            source,
+            parse_date(made_on, "made_on date") if made_on else None,
+            parse_date(due, "due date") if due else None,
+        )
         guild_id = guild_id_of(interaction)
         filename = file.filename
         if not filename.lower().endswith(SUFFIXES):
@@ -257,7 +287,9 @@ class Predictions(
             data = await file.read()
         except discord.HTTPException:
             raise InvalidInput("I couldn't download that file from Discord; try again.") from None
-        seed = parse_bytes(data, filename)  # validated before anything is written
+        seed = parse_bytes(
+            data, filename, defaults=defaults
+        )  # validated before anything is written
         report = await bot_of(interaction).services.predictions.load_seed(guild_id, seed)
         log.info("guild %s imported %s by %s", guild_id, seed.key, interaction.user.id)
         await reply(

@@ -13,6 +13,7 @@ async def reply(
     *,
     content: str | None = None,
     embed: discord.Embed | None = None,
+    embeds: list[discord.Embed] | None = None,
     ephemeral: bool = False,
     view: discord.ui.View | None = None,
     files: list[discord.File] | None = None,
@@ -29,6 +30,8 @@ async def reply(
         kwargs["content"] = content
     if embed is not None:
         kwargs["embed"] = embed
+    if embeds:
+        kwargs["embeds"] = embeds
     if view is not None:
         kwargs["view"] = view
     if files:

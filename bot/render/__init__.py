@@ -6,6 +6,7 @@ cards live in bot/render/cards (CPU work: callers run them off the event loop).
 
 from bot.render.boards import (
     board_lines,
+    breakdown,
     export_too_big,
     leaderboard,
     mention_list,
@@ -28,6 +29,7 @@ from bot.render.predictions import (
     resolution_announcement,
     unresolved_announcement,
 )
+from bot.render.sets import set_list
 from bot.render.settings import settings
 from bot.render.texts import (
     CONTENT_MAX,
@@ -46,6 +48,7 @@ __all__ = [
     "CONTENT_MAX",
     "OUTCOME_ICON",
     "board_lines",
+    "breakdown",
     "cut",
     "edited",
     "embed",
@@ -66,6 +69,7 @@ __all__ = [
     "read_back_summary",
     "resolution_announcement",
     "scorecards",
+    "set_list",
     "settings",
     "stats",
     "tally_line",

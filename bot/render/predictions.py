@@ -25,6 +25,7 @@ def prediction_detail(p: PredictionView) -> discord.Embed:
     """Render /prediction show."""
     fields = [
         ("Source", p.source, True),
+        *([("Set", p.set_name, True)] if p.set_name else []),
         ("Made on", f"{p.made_on:%d %b %Y}", True),
         ("Due", f"{p.due:%d %b %Y}", True),
         ("Status", p.status, True),

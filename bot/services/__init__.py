@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.domain.clock import Clock
 from bot.services.boards import BoardService
 from bot.services.bot_state import BotStateService
+from bot.services.breakdown import BreakdownService
 from bot.services.export import ExportService
 from bot.services.guilds import GuildService
 from bot.services.names import NameService
@@ -15,6 +16,7 @@ from bot.services.polls import PollService
 from bot.services.predictions import PredictionService
 from bot.services.resolution import ResolutionService
 from bot.services.scorecard import ScorecardService
+from bot.services.sets import SetService
 from bot.services.votes import VoteService
 from db.session import Database
 
@@ -36,6 +38,8 @@ class Services:
     bot_state: BotStateService
     notices: NoticeService
     names: NameService
+    sets: SetService
+    breakdown: BreakdownService
 
     @classmethod
     def build(cls, db: Database, clock: Clock) -> Services:
@@ -55,4 +59,6 @@ class Services:
             bot_state=BotStateService(db, clock),
             notices=NoticeService(db, clock),
             names=NameService(db, clock),
+            sets=SetService(db, clock),
+            breakdown=BreakdownService(db, clock),
         )

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     and_,
@@ -20,7 +21,7 @@ from bot.domain.clock import Clock
 from bot.domain.months import Month, board_month_due, parse_timezone
 from bot.domain.outcomes import Choice, Outcome
 from bot.domain.ranking import rank_tuples
-from bot.services import ledger
+from bot.services import ledger, set_scores
 from bot.services.guilds import config_of, ensure
 from bot.services.shared_reads import tallies
 from bot.services.snapshots import Board, MemberStats, ResolvedItem, Tally
@@ -88,31 +89,35 @@ class BoardService:
         self._cache.clear()
         self._tallies.clear()
 
-    async def month(self, guild_id: int, month: Month | str | None = None) -> Board:
-        """Return the board of a month (default: the current month in the guild's time zone)."""
+    async def month(
+        self, guild_id: int, month: Month | str | None = None, *, set_id: int | None = None
+    ) -> Board:
+        """Return the board of a month (default: this month in the guild's time zone)."""
         if isinstance(month, str):
             month = Month.parse(month)
         async with self._db.read() as session:
             version = await _version(session, guild_id)
             tz = parse_timezone(version[1])
             month = month or Month.containing(self._clock.now(), tz)
-            cached = self._cached(guild_id, str(month), version)
+            period = _period(str(month), set_id)
+            cached = self._cached(guild_id, period, version)
             if cached is not None:
                 return cached
             start, end = month.bounds(tz)
             window = and_(Resolution.resolved_at >= start, Resolution.resolved_at < end)
-            board = await _board(session, guild_id, month, window)
-        return self._store(guild_id, str(month), version, board)
+            board = await _board(session, guild_id, month, window, set_id)
+        return self._store(guild_id, period, version, board)
 
-    async def all_time(self, guild_id: int) -> Board:
-        """Return the all-time board."""
+    async def all_time(self, guild_id: int, *, set_id: int | None = None) -> Board:
+        """Return the all-time board (of one set, when given)."""
+        period = _period(ledger.ALL_TIME, set_id)
         async with self._db.read() as session:
             version = await _version(session, guild_id)
-            cached = self._cached(guild_id, "all", version)
+            cached = self._cached(guild_id, period, version)
             if cached is not None:
                 return cached
-            board = await _board(session, guild_id, None, None)
-        return self._store(guild_id, "all", version, board)
+            board = await _board(session, guild_id, None, None, set_id)
+        return self._store(guild_id, period, version, board)
 
     def _cached(self, guild_id: int, period: str, version: tuple[int, str, str]) -> Board | None:
         hit = self._cache.get((guild_id, period))
@@ -137,9 +142,14 @@ class BoardService:
         if guilds:
             log.info("built the score ledger for %d guild(s)", guilds)
 
-    async def member(self, guild_id: int, member_id: int) -> MemberStats:
-        """Return a member's record: votes, scored votes, points, accuracy, peer score, rank."""
-        board = await self.all_time(guild_id)
+    async def member(
+        self, guild_id: int, member_id: int, *, set_id: int | None = None
+    ) -> MemberStats:
+        """Return a member's record (in one set, when given): votes, points, peer score, rank."""
+        board = await self.all_time(guild_id, set_id=set_id)
+        ours = [Prediction.guild_id == guild_id]
+        if set_id is not None:
+            ours.append(Prediction.set_id == set_id)
         async with self._db.read() as session:
             # One current vote per prediction, so counting predictions counts current votes.
             voted = (
@@ -149,9 +159,7 @@ class BoardService:
                     # Naming every choice lets SQLite seek (prediction, choice, member) in
                     # the covering index: 7 ms instead of 110 ms on a million votes.
                     Vote.choice.in_([c.ordinal for c in Choice]),
-                    Vote.prediction_id.in_(
-                        select(Prediction.id).where(Prediction.guild_id == guild_id)
-                    ),
+                    Vote.prediction_id.in_(select(Prediction.id).where(*ours)),
                 )
                 .distinct()
                 .subquery()
@@ -165,8 +173,8 @@ class BoardService:
                 )
                 or 0
             )
-            months = await self._months(session, guild_id, member_id)
-            agreed, compared = await self._agreement(session, guild_id, member_id)
+            months = await self._months(session, guild_id, member_id, set_id)
+            agreed, compared = await self._agreement(session, guild_id, member_id, ours)
         return MemberStats(
             member_id,
             votes,
@@ -179,26 +187,34 @@ class BoardService:
         )
 
     async def _months(
-        self, session: AsyncSession, guild_id: int, member_id: int
+        self, session: AsyncSession, guild_id: int, member_id: int, set_id: int | None
     ) -> tuple[tuple[str, float], ...]:
         """Return a member's points in each of the last MONTHS months (none if never scored)."""
-        scored = dict(
-            (
-                await session.execute(
-                    select(MemberScore.period, MemberScore.points).where(
-                        MemberScore.guild_id == guild_id,
-                        MemberScore.member_id == member_id,
-                        MemberScore.period != ledger.ALL_TIME,
+        settings = await session.get(GuildSettings, guild_id)
+        zone = parse_timezone(settings.timezone if settings else "UTC")
+        if set_id is None:
+            scored = dict(
+                (
+                    await session.execute(
+                        select(MemberScore.period, MemberScore.points).where(
+                            MemberScore.guild_id == guild_id,
+                            MemberScore.member_id == member_id,
+                            MemberScore.period != ledger.ALL_TIME,
+                        )
                     )
-                )
-            ).all()
-        )
+                ).all()
+            )
+        else:
+            resolved = await session.execute(
+                select(Resolution.prediction_id, Resolution.outcome, Resolution.resolved_at)
+                .join(Prediction, Prediction.id == Resolution.prediction_id)
+                .where(Resolution.guild_id == guild_id, Prediction.set_id == set_id)
+            )
+            counted = [(p, Outcome(o), at) for p, o, at in resolved]
+            scored = await set_scores.member_months(session, member_id, counted, zone)
         if not scored:
             return ()
-        settings = await session.get(GuildSettings, guild_id)
-        month = Month.containing(
-            self._clock.now(), parse_timezone(settings.timezone if settings else "UTC")
-        )
+        month = Month.containing(self._clock.now(), zone)
         shown: list[tuple[str, float]] = []
         for _ in range(MONTHS):
             shown.append((str(month), float(scored.get(str(month), 0.0))))
@@ -206,11 +222,13 @@ class BoardService:
         return tuple(reversed(shown))
 
     async def _agreement(
-        self, session: AsyncSession, guild_id: int, member_id: int
+        self, session: AsyncSession, guild_id: int, member_id: int, ours: list[Any]
     ) -> tuple[int, int]:
         """Count a member's scored votes that matched the others' clear majority, of those with one."""
-        scored = select(Resolution.prediction_id).where(
-            Resolution.guild_id == guild_id, Resolution.outcome != Outcome.VOID.value
+        scored = (
+            select(Resolution.prediction_id)
+            .join(Prediction, Prediction.id == Resolution.prediction_id)
+            .where(*ours, Resolution.outcome != Outcome.VOID.value)
         )
         latest: dict[int, tuple[int, int]] = {}
         for prediction_id, poll_id, ordinal in await session.execute(
@@ -356,13 +374,24 @@ async def _version(session: AsyncSession, guild_id: int) -> tuple[int, str, str]
     return latest or 0, settings.timezone if settings else "UTC", str(edited)
 
 
+def _period(period: str, set_id: int | None) -> str:
+    """Return the cache key of a period, narrowed to a set when given."""
+    return period if set_id is None else f"{period}@{set_id}"
+
+
 async def _board(
-    session: AsyncSession, guild_id: int, month: Month | None, window: object | None
+    session: AsyncSession,
+    guild_id: int,
+    month: Month | None,
+    window: object | None,
+    set_id: int | None = None,
 ) -> Board:
-    """Rank the members' ledger totals of a period, beside the predictions resolved in it."""
+    """Rank the members' totals of a period, beside the predictions resolved (counted) in it."""
     conditions = [Resolution.guild_id == guild_id]
     if window is not None:
         conditions.append(window)  # type: ignore[arg-type]
+    if set_id is not None:
+        conditions.append(Prediction.set_id == set_id)
     resolved_rows = (
         await session.execute(
             select(
@@ -381,6 +410,10 @@ async def _board(
         ResolvedItem(number, title, Outcome(outcome), at)
         for _, outcome, at, number, title in resolved_rows
     )
-    period = str(month) if month is not None else ledger.ALL_TIME
-    rows = await ledger.read(session, guild_id, period)
+    if set_id is not None:
+        counted = [(pid, Outcome(outcome)) for pid, outcome, *_ in resolved_rows]
+        rows = await set_scores.totals(session, counted)
+    else:
+        period = str(month) if month is not None else ledger.ALL_TIME
+        rows = await ledger.read(session, guild_id, period)
     return Board(guild_id, month, tuple(rank_tuples(rows)), resolved)

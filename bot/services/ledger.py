@@ -41,28 +41,18 @@ async def book(
     """Add (sign=1) or take back (sign=-1) one resolved prediction's scores; return rows."""
     if outcome is Outcome.VOID:
         return 0
-    tally = (await tallies(session, [prediction_id]))[prediction_id]
-    table = score_table(tally.as_dict(), outcome)
-    single, _ = await split_by_polls(session, [prediction_id])
-    if single:
-        statement = select(Vote.member_id, Vote.choice).where(Vote.prediction_id == prediction_id)
-    else:
-        latest = latest_votes(Vote.prediction_id == prediction_id).subquery()
-        statement = select(latest.c.member_id, latest.c.choice)
     settings = await session.get(GuildSettings, guild_id)
     zone = parse_timezone(settings.timezone if settings else "UTC")
     month = str(Month.containing(resolved_at, zone))
     rows: list[dict[str, Any]] = []
-    for member_id, ordinal in await session.execute(statement):
-        choice = Choice.from_ordinal(ordinal)
-        score = table[choice]
+    for member_id, points, peer, exact in await scores_of(session, prediction_id, outcome):
         entry = {
             "guild_id": guild_id,
             "member_id": member_id,
-            "points": sign * score.points,
-            "peer": sign * score.peer,
+            "points": sign * points,
+            "peer": sign * peer,
             "scored": sign,
-            "exact": sign * int(outcome.choice is choice),
+            "exact": sign * exact,
         }
         rows += [{**entry, "period": month}, {**entry, "period": ALL_TIME}]
     if rows:
@@ -72,6 +62,28 @@ async def book(
             delete(MemberScore).where(MemberScore.guild_id == guild_id, MemberScore.scored <= 0)
         )
     return len(rows)
+
+
+async def scores_of(
+    session: AsyncSession, prediction_id: int, outcome: Outcome
+) -> list[tuple[int, float, float, int]]:
+    """Return (member, points, peer, exact) of each current vote on a resolved prediction."""
+    if outcome is Outcome.VOID:
+        return []
+    tally = (await tallies(session, [prediction_id]))[prediction_id]
+    table = score_table(tally.as_dict(), outcome)
+    single, _ = await split_by_polls(session, [prediction_id])
+    if single:
+        statement = select(Vote.member_id, Vote.choice).where(Vote.prediction_id == prediction_id)
+    else:
+        latest = latest_votes(Vote.prediction_id == prediction_id).subquery()
+        statement = select(latest.c.member_id, latest.c.choice)
+    out: list[tuple[int, float, float, int]] = []
+    for member_id, ordinal in await session.execute(statement):
+        choice = Choice.from_ordinal(ordinal)
+        score = table[choice]
+        out.append((member_id, score.points, score.peer, int(outcome.choice is choice)))
+    return out
 
 
 async def rebuild(session: AsyncSession, guild_id: int) -> None:

@@ -21,6 +21,7 @@ from bot.domain.rules import (
 )
 from bot.domain.seedfile import SeedSet
 from bot.services.guilds import ensure
+from bot.services.sets import added_here, ensure_set, find_set
 from bot.services.shared_reads import find_prediction, view_of, views
 from bot.services.snapshots import Page, PredictionView, SeedReport
 from db.models import Poll, Prediction, Resolution
@@ -50,16 +51,23 @@ class PredictionService:
         made_on: date | None = None,
         due: date | None = None,
         criteria: str | None = None,
+        set_name: str | None = None,
     ) -> PredictionView:
-        """Add a prediction with the next number of the guild."""
+        """Add a prediction with the next number of the guild, to a named set or "Added here"."""
         now = self._clock.now()
         made = made_on or now.date()
         due_on = due or date(made.year, 12, 31)
         fields = _clean(title, statement, source or DEFAULT_SOURCE, criteria, made, due_on)
         async with self._db.write() as session:
             await ensure(session, guild_id, self._clock)
+            home = (
+                await find_set(session, guild_id, set_name)
+                if set_name
+                else await added_here(session, guild_id)
+            )
             prediction = Prediction(
                 guild_id=guild_id,
+                set_id=home.id,
                 number=await _next_number(session, guild_id),
                 created_at=now,
                 updated_at=now,
@@ -169,6 +177,7 @@ class PredictionService:
         added = updated = unchanged = 0
         async with self._db.write() as session:
             settings = await ensure(session, guild_id, self._clock)
+            home = await ensure_set(session, guild_id, seed.key, seed.name, seed.source)
             keys = [seed.seed_key(item) for item in seed.predictions]
             existing = {
                 p.seed_key: p
@@ -187,6 +196,7 @@ class PredictionService:
                     "made_on": item.made_on,
                     "due": item.due,
                     "criteria": item.criteria,
+                    "set_id": home.id,
                 }
                 row = existing.get(seed.seed_key(item))
                 if row is None:

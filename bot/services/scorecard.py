@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from bot.domain.clock import Clock
@@ -23,18 +25,20 @@ class ScorecardService:
         self._db = db
         self._clock = clock
 
-    async def require_source(self, guild_id: int, source: str) -> None:
+    async def require_source(
+        self, guild_id: int, source: str, *, set_id: int | None = None
+    ) -> None:
         """Raise NotFound unless the guild has a (non-archived) prediction from this source."""
         async with self._db.read() as session:
             sources = await session.scalars(
-                select(Prediction.source)
-                .where(Prediction.guild_id == guild_id, Prediction.archived.is_(False))
-                .distinct()
+                select(Prediction.source).where(*_ours(guild_id, set_id)).distinct()
             )
             if not any(s.casefold() == source.strip().casefold() for s in sources):
                 raise NotFound(f"No predictions from the source '{source}' here.")
 
-    async def cards(self, guild_id: int, source: str | None = None) -> list[SourceCard]:
+    async def cards(
+        self, guild_id: int, source: str | None = None, *, set_id: int | None = None
+    ) -> list[SourceCard]:
         """Return one card per source (or only the named source, matched case-insensitively)."""
         statement = (
             select(
@@ -45,7 +49,7 @@ class ScorecardService:
                 Prediction.title,
             )
             .outerjoin(Resolution, Resolution.prediction_id == Prediction.id)
-            .where(Prediction.guild_id == guild_id, Prediction.archived.is_(False))
+            .where(*_ours(guild_id, set_id))
             .order_by(Prediction.number)
         )
         async with self._db.read() as session:
@@ -93,6 +97,14 @@ class ScorecardService:
             SourceCard(source=names[k], **cards[k], items=tuple(items.get(k, ())))
             for k in sorted(cards)
         ]
+
+
+def _ours(guild_id: int, set_id: int | None) -> list[Any]:
+    """Return the conditions for a guild's live predictions, in one set when given."""
+    conditions: list[Any] = [Prediction.guild_id == guild_id, Prediction.archived.is_(False)]
+    if set_id is not None:
+        conditions.append(Prediction.set_id == set_id)
+    return conditions
 
 
 _FIELDS = (

@@ -16,7 +16,7 @@ from bot.services.snapshots import (
     ResolutionView,
     Tally,
 )
-from db.models import Poll, Prediction, Resolution, ResolutionEvent, Vote
+from db.models import Poll, Prediction, PredictionSet, Resolution, ResolutionEvent, Vote
 
 
 def latest_votes(where: ColumnElement[bool]) -> Select[tuple[int, int, int]]:
@@ -121,6 +121,20 @@ async def views(
         for event in events:
             audit.setdefault(event.prediction_id, []).append(audit_entry(event))
     numbers = {p.id: p.number for p in predictions}
+    set_ids = {p.set_id for p in predictions if p.set_id is not None}
+    set_names = (
+        dict(
+            (
+                await session.execute(
+                    select(PredictionSet.id, PredictionSet.name).where(
+                        PredictionSet.id.in_(set_ids)
+                    )
+                )
+            ).all()
+        )
+        if set_ids
+        else {}
+    )
     return [
         PredictionView(
             id=p.id,
@@ -137,6 +151,7 @@ async def views(
             poll=poll_view(polls[p.id], numbers[p.id]) if p.id in polls else None,
             resolution=resolution_view(resolutions[p.id]) if p.id in resolutions else None,
             history=tuple(audit.get(p.id, ())),
+            set_name=set_names.get(p.set_id) if p.set_id is not None else None,
         )
         for p in predictions
     ]

@@ -124,6 +124,8 @@ class PredictionView:
     poll: PollView | None = None
     resolution: ResolutionView | None = None
     history: tuple[AuditEntry, ...] = ()
+    #: The name of the set it belongs to.
+    set_name: str | None = None
 
     @property
     def status(self) -> str:
@@ -291,6 +293,8 @@ class Board:
     month: Month | None
     ranked: tuple[Ranked, ...]
     resolved: tuple[ResolvedItem, ...]
+    #: The set the board is narrowed to; None for every set.
+    set_name: str | None = None
 
     @cached_property
     def rows(self) -> tuple[BoardRow, ...]:
@@ -313,7 +317,8 @@ class Board:
     @property
     def label(self) -> str:
         """Return a human label of the period."""
-        return self.month.label if self.month else "All time"
+        period = self.month.label if self.month else "All time"
+        return f"{period} · {self.set_name}" if self.set_name else period
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,6 +335,8 @@ class MemberStats:
     #: Scored votes that matched the other voters' clear majority, of those that had one.
     agreed: int = 0
     compared: int = 0
+    #: The set the record is narrowed to; None for every set.
+    set_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,3 +364,47 @@ class SourceItem:
     title: str
     outcome: Outcome | None
     tally: Tally
+
+
+@dataclass(frozen=True, slots=True)
+class SetView:
+    """A set with its counts: predictions (not archived), how many resolved, open polls."""
+
+    id: int
+    key: str
+    name: str
+    source: str
+    count: int
+    resolved: int
+    open_polls: int
+
+
+@dataclass(frozen=True, slots=True)
+class SetRef:
+    """A set picked by a member: its id and name."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class BreakdownItem:
+    """One scored prediction of a member: their vote, the outcome and the points it gave."""
+
+    number: int
+    title: str
+    vote: Choice
+    outcome: Outcome
+    points: float
+    resolved_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """One page of a member's scored predictions."""
+
+    member_id: int
+    items: tuple[BreakdownItem, ...]
+    page: int
+    pages: int
+    total: int

@@ -11,7 +11,7 @@ import asyncio
 import io
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import discord
 
@@ -19,7 +19,7 @@ from bot import render
 from bot.domain.months import Month
 from bot.render import cards
 from bot.services import Services
-from bot.services.snapshots import Board, MemberStats, SourceCard
+from bot.services.snapshots import Board, Breakdown, MemberStats, SetRef, SourceCard
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,8 @@ class Answer:
 
     embed: discord.Embed
     files: list[discord.File]
+    #: The member's breakdown (/stats), shown under the record with page buttons.
+    breakdown: Breakdown | None = None
 
 
 def png_file(data: bytes, filename: str, description: str | None = None) -> discord.File:
@@ -75,36 +77,76 @@ class BoardCards:
         all_time: bool,
         caller: int,
         image: bool,
+        in_set: SetRef | None = None,
     ) -> Answer:
         """Return a month's (default: this month's) or the all-time board, with its card."""
         boards = self._services.boards
-        board = await boards.all_time(guild_id) if all_time else await boards.month(guild_id, month)
+        set_id = in_set.id if in_set else None
+        board = (
+            await boards.all_time(guild_id, set_id=set_id)
+            if all_time
+            else await boards.month(guild_id, month, set_id=set_id)
+        )
+        if in_set is not None:
+            board = replace(board, set_name=in_set.name)
         file = await leaderboard_file(self._services, board, server) if image else None
         return Answer(render.leaderboard(board, caller), [file] if file else [])
 
     async def stats(
-        self, guild_id: int, server: str, member_id: int, name: str | None, *, image: bool
+        self,
+        guild_id: int,
+        server: str,
+        member_id: int,
+        name: str | None,
+        *,
+        image: bool,
+        in_set: SetRef | None = None,
     ) -> Answer:
-        """Return a member's record, with the member card."""
-        record = await self._services.boards.member(guild_id, member_id)
+        """Return a member's record (in one set, when given), with the member card."""
+        record = await self._services.boards.member(
+            guild_id, member_id, set_id=in_set.id if in_set else None
+        )
+        if in_set is not None:
+            record = replace(record, set_name=in_set.name)
+        detail = await self.breakdown(guild_id, member_id, 1, in_set)
         if not image:
-            return Answer(render.stats(record), [])
+            return Answer(render.stats(record), [], detail)
         if name is None:
             name = (await self._services.names.of(guild_id, [member_id])).get(member_id)
         data = await render_off_loop("a member card", lambda: _member(record, name, server))
         files = [png_file(data, "stats.png", _member_alt(record, name))] if data else []
-        return Answer(render.stats(record), files)
+        return Answer(render.stats(record), files, detail)
 
-    async def check_source(self, guild_id: int, source: str | None) -> None:
+    async def breakdown(
+        self, guild_id: int, member_id: int, page: int, in_set: SetRef | None = None
+    ) -> Breakdown:
+        """Return one page of a member's scored predictions (in one set, when given)."""
+        return await self._services.breakdown.page(
+            guild_id, member_id, page, set_id=in_set.id if in_set else None
+        )
+
+    async def check_source(
+        self, guild_id: int, source: str | None, in_set: SetRef | None = None
+    ) -> None:
         """Raise NotFound for a source the guild has no prediction from (a quick read)."""
         if source is not None:
-            await self._services.scorecard.require_source(guild_id, source)
+            await self._services.scorecard.require_source(
+                guild_id, source, set_id=in_set.id if in_set else None
+            )
 
     async def scorecard(
-        self, guild_id: int, server: str, source: str | None, *, image: bool
+        self,
+        guild_id: int,
+        server: str,
+        source: str | None,
+        *,
+        image: bool,
+        in_set: SetRef | None = None,
     ) -> Answer:
         """Return the scorecards (NotFound for an unknown source), with the grid."""
-        found = await self._services.scorecard.cards(guild_id, source)
+        found = await self._services.scorecard.cards(
+            guild_id, source, set_id=in_set.id if in_set else None
+        )
         if not image:
             return Answer(render.scorecards(found), [])
         data = await render_off_loop(

@@ -89,7 +89,13 @@ class MonthlyPost:
         if not await self._poster.may_post(guild_id, channel_id, what, needed):
             raise PostBlocked(f"can't post {what} in channel {channel_id}")
         board = await services.boards.month(guild_id, month)
-        body = render.monthly_post(board, await services.boards.all_time(guild_id), marker=nonce)
+        leaders = []
+        for each in await services.sets.list(guild_id):
+            of_set = await services.boards.month(guild_id, month, set_id=each.id)
+            leaders.append((each.name, tuple(r for r in of_set.rows if r.rank == 1)))
+        body = render.monthly_post(
+            board, await services.boards.all_time(guild_id), marker=nonce, set_leaders=leaders
+        )
         card = None
         if self._access.lacking(guild_id, channel_id, ("attach_files",)) == []:
             server = self._access.guild_name(guild_id) or "this server"

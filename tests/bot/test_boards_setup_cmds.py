@@ -100,6 +100,7 @@ async def test_export_sends_csv_attachments_to_admins_only(live: World) -> None:
     assert len(votes) == 6 and {v["choice"] for v in votes} == {"came_true", "partly", "did_not"}
     predictions = list(csv.DictReader(io.StringIO(files["predictions.csv"].decode())))
     assert [p["number"] for p in predictions] == [str(n) for n in range(1, 11)]
+    assert {p["set"] for p in predictions} == {"LLM Predictions For 2025"}
 
 
 async def test_setup_commands(live: World) -> None:
@@ -147,6 +148,7 @@ async def test_commands_are_registered_with_permission_hints(live: World) -> Non
     subcommands = {o["name"] for o in commands["prediction"]["options"]}
     assert subcommands == {
         "list",
+        "sets",
         "show",
         "add",
         "edit",

@@ -105,12 +105,16 @@ async def test_full_season(world: World) -> None:
     assert rows[9][:4] == (10, mention[members[20].id], 2.0, "33%")
     assert abs(rows[9][4] - (1 / 56 + 10 / 29)) < 0.005
     fields = {f["name"]: f["value"] for f in november["fields"]}
-    assert fields["Resolved this month"].splitlines() == [
+    assert fields["Counted this month"].splitlines() == [
         "✅ #1 Commoditization of Base-Level LLMs: came true",
         "✅ #2 Rise of Specialized LLMs: came true",
         "🌓 #3 Integration of Multimodal Capabilities: partly",
-        "⚪ #4 Improved Efficiency and Sustainability: void",
+        "⚪ #4 Improved Efficiency and Sustainability: void (not scored)",
     ]
+    leaders = " ".join(mention[m.id] for m in members[1:6])
+    assert fields["Leader of each set"] == (
+        f"**LLM Predictions For 2025**: {leaders} and 4 more · 2.5 pts"
+    )
 
     # A restart right at the boundary does not post November again.
     world.clock.set(datetime(2025, 12, 1, 0, 6, tzinfo=UTC))
@@ -164,7 +168,7 @@ async def test_full_season(world: World) -> None:
     tops = {r[1] for r in rows}
     assert tops <= {mention[m.id] for m in members[10:29]}
     fields = {f["name"]: f["value"] for f in december["fields"]}
-    assert fields["Resolved this month"].count("\n") == 5  # six predictions; #6 was unresolved
-    assert "#6" not in fields["Resolved this month"]
+    assert fields["Counted this month"].count("\n") == 5  # six predictions; #6 was unresolved
+    assert "#6" not in fields["Counted this month"]
     all_time = board_rows(fields["All-time top 5"])
     assert len(all_time) == 5 and all(r[0] == 1 for r in all_time)

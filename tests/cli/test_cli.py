@@ -81,6 +81,7 @@ def test_seed_list_leaderboard_export_check(workdir: Path) -> None:
         (["check"], {"LOG_LEVEL": "LOUD"}, "Bad setting LOG_LEVEL"),
         (["check"], {"DEV_GUILD_ID": "-5"}, "Bad setting DEV_GUILD_ID"),
         (["seed", "--guild", "1", "--file", "missing.md"], {}, "can't read the file"),
+        (["seed", "--guild", "1", "--made-on", "20-11-2024"], {}, "is not a date: use YYYY"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
@@ -115,6 +116,26 @@ def test_csv_seed_file_loads_and_a_malformed_one_writes_nothing(workdir: Path) -
     assert result.stderr.strip() == f"calledit: {bad}:3: 4 cells; the header has 6 columns"
     listing = calledit(workdir, "predictions", "list", "--guild", "7")
     assert len(listing.stdout.splitlines()) == 1 and "One" in listing.stdout
+
+
+def test_seed_takes_source_made_on_and_due_for_a_file_lacking_them(workdir: Path) -> None:
+    plain = workdir / "plain.md"
+    plain.write_text("1. **Open models lead**: An open-weights model tops the arena.\n")
+    lacking = calledit(workdir, "seed", "--guild", "8", "--file", str(plain))
+    assert lacking.returncode == 2
+    assert lacking.stderr.strip() == (
+        f"calledit: {plain}:1: missing source, made_on: add lines like 'Model: NAME' and "
+        "'20-Nov-24', or give the source and made_on options"
+    )
+    given = calledit(
+        workdir,
+        *("seed", "--guild", "8", "--file", str(plain), "--source", "Ada"),
+        *("--made-on", "2025-12-01", "--due", "2026-06-30"),
+    )
+    assert given.returncode == 0, given.stderr
+    assert "1 added" in given.stdout
+    listing = calledit(workdir, "predictions", "list", "--guild", "8")
+    assert "Open models lead" in listing.stdout
 
 
 def test_token_is_never_printed(workdir: Path) -> None:

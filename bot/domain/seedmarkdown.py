@@ -1,0 +1,225 @@
+"""Markdown lists of predictions, in the shapes people write them.
+
+Accepted: numbered headings (``## 1. **Title**`` or ``## 1. Title``) with a paragraph under
+each; or numbered (``1.``, ``1)``) or bulleted (``-``, ``*``, ``+``) items whose title is bold
+or plain and is followed by ``:``, `` - `` or a new line, then the text. Lines before the first
+prediction may give ``Model: NAME`` (or ``Source:``), a date (``20-Nov-24``, ``2024-11-20`` or
+``Made on: ...``) and ``Due: YYYY-MM-DD``; a front matter ``title:`` names the set.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from bot.domain.errors import SeedFileError
+from bot.domain.seedcore import (
+    NO_DEFAULTS,
+    SeedDefaults,
+    SeedPrediction,
+    SeedSet,
+    build,
+    missing_line,
+    parse_loose_date,
+    slug,
+)
+
+_HEADING = re.compile(r"^#{2,4}\s+(\d+)[.)]\s+(.*?)\s*$")
+_ANY_HEADING = re.compile(r"^#{1,6}\s")
+_NUMBERED = re.compile(r"^(\d+)[.)]\s+(.*?)\s*$")
+_BULLET = re.compile(r"^[-*+]\s+(.*?)\s*$")
+_BOLD_TITLE = re.compile(r"^(\*\*|__)(.+?)\1\s*(.*)$")
+_SEPARATOR = re.compile(r"^(?:[:.\-–—]\s*)")
+_PLAIN_SPLIT = re.compile(r"^(.+?)(?::\s+|\s+[-–—]\s+)(.+)$")
+_MODEL = re.compile(r"^(?:Model|Source):\s*(.+?)\s*$", re.IGNORECASE)
+_MADE = re.compile(r"^(?:Made[ _]on|Date):\s*(.+?)\s*$", re.IGNORECASE)
+_DUE = re.compile(r"^Due:\s*(.+?)\s*$", re.IGNORECASE)
+_DMY = re.compile(r"^(\d{1,2}-[A-Za-z]{3}-\d{2,4})$")
+_ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})$")
+_TITLE = re.compile(r'^title:\s*"?(.*?)"?\s*$')
+_YEAR = re.compile(r"\b(20\d\d)\b")
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """A prediction's place in the file: its line, number, title and the text on its line."""
+
+    line: int
+    number: int
+    title: str
+    inline: str
+
+
+def parse_markdown(
+    text: str,
+    name: str = "<seed>",
+    *,
+    default_key: str = "imported",
+    defaults: SeedDefaults = NO_DEFAULTS,
+) -> SeedSet:
+    """Parse a markdown list of predictions; what the file lacks comes from ``defaults``."""
+    lines = text.splitlines()
+    kind = _kind(lines)
+    if kind is None:
+        raise SeedFileError(
+            name,
+            1,
+            "no predictions found: expected '## 1. Title', '1. **Title**: text' or "
+            "'- **Title**: text'",
+        )
+    items = _items(lines, kind, name)
+    first = items[0].line
+    doc_title, source, made_on, due = _meta(lines[: first - 1], name)
+    source = source or defaults.source
+    made_on = made_on or defaults.made_on
+    missing = [f for f, v in (("source", source), ("made_on", made_on)) if v is None]
+    if missing:
+        raise SeedFileError(
+            name, 1, missing_line(missing, "add lines like 'Model: NAME' and '20-Nov-24'")
+        )
+    assert source is not None and made_on is not None
+    if due is None:
+        due = defaults.due
+    if due is None:
+        year_text = _YEAR.search(doc_title or "")
+        due = date(int(year_text[1]) if year_text else made_on.year + 1, 12, 31)
+    predictions: list[SeedPrediction] = []
+    for index, item in enumerate(items):
+        if item.number != index + 1:
+            raise SeedFileError(
+                name, item.line, f"expected prediction {index + 1}, found {item.number}"
+            )
+        end = items[index + 1].line - 1 if index + 1 < len(items) else len(lines)
+        body = lines[item.line : end]
+        statement = _continued(item.inline, body) if item.inline else _first_paragraph(body)
+        if not statement:
+            raise SeedFileError(
+                name,
+                item.line,
+                f"prediction {item.number} has no paragraph under it: write the text after "
+                "the title ('Title: text') or on the next line",
+            )
+        fields = {
+            "key": str(item.number),
+            "title": item.title,
+            "statement": statement,
+            "source": source,
+            "made_on": made_on,
+            "due": due,
+        }
+        predictions.append(build(fields, name, item.line, default_key=str(item.number)))
+    key = slug(doc_title) if doc_title else default_key
+    return SeedSet(key=key, name=doc_title or default_key, predictions=tuple(predictions))
+
+
+def _kind(lines: list[str]) -> str | None:
+    """Tell how the file lists its predictions: headings, numbered or bulleted items."""
+    for kind, pattern in (("heading", _HEADING), ("numbered", _NUMBERED), ("bulleted", _BULLET)):
+        if any(pattern.match(raw) for raw in lines):
+            return kind
+    return None
+
+
+def _items(lines: list[str], kind: str, name: str) -> list[_Item]:
+    """Find each prediction's line and split its title from the text on that line."""
+    items: list[_Item] = []
+    for number, raw in enumerate(lines, start=1):
+        if kind == "heading":
+            if m := _HEADING.match(raw.strip()):
+                title, inline = _split_heading(m[2])
+                items.append(_Item(number, int(m[1]), title, inline))
+            elif raw.startswith("## ") and items:
+                raise SeedFileError(name, number, "expected '## N. Title'")
+            continue
+        # A list item starts at the margin; indented ones continue the item above.
+        m = _NUMBERED.match(raw) if kind == "numbered" else _BULLET.match(raw)
+        if m is None:
+            continue
+        content = m[2] if kind == "numbered" else m[1]
+        index = int(m[1]) if kind == "numbered" else len(items) + 1
+        title, inline = _split_item(content, lines[number:], name, number)
+        items.append(_Item(number, index, title, inline))
+    return items
+
+
+def _split_heading(content: str) -> tuple[str, str]:
+    """Split a heading into its title and any text after a bold title."""
+    bold = _BOLD_TITLE.match(content)
+    if bold:
+        return bold[2].strip().rstrip(":").strip(), _SEPARATOR.sub("", bold[3]).strip()
+    return content.strip().rstrip(":").strip(), ""
+
+
+def _split_item(content: str, after: list[str], name: str, line: int) -> tuple[str, str]:
+    """Split a list item into title and text, or refuse it when they can't be told apart."""
+    bold = _BOLD_TITLE.match(content)
+    if bold:
+        title = bold[2].strip().rstrip(":.").strip()
+        return title, _SEPARATOR.sub("", bold[3]).strip()
+    plain = _PLAIN_SPLIT.match(content)
+    if plain:
+        return plain[1].strip(), plain[2].strip()
+    if _first_paragraph(_until_next_item(after)):
+        return content.strip(), ""
+    raise SeedFileError(
+        name,
+        line,
+        "can't tell the title from the text: write '**Title**: text', 'Title: text', "
+        "'Title - text' or the text on the next line",
+    )
+
+
+def _until_next_item(lines: list[str]) -> list[str]:
+    """Return the lines up to the next list item or heading at the margin."""
+    out: list[str] = []
+    for raw in lines:
+        if _NUMBERED.match(raw) or _BULLET.match(raw) or _ANY_HEADING.match(raw):
+            break
+        out.append(raw)
+    return out
+
+
+def _meta(lines: list[str], name: str) -> tuple[str | None, str | None, date | None, date | None]:
+    """Read the set's title, source, date made and due date from the lines before the list."""
+    title: str | None = None
+    source: str | None = None
+    made_on: date | None = None
+    due: date | None = None
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if title is None and (m := _TITLE.match(line)):
+            title = m[1]
+        elif source is None and (m := _MODEL.match(line)):
+            source = m[1]
+        elif due is None and (m := _DUE.match(line)):
+            due = parse_loose_date(m[1], name, number)
+        elif made_on is None and (m := _MADE.match(line) or _DMY.match(line) or _ISO.match(line)):
+            made_on = parse_loose_date(m[1], name, number)
+    return title, source, made_on, due
+
+
+def _continued(inline: str, lines: list[str]) -> str:
+    """Return the text on the item's line joined with the lines right under it."""
+    out = [inline]
+    for raw in lines:
+        line = raw.strip()
+        if not line or _ANY_HEADING.match(line):
+            break
+        out.append(line)
+    return " ".join(out)
+
+
+def _first_paragraph(lines: list[str]) -> str:
+    """Return the first paragraph of lines, joined; stop at a blank line or a heading."""
+    out: list[str] = []
+    for raw in lines:
+        line = raw.strip()
+        if line.startswith("#"):
+            break
+        if not line:
+            if out:
+                break
+            continue
+        out.append(line)
+    return " ".join(out)
