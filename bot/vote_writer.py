@@ -45,7 +45,7 @@ class VoteWriter:
         self._votes = votes
         self._max_batch = max_batch
         self._max_delay = max_delay
-        self._on_superseded = on_superseded
+        self.on_superseded = on_superseded
         self.on_cleared = on_cleared
         self._pending: list[VoteEvent] = []
         self._inflight: list[asyncio.Future[ApplyReport]] = []
@@ -74,6 +74,10 @@ class VoteWriter:
             self._submit()
         elif self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(self._max_delay, self._on_timer)
+
+    def current(self, message_id: int, member_id: int) -> Choice | None:
+        """Return a member's last committed choice on a poll this writer knows, if any."""
+        return self._known.get((message_id, member_id))
 
     def remember(self, message_id: int, votes: dict[int, Choice]) -> None:
         """Seed the known choices of a poll (after start-up or a read-back)."""
@@ -207,7 +211,7 @@ class VoteWriter:
                 for option in sorted(held.get(key, set()))
                 if option is not vote
             )
-        if superseded and self._on_superseded is not None:
-            self._on_superseded(superseded)
+        if superseded and self.on_superseded is not None:
+            self.on_superseded(superseded)
         if report.cleared and self.on_cleared is not None:
             self.on_cleared(list(report.cleared))

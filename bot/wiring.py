@@ -70,13 +70,9 @@ class Workflows:
             lambda: client.user.id if client.user is not None else None,
         )
         polls = OpenPolls()
-        remover = ReactionRemover(client.http, access, polls, told)
-        writer = VoteWriter(
-            services.votes,
-            max_batch=vote_batch,
-            max_delay=vote_delay,
-            on_superseded=remover.superseded,
-        )
+        writer = VoteWriter(services.votes, max_batch=vote_batch, max_delay=vote_delay)
+        remover = ReactionRemover(client.http, access, polls, told, current=writer.current)
+        writer.on_superseded = remover.superseded
         polls.when_closed(writer.forget)
         moderation = Moderation(services, polls, writer, poster, told)
         writer.on_cleared = moderation.reactions_cleared

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,12 +33,12 @@ def run_without_server(ci: str | None) -> subprocess.CompletedProcess[str]:
 def test_skipped_with_the_reason_outside_ci() -> None:
     result = run_without_server(None)
     assert result.returncode == 0, result.stdout
-    assert "1 passed, 1 skipped, 8 deselected" in result.stdout
+    assert re.search(r"1 passed, 1 skipped, \d+ deselected", result.stdout), result.stdout
     assert "the embedded PostgreSQL server, which did not start" in result.stdout
 
 
 def test_failed_under_ci() -> None:
     result = run_without_server("true")
     assert result.returncode != 0
-    assert "1 passed, 8 deselected, 1 error" in result.stdout
+    assert re.search(r"1 passed, \d+ deselected, 1 error", result.stdout), result.stdout
     assert "the embedded PostgreSQL server, which did not start" in result.stdout

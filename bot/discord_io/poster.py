@@ -28,8 +28,8 @@ NO_MENTIONS = discord.AllowedMentions.none()
 MISSING_ACCESS = 50001
 #: How far before a post's first try to look for it having landed (clock skew).
 LANDED_MARGIN = timedelta(minutes=5)
-#: How many messages after that to look through.
-LANDED_SCAN = 100
+#: How many messages after that to look through (a busy channel: 5 pages of history).
+LANDED_SCAN = 500
 
 ChannelOf = Callable[[int, int], discord.PartialMessageable]
 

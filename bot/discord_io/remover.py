@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import discord
 from discord.http import HTTPClient
@@ -28,12 +28,19 @@ class ReactionRemover:
     """
 
     def __init__(
-        self, http: HTTPClient, access: Access, polls: OpenPolls, notices_: AdminNotices
+        self,
+        http: HTTPClient,
+        access: Access,
+        polls: OpenPolls,
+        notices_: AdminNotices,
+        current: Callable[[int, int], Choice | None] | None = None,
     ) -> None:
         self._http = http
         self._access = access
         self._polls = polls
         self._notices = notices_
+        #: A member's vote now, so a reaction they cast again is never taken off.
+        self._current = current
         self._queue: asyncio.Queue[tuple[int, int, int, Choice]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._cannot: set[int] = set()
@@ -93,6 +100,8 @@ class ReactionRemover:
             ref = self._polls.get(message_id)
             if ref is None or ref.guild_id in self._cannot:
                 continue
+            if self._current is not None and self._current(message_id, member_id) is old:
+                continue  # they went back to it (A, B, A) before this removal's turn
             try:
                 await self._http.remove_reaction(channel_id, message_id, old.emoji, member_id)
             except discord.Forbidden:

@@ -25,6 +25,9 @@ from bot.domain.seedcore import (
     slug,
 )
 
+#: The longest line a markdown set may have: a title and a statement with their markup.
+LINE_MAX = 1500
+
 _HEADING = re.compile(r"^#{2,4}\s+(\d+)[.)]\s+(.*?)\s*$")
 _ANY_HEADING = re.compile(r"^#{1,6}\s")
 _NUMBERED = re.compile(r"^(\d+)[.)]\s+(.*?)\s*$")
@@ -59,7 +62,12 @@ def parse_markdown(
     defaults: SeedDefaults = NO_DEFAULTS,
 ) -> SeedSet:
     """Parse a markdown list of predictions; what the file lacks comes from ``defaults``."""
-    lines = text.splitlines()
+    lines = [raw.rstrip() for raw in text.splitlines()]
+    for number, raw in enumerate(lines, start=1):
+        if len(raw) > LINE_MAX:  # also keeps the patterns below from backtracking for long
+            raise SeedFileError(
+                name, number, f"the line is {len(raw):,} characters; the limit is {LINE_MAX:,}"
+            )
     kind = _kind(lines)
     if kind is None:
         raise SeedFileError(

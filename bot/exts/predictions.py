@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Literal
 
@@ -287,9 +288,8 @@ class Predictions(
             data = await file.read()
         except discord.HTTPException:
             raise InvalidInput("I couldn't download that file from Discord; try again.") from None
-        seed = parse_bytes(
-            data, filename, defaults=defaults
-        )  # validated before anything is written
+        # Validated before anything is written, off the event loop: votes keep flowing.
+        seed = await asyncio.to_thread(parse_bytes, data, filename, defaults=defaults)
         report = await bot_of(interaction).services.predictions.load_seed(guild_id, seed)
         log.info("guild %s imported %s by %s", guild_id, seed.key, interaction.user.id)
         await reply(

@@ -22,7 +22,9 @@ async def reply(
 
     An admin's ephemeral reply also carries any new notice of what the bot can't do.
     """
-    if ephemeral and interaction.extras.get(ADMIN) and interaction.guild_id is not None:
+    # Only once acknowledged (deferred): reading notices must never eat into Discord's 3 s.
+    done = interaction.response.is_done()
+    if ephemeral and done and interaction.extras.get(ADMIN) and interaction.guild_id is not None:
         fresh = await bot_of(interaction).services.notices.take_new(interaction.guild_id)
         content = with_notices(content, fresh)
     kwargs: dict[str, object] = {"allowed_mentions": discord.AllowedMentions.none()}

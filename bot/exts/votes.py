@@ -62,6 +62,8 @@ class Votes(commands.Cog):
         choice = vote_choice(payload.emoji.id, payload.emoji.name, by_bot=False)
         if choice is not None:
             self._clear(payload.message_id, payload.guild_id, choice)
+            # Without Manage Messages a member may still hold another option: read it back.
+            self._read_back.after_retraction(payload.message_id)
 
     def _clear(self, message_id: int, guild_id: int | None, choice: Choice | None) -> None:
         ref = self._polls.get(message_id)

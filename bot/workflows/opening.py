@@ -84,8 +84,10 @@ class PollOpening:
                     poll.guild_id, poll.channel_id, marker, poll.opened_at
                 )
             except discord.HTTPException:
+                # Not known either way: keep it for the next start rather than orphan a
+                # message members may be voting on.
                 log.warning("poll %s: could not look for its message", poll.id, exc_info=True)
-                landed = None
+                continue
             if landed is None:
                 log.warning(
                     "discarding poll %s on #%s: its message never landed", poll.id, poll.number

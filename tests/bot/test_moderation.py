@@ -115,7 +115,7 @@ async def test_a_vote_cast_right_after_a_clear_still_counts(live: World) -> None
     await vote(live, message_id, [YES, NO])
     quick = live.members[5]
     live.emu.clear_reactions(message_id, by=live.admin.user)
-    await quick.react(message_id, NO)  # in the same vote batch as the clear
+    await quick.react(message_id, NO)  # right after it (the same batch or the next: both count)
     await wait_stored(live, message_id, {quick.id: NO})
     assert live.emu.reactions(message_id)[NO] >= {quick.id}
 

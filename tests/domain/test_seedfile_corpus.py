@@ -139,3 +139,14 @@ def test_any_list_written_in_any_shape_reads_back(items: list[tuple[str, str]], 
     body = "".join(write(n, t, s) for n, (t, s) in enumerate(items, start=1))
     seed = parse_markdown("Model: Ada\n2025-12-01\n\n" + body, "p.md")
     assert [(p.title, p.statement) for p in seed.predictions] == items
+
+
+def test_an_overlong_line_is_refused_at_once_not_backtracked() -> None:
+    import time
+
+    from bot.domain.seedfile import parse_bytes
+
+    started = time.perf_counter()
+    with pytest.raises(SeedFileError, match=r"x\.md:3: the line is 30,004 characters"):
+        parse_bytes(b"Model: X\n\n- a" + b" " * 30_000 + b"b\n", "x.md")
+    assert time.perf_counter() - started < 0.5  # was minutes: the patterns backtracked
