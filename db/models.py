@@ -71,6 +71,10 @@ class GuildSettings(Base):
     polls_channel_id: Mapped[int | None] = mapped_column(BigInteger)
     leaderboard_channel_id: Mapped[int | None] = mapped_column(BigInteger)
     admin_role_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: Where notices, disputes and the weekly digest go (None: into admins' replies).
+    admin_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: How many hours after a resolution members may dispute it (0: disputes off).
+    dispute_hours: Mapped[int] = mapped_column(Integer, default=48, server_default=text("48"))
     seeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -134,6 +138,9 @@ class Poll(Base):
     close_reason: Mapped[str | None] = mapped_column(String(16))
     #: The message with the poll's result once posted; 0 when none is due any more.
     result_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: The claim on the poll's one reminder, and its message once posted (0: none due).
+    reminder_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminder_message_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Vote(Base):
@@ -194,6 +201,27 @@ class ResolutionEvent(Base):
     evidence_url: Mapped[str | None] = mapped_column(String(500))
     #: The message announcing this change once posted; 0 when none is due any more.
     announced_message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Dispute(Base):
+    """A member's dispute of one resolution change (one per member and change)."""
+
+    __tablename__ = "disputes"
+    __table_args__ = (
+        UniqueConstraint("event_id", "member_id"),
+        Index("ix_disputes_prediction", "prediction_id", "closed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    prediction_id: Mapped[int] = mapped_column(ForeignKey("predictions.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("resolution_events.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(BigInteger)
+    outcome: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: When a later resolution change closed it.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class MemberScore(Base):
