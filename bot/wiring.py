@@ -19,6 +19,7 @@ from bot.domain.seedfile import SeedSet
 from bot.services import Services
 from bot.vote_writer import VoteWriter
 from bot.workflows.access_check import AccessCheck
+from bot.workflows.admin_channel import AdminChannel
 from bot.workflows.cards import BoardCards
 from bot.workflows.closing import PollClosing
 from bot.workflows.editing import PredictionEditing
@@ -47,6 +48,7 @@ class Workflows:
     access_check: AccessCheck
     startup: Startup
     cards: BoardCards
+    admin_channel: AdminChannel
 
     @classmethod
     def build(
@@ -69,6 +71,8 @@ class Workflows:
             told,
             lambda: client.user.id if client.user is not None else None,
         )
+        admin_channel = AdminChannel(services, poster, access)
+        told.on_fresh = admin_channel.deliver
         polls = OpenPolls()
         remover = ReactionRemover(client.http, access, polls, told)
         writer = VoteWriter(
@@ -100,4 +104,5 @@ class Workflows:
             access_check=AccessCheck(services, poster, access, polls, remover, told),
             startup=Startup(services, polls, opening, closing, read_back, seed),
             cards=BoardCards(services),
+            admin_channel=admin_channel,
         )

@@ -143,3 +143,26 @@ def polls_channel_deleted(
         f"The channel holding the polls on {polls} was deleted, so I closed them with the "
         f"votes they had (no result post: there is nowhere to post it). {ask}",
     )
+
+
+#: The key prefix of 'the admin channel was deleted' (cleared by a new admin channel).
+ADMIN_GONE = "admin-gone:"
+
+
+def admin_channel_deleted(channel_id: int) -> Notice:
+    """Say the admin channel was deleted, so notices come with admins' replies again."""
+    return Notice(
+        f"{ADMIN_GONE}{channel_id}",
+        f"The admin channel <#{channel_id}> was deleted, so my notices come with your replies "
+        "again. Set a new one with /setup admin-channel.",
+    )
+
+
+def dispute_key(dispute_id: int) -> str:
+    """Return the key of a member's open dispute (told to the admins like a notice)."""
+    return f"dispute:{dispute_id}"
+
+
+def is_dispute(key: str) -> bool:
+    """Tell whether a notice is a member's dispute rather than something the bot can't do."""
+    return key.startswith("dispute:")

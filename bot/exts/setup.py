@@ -9,6 +9,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
+from bot.domain import notices
+from bot.domain.community import DISPUTE_HOURS_MAX
 from bot.exts.checks import admin_command, bot_of, guild_id_of
 from bot.exts.replies import reply
 
@@ -31,6 +33,7 @@ class Setup(
         services, guild_id = bot_of(interaction).services, guild_id_of(interaction)
         config = await services.guilds.get(guild_id)
         problems = await services.notices.active(guild_id, mark_shown=True)
+        problems = [n for n in problems if not notices.is_dispute(n.key)]
         await reply(interaction, embed=render.settings(config, problems), ephemeral=True)
 
     @app_commands.command(
@@ -42,6 +45,7 @@ class Setup(
         await interaction.response.defer(ephemeral=True, thinking=True)
         bot, guild_id = bot_of(interaction), guild_id_of(interaction)
         problems = await bot.workflows.access_check.run(guild_id)
+        problems = [n for n in problems if not notices.is_dispute(n.key)]
         config = await bot.services.guilds.get(guild_id)
         await reply(interaction, embed=render.settings(config, problems), ephemeral=True)
 
@@ -91,6 +95,45 @@ class Setup(
         await reply(
             interaction, content="Admin role set.", embed=render.settings(config), ephemeral=True
         )
+
+    @app_commands.command(
+        name="admin-channel",
+        description="Where I tell admins what I can't do, and members' disputes (omit: clear)",
+    )
+    @app_commands.describe(channel="The admins' channel; leave out to clear it (then: replies)")
+    @admin_command
+    async def admin_channel(
+        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
+    ) -> None:
+        """Set or clear the admin channel."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        bot, guild_id = bot_of(interaction), guild_id_of(interaction)
+        config = await bot.services.guilds.set_admin_channel(
+            guild_id, channel.id if channel else None
+        )
+        await bot.services.notices.clear_admin_channel_gone(guild_id)
+        text = "Admin channel set." if channel else "Admin channel cleared: notices come here."
+        if channel is not None:
+            await bot.workflows.admin_channel.deliver(guild_id)
+        await reply(interaction, content=text, embed=render.settings(config), ephemeral=True)
+
+    @app_commands.command(
+        name="disputes", description="How many hours after a resolution members may dispute it"
+    )
+    @app_commands.describe(hours="Hours after each resolution (0 turns disputes off)")
+    @admin_command
+    async def disputes(
+        self,
+        interaction: discord.Interaction,
+        hours: app_commands.Range[int, 0, DISPUTE_HOURS_MAX],
+    ) -> None:
+        """Set the dispute window."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        config = await bot_of(interaction).services.guilds.set_dispute_hours(
+            guild_id_of(interaction), hours
+        )
+        text = f"Disputes: {hours} hours after each resolution." if hours else "Disputes off."
+        await reply(interaction, content=text, embed=render.settings(config), ephemeral=True)
 
     @app_commands.command(
         name="timezone", description="The time zone months are counted in, e.g. Europe/Paris"

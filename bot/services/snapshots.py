@@ -60,6 +60,8 @@ class GuildConfig:
     admin_role_id: int | None
     seeded_at: datetime | None
     created_at: datetime
+    admin_channel_id: int | None = None
+    dispute_hours: int = 48
 
 
 @dataclass(frozen=True, slots=True)
