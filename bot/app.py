@@ -92,7 +92,11 @@ class CalledItBot(commands.Bot):
             flows.monthly,
             ready=self.wait_until_ready,
             interval=scheduler_interval,
-            chores=(flows.admin_channel.deliver_all,),
+            chores=(
+                flows.reminders.post_due,
+                flows.reminders.post_digests,
+                flows.admin_channel.deliver_all,
+            ),
         )
         self.synced: str | None = None
         self._inline: dict[str, Callable[[Any], None]] = {}

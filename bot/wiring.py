@@ -27,6 +27,7 @@ from bot.workflows.moderation import Moderation
 from bot.workflows.monthly import MonthlyPost
 from bot.workflows.opening import PollOpening
 from bot.workflows.read_back import ReadBackWorkflow
+from bot.workflows.reminders import Reminders
 from bot.workflows.resolving import Resolving
 from bot.workflows.startup import Startup
 
@@ -49,6 +50,7 @@ class Workflows:
     startup: Startup
     cards: BoardCards
     admin_channel: AdminChannel
+    reminders: Reminders
 
     @classmethod
     def build(
@@ -105,4 +107,5 @@ class Workflows:
             startup=Startup(services, polls, opening, closing, read_back, seed),
             cards=BoardCards(services),
             admin_channel=admin_channel,
+            reminders=Reminders(services, poster, access, claimant),
         )

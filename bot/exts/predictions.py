@@ -1,4 +1,4 @@
-"""/prediction: list, show, add, edit, remove, resolve, unresolve, import."""
+"""/prediction: list, show, add, edit, overdue, remove, resolve, unresolve, dispute, import."""
 
 from __future__ import annotations
 
@@ -159,6 +159,17 @@ class Predictions(
             embed=render.prediction_detail(edited.prediction),
             ephemeral=True,
         )
+
+    @app_commands.command(
+        name="overdue",
+        description="Predictions past their due date and still unresolved, with tallies (admins)",
+    )
+    @admin_command
+    async def overdue(self, interaction: discord.Interaction) -> None:
+        """List overdue predictions."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        items = await bot_of(interaction).services.reminders.overdue(guild_id_of(interaction))
+        await reply(interaction, embed=render.overdue(items), ephemeral=True)
 
     @app_commands.command(
         name="remove", description="Archive a prediction; it stays in history and boards (admins)"

@@ -13,6 +13,7 @@ from bot.render.boards import (
     scorecards,
     stats,
 )
+from bot.render.community import digest, overdue, reminder
 from bot.render.polls import (
     opened_all,
     poll_closed_message,
@@ -47,6 +48,7 @@ __all__ = [
     "OUTCOME_ICON",
     "board_lines",
     "cut",
+    "digest",
     "edited",
     "embed",
     "export_too_big",
@@ -56,6 +58,7 @@ __all__ = [
     "notice_lines",
     "num",
     "opened_all",
+    "overdue",
     "peer",
     "poll_closed_message",
     "poll_message",
@@ -64,6 +67,7 @@ __all__ = [
     "prediction_heading",
     "prediction_list",
     "read_back_summary",
+    "reminder",
     "resolution_announcement",
     "scorecards",
     "settings",

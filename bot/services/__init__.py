@@ -13,6 +13,7 @@ from bot.services.names import NameService
 from bot.services.notices import NoticeService
 from bot.services.polls import PollService
 from bot.services.predictions import PredictionService
+from bot.services.reminders import ReminderService
 from bot.services.resolution import ResolutionService
 from bot.services.scorecard import ScorecardService
 from bot.services.votes import VoteService
@@ -36,6 +37,7 @@ class Services:
     bot_state: BotStateService
     notices: NoticeService
     names: NameService
+    reminders: ReminderService
 
     @classmethod
     def build(cls, db: Database, clock: Clock) -> Services:
@@ -55,4 +57,5 @@ class Services:
             bot_state=BotStateService(db, clock),
             notices=NoticeService(db, clock),
             names=NameService(db, clock),
+            reminders=ReminderService(db, clock),
         )
