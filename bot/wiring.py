@@ -22,6 +22,7 @@ from bot.workflows.access_check import AccessCheck
 from bot.workflows.admin_channel import AdminChannel
 from bot.workflows.cards import BoardCards
 from bot.workflows.closing import PollClosing
+from bot.workflows.disputing import Disputing
 from bot.workflows.editing import PredictionEditing
 from bot.workflows.moderation import Moderation
 from bot.workflows.monthly import MonthlyPost
@@ -51,6 +52,7 @@ class Workflows:
     cards: BoardCards
     admin_channel: AdminChannel
     reminders: Reminders
+    disputing: Disputing
 
     @classmethod
     def build(
@@ -91,6 +93,7 @@ class Workflows:
         )
         opening = PollOpening(services, poster, polls, told)
         closing = PollClosing(services, read_back, writer, polls, poster, services.clock)
+        disputing = Disputing(services, told)
         claimant = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
         return cls(
             polls=polls,
@@ -100,7 +103,7 @@ class Workflows:
             closing=closing,
             editing=PredictionEditing(services, poster),
             read_back=read_back,
-            resolving=Resolving(services, read_back, writer, closing, poster),
+            resolving=Resolving(services, read_back, writer, closing, poster, disputing),
             monthly=MonthlyPost(services, poster, access, claimant),
             moderation=moderation,
             access_check=AccessCheck(services, poster, access, polls, remover, told),
@@ -108,4 +111,5 @@ class Workflows:
             cards=BoardCards(services),
             admin_channel=admin_channel,
             reminders=Reminders(services, poster, access, claimant),
+            disputing=disputing,
         )

@@ -14,7 +14,7 @@ STALE_CLAIM = timedelta(minutes=5)
 DISPUTE_HOURS_DEFAULT = 48
 DISPUTE_HOURS_MAX = 24 * 30
 #: The longest dispute reason a member may give.
-REASON_MAX = 300
+REASON_MAX = 250
 
 
 def reminder_at(opened_at: datetime, closes_at: datetime) -> datetime | None:

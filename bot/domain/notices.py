@@ -166,3 +166,14 @@ def dispute_key(dispute_id: int) -> str:
 def is_dispute(key: str) -> bool:
     """Tell whether a notice is a member's dispute rather than something the bot can't do."""
     return key.startswith("dispute:")
+
+
+def member_dispute(
+    dispute_id: int, number: int, title: str, outcome: str, member_id: int, reason: str
+) -> Notice:
+    """Tell the admins a member disputes a resolution (the reason verbatim)."""
+    short = title if len(title) <= 50 else title[:49].rstrip() + "…"
+    return Notice(
+        dispute_key(dispute_id),
+        f"Dispute on #{number} · {short} (resolved {outcome}): <@{member_id}> says: {reason}",
+    )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.domain.clock import Clock
 from bot.services.boards import BoardService
 from bot.services.bot_state import BotStateService
+from bot.services.disputes import DisputeService
 from bot.services.export import ExportService
 from bot.services.guilds import GuildService
 from bot.services.names import NameService
@@ -38,6 +39,7 @@ class Services:
     notices: NoticeService
     names: NameService
     reminders: ReminderService
+    disputes: DisputeService
 
     @classmethod
     def build(cls, db: Database, clock: Clock) -> Services:
@@ -58,4 +60,5 @@ class Services:
             notices=NoticeService(db, clock),
             names=NameService(db, clock),
             reminders=ReminderService(db, clock),
+            disputes=DisputeService(db, clock),
         )

@@ -271,6 +271,8 @@ class ResolutionReport:
     called_it: tuple[int, ...]
     #: The audit-trail event of this change (its announcement is recorded against it).
     event_id: int | None = None
+    #: The disputes on the old outcome that this change closed.
+    closed_disputes: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
