@@ -15,6 +15,7 @@ from bot.discord_io.poster import Poster
 from bot.discord_io.reactions import ReactionsReader
 from bot.discord_io.registry import OpenPolls
 from bot.discord_io.remover import ReactionRemover
+from bot.discord_io.threads import PollThreads
 from bot.domain.seedfile import SeedSet
 from bot.services import Services
 from bot.vote_writer import VoteWriter
@@ -91,8 +92,9 @@ class Workflows:
         read_back = ReadBackWorkflow(
             services, ReactionsReader(client.http), polls, writer, remover, access, told, poster
         )
-        opening = PollOpening(services, poster, polls, told)
-        closing = PollClosing(services, read_back, writer, polls, poster, services.clock)
+        threads = PollThreads(client.http, access, told)
+        opening = PollOpening(services, poster, polls, told, threads)
+        closing = PollClosing(services, read_back, writer, polls, poster, services.clock, threads)
         disputing = Disputing(services, told)
         claimant = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
         return cls(

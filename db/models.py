@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -75,6 +76,8 @@ class GuildSettings(Base):
     admin_channel_id: Mapped[int | None] = mapped_column(BigInteger)
     #: How many hours after a resolution members may dispute it (0: disputes off).
     dispute_hours: Mapped[int] = mapped_column(Integer, default=48, server_default=text("48"))
+    #: Whether each new poll gets a discussion thread on its message.
+    poll_threads: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     seeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -141,6 +144,8 @@ class Poll(Base):
     #: The claim on the poll's one reminder, and its message once posted (0: none due).
     reminder_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reminder_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: The poll's discussion thread (started on its message), if any.
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Vote(Base):

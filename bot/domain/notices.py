@@ -17,6 +17,9 @@ PERMISSION_LABELS = {
     "add_reactions": "Add Reactions",
     "read_message_history": "Read Message History",
     "manage_messages": "Manage Messages",
+    "create_public_threads": "Create Public Threads",
+    "send_messages_in_threads": "Send Messages in Threads",
+    "manage_threads": "Manage Threads",
 }
 #: What posting an embed (a result, an announcement, the monthly board) needs.
 TO_POST = ("view_channel", "send_messages", "embed_links")
@@ -176,4 +179,27 @@ def member_dispute(
     return Notice(
         dispute_key(dispute_id),
         f"Dispute on #{number} · {short} (resolved {outcome}): <@{member_id}> says: {reason}",
+    )
+
+
+def threads_key(channel_id: int) -> str:
+    """Return the key of 'I can't start poll threads in this channel'."""
+    return f"threads:{channel_id}"
+
+
+def no_threads(channel_id: int, lacking: Iterable[str]) -> Notice:
+    """Say polls in a channel get no thread (the polls themselves work)."""
+    return Notice(
+        threads_key(channel_id),
+        f"I can't start poll threads in <#{channel_id}>: missing {', '.join(lacking)}. "
+        "The polls there work without them.",
+    )
+
+
+def no_thread_lock(channel_id: int) -> Notice:
+    """Say the threads of closed polls in a channel are archived but not locked."""
+    return Notice(
+        f"lock:{channel_id}",
+        f"I lack Manage Threads in <#{channel_id}>, so the threads of closed polls there are "
+        "archived but not locked (members can reopen them by posting).",
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import Literal
 
 import discord
 from discord import app_commands
@@ -115,6 +116,18 @@ class Setup(
         text = "Admin channel set." if channel else "Admin channel cleared: notices come here."
         if channel is not None:
             await bot.workflows.admin_channel.deliver(guild_id)
+        await reply(interaction, content=text, embed=render.settings(config), ephemeral=True)
+
+    @app_commands.command(name="threads", description="A discussion thread on each new poll")
+    @app_commands.describe(mode="on: each new poll gets a public thread; off: none")
+    @admin_command
+    async def threads(self, interaction: discord.Interaction, mode: Literal["on", "off"]) -> None:
+        """Turn poll threads on or off."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        config = await bot_of(interaction).services.guilds.set_poll_threads(
+            guild_id_of(interaction), mode == "on"
+        )
+        text = "New polls get a thread." if mode == "on" else "New polls get no thread."
         await reply(interaction, content=text, embed=render.settings(config), ephemeral=True)
 
     @app_commands.command(

@@ -56,6 +56,7 @@ def settings(config: GuildConfig, problems: Sequence[Notice] = ()) -> discord.Em
                 else "off",
                 False,
             ),
+            ("Poll threads", "on" if config.poll_threads else "off", False),
             ("Time zone", config.timezone, False),
             ("What I can't do here", notice_lines(problems) or "Nothing: all good.", False),
         ],

@@ -58,6 +58,10 @@ class GuildService:
         """Set how long after a resolution members may dispute it (0: disputes off)."""
         return await self._update(guild_id, dispute_hours=check_dispute_hours(hours))
 
+    async def set_poll_threads(self, guild_id: int, on: bool) -> GuildConfig:
+        """Turn discussion threads on new polls on or off."""
+        return await self._update(guild_id, poll_threads=on)
+
     async def with_admin_channel(self) -> list[GuildConfig]:
         """Return the settings of every guild that has an admin channel."""
         from sqlalchemy import select
@@ -93,7 +97,11 @@ async def ensure(session: AsyncSession, guild_id: int, clock: Clock) -> GuildSet
     row = await session.get(GuildSettings, guild_id)
     if row is None:
         row = GuildSettings(
-            guild_id=guild_id, timezone="UTC", dispute_hours=48, created_at=clock.now()
+            guild_id=guild_id,
+            timezone="UTC",
+            dispute_hours=48,
+            poll_threads=False,
+            created_at=clock.now(),
         )
         session.add(row)
         await session.flush()
@@ -112,6 +120,7 @@ def config_of(row: GuildSettings) -> GuildConfig:
         created_at=row.created_at,
         admin_channel_id=row.admin_channel_id,
         dispute_hours=row.dispute_hours if row.dispute_hours is not None else 48,
+        poll_threads=bool(row.poll_threads),
     )
 
 

@@ -33,6 +33,7 @@ class ReminderItem:
     title: str
     closes_at: datetime
     tally: Tally
+    thread_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,7 @@ class ReminderService:
                 q.title,
                 p.closes_at,
                 counts.get(q.id, Tally()),
+                p.thread_id,
             )
             for p, q in rows
         ]

@@ -62,6 +62,7 @@ class GuildConfig:
     created_at: datetime
     admin_channel_id: int | None = None
     dispute_hours: int = 48
+    poll_threads: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,7 @@ class PollView:
     closes_at: datetime
     closed_at: datetime | None
     close_reason: str | None
+    thread_id: int | None = None
 
     @property
     def is_open(self) -> bool:

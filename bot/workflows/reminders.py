@@ -13,6 +13,9 @@ from bot.services import Services
 
 log = logging.getLogger(__name__)
 
+#: What a reminder in a poll's thread needs.
+IN_THREAD = ("view_channel", "send_messages_in_threads", "embed_links")
+
 
 class Reminders:
     """Claim in the database, then post, then record: each reminder and digest exactly once."""
@@ -37,9 +40,15 @@ class Reminders:
             if claim is None:
                 continue
             nonce = nonces.reminder(item.poll_id)
+            target = item.channel_id
+            if (
+                item.thread_id
+                and self._access.lacking(item.guild_id, item.thread_id, IN_THREAD) == []
+            ):
+                target = item.thread_id  # the poll's thread, while the bot can post there
             message_id = await self._poster.post_once(
                 item.guild_id,
-                item.channel_id,
+                target,
                 f"the reminder on #{item.number}",
                 nonce=nonce,
                 landed_since=claim.taken_over,

@@ -1,4 +1,4 @@
-"""community: admin channel, poll reminders, the dispute window and disputes
+"""community: admin channel, poll reminders and threads, the dispute window and disputes
 
 Revision ID: 0008
 Revises: 0006
@@ -23,9 +23,13 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("dispute_hours", sa.Integer(), server_default=sa.text("48"), nullable=False)
         )
+        batch.add_column(
+            sa.Column("poll_threads", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
     with op.batch_alter_table("polls") as batch:
         batch.add_column(sa.Column("reminder_claimed_at", sa.DateTime(), nullable=True))
         batch.add_column(sa.Column("reminder_message_id", sa.BigInteger(), nullable=True))
+        batch.add_column(sa.Column("thread_id", sa.BigInteger(), nullable=True))
     # Polls closed before this revision need no reminder any more (0).
     op.execute("UPDATE polls SET reminder_message_id = 0 WHERE closed_at IS NOT NULL")
     op.create_table(
@@ -62,8 +66,10 @@ def downgrade() -> None:
     op.drop_index("ix_disputes_prediction", table_name="disputes")
     op.drop_table("disputes")
     with op.batch_alter_table("polls") as batch:
+        batch.drop_column("thread_id")
         batch.drop_column("reminder_message_id")
         batch.drop_column("reminder_claimed_at")
     with op.batch_alter_table("guild_settings") as batch:
+        batch.drop_column("poll_threads")
         batch.drop_column("dispute_hours")
         batch.drop_column("admin_channel_id")
