@@ -43,6 +43,9 @@ PERMISSIONS = discord.Permissions(
     add_reactions=True,
     read_message_history=True,
     manage_messages=True,
+    create_public_threads=True,  # /setup threads: a thread on each poll
+    send_messages_in_threads=True,  # the reminder in the poll's thread
+    manage_threads=True,  # locking a closed poll's thread
 )
 
 
