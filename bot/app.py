@@ -46,6 +46,7 @@ PERMISSIONS = discord.Permissions(
     create_public_threads=True,  # /setup threads: a thread on each poll
     send_messages_in_threads=True,  # the reminder in the poll's thread
     manage_threads=True,  # locking a closed poll's thread
+    manage_roles=True,  # /setup champion-role
 )
 
 
@@ -96,6 +97,7 @@ class CalledItBot(commands.Bot):
             ready=self.wait_until_ready,
             interval=scheduler_interval,
             chores=(
+                flows.champions.apply_due,
                 flows.reminders.post_due,
                 flows.reminders.post_digests,
                 flows.admin_channel.deliver_all,

@@ -15,6 +15,7 @@ from bot.discord_io.poster import Poster
 from bot.discord_io.reactions import ReactionsReader
 from bot.discord_io.registry import OpenPolls
 from bot.discord_io.remover import ReactionRemover
+from bot.discord_io.roles import RoleKeeper
 from bot.discord_io.threads import PollThreads
 from bot.domain.seedfile import SeedSet
 from bot.services import Services
@@ -22,6 +23,7 @@ from bot.vote_writer import VoteWriter
 from bot.workflows.access_check import AccessCheck
 from bot.workflows.admin_channel import AdminChannel
 from bot.workflows.cards import BoardCards
+from bot.workflows.champions import ChampionRoles
 from bot.workflows.closing import PollClosing
 from bot.workflows.disputing import Disputing
 from bot.workflows.editing import PredictionEditing
@@ -54,6 +56,8 @@ class Workflows:
     admin_channel: AdminChannel
     reminders: Reminders
     disputing: Disputing
+    champions: ChampionRoles
+    roles: RoleKeeper
 
     @classmethod
     def build(
@@ -96,6 +100,7 @@ class Workflows:
         opening = PollOpening(services, poster, polls, told, threads)
         closing = PollClosing(services, read_back, writer, polls, poster, services.clock, threads)
         disputing = Disputing(services, told)
+        roles = RoleKeeper(client.http, client.get_guild)
         claimant = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
         return cls(
             polls=polls,
@@ -114,4 +119,6 @@ class Workflows:
             admin_channel=admin_channel,
             reminders=Reminders(services, poster, access, claimant),
             disputing=disputing,
+            champions=ChampionRoles(services, roles, access, told, claimant),
+            roles=roles,
         )

@@ -78,6 +78,8 @@ class GuildSettings(Base):
     dispute_hours: Mapped[int] = mapped_column(Integer, default=48, server_default=text("48"))
     #: Whether each new poll gets a discussion thread on its message.
     poll_threads: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: The role the month's rank-1 members get at each monthly post.
+    champion_role_id: Mapped[int | None] = mapped_column(BigInteger)
     seeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -227,6 +229,22 @@ class Dispute(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     #: When a later resolution change closed it.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ChampionRole(Base):
+    """A member the bot gave (or is about to give) the champion role to, and for which month.
+
+    Only members listed here ever lose the role through the bot; a row is deleted once the
+    role was taken back, and `granted_at` is set once it was given.
+    """
+
+    __tablename__ = "champion_roles"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    role_id: Mapped[int] = mapped_column(BigInteger)
+    month: Mapped[str] = mapped_column(String(7))
+    granted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class MemberScore(Base):

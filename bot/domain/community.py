@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from bot.domain.errors import InvalidInput
@@ -56,3 +57,27 @@ def check_dispute_hours(hours: int) -> int:
     if not 0 <= hours <= DISPUTE_HOURS_MAX:
         raise InvalidInput(f"The dispute window must be 0 to {DISPUTE_HOURS_MAX} hours.")
     return hours
+
+
+def champions(ranked: Iterable[Sequence[float]]) -> frozenset[int]:
+    """Return the member ids ranked first on a board (ties share the title)."""
+    return frozenset(int(row[1]) for row in ranked if row[0] == 1)
+
+
+def champion_role_problem(
+    *, exists: bool, is_everyone: bool, managed: bool, manage_roles: bool, below_mine: bool
+) -> str | None:
+    """Say why the bot can't give a role to champions, or None when it can."""
+    if not exists:
+        return (
+            "the champion role no longer exists (deleted?): set a new one with /setup champion-role"
+        )
+    if is_everyone:
+        return "@everyone can't be the champion role: pick a role of its own"
+    if managed:
+        return "that role is managed by an integration, so nobody can give it"
+    if not manage_roles:
+        return "I lack Manage Roles, so I can't give the champion role"
+    if not below_mine:
+        return "the champion role is not below my highest role, so I can't give it: move my role above it"
+    return None

@@ -203,3 +203,11 @@ def no_thread_lock(channel_id: int) -> Notice:
         f"I lack Manage Threads in <#{channel_id}>, so the threads of closed polls there are "
         "archived but not locked (members can reopen them by posting).",
     )
+
+
+CHAMPION_KEY = "champion-role"
+
+
+def champion_role(problem: str) -> Notice:
+    """Say the month's champions didn't get their role, and why (the post went out)."""
+    return Notice(CHAMPION_KEY, f"The month's champions didn't get their role: {problem}.")

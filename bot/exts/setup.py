@@ -12,6 +12,7 @@ from discord.ext import commands
 from bot import render
 from bot.domain import notices
 from bot.domain.community import DISPUTE_HOURS_MAX
+from bot.domain.errors import InvalidInput
 from bot.exts.checks import admin_command, bot_of, guild_id_of
 from bot.exts.replies import reply
 
@@ -128,6 +129,24 @@ class Setup(
             guild_id_of(interaction), mode == "on"
         )
         text = "New polls get a thread." if mode == "on" else "New polls get no thread."
+        await reply(interaction, content=text, embed=render.settings(config), ephemeral=True)
+
+    @app_commands.command(
+        name="champion-role",
+        description="A role the month's rank-1 members get at each monthly post (omit: clear)",
+    )
+    @app_commands.describe(role="The champions' role; leave out to clear it")
+    @admin_command
+    async def champion_role(
+        self, interaction: discord.Interaction, role: discord.Role | None = None
+    ) -> None:
+        """Set or clear the champion role."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        bot, guild_id = bot_of(interaction), guild_id_of(interaction)
+        if role is not None and (problem := bot.workflows.roles.problem(guild_id, role.id)):
+            raise InvalidInput(f"I can't use {role.mention} as the champion role: {problem}.")
+        config = await bot.services.guilds.set_champion_role(guild_id, role.id if role else None)
+        text = "Champion role set." if role else "Champion role cleared."
         await reply(interaction, content=text, embed=render.settings(config), ephemeral=True)
 
     @app_commands.command(

@@ -56,6 +56,11 @@ def settings(config: GuildConfig, problems: Sequence[Notice] = ()) -> discord.Em
                 else "off",
                 False,
             ),
+            (
+                "Champion role",
+                f"<@&{config.champion_role_id}>" if config.champion_role_id else "not set",
+                False,
+            ),
             ("Poll threads", "on" if config.poll_threads else "off", False),
             ("Time zone", config.timezone, False),
             ("What I can't do here", notice_lines(problems) or "Nothing: all good.", False),

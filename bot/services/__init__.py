@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.domain.clock import Clock
 from bot.services.boards import BoardService
 from bot.services.bot_state import BotStateService
+from bot.services.champions import ChampionService
 from bot.services.disputes import DisputeService
 from bot.services.export import ExportService
 from bot.services.guilds import GuildService
@@ -40,6 +41,7 @@ class Services:
     names: NameService
     reminders: ReminderService
     disputes: DisputeService
+    champions: ChampionService
 
     @classmethod
     def build(cls, db: Database, clock: Clock) -> Services:
@@ -61,4 +63,5 @@ class Services:
             names=NameService(db, clock),
             reminders=ReminderService(db, clock),
             disputes=DisputeService(db, clock),
+            champions=ChampionService(db, clock),
         )

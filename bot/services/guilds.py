@@ -62,6 +62,20 @@ class GuildService:
         """Turn discussion threads on new polls on or off."""
         return await self._update(guild_id, poll_threads=on)
 
+    async def set_champion_role(self, guild_id: int, role_id: int | None) -> GuildConfig:
+        """Set the role the month's rank-1 members get (None: no champion role)."""
+        return await self._update(guild_id, champion_role_id=role_id)
+
+    async def with_champion_role(self) -> list[GuildConfig]:
+        """Return the settings of every guild that has a champion role."""
+        from sqlalchemy import select
+
+        async with self._db.read() as session:
+            rows = await session.scalars(
+                select(GuildSettings).where(GuildSettings.champion_role_id.is_not(None))
+            )
+            return [config_of(row) for row in rows]
+
     async def with_admin_channel(self) -> list[GuildConfig]:
         """Return the settings of every guild that has an admin channel."""
         from sqlalchemy import select
@@ -121,6 +135,7 @@ def config_of(row: GuildSettings) -> GuildConfig:
         admin_channel_id=row.admin_channel_id,
         dispute_hours=row.dispute_hours if row.dispute_hours is not None else 48,
         poll_threads=bool(row.poll_threads),
+        champion_role_id=row.champion_role_id,
     )
 
 

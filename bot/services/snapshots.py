@@ -63,6 +63,7 @@ class GuildConfig:
     admin_channel_id: int | None = None
     dispute_hours: int = 48
     poll_threads: bool = False
+    champion_role_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -154,6 +154,6 @@ def test_invite_url_has_both_scopes_and_exactly_the_permissions_used(workdir: Pa
     # Read Message History, Add Reactions; Manage Threads, Create Public Threads and Send
     # Messages in Threads for poll threads.
     expected = (1 << 10) | (1 << 11) | (1 << 13) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 6)
-    expected |= (1 << 34) | (1 << 35) | (1 << 38)
+    expected |= (1 << 34) | (1 << 35) | (1 << 38) | (1 << 28)  # and Manage Roles
     assert url.endswith(f"permissions={expected}")
     assert token not in result.stdout + result.stderr

@@ -1,4 +1,4 @@
-"""community: admin channel, poll reminders and threads, the dispute window and disputes
+"""community: admin channel, poll reminders and threads, disputes, champion roles
 
 Revision ID: 0008
 Revises: 0006
@@ -26,6 +26,7 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("poll_threads", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
+        batch.add_column(sa.Column("champion_role_id", sa.BigInteger(), nullable=True))
     with op.batch_alter_table("polls") as batch:
         batch.add_column(sa.Column("reminder_claimed_at", sa.DateTime(), nullable=True))
         batch.add_column(sa.Column("reminder_message_id", sa.BigInteger(), nullable=True))
@@ -59,10 +60,20 @@ def upgrade() -> None:
         sa.UniqueConstraint("event_id", "member_id", name=op.f("uq_disputes_event_id_member_id")),
     )
     op.create_index("ix_disputes_prediction", "disputes", ["prediction_id", "closed_at"])
+    op.create_table(
+        "champion_roles",
+        sa.Column("guild_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("member_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("role_id", sa.BigInteger(), nullable=False),
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("granted_at", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("guild_id", "member_id", name=op.f("pk_champion_roles")),
+    )
 
 
 def downgrade() -> None:
     """Revert this revision."""
+    op.drop_table("champion_roles")
     op.drop_index("ix_disputes_prediction", table_name="disputes")
     op.drop_table("disputes")
     with op.batch_alter_table("polls") as batch:
@@ -70,6 +81,7 @@ def downgrade() -> None:
         batch.drop_column("reminder_message_id")
         batch.drop_column("reminder_claimed_at")
     with op.batch_alter_table("guild_settings") as batch:
+        batch.drop_column("champion_role_id")
         batch.drop_column("poll_threads")
         batch.drop_column("dispute_hours")
         batch.drop_column("admin_channel_id")
