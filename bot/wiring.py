@@ -17,6 +17,7 @@ from bot.discord_io.registry import OpenPolls
 from bot.discord_io.remover import ReactionRemover
 from bot.discord_io.roles import RoleKeeper
 from bot.discord_io.threads import PollThreads
+from bot.discord_io.voters import Voters
 from bot.domain.seedfile import SeedSet
 from bot.services import Services
 from bot.vote_writer import VoteWriter
@@ -58,6 +59,7 @@ class Workflows:
     disputing: Disputing
     champions: ChampionRoles
     roles: RoleKeeper
+    voters: Voters
 
     @classmethod
     def build(
@@ -93,11 +95,20 @@ class Workflows:
         polls.when_closed(writer.forget)
         moderation = Moderation(services, polls, writer, poster, told)
         writer.on_cleared = moderation.reactions_cleared
+        voters = Voters(client.http)
         read_back = ReadBackWorkflow(
-            services, ReactionsReader(client.http), polls, writer, remover, access, told, poster
+            services,
+            ReactionsReader(client.http),
+            polls,
+            writer,
+            remover,
+            access,
+            told,
+            poster,
+            voters,
         )
         threads = PollThreads(client.http, access, told)
-        opening = PollOpening(services, poster, polls, told, threads)
+        opening = PollOpening(services, poster, polls, told, threads, voters)
         closing = PollClosing(services, read_back, writer, polls, poster, services.clock, threads)
         disputing = Disputing(services, told)
         roles = RoleKeeper(client.http, client.get_guild)
@@ -121,4 +132,5 @@ class Workflows:
             disputing=disputing,
             champions=ChampionRoles(services, roles, access, told, claimant),
             roles=roles,
+            voters=voters,
         )

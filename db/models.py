@@ -80,6 +80,8 @@ class GuildSettings(Base):
     poll_threads: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: The role the month's rank-1 members get at each monthly post.
     champion_role_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: Only members holding this role vote (None: everyone).
+    voter_role_id: Mapped[int | None] = mapped_column(BigInteger)
     seeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

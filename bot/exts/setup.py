@@ -150,6 +150,26 @@ class Setup(
         await reply(interaction, content=text, embed=render.settings(config), ephemeral=True)
 
     @app_commands.command(
+        name="voter-role", description="Only members with this role vote (omit: everyone votes)"
+    )
+    @app_commands.describe(role="The voters' role; leave out to let everyone vote")
+    @admin_command
+    async def voter_role(
+        self, interaction: discord.Interaction, role: discord.Role | None = None
+    ) -> None:
+        """Set or clear the voter role."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        bot, guild_id = bot_of(interaction), guild_id_of(interaction)
+        if role is not None and role.is_default():
+            raise InvalidInput(
+                "@everyone can't be the voter role: leave it unset and everyone votes."
+            )
+        config = await bot.services.guilds.set_voter_role(guild_id, role.id if role else None)
+        bot.workflows.voters.set(guild_id, config.voter_role_id)
+        text = "Voter role set: new polls say who may vote." if role else "Everyone votes."
+        await reply(interaction, content=text, embed=render.settings(config), ephemeral=True)
+
+    @app_commands.command(
         name="disputes", description="How many hours after a resolution members may dispute it"
     )
     @app_commands.describe(hours="Hours after each resolution (0 turns disputes off)")

@@ -61,6 +61,13 @@ def settings(config: GuildConfig, problems: Sequence[Notice] = ()) -> discord.Em
                 f"<@&{config.champion_role_id}>" if config.champion_role_id else "not set",
                 False,
             ),
+            (
+                "Voter role",
+                f"<@&{config.voter_role_id}>"
+                if config.voter_role_id
+                else "not set (everyone votes)",
+                False,
+            ),
             ("Poll threads", "on" if config.poll_threads else "off", False),
             ("Time zone", config.timezone, False),
             ("What I can't do here", notice_lines(problems) or "Nothing: all good.", False),

@@ -66,6 +66,22 @@ class GuildService:
         """Set the role the month's rank-1 members get (None: no champion role)."""
         return await self._update(guild_id, champion_role_id=role_id)
 
+    async def set_voter_role(self, guild_id: int, role_id: int | None) -> GuildConfig:
+        """Set the role members need to vote (None: everyone votes)."""
+        return await self._update(guild_id, voter_role_id=role_id)
+
+    async def voter_roles(self) -> list[tuple[int, int | None]]:
+        """Return (guild, voter role) for every guild that has one."""
+        from sqlalchemy import select
+
+        async with self._db.read() as session:
+            rows = await session.execute(
+                select(GuildSettings.guild_id, GuildSettings.voter_role_id).where(
+                    GuildSettings.voter_role_id.is_not(None)
+                )
+            )
+            return [(g, r) for g, r in rows]
+
     async def with_champion_role(self) -> list[GuildConfig]:
         """Return the settings of every guild that has a champion role."""
         from sqlalchemy import select
@@ -136,6 +152,7 @@ def config_of(row: GuildSettings) -> GuildConfig:
         dispute_hours=row.dispute_hours if row.dispute_hours is not None else 48,
         poll_threads=bool(row.poll_threads),
         champion_role_id=row.champion_role_id,
+        voter_role_id=row.voter_role_id,
     )
 
 

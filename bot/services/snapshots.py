@@ -64,6 +64,7 @@ class GuildConfig:
     dispute_hours: int = 48
     poll_threads: bool = False
     champion_role_id: int | None = None
+    voter_role_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from bot.discord_io.admin_notices import AdminNotices
 from bot.discord_io.poster import Poster
 from bot.discord_io.registry import OpenPolls
 from bot.discord_io.threads import PollThreads
+from bot.discord_io.voters import Voters
 from bot.domain import nonces, notices
 from bot.domain.channels import poll_channel
 from bot.domain.errors import CalledItError, CannotPost
@@ -32,7 +33,9 @@ class PollOpening:
         polls: OpenPolls,
         notices_: AdminNotices,
         threads: PollThreads,
+        voters: Voters,
     ) -> None:
+        self._voters = voters
         self._threads = threads
         self._services = services
         self._poster = poster
@@ -122,7 +125,9 @@ class PollOpening:
                 guild_id,
                 channel_id,
                 nonce=nonce,
-                embed=render.poll_message(prediction, poll, marker=nonce),
+                embed=render.poll_message(
+                    prediction, poll, marker=nonce, voter_role=self._voters.role_of(guild_id)
+                ),
             )
         except BaseException:  # any failure, cancellation included: nothing half-written
             await asyncio.shield(polls.discard(poll.id))

@@ -1,4 +1,4 @@
-"""community: admin channel, poll reminders and threads, disputes, champion roles
+"""community: admin channel, poll reminders and threads, disputes, champion and voter roles
 
 Revision ID: 0008
 Revises: 0006
@@ -27,6 +27,7 @@ def upgrade() -> None:
             sa.Column("poll_threads", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
         batch.add_column(sa.Column("champion_role_id", sa.BigInteger(), nullable=True))
+        batch.add_column(sa.Column("voter_role_id", sa.BigInteger(), nullable=True))
     with op.batch_alter_table("polls") as batch:
         batch.add_column(sa.Column("reminder_claimed_at", sa.DateTime(), nullable=True))
         batch.add_column(sa.Column("reminder_message_id", sa.BigInteger(), nullable=True))
@@ -81,6 +82,7 @@ def downgrade() -> None:
         batch.drop_column("reminder_message_id")
         batch.drop_column("reminder_claimed_at")
     with op.batch_alter_table("guild_settings") as batch:
+        batch.drop_column("voter_role_id")
         batch.drop_column("champion_role_id")
         batch.drop_column("poll_threads")
         batch.drop_column("dispute_hours")
