@@ -38,6 +38,10 @@ async def test_only_voters_vote_and_others_reactions_are_taken_off(live: World) 
     poll = live.poll_message(1)
     fields = {f["name"]: f["value"] for f in poll.embeds[0]["fields"]}
     assert fields["Who may vote"] == f"Members with <@&{role.id}>; others' reactions don't count."
+    edited = await live.run(live.admin, "/prediction edit", prediction="1", title="Renamed")
+    assert "⚠️" not in edited.content
+    poll = live.poll_message(1)
+    assert {f["name"] for f in poll.embeds[0]["fields"]} >= {"Who may vote"}  # kept by edits
     voter, other = live.members[0], live.members[5]
     await voter.react(poll.id, YES)
     await other.react(poll.id, NO)
