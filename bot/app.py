@@ -43,6 +43,10 @@ PERMISSIONS = discord.Permissions(
     add_reactions=True,
     read_message_history=True,
     manage_messages=True,
+    create_public_threads=True,  # /setup threads: a thread on each poll
+    send_messages_in_threads=True,  # the reminder in the poll's thread
+    manage_threads=True,  # locking a closed poll's thread
+    manage_roles=True,  # /setup champion-role
 )
 
 
@@ -93,6 +97,12 @@ class CalledItBot(commands.Bot):
             flows.read_back,
             ready=self.wait_until_ready,
             interval=scheduler_interval,
+            chores=(
+                flows.champions.apply_due,
+                flows.reminders.post_due,
+                flows.reminders.post_digests,
+                flows.admin_channel.deliver_all,
+            ),
         )
         self.synced: str | None = None
         self._inline: dict[str, Callable[[Any], None]] = {}

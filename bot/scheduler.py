@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from bot.discord_io.registry import OpenPolls
 from bot.domain.clock import Clock
@@ -34,6 +34,7 @@ class Scheduler:
         *,
         ready: Callable[[], Awaitable[object]],
         interval: float = 30.0,
+        chores: Sequence[Callable[[], Awaitable[object]]] = (),
     ) -> None:
         self._clock = clock
         self._polls = polls
@@ -42,6 +43,8 @@ class Scheduler:
         self._monthly = monthly
         self._read_back = read_back
         self._ready = ready
+        #: Further due work (reminders, the digest, the admin channel), run in this order.
+        self._chores = tuple(chores)
         self.interval = interval
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
@@ -67,6 +70,11 @@ class Scheduler:
             await self._closing.post_missing_results()
             await self._resolving.announce_missing()
             await self._monthly.post_due()
+            for chore in self._chores:
+                try:
+                    await chore()
+                except Exception:  # one chore failing must not stop the others
+                    log.exception("scheduled work %s failed", getattr(chore, "__qualname__", chore))
 
     def next_wait(self) -> float:
         """Return seconds until the next tick: the interval, or sooner for a poll's deadline."""

@@ -15,17 +15,24 @@ from bot.discord_io.poster import Poster
 from bot.discord_io.reactions import ReactionsReader
 from bot.discord_io.registry import OpenPolls
 from bot.discord_io.remover import ReactionRemover
+from bot.discord_io.roles import RoleKeeper
+from bot.discord_io.threads import PollThreads
+from bot.discord_io.voters import Voters
 from bot.domain.seedfile import SeedSet
 from bot.services import Services
 from bot.vote_writer import VoteWriter
 from bot.workflows.access_check import AccessCheck
+from bot.workflows.admin_channel import AdminChannel
 from bot.workflows.cards import BoardCards
+from bot.workflows.champions import ChampionRoles
 from bot.workflows.closing import PollClosing
+from bot.workflows.disputing import Disputing
 from bot.workflows.editing import PredictionEditing
 from bot.workflows.moderation import Moderation
 from bot.workflows.monthly import MonthlyPost
 from bot.workflows.opening import PollOpening
 from bot.workflows.read_back import ReadBackWorkflow
+from bot.workflows.reminders import Reminders
 from bot.workflows.resolving import Resolving
 from bot.workflows.startup import Startup
 
@@ -47,6 +54,12 @@ class Workflows:
     access_check: AccessCheck
     startup: Startup
     cards: BoardCards
+    admin_channel: AdminChannel
+    reminders: Reminders
+    disputing: Disputing
+    champions: ChampionRoles
+    roles: RoleKeeper
+    voters: Voters
 
     @classmethod
     def build(
@@ -69,6 +82,8 @@ class Workflows:
             told,
             lambda: client.user.id if client.user is not None else None,
         )
+        admin_channel = AdminChannel(services, poster, access)
+        told.on_fresh = admin_channel.deliver
         polls = OpenPolls()
         writer = VoteWriter(services.votes, max_batch=vote_batch, max_delay=vote_delay)
         remover = ReactionRemover(client.http, access, polls, told, current=writer.current)
@@ -76,11 +91,23 @@ class Workflows:
         polls.when_closed(writer.forget)
         moderation = Moderation(services, polls, writer, poster, told)
         writer.on_cleared = moderation.reactions_cleared
+        voters = Voters(client.http)
         read_back = ReadBackWorkflow(
-            services, ReactionsReader(client.http), polls, writer, remover, access, told, poster
+            services,
+            ReactionsReader(client.http),
+            polls,
+            writer,
+            remover,
+            access,
+            told,
+            poster,
+            voters,
         )
-        opening = PollOpening(services, poster, polls, told)
-        closing = PollClosing(services, read_back, writer, polls, poster, services.clock)
+        threads = PollThreads(client.http, access, told)
+        opening = PollOpening(services, poster, polls, told, threads, voters)
+        closing = PollClosing(services, read_back, writer, polls, poster, services.clock, threads)
+        disputing = Disputing(services, told)
+        roles = RoleKeeper(client.http, client.get_guild)
         claimant = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
         return cls(
             polls=polls,
@@ -90,10 +117,16 @@ class Workflows:
             closing=closing,
             editing=PredictionEditing(services, poster),
             read_back=read_back,
-            resolving=Resolving(services, read_back, writer, closing, poster),
+            resolving=Resolving(services, read_back, writer, closing, poster, disputing),
             monthly=MonthlyPost(services, poster, access, claimant),
             moderation=moderation,
             access_check=AccessCheck(services, poster, access, polls, remover, told),
             startup=Startup(services, polls, opening, closing, read_back, seed),
             cards=BoardCards(services),
+            admin_channel=admin_channel,
+            reminders=Reminders(services, poster, access, claimant),
+            disputing=disputing,
+            champions=ChampionRoles(services, roles, access, told, claimant),
+            roles=roles,
+            voters=voters,
         )

@@ -72,6 +72,16 @@ class GuildSettings(Base):
     polls_channel_id: Mapped[int | None] = mapped_column(BigInteger)
     leaderboard_channel_id: Mapped[int | None] = mapped_column(BigInteger)
     admin_role_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: Where notices, disputes and the weekly digest go (None: into admins' replies).
+    admin_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: How many hours after a resolution members may dispute it (0: disputes off).
+    dispute_hours: Mapped[int] = mapped_column(Integer, default=48, server_default=text("48"))
+    #: Whether each new poll gets a discussion thread on its message.
+    poll_threads: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: The role the month's rank-1 members get at each monthly post.
+    champion_role_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: Only members holding this role vote (None: everyone).
+    voter_role_id: Mapped[int | None] = mapped_column(BigInteger)
     seeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -152,6 +162,11 @@ class Poll(Base):
     close_reason: Mapped[str | None] = mapped_column(String(16))
     #: The message with the poll's result once posted; 0 when none is due any more.
     result_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: The claim on the poll's one reminder, and its message once posted (0: none due).
+    reminder_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminder_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: The poll's discussion thread (started on its message), if any.
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Vote(Base):
@@ -212,6 +227,43 @@ class ResolutionEvent(Base):
     evidence_url: Mapped[str | None] = mapped_column(String(500))
     #: The message announcing this change once posted; 0 when none is due any more.
     announced_message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Dispute(Base):
+    """A member's dispute of one resolution change (one per member and change)."""
+
+    __tablename__ = "disputes"
+    __table_args__ = (
+        UniqueConstraint("event_id", "member_id"),
+        Index("ix_disputes_prediction", "prediction_id", "closed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    prediction_id: Mapped[int] = mapped_column(ForeignKey("predictions.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("resolution_events.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(BigInteger)
+    outcome: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: When a later resolution change closed it.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ChampionRole(Base):
+    """A member the bot gave (or is about to give) the champion role to, and for which month.
+
+    Only members listed here ever lose the role through the bot; a row is deleted once the
+    role was taken back, and `granted_at` is set once it was given.
+    """
+
+    __tablename__ = "champion_roles"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    role_id: Mapped[int] = mapped_column(BigInteger)
+    month: Mapped[str] = mapped_column(String(7))
+    granted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class MemberScore(Base):

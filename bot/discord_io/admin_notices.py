@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from bot.domain.notices import Notice
 from bot.services.notices import NoticeService
@@ -15,13 +16,21 @@ class AdminNotices:
 
     def __init__(self, notices: NoticeService) -> None:
         self._notices = notices
+        #: Called with the guild's id after a new notice is recorded (the admin channel).
+        self.on_fresh: Callable[[int], Awaitable[None]] | None = None
 
     async def tell(self, guild_id: int, notice: Notice) -> None:
-        """Record a notice for a guild's admins."""
+        """Record a notice for a guild's admins, and hand a new one on to be delivered."""
         try:
-            await self._notices.record(guild_id, notice)
+            fresh = await self._notices.record(guild_id, notice)
         except Exception:  # telling the admins must never break the post path
             log.exception("could not record a notice for guild %s", guild_id)
+            return
+        if fresh and self.on_fresh is not None:
+            try:
+                await self.on_fresh(guild_id)
+            except Exception:
+                log.exception("could not deliver the notices of guild %s", guild_id)
 
     async def fixed(self, guild_id: int, *keys: str) -> None:
         """Clear the notices of problems that are fixed."""

@@ -78,3 +78,24 @@ def stamp(footer: str, marker: str) -> str:
 def is_stamped(footer: str | None, marker: str) -> bool:
     """Tell whether a footer was stamped with this marker by `stamp`."""
     return bool(footer) and footer.endswith(_STAMP_PREFIX + marker)  # type: ignore[union-attr]
+
+
+def reminder(poll_id: int) -> str:
+    """Return the nonce of a poll's one reminder (also its marker in the post)."""
+    return _nonce("q", poll_id)
+
+
+def admin_notice(guild_id: int, digest: int) -> str:
+    """Return the nonce of one notice posted in the admin channel (`digest`: of key and text)."""
+    return _nonce("n", guild_id, digest)
+
+
+def weekly_digest(guild_id: int, week: str) -> str:
+    """Return the nonce of a guild's weekly overdue digest ('2025-W48' becomes 202548)."""
+    year, number = week.split("-W")
+    return _nonce("w", guild_id, int(year) * 100 + int(number))
+
+
+def dispute(dispute_id: int) -> str:
+    """Return the nonce of a dispute posted in the admin channel."""
+    return _nonce("d", dispute_id)

@@ -17,6 +17,9 @@ PERMISSION_LABELS = {
     "add_reactions": "Add Reactions",
     "read_message_history": "Read Message History",
     "manage_messages": "Manage Messages",
+    "create_public_threads": "Create Public Threads",
+    "send_messages_in_threads": "Send Messages in Threads",
+    "manage_threads": "Manage Threads",
 }
 #: What posting an embed (a result, an announcement, the monthly board) needs.
 TO_POST = ("view_channel", "send_messages", "embed_links")
@@ -143,3 +146,68 @@ def polls_channel_deleted(
         f"The channel holding the polls on {polls} was deleted, so I closed them with the "
         f"votes they had (no result post: there is nowhere to post it). {ask}",
     )
+
+
+#: The key prefix of 'the admin channel was deleted' (cleared by a new admin channel).
+ADMIN_GONE = "admin-gone:"
+
+
+def admin_channel_deleted(channel_id: int) -> Notice:
+    """Say the admin channel was deleted, so notices come with admins' replies again."""
+    return Notice(
+        f"{ADMIN_GONE}{channel_id}",
+        f"The admin channel <#{channel_id}> was deleted, so my notices come with your replies "
+        "again. Set a new one with /setup admin-channel.",
+    )
+
+
+def dispute_key(dispute_id: int) -> str:
+    """Return the key of a member's open dispute (told to the admins like a notice)."""
+    return f"dispute:{dispute_id}"
+
+
+def is_dispute(key: str) -> bool:
+    """Tell whether a notice is a member's dispute rather than something the bot can't do."""
+    return key.startswith("dispute:")
+
+
+def member_dispute(
+    dispute_id: int, number: int, title: str, outcome: str, member_id: int, reason: str
+) -> Notice:
+    """Tell the admins a member disputes a resolution (the reason verbatim)."""
+    short = title if len(title) <= 50 else title[:49].rstrip() + "…"
+    return Notice(
+        dispute_key(dispute_id),
+        f"Dispute on #{number} · {short} (resolved {outcome}): <@{member_id}> says: {reason}",
+    )
+
+
+def threads_key(channel_id: int) -> str:
+    """Return the key of 'I can't start poll threads in this channel'."""
+    return f"threads:{channel_id}"
+
+
+def no_threads(channel_id: int, lacking: Iterable[str]) -> Notice:
+    """Say polls in a channel get no thread (the polls themselves work)."""
+    return Notice(
+        threads_key(channel_id),
+        f"I can't start poll threads in <#{channel_id}>: missing {', '.join(lacking)}. "
+        "The polls there work without them.",
+    )
+
+
+def no_thread_lock(channel_id: int) -> Notice:
+    """Say the threads of closed polls in a channel are archived but not locked."""
+    return Notice(
+        f"lock:{channel_id}",
+        f"I lack Manage Threads in <#{channel_id}>, so the threads of closed polls there are "
+        "archived but not locked (members can reopen them by posting).",
+    )
+
+
+CHAMPION_KEY = "champion-role"
+
+
+def champion_role(problem: str) -> Notice:
+    """Say the month's champions didn't get their role, and why (the post went out)."""
+    return Notice(CHAMPION_KEY, f"The month's champions didn't get their role: {problem}.")

@@ -1,4 +1,4 @@
-"""/prediction: list, sets, show, add, edit, remove, resolve, unresolve, import."""
+"""/prediction: list, sets, show, add, edit, overdue, remove, resolve, unresolve, dispute, import."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
+from bot.domain.community import REASON_MAX
 from bot.domain.errors import InvalidInput
 from bot.domain.outcomes import Outcome
 from bot.domain.rules import (
@@ -95,10 +96,35 @@ class Predictions(
     @app_commands.describe(prediction="The prediction's number (type to search by title)")
     async def show(self, interaction: discord.Interaction, prediction: Number) -> None:
         """Show one prediction."""
-        shown = await bot_of(interaction).services.predictions.get(
-            guild_id_of(interaction), prediction
+        services, guild_id = bot_of(interaction).services, guild_id_of(interaction)
+        shown = await services.predictions.get(guild_id, prediction)
+        disputes = await services.disputes.open_of(guild_id, prediction)
+        await reply(interaction, embed=render.prediction_detail(shown, disputes))
+
+    @app_commands.command(
+        name="dispute", description="Tell the admins you think a resolution is wrong"
+    )
+    @app_commands.describe(
+        prediction="The resolved prediction's number",
+        reason="Why the outcome is wrong (the admins see it as you write it)",
+    )
+    async def dispute(
+        self,
+        interaction: discord.Interaction,
+        prediction: Number,
+        reason: app_commands.Range[str, 1, REASON_MAX],
+    ) -> None:
+        """Dispute a resolution."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        filed = await bot_of(interaction).workflows.disputing.dispute(
+            guild_id_of(interaction), prediction, interaction.user.id, reason
         )
-        await reply(interaction, embed=render.prediction_detail(shown))
+        await reply(
+            interaction,
+            content=f"Your dispute of #{filed.number} (resolved {filed.outcome.label}) is "
+            "with the admins.",
+            ephemeral=True,
+        )
 
     @app_commands.command(name="add", description="Add a prediction (admins)")
     @app_commands.describe(
@@ -173,6 +199,17 @@ class Predictions(
             embed=render.prediction_detail(edited.prediction),
             ephemeral=True,
         )
+
+    @app_commands.command(
+        name="overdue",
+        description="Predictions past their due date and still unresolved, with tallies (admins)",
+    )
+    @admin_command
+    async def overdue(self, interaction: discord.Interaction) -> None:
+        """List overdue predictions."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        items = await bot_of(interaction).services.reminders.overdue(guild_id_of(interaction))
+        await reply(interaction, embed=render.overdue(items), ephemeral=True)
 
     @app_commands.command(
         name="remove", description="Archive a prediction; it stays in history and boards (admins)"

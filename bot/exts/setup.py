@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import render
+from bot.domain import notices
+from bot.domain.community import DISPUTE_HOURS_MAX
+from bot.domain.errors import InvalidInput
 from bot.exts.checks import admin_command, bot_of, guild_id_of
 from bot.exts.replies import reply
 
@@ -31,6 +35,7 @@ class Setup(
         services, guild_id = bot_of(interaction).services, guild_id_of(interaction)
         config = await services.guilds.get(guild_id)
         problems = await services.notices.active(guild_id, mark_shown=True)
+        problems = [n for n in problems if not notices.is_dispute(n.key)]
         await reply(interaction, embed=render.settings(config, problems), ephemeral=True)
 
     @app_commands.command(
@@ -42,6 +47,7 @@ class Setup(
         await interaction.response.defer(ephemeral=True, thinking=True)
         bot, guild_id = bot_of(interaction), guild_id_of(interaction)
         problems = await bot.workflows.access_check.run(guild_id)
+        problems = [n for n in problems if not notices.is_dispute(n.key)]
         config = await bot.services.guilds.get(guild_id)
         await reply(interaction, embed=render.settings(config, problems), ephemeral=True)
 
@@ -91,6 +97,95 @@ class Setup(
         await reply(
             interaction, content="Admin role set.", embed=render.settings(config), ephemeral=True
         )
+
+    @app_commands.command(
+        name="admin-channel",
+        description="Where I tell admins what I can't do, and members' disputes (omit: clear)",
+    )
+    @app_commands.describe(channel="The admins' channel; leave out to clear it (then: replies)")
+    @admin_command
+    async def admin_channel(
+        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
+    ) -> None:
+        """Set or clear the admin channel."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        bot, guild_id = bot_of(interaction), guild_id_of(interaction)
+        config = await bot.services.guilds.set_admin_channel(
+            guild_id, channel.id if channel else None
+        )
+        await bot.services.notices.clear_admin_channel_gone(guild_id)
+        text = "Admin channel set." if channel else "Admin channel cleared: notices come here."
+        if channel is not None:
+            await bot.workflows.admin_channel.deliver(guild_id)
+        await reply(interaction, content=text, embed=render.settings(config), ephemeral=True)
+
+    @app_commands.command(name="threads", description="A discussion thread on each new poll")
+    @app_commands.describe(mode="on: each new poll gets a public thread; off: none")
+    @admin_command
+    async def threads(self, interaction: discord.Interaction, mode: Literal["on", "off"]) -> None:
+        """Turn poll threads on or off."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        config = await bot_of(interaction).services.guilds.set_poll_threads(
+            guild_id_of(interaction), mode == "on"
+        )
+        text = "New polls get a thread." if mode == "on" else "New polls get no thread."
+        await reply(interaction, content=text, embed=render.settings(config), ephemeral=True)
+
+    @app_commands.command(
+        name="champion-role",
+        description="A role the month's rank-1 members get at each monthly post (omit: clear)",
+    )
+    @app_commands.describe(role="The champions' role; leave out to clear it")
+    @admin_command
+    async def champion_role(
+        self, interaction: discord.Interaction, role: discord.Role | None = None
+    ) -> None:
+        """Set or clear the champion role."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        bot, guild_id = bot_of(interaction), guild_id_of(interaction)
+        if role is not None and (problem := bot.workflows.roles.problem(guild_id, role.id)):
+            raise InvalidInput(f"I can't use {role.mention} as the champion role: {problem}.")
+        config = await bot.services.guilds.set_champion_role(guild_id, role.id if role else None)
+        text = "Champion role set." if role else "Champion role cleared."
+        await reply(interaction, content=text, embed=render.settings(config), ephemeral=True)
+
+    @app_commands.command(
+        name="voter-role", description="Only members with this role vote (omit: everyone votes)"
+    )
+    @app_commands.describe(role="The voters' role; leave out to let everyone vote")
+    @admin_command
+    async def voter_role(
+        self, interaction: discord.Interaction, role: discord.Role | None = None
+    ) -> None:
+        """Set or clear the voter role."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        bot, guild_id = bot_of(interaction), guild_id_of(interaction)
+        if role is not None and role.is_default():
+            raise InvalidInput(
+                "@everyone can't be the voter role: leave it unset and everyone votes."
+            )
+        config = await bot.services.guilds.set_voter_role(guild_id, role.id if role else None)
+        bot.workflows.voters.set(guild_id, config.voter_role_id)
+        text = "Voter role set: new polls say who may vote." if role else "Everyone votes."
+        await reply(interaction, content=text, embed=render.settings(config), ephemeral=True)
+
+    @app_commands.command(
+        name="disputes", description="How many hours after a resolution members may dispute it"
+    )
+    @app_commands.describe(hours="Hours after each resolution (0 turns disputes off)")
+    @admin_command
+    async def disputes(
+        self,
+        interaction: discord.Interaction,
+        hours: app_commands.Range[int, 0, DISPUTE_HOURS_MAX],
+    ) -> None:
+        """Set the dispute window."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        config = await bot_of(interaction).services.guilds.set_dispute_hours(
+            guild_id_of(interaction), hours
+        )
+        text = f"Disputes: {hours} hours after each resolution." if hours else "Disputes off."
+        await reply(interaction, content=text, embed=render.settings(config), ephemeral=True)
 
     @app_commands.command(
         name="timezone", description="The time zone months are counted in, e.g. Europe/Paris"

@@ -28,10 +28,13 @@ class Votes(commands.Cog):
         self._writer = flows.writer
         self._read_back = flows.read_back
         self._moderation = flows.moderation
+        self._voters = flows.voters
+        self._remover = flows.remover
         self._now = bot.services.clock.now
 
     async def cog_load(self) -> None:
         """Take reaction events inline: in arrival order, with no task per event."""
+        self._voters.load(await self._bot.services.guilds.voter_roles())
         self._bot.add_inline_listener("raw_reaction_add", self.on_reaction_add)
         self._bot.add_inline_listener("raw_reaction_remove", self.on_reaction_remove)
         self._bot.add_inline_listener("raw_reaction_clear", self.on_reaction_clear)
@@ -88,6 +91,10 @@ class Votes(commands.Cog):
         if choice is None:
             return False
         member = payload.member  # reaction adds carry it; removals don't
+        if not self._voters.may_vote(ref.guild_id, member, payload.user_id):
+            if kind is EventKind.CAST:  # not a voter: ignored, and taken off when allowed
+                self._remover.superseded([(payload.message_id, payload.user_id, choice)])
+            return False
         self._writer.put(
             VoteEvent(
                 kind,

@@ -14,6 +14,7 @@ from bot.render.boards import (
     scorecards,
     stats,
 )
+from bot.render.community import digest, overdue, reminder
 from bot.render.polls import (
     opened_all,
     poll_closed_message,
@@ -50,6 +51,7 @@ __all__ = [
     "board_lines",
     "breakdown",
     "cut",
+    "digest",
     "edited",
     "embed",
     "export_too_big",
@@ -59,6 +61,7 @@ __all__ = [
     "notice_lines",
     "num",
     "opened_all",
+    "overdue",
     "peer",
     "poll_closed_message",
     "poll_message",
@@ -67,6 +70,7 @@ __all__ = [
     "prediction_heading",
     "prediction_list",
     "read_back_summary",
+    "reminder",
     "resolution_announcement",
     "scorecards",
     "set_list",

@@ -23,7 +23,9 @@ def prediction_heading(p: PredictionView) -> str:
     return f"#{p.number} · {p.title}"
 
 
-def poll_message(p: PredictionView, poll: PollView, *, marker: str = "") -> discord.Embed:
+def poll_message(
+    p: PredictionView, poll: PollView, *, marker: str = "", voter_role: int | None = None
+) -> discord.Embed:
     """Render an open poll message; `marker` ends its footer so the bot can find it."""
     fields = [
         ("Source", f"{p.source}, {p.made_on:%d %b %Y}", True),
@@ -33,6 +35,14 @@ def poll_message(p: PredictionView, poll: PollView, *, marker: str = "") -> disc
     if p.criteria:
         fields.append(("Resolution criteria", p.criteria, False))
     fields.append(("How to vote", HOW_TO_VOTE, False))
+    if voter_role is not None:
+        fields.append(
+            (
+                "Who may vote",
+                f"Members with <@&{voter_role}>; others' reactions don't count.",
+                False,
+            )
+        )
     return embed(
         f"Poll · {prediction_heading(p)}",
         p.statement,

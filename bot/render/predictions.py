@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+
 import discord
 
 from bot.domain.outcomes import Choice, Outcome
@@ -18,11 +21,12 @@ from bot.render.texts import (
     tally_line,
     ts,
 )
+from bot.services.disputes import DisputeView
 from bot.services.snapshots import Edited, Page, PredictionView, ResolutionReport
 
 
-def prediction_detail(p: PredictionView) -> discord.Embed:
-    """Render /prediction show."""
+def prediction_detail(p: PredictionView, disputes: Sequence[DisputeView] = ()) -> discord.Embed:
+    """Render /prediction show, with the open disputes of its resolution."""
     fields = [
         ("Source", p.source, True),
         *([("Set", p.set_name, True)] if p.set_name else []),
@@ -57,6 +61,14 @@ def prediction_detail(p: PredictionView) -> discord.Embed:
             for e in p.history[-5:]
         ]
         fields.append(("History", "\n".join(changes), False))
+    if disputes:
+        fields.append(
+            (
+                f"Open disputes ({len(disputes)})",
+                "\n".join(f"<@{d.member_id}> {ts(d.at, 'd')}: {d.reason}" for d in disputes),
+                False,
+            )
+        )
     return embed(prediction_heading(p), p.statement, colour=colour, fields=fields)
 
 
@@ -79,7 +91,9 @@ def prediction_list(page: Page, status: str) -> discord.Embed:
     )
 
 
-def resolution_announcement(report: ResolutionReport, *, marker: str = "") -> discord.Embed:
+def resolution_announcement(
+    report: ResolutionReport, *, marker: str = "", dispute_until: datetime | None = None
+) -> discord.Embed:
     """Render the announcement posted when a prediction is resolved (`marker` ends the footer)."""
     p = report.prediction
     assert p.resolution is not None
@@ -109,6 +123,8 @@ def resolution_announcement(report: ResolutionReport, *, marker: str = "") -> di
         fields.append(("Note", p.resolution.note, False))
     if p.resolution.evidence_url:
         fields.append(("Evidence", p.resolution.evidence_url, False))
+    if dispute_until is not None:
+        fields.append(("Disagree?", f"Use /prediction dispute until {ts(dispute_until)}.", False))
     return embed(
         f"Resolved · {prediction_heading(p)}",
         "\n".join(lines),

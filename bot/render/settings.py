@@ -39,6 +39,36 @@ def settings(config: GuildConfig, problems: Sequence[Notice] = ()) -> discord.Em
                 else "not set (Manage Server only)",
                 False,
             ),
+            (
+                "Admin channel",
+                channel(config.admin_channel_id)
+                + (
+                    " (else: my notices come with admins' replies)"
+                    if not config.admin_channel_id
+                    else ""
+                ),
+                False,
+            ),
+            (
+                "Disputes",
+                f"{config.dispute_hours} hours after a resolution"
+                if config.dispute_hours
+                else "off",
+                False,
+            ),
+            (
+                "Champion role",
+                f"<@&{config.champion_role_id}>" if config.champion_role_id else "not set",
+                False,
+            ),
+            (
+                "Voter role",
+                f"<@&{config.voter_role_id}>"
+                if config.voter_role_id
+                else "not set (everyone votes)",
+                False,
+            ),
+            ("Poll threads", "on" if config.poll_threads else "off", False),
             ("Time zone", config.timezone, False),
             ("What I can't do here", notice_lines(problems) or "Nothing: all good.", False),
         ],

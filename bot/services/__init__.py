@@ -8,12 +8,15 @@ from bot.domain.clock import Clock
 from bot.services.boards import BoardService
 from bot.services.bot_state import BotStateService
 from bot.services.breakdown import BreakdownService
+from bot.services.champions import ChampionService
+from bot.services.disputes import DisputeService
 from bot.services.export import ExportService
 from bot.services.guilds import GuildService
 from bot.services.names import NameService
 from bot.services.notices import NoticeService
 from bot.services.polls import PollService
 from bot.services.predictions import PredictionService
+from bot.services.reminders import ReminderService
 from bot.services.resolution import ResolutionService
 from bot.services.scorecard import ScorecardService
 from bot.services.sets import SetService
@@ -40,6 +43,9 @@ class Services:
     names: NameService
     sets: SetService
     breakdown: BreakdownService
+    reminders: ReminderService
+    disputes: DisputeService
+    champions: ChampionService
 
     @classmethod
     def build(cls, db: Database, clock: Clock) -> Services:
@@ -61,4 +67,7 @@ class Services:
             names=NameService(db, clock),
             sets=SetService(db, clock),
             breakdown=BreakdownService(db, clock),
+            reminders=ReminderService(db, clock),
+            disputes=DisputeService(db, clock),
+            champions=ChampionService(db, clock),
         )

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
+from bot.domain.community import check_dispute_hours
 from bot.domain.months import parse_timezone
 from bot.services import ledger
 from bot.services.snapshots import GuildConfig
@@ -49,6 +50,58 @@ class GuildService:
         """Set the role whose members may run admin commands (besides Manage Server)."""
         return await self._update(guild_id, admin_role_id=role_id)
 
+    async def set_admin_channel(self, guild_id: int, channel_id: int | None) -> GuildConfig:
+        """Set the channel where the admins' notices, disputes and digest go (None: replies)."""
+        return await self._update(guild_id, admin_channel_id=channel_id)
+
+    async def set_dispute_hours(self, guild_id: int, hours: int) -> GuildConfig:
+        """Set how long after a resolution members may dispute it (0: disputes off)."""
+        return await self._update(guild_id, dispute_hours=check_dispute_hours(hours))
+
+    async def set_poll_threads(self, guild_id: int, on: bool) -> GuildConfig:
+        """Turn discussion threads on new polls on or off."""
+        return await self._update(guild_id, poll_threads=on)
+
+    async def set_champion_role(self, guild_id: int, role_id: int | None) -> GuildConfig:
+        """Set the role the month's rank-1 members get (None: no champion role)."""
+        return await self._update(guild_id, champion_role_id=role_id)
+
+    async def set_voter_role(self, guild_id: int, role_id: int | None) -> GuildConfig:
+        """Set the role members need to vote (None: everyone votes)."""
+        return await self._update(guild_id, voter_role_id=role_id)
+
+    async def voter_roles(self) -> list[tuple[int, int | None]]:
+        """Return (guild, voter role) for every guild that has one."""
+        from sqlalchemy import select
+
+        async with self._db.read() as session:
+            rows = await session.execute(
+                select(GuildSettings.guild_id, GuildSettings.voter_role_id).where(
+                    GuildSettings.voter_role_id.is_not(None)
+                )
+            )
+            return [(g, r) for g, r in rows]
+
+    async def with_champion_role(self) -> list[GuildConfig]:
+        """Return the settings of every guild that has a champion role."""
+        from sqlalchemy import select
+
+        async with self._db.read() as session:
+            rows = await session.scalars(
+                select(GuildSettings).where(GuildSettings.champion_role_id.is_not(None))
+            )
+            return [config_of(row) for row in rows]
+
+    async def with_admin_channel(self) -> list[GuildConfig]:
+        """Return the settings of every guild that has an admin channel."""
+        from sqlalchemy import select
+
+        async with self._db.read() as session:
+            rows = await session.scalars(
+                select(GuildSettings).where(GuildSettings.admin_channel_id.is_not(None))
+            )
+            return [config_of(row) for row in rows]
+
     async def set_timezone(self, guild_id: int, name: str) -> GuildConfig:
         """Set the guild's time zone (IANA name), used for months."""
         zone = parse_timezone(name.strip())
@@ -73,7 +126,13 @@ async def ensure(session: AsyncSession, guild_id: int, clock: Clock) -> GuildSet
     """Return the guild's settings row, creating it with defaults if missing."""
     row = await session.get(GuildSettings, guild_id)
     if row is None:
-        row = GuildSettings(guild_id=guild_id, timezone="UTC", created_at=clock.now())
+        row = GuildSettings(
+            guild_id=guild_id,
+            timezone="UTC",
+            dispute_hours=48,
+            poll_threads=False,
+            created_at=clock.now(),
+        )
         session.add(row)
         await session.flush()
     return row
@@ -89,6 +148,11 @@ def config_of(row: GuildSettings) -> GuildConfig:
         admin_role_id=row.admin_role_id,
         seeded_at=row.seeded_at,
         created_at=row.created_at,
+        admin_channel_id=row.admin_channel_id,
+        dispute_hours=row.dispute_hours if row.dispute_hours is not None else 48,
+        poll_threads=bool(row.poll_threads),
+        champion_role_id=row.champion_role_id,
+        voter_role_id=row.voter_role_id,
     )
 
 

@@ -105,6 +105,29 @@ class NoticeService:
                 row.shown_at = now
             return [Notice(r.key, r.text) for r in rows]
 
+    async def unshown(self, guild_id: int) -> list[Notice]:
+        """Return the notices no admin has seen yet, oldest first, leaving them unseen."""
+        async with self._db.read() as session:
+            rows = await session.scalars(
+                select(GuildNotice)
+                .where(GuildNotice.guild_id == guild_id, GuildNotice.shown_at.is_(None))
+                .order_by(GuildNotice.first_at, GuildNotice.key)
+            )
+            return [Notice(r.key, r.text) for r in rows]
+
+    async def mark_shown(self, guild_id: int, notice: Notice) -> None:
+        """Mark one notice shown, if its text is still the one shown."""
+        async with self._db.write() as session:
+            await session.execute(
+                update(GuildNotice)
+                .where(
+                    GuildNotice.guild_id == guild_id,
+                    GuildNotice.key == notice.key,
+                    GuildNotice.text == notice.text,
+                )
+                .values(shown_at=self._clock.now())
+            )
+
     async def keys(self, guild_id: int) -> set[str]:
         """Return the keys of a guild's notices."""
         async with self._db.read() as session:
@@ -140,4 +163,10 @@ class NoticeService:
         gone = rules.channel_gone_key(0).removesuffix("0")
         return await self.clear(
             guild_id, *(k for k in await self.keys(guild_id) if k.startswith(gone))
+        )
+
+    async def clear_admin_channel_gone(self, guild_id: int) -> int:
+        """Clear the 'the admin channel was deleted' notices (a new one is set)."""
+        return await self.clear(
+            guild_id, *(k for k in await self.keys(guild_id) if k.startswith(rules.ADMIN_GONE))
         )

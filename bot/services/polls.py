@@ -82,6 +82,12 @@ class PollService:
             number = await _number_of(session, poll.prediction_id)
             return poll_view(poll, number)
 
+    async def attach_thread(self, poll_id: int, thread_id: int) -> None:
+        """Record the discussion thread started on a poll's message."""
+        async with self._db.write() as session:
+            poll = await _get_poll(session, poll_id)
+            poll.thread_id = thread_id
+
     async def discard(self, poll_id: int) -> None:
         """Remove a poll whose message could not be posted (it never took a vote)."""
         async with self._db.write() as session:

@@ -13,6 +13,7 @@ from bot.domain.outcomes import Choice, Outcome
 from bot.domain.rules import ANNOUNCE_CATCH_UP, NOTE_MAX, check_evidence_url, clean_text
 from bot.domain.scoring import points
 from bot.services import ledger
+from bot.services.disputes import close_open
 from bot.services.shared_reads import find_prediction, latest_votes, poll_view, view_of
 from bot.services.snapshots import ResolutionReport
 from db.models import Poll, Prediction, Resolution, ResolutionEvent, Vote
@@ -85,6 +86,7 @@ class ResolutionService:
                 poll.close_reason = "resolved"
             await session.flush()
             await ledger.book(session, guild_id, prediction.id, outcome, now, sign=1)
+            closed_disputes = await close_open(session, prediction.id, now)
             called = await _called_it(session, prediction.id, outcome)
             view = await view_of(session, prediction, history=True)
         log.info("guild %s resolved #%s: %s -> %s", guild_id, number, previous, outcome)
@@ -95,6 +97,7 @@ class ResolutionService:
             points_by_choice=_points_by_choice(outcome),
             called_it=called,
             event_id=event.id,
+            closed_disputes=closed_disputes,
         )
 
     async def unresolve(
@@ -123,9 +126,10 @@ class ResolutionService:
             )
             session.add(event)
             await session.flush()
+            closed_disputes = await close_open(session, prediction.id, event.at)
             view = await view_of(session, prediction, history=True)
         log.info("guild %s unresolved #%s (was %s)", guild_id, number, previous)
-        return ResolutionReport(view, previous, None, {}, (), event.id)
+        return ResolutionReport(view, previous, None, {}, (), event.id, closed_disputes)
 
     async def record_announcement(self, event_id: int, message_id: int) -> None:
         """Record the message announcing a resolution change (0: none is due any more)."""

@@ -177,6 +177,7 @@ def poll_view(poll: Poll, number: int) -> PollView:
         closes_at=poll.closes_at,
         closed_at=poll.closed_at,
         close_reason=poll.close_reason,
+        thread_id=poll.thread_id,
     )
 
 

@@ -60,6 +60,11 @@ class GuildConfig:
     admin_role_id: int | None
     seeded_at: datetime | None
     created_at: datetime
+    admin_channel_id: int | None = None
+    dispute_hours: int = 48
+    poll_threads: bool = False
+    champion_role_id: int | None = None
+    voter_role_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +81,7 @@ class PollView:
     closes_at: datetime
     closed_at: datetime | None
     close_reason: str | None
+    thread_id: int | None = None
 
     @property
     def is_open(self) -> bool:
@@ -273,6 +279,8 @@ class ResolutionReport:
     called_it: tuple[int, ...]
     #: The audit-trail event of this change (its announcement is recorded against it).
     event_id: int | None = None
+    #: The disputes on the old outcome that this change closed.
+    closed_disputes: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,8 @@ class AccessCheck:
         board = config.leaderboard_channel_id or config.polls_channel_id
         if board is not None:
             wanted[board] = ("the monthly leaderboard", notices.TO_VERIFY)
+        if config.admin_channel_id is not None:
+            wanted[config.admin_channel_id] = ("the notices for the admins", notices.TO_VERIFY)
         for channel_id in poll_channels:
             wanted[channel_id] = ("polls", notices.TO_POLL)
         fine: list[str] = []

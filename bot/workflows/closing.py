@@ -11,6 +11,7 @@ import discord
 from bot import render
 from bot.discord_io.poster import Poster
 from bot.discord_io.registry import OpenPolls
+from bot.discord_io.threads import PollThreads
 from bot.domain import nonces
 from bot.domain.clock import Clock
 from bot.domain.pacing import Pacer
@@ -34,7 +35,9 @@ class PollClosing:
         polls: OpenPolls,
         poster: Poster,
         clock: Clock,
+        threads: PollThreads,
     ) -> None:
+        self._threads = threads
         self._services = services
         self._read_back = read_back
         self._writer = writer
@@ -87,6 +90,8 @@ class PollClosing:
         await self._poster.edit(
             poll.guild_id, poll.channel_id, poll.message_id, render.poll_closed_message(closed)
         )
+        if poll.thread_id is not None:
+            await self._threads.close(poll.guild_id, poll.channel_id, poll.thread_id)
         if post_result:
             await self.post_result(closed)
 

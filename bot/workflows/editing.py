@@ -47,6 +47,11 @@ class PredictionEditing:
             guild_id,
             poll.channel_id,
             poll.message_id,
-            render.poll_message(view, poll, marker=nonce),
+            render.poll_message(
+                view,
+                poll,
+                marker=nonce,
+                voter_role=(await self._services.guilds.get(guild_id)).voter_role_id,
+            ),
         )
         return Edited(view, shown)

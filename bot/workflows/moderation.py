@@ -76,6 +76,9 @@ class Moderation:
             await self._services.guilds.set_polls_channel(guild_id, None)
         if config.leaderboard_channel_id == channel_id:
             await self._services.guilds.set_leaderboard_channel(guild_id, None)
+        if config.admin_channel_id == channel_id:  # notices go into admins' replies again
+            await self._services.guilds.set_admin_channel(guild_id, None)
+            await self._notices.tell(guild_id, notices.admin_channel_deleted(channel_id))
         if not self._polls.in_channel(channel_id):
             return []
         await self._writer.flush()  # the votes that arrived before the deletion count

@@ -11,6 +11,8 @@ from bot import render
 from bot.discord_io.admin_notices import AdminNotices
 from bot.discord_io.poster import Poster
 from bot.discord_io.registry import OpenPolls
+from bot.discord_io.threads import PollThreads
+from bot.discord_io.voters import Voters
 from bot.domain import nonces, notices
 from bot.domain.channels import poll_channel
 from bot.domain.errors import CalledItError, CannotPost
@@ -25,8 +27,16 @@ class PollOpening:
     """Open polls so that a poll is either fully posted and recorded, or not there at all."""
 
     def __init__(
-        self, services: Services, poster: Poster, polls: OpenPolls, notices_: AdminNotices
+        self,
+        services: Services,
+        poster: Poster,
+        polls: OpenPolls,
+        notices_: AdminNotices,
+        threads: PollThreads,
+        voters: Voters,
     ) -> None:
+        self._voters = voters
+        self._threads = threads
         self._services = services
         self._poster = poster
         self._polls = polls
@@ -117,7 +127,9 @@ class PollOpening:
                 guild_id,
                 channel_id,
                 nonce=nonce,
-                embed=render.poll_message(prediction, poll, marker=nonce),
+                embed=render.poll_message(
+                    prediction, poll, marker=nonce, voter_role=self._voters.role_of(guild_id)
+                ),
             )
         except BaseException:  # any failure, cancellation included: nothing half-written
             await asyncio.shield(polls.discard(poll.id))
@@ -138,6 +150,11 @@ class PollOpening:
             notices.cleared_key(number),
         )
         await self._poster.react(guild_id, channel_id, message.id, POLL_EMOJI)
+        if (await self._services.guilds.get(guild_id)).poll_threads:
+            name = f"#{number} · {prediction.title}"
+            thread_id = await self._threads.start(guild_id, channel_id, message.id, name)
+            if thread_id is not None:
+                await polls.attach_thread(poll.id, thread_id)
         return Opened(poll, message.id)
 
     async def _undo(self, guild_id: int, channel_id: int, message_id: int, poll_id: int) -> None:

@@ -18,6 +18,7 @@ from bot.discord_io.poster import Poster
 from bot.discord_io.reactions import ChannelUnreadable, PollMessageGone, ReactionsReader
 from bot.discord_io.registry import OpenPolls
 from bot.discord_io.remover import ReactionRemover
+from bot.discord_io.voters import Voters
 from bot.domain import notices
 from bot.domain.outcomes import Choice
 from bot.services import Services
@@ -43,7 +44,9 @@ class ReadBackWorkflow:
         access: Access,
         notices_: AdminNotices,
         poster: Poster,
+        voters: Voters,
     ) -> None:
+        self._voters = voters
         self._services = services
         self._poster = poster
         self._reader = reader
@@ -160,7 +163,12 @@ class ReadBackWorkflow:
             self._unreadable.discard(ref.channel_id)
             await self._notices.fixed(ref.guild_id, notices.reading_key(ref.channel_id))
         votes = self._services.votes
-        report = await votes.apply_read_back(ref.poll_id, reactions.members)
+        members = reactions.members
+        if self._voters.role_of(ref.guild_id) is not None:  # only voters' reactions count
+            everyone = {m for held in members.values() for m in held}
+            allowed = await self._voters.allowed(ref.guild_id, everyone)
+            members = {choice: held & allowed for choice, held in members.items()}
+        report = await votes.apply_read_back(ref.poll_id, members)
         self._writer.remember(ref.message_id, await votes.votes_of_poll(ref.poll_id))
         if report.extras:
             self._remover.superseded(

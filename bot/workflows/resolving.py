@@ -13,6 +13,7 @@ from bot import render
 from bot.discord_io.poster import Poster
 from bot.domain import nonces
 from bot.domain.channels import announcement_channel
+from bot.domain.community import dispute_deadline
 from bot.domain.errors import Conflict
 from bot.domain.outcomes import Outcome
 from bot.domain.pacing import Pacer
@@ -20,6 +21,7 @@ from bot.services import Services
 from bot.services.snapshots import ClosedPoll, ResolutionReport
 from bot.vote_writer import VoteWriter
 from bot.workflows.closing import PollClosing
+from bot.workflows.disputing import Disputing
 from bot.workflows.read_back import ReadBackWorkflow
 
 log = logging.getLogger(__name__)
@@ -35,12 +37,14 @@ class Resolving:
         writer: VoteWriter,
         closing: PollClosing,
         poster: Poster,
+        disputing: Disputing,
     ) -> None:
         self._services = services
         self._read_back = read_back
         self._writer = writer
         self._closing = closing
         self._poster = poster
+        self._disputing = disputing
         self._pacer = Pacer(time.monotonic)
 
     async def resolve(
@@ -61,6 +65,7 @@ class Resolving:
         report = await self._services.resolution.resolve(
             guild_id, number, outcome, actor_id=actor, note=note, evidence_url=evidence
         )
+        await self._disputing.closed(guild_id, report.closed_disputes)
         await self.announce(report, here)
         return report
 
@@ -71,6 +76,7 @@ class Resolving:
         report = await self._services.resolution.unresolve(
             guild_id, number, actor_id=actor, note=note
         )
+        await self._disputing.closed(guild_id, report.closed_disputes)
         await self.announce(report, here)
         return report
 
@@ -96,8 +102,14 @@ class Resolving:
             await self._record(report, 0)
             return
         nonce = nonces.announcement(prediction.id, len(prediction.history))
+        resolution = prediction.resolution
+        until = (
+            dispute_deadline(resolution.resolved_at, config.dispute_hours)
+            if resolution is not None
+            else None
+        )
         body = (
-            render.resolution_announcement(report, marker=nonce)
+            render.resolution_announcement(report, marker=nonce, dispute_until=until)
             if prediction.resolution is not None
             else render.unresolved_announcement(report, marker=nonce)
         )

@@ -156,6 +156,13 @@ async def test_commands_are_registered_with_permission_hints(live: World) -> Non
         "resolve",
         "unresolve",
         "import",
+        "overdue",
+        "dispute",
+    }
+    assert {o["name"] for o in commands["setup"]["options"]} >= {
+        "admin-channel",
+        "disputes",
+        "threads",
     }
     assert {o["name"] for o in commands["poll"]["options"]} == {
         "open",

@@ -172,7 +172,9 @@ def test_invite_url_has_both_scopes_and_exactly_the_permissions_used(workdir: Pa
     assert url.startswith("https://discord.com/oauth2/authorize?client_id=123456789012345678")
     assert "scope=bot+applications.commands" in url
     # View Channel, Send Messages, Manage Messages, Embed Links, Attach Files,
-    # Read Message History, Add Reactions.
+    # Read Message History, Add Reactions; Manage Threads, Create Public Threads and Send
+    # Messages in Threads for poll threads.
     expected = (1 << 10) | (1 << 11) | (1 << 13) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 6)
+    expected |= (1 << 34) | (1 << 35) | (1 << 38) | (1 << 28)  # and Manage Roles
     assert url.endswith(f"permissions={expected}")
     assert token not in result.stdout + result.stderr

@@ -1,0 +1,76 @@
+"""Who may vote: the server's voter role, known inline for reaction events, looked up for
+members a read-back finds that no event showed (one member request each)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+import discord
+
+log = logging.getLogger(__name__)
+
+
+class Voters:
+    """Each guild's voter role, and what reaction events and lookups told of members' roles."""
+
+    def __init__(self, http: discord.http.HTTPClient) -> None:
+        self._http = http
+        self._roles: dict[int, int] = {}
+        self._holds: dict[tuple[int, int], bool] = {}
+
+    def load(self, roles: Iterable[tuple[int, int | None]]) -> None:
+        """Set the voter role of each (guild, role) given."""
+        for guild_id, role_id in roles:
+            self.set(guild_id, role_id)
+
+    def set(self, guild_id: int, role_id: int | None) -> None:
+        """Set or clear a guild's voter role (what is known of members is forgotten)."""
+        if role_id is None:
+            self._roles.pop(guild_id, None)
+        else:
+            self._roles[guild_id] = role_id
+        self._holds = {k: v for k, v in self._holds.items() if k[0] != guild_id}
+
+    def role_of(self, guild_id: int) -> int | None:
+        """Return a guild's voter role, None when everyone votes."""
+        return self._roles.get(guild_id)
+
+    def may_vote(self, guild_id: int, member: discord.Member | None, member_id: int) -> bool:
+        """Tell from a reaction event whether a member may vote (and remember it)."""
+        role_id = self._roles.get(guild_id)
+        if role_id is None:
+            return True
+        if member is None:  # removals carry no member: a retraction is harmless anyway
+            return self._holds.get((guild_id, member_id), True)
+        holds = member.get_role(role_id) is not None
+        self._holds[(guild_id, member_id)] = holds
+        return holds
+
+    async def allowed(self, guild_id: int, member_ids: Iterable[int]) -> set[int]:
+        """Return the members who may vote, looking up (one request each) those not seen."""
+        ids = set(member_ids)
+        role_id = self._roles.get(guild_id)
+        if role_id is None:
+            return ids
+        allowed: set[int] = set()
+        for member_id in sorted(ids):
+            known = self._holds.get((guild_id, member_id))
+            if known is None:
+                known = await self._look_up(guild_id, member_id, role_id)
+                if known is None:
+                    continue  # unknown now: not counted this time, asked again next time
+                self._holds[(guild_id, member_id)] = known
+            if known:
+                allowed.add(member_id)
+        return allowed
+
+    async def _look_up(self, guild_id: int, member_id: int, role_id: int) -> bool | None:
+        try:
+            data = await self._http.get_member(guild_id, member_id)
+        except discord.NotFound:
+            return False  # the member left: no vote
+        except discord.HTTPException:
+            log.warning("could not look up member %s of guild %s", member_id, guild_id)
+            return None
+        return str(role_id) in data.get("roles", [])

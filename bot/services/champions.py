@@ -1,0 +1,165 @@
+"""The champion role's bookkeeping: whom the bot gave it to, and each month's one change."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.domain.clock import Clock
+from bot.domain.community import STALE_CLAIM
+from bot.domain.months import Month
+from bot.services.reminders import Claimed
+from db.models import ChampionRole, JobClaim, LeaderboardPost
+from db.session import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RoleChanges:
+    """What is left to do for a month: whom to give the role, whom to take it from."""
+
+    give: tuple[int, ...]
+    take: tuple[tuple[int, int], ...]  # (member, role the bot gave them)
+
+
+class ChampionService:
+    """Plan and record champion role changes, claimed once per guild and month."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def latest_posted(self, guild_id: int) -> Month | None:
+        """Return the latest month whose board was posted in a guild."""
+        async with self._db.read() as session:
+            month = await session.scalar(
+                select(func.max(LeaderboardPost.month)).where(
+                    LeaderboardPost.guild_id == guild_id, LeaderboardPost.posted_at.is_not(None)
+                )
+            )
+        return Month.parse(month) if month else None
+
+    async def done(self, guild_id: int, month: Month) -> bool:
+        """Tell whether a month's role change was completed."""
+        async with self._db.read() as session:
+            done = await session.scalar(
+                select(JobClaim.done_at).where(JobClaim.key == job_key(guild_id, month))
+            )
+        return done is not None
+
+    async def claim(self, guild_id: int, month: Month, claimant: str) -> Claimed | None:
+        """Claim a month's role change; a Claimed only for the one claimant that gets it."""
+        now = self._clock.now()
+        key = job_key(guild_id, month)
+        insert = sqlite.insert if self._db.is_sqlite else postgresql.insert
+        async with self._db.write() as session:
+            result = await session.execute(
+                insert(JobClaim)
+                .values(key=key, claimed_at=now, claimed_by=claimant)
+                .on_conflict_do_nothing(index_elements=["key"])
+            )
+            if result.rowcount == 1:  # type: ignore[attr-defined]
+                return Claimed()
+            stale = (
+                JobClaim.key == key,
+                JobClaim.done_at.is_(None),
+                JobClaim.claimed_at < now - STALE_CLAIM,
+            )
+            before = await session.scalar(select(JobClaim.claimed_at).where(*stale))
+            taken = await session.execute(
+                update(JobClaim).where(*stale).values(claimed_at=now, claimed_by=claimant)
+            )
+            if taken.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+        return Claimed(taken_over=before)
+
+    async def plan(
+        self, guild_id: int, month: Month, role_id: int, winners: frozenset[int]
+    ) -> RoleChanges:
+        """Record this month's champions (before any role moves) and return what is left."""
+        async with self._db.write() as session:
+            rows = {
+                r.member_id: r
+                for r in await session.scalars(
+                    select(ChampionRole).where(ChampionRole.guild_id == guild_id)
+                )
+            }
+            moved: list[tuple[int, int]] = []
+            for member_id in winners:
+                row = rows.get(member_id)
+                if row is None:
+                    session.add(
+                        ChampionRole(
+                            guild_id=guild_id,
+                            member_id=member_id,
+                            role_id=role_id,
+                            month=str(month),
+                        )
+                    )
+                elif row.role_id != role_id:  # the role changed: take the old, give the new
+                    moved.append((member_id, row.role_id))
+                    row.role_id, row.granted_at, row.month = role_id, None, str(month)
+                else:
+                    row.month = str(month)
+            await session.flush()
+            give = tuple(
+                sorted(
+                    await session.scalars(
+                        select(ChampionRole.member_id).where(
+                            ChampionRole.guild_id == guild_id,
+                            ChampionRole.month == str(month),
+                            ChampionRole.granted_at.is_(None),
+                        )
+                    )
+                )
+            )
+        take = tuple(
+            sorted([*moved, *((m, r.role_id) for m, r in rows.items() if m not in winners)])
+        )
+        return RoleChanges(give, take)
+
+    async def given(self, guild_id: int, member_id: int) -> None:
+        """Record that a champion got the role."""
+        async with self._db.write() as session:
+            await session.execute(
+                update(ChampionRole)
+                .where(ChampionRole.guild_id == guild_id, ChampionRole.member_id == member_id)
+                .values(granted_at=self._clock.now())
+            )
+
+    async def taken(self, guild_id: int, member_id: int) -> None:
+        """Record that a former champion's role was taken back."""
+        async with self._db.write() as session:
+            await session.execute(
+                delete(ChampionRole).where(
+                    ChampionRole.guild_id == guild_id, ChampionRole.member_id == member_id
+                )
+            )
+
+    async def finish(self, guild_id: int, month: Month) -> None:
+        """Record that a month's role change is complete."""
+        async with self._db.write() as session:
+            await session.execute(
+                update(JobClaim)
+                .where(JobClaim.key == job_key(guild_id, month))
+                .values(done_at=self._clock.now())
+            )
+
+    async def holders(self, guild_id: int) -> dict[int, str]:
+        """Return the members the bot gave the role to, with their month."""
+        async with self._db.read() as session:
+            rows = await session.execute(
+                select(ChampionRole.member_id, ChampionRole.month).where(
+                    ChampionRole.guild_id == guild_id, ChampionRole.granted_at.is_not(None)
+                )
+            )
+            return {m: month for m, month in rows}
+
+
+def job_key(guild_id: int, month: Month) -> str:
+    """Return the job-claim key of a guild's champion role change for a month."""
+    return f"champion:{guild_id}:{month}"

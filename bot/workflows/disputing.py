@@ -1,0 +1,36 @@
+"""A member's dispute of a resolution, told to the admins (admin channel, else replies)."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.discord_io.admin_notices import AdminNotices
+from bot.domain import notices
+from bot.services import Services
+from bot.services.disputes import DisputeView
+
+log = logging.getLogger(__name__)
+
+
+class Disputing:
+    """File the dispute, then tell the admins once, like a notice, until a new resolution."""
+
+    def __init__(self, services: Services, told: AdminNotices) -> None:
+        self._services = services
+        self._told = told
+
+    async def dispute(self, guild_id: int, number: int, member_id: int, reason: str) -> DisputeView:
+        """File a member's dispute and tell the admins; raise a friendly error when refused."""
+        filed = await self._services.disputes.file(guild_id, number, member_id, reason)
+        await self._told.tell(
+            guild_id,
+            notices.member_dispute(
+                filed.id, number, filed.title, filed.outcome.label, member_id, filed.reason
+            ),
+        )
+        return filed
+
+    async def closed(self, guild_id: int, dispute_ids: tuple[int, ...]) -> None:
+        """Withdraw the told disputes a new resolution closed."""
+        if dispute_ids:
+            await self._told.fixed(guild_id, *(notices.dispute_key(i) for i in dispute_ids))
