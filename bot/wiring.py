@@ -16,6 +16,7 @@ from bot.discord_io.reactions import ReactionsReader
 from bot.discord_io.registry import OpenPolls
 from bot.discord_io.remover import ReactionRemover
 from bot.domain.seedfile import SeedSet
+from bot.domain.shards import ShardScope
 from bot.services import Services
 from bot.vote_writer import VoteWriter
 from bot.workflows.access_check import AccessCheck
@@ -57,8 +58,11 @@ class Workflows:
         seed: SeedSet | None = None,
         vote_batch: int = 500,
         vote_delay: float = 0.05,
+        scope: ShardScope | None = None,
+        claimant: str | None = None,
     ) -> Workflows:
         """Wire the pieces over one Discord client; none of them gets the client itself."""
+        scope = scope or ShardScope()
         access = Access(client.get_guild)
         told = AdminNotices(services.notices)
         poster = Poster(
@@ -83,9 +87,11 @@ class Workflows:
         read_back = ReadBackWorkflow(
             services, ReactionsReader(client.http), polls, writer, remover, access, told, poster
         )
-        opening = PollOpening(services, poster, polls, told)
-        closing = PollClosing(services, read_back, writer, polls, poster, services.clock)
-        claimant = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
+        opening = PollOpening(services, poster, polls, told, scope=scope)
+        closing = PollClosing(
+            services, read_back, writer, polls, poster, services.clock, scope=scope
+        )
+        claimant = claimant or f"{process_name()}:{secrets.token_hex(3)}"
         return cls(
             polls=polls,
             writer=writer,
@@ -94,10 +100,15 @@ class Workflows:
             closing=closing,
             editing=PredictionEditing(services, poster),
             read_back=read_back,
-            resolving=Resolving(services, read_back, writer, closing, poster),
-            monthly=MonthlyPost(services, poster, access, claimant),
+            resolving=Resolving(services, read_back, writer, closing, poster, scope=scope),
+            monthly=MonthlyPost(services, poster, access, claimant, scope=scope),
             moderation=moderation,
             access_check=AccessCheck(services, poster, access, polls, remover, told),
-            startup=Startup(services, polls, opening, closing, read_back, seed),
+            startup=Startup(services, polls, opening, closing, read_back, seed, scope=scope),
             cards=BoardCards(services),
         )
+
+
+def process_name() -> str:
+    """Return this process as operators find it: hostname:pid."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}"

@@ -15,6 +15,7 @@ from bot.services.polls import PollService
 from bot.services.predictions import PredictionService
 from bot.services.resolution import ResolutionService
 from bot.services.scorecard import ScorecardService
+from bot.services.shard_state import ShardStateService
 from bot.services.votes import VoteService
 from db.session import Database
 
@@ -36,6 +37,7 @@ class Services:
     bot_state: BotStateService
     notices: NoticeService
     names: NameService
+    shards: ShardStateService
 
     @classmethod
     def build(cls, db: Database, clock: Clock) -> Services:
@@ -55,4 +57,5 @@ class Services:
             bot_state=BotStateService(db, clock),
             notices=NoticeService(db, clock),
             names=NameService(db, clock),
+            shards=ShardStateService(db),
         )

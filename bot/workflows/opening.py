@@ -15,6 +15,7 @@ from bot.domain import nonces, notices
 from bot.domain.channels import poll_channel
 from bot.domain.errors import CalledItError, CannotPost
 from bot.domain.outcomes import POLL_EMOJI
+from bot.domain.shards import ShardScope
 from bot.services import Services
 from bot.services.snapshots import Opened, OpenedAll, OpenPollRef
 
@@ -25,12 +26,19 @@ class PollOpening:
     """Open polls so that a poll is either fully posted and recorded, or not there at all."""
 
     def __init__(
-        self, services: Services, poster: Poster, polls: OpenPolls, notices_: AdminNotices
+        self,
+        services: Services,
+        poster: Poster,
+        polls: OpenPolls,
+        notices_: AdminNotices,
+        *,
+        scope: ShardScope | None = None,
     ) -> None:
         self._services = services
         self._poster = poster
         self._polls = polls
         self._notices = notices_
+        self._scope = scope or ShardScope()
 
     async def open(
         self,
@@ -77,7 +85,7 @@ class PollOpening:
         Members may already be voting on such a message; it is found by the marker in its
         footer. A poll whose message never landed is discarded, so it can be opened again.
         """
-        for poll in await self._services.polls.unposted():
+        for poll in await self._services.polls.unposted(self._scope):
             marker = nonces.poll_message(poll.id, poll.opened_at)
             try:
                 landed = await self._poster.find_landed(

@@ -16,6 +16,7 @@ from bot.domain.channels import announcement_channel
 from bot.domain.errors import Conflict
 from bot.domain.outcomes import Outcome
 from bot.domain.pacing import Pacer
+from bot.domain.shards import ShardScope
 from bot.services import Services
 from bot.services.snapshots import ClosedPoll, ResolutionReport
 from bot.vote_writer import VoteWriter
@@ -35,12 +36,15 @@ class Resolving:
         writer: VoteWriter,
         closing: PollClosing,
         poster: Poster,
+        *,
+        scope: ShardScope | None = None,
     ) -> None:
         self._services = services
         self._read_back = read_back
         self._writer = writer
         self._closing = closing
         self._poster = poster
+        self._scope = scope or ShardScope()
         self._pacer = Pacer(time.monotonic)
 
     async def resolve(
@@ -114,7 +118,7 @@ class Resolving:
 
     async def announce_missing(self) -> None:
         """Announce the changes a crash or an outage kept from being announced (retried slowly)."""
-        for report in await self._services.resolution.announcements_due():
+        for report in await self._services.resolution.announcements_due(self._scope):
             assert report.event_id is not None
             if not self._pacer.due(report.event_id):
                 continue
