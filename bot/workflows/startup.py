@@ -57,6 +57,14 @@ class Startup:
         await self._closing.close_due()
         await self._read_back.all()
 
+    async def connected(self, process: str) -> None:
+        """Record that this process serves its shards, and forgive its failed starts."""
+        scope = self._scope
+        for shard_id in scope.shard_ids:
+            await self._services.shards.serving(shard_id, scope.shard_count, process)
+        await self._services.shards.started(start_key(scope))
+        log.info("serving shard(s) %s of %d as %s", scope.shard_ids, scope.shard_count, process)
+
     async def seed_once(self, guild_id: int) -> None:
         """Seed a guild with the shipped set, once."""
         predictions = self._services.predictions
@@ -67,3 +75,8 @@ class Startup:
             return
         report = await predictions.load_seed(guild_id, self._seed)
         log.info("seeded guild %s with %d predictions", guild_id, report.added)
+
+
+def start_key(scope: ShardScope) -> str:
+    """Return the key this process's starts are counted under, e.g. '0,1/4'."""
+    return f"{','.join(map(str, scope.shard_ids))}/{scope.shard_count}"
