@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     shard_count: int | Literal["auto"] | None = None
     #: This process's shards, e.g. "0-3" or "4,5"; None: every shard.
     shard_ids: str | None = None
+    #: Seconds between runs of the scheduled work (deadlines, late posts, the monthly post).
+    scheduler_interval: float = Field(default=30.0, gt=0, le=3600)
 
     @field_validator("log_level", mode="before")
     @classmethod

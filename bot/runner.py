@@ -53,7 +53,11 @@ async def run_bot(settings: Settings) -> int:
     try:
         await upgrade(database)
         services = Services.build(database, SystemClock())
-        options = {"dev_guild_id": settings.dev_guild_id, "seed": default_seed()}
+        options = {
+            "dev_guild_id": settings.dev_guild_id,
+            "seed": default_seed(),
+            "scheduler_interval": settings.scheduler_interval,
+        }
         if advice is None:  # one shard, as always: the plain commands.Bot
             bot: CalledItBot = CalledItBot(services, **options)  # type: ignore[arg-type]
         else:
