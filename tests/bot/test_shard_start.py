@@ -1,5 +1,7 @@
 """Starting sharded: settings, SQLite refused for a partial SHARD_IDS, shard 0 alone syncs.
 
+/setup show names the shard and the process serving the server.
+
 Also pins the discord.py pieces sharding leans on, so an upgrade that changes them fails here
 with a clear message rather than in production.
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -18,7 +21,7 @@ from discord.gateway import DiscordWebSocket
 
 from bot.app import CalledItBot
 from bot.config import ConfigError, load_settings
-from bot.domain.shards import ShardScope
+from bot.domain.shards import ShardScope, shard_of
 from bot.emulator import Emulator
 from bot.endpoints import apply_endpoints
 from bot.runner import SQLITE_SHARDS, refuse_sqlite, shard_scope
@@ -89,6 +92,13 @@ async def test_only_the_process_holding_shard_0_syncs_commands(world: World) -> 
     assert world.emu.requests_to("PUT", "/applications/{application_id}/commands") == []
     async with world.running(scope=ShardScope.of(2, [0])) as bot:
         assert bot.synced == "global"
+        shown = await world.run(world.admin, "/setup show")
+        fields = {f["name"]: f["value"] for f in shown.messages[-1].embeds[0]["fields"]}
+        shard = shard_of(world.guild.id, 2)
+        assert (
+            fields["Served by"]
+            == f"shard {shard} of 2, process {socket.gethostname()}:{os.getpid()}"
+        )
     assert world.emu.registered_commands() != []
 
 
