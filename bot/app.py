@@ -187,8 +187,8 @@ class CalledItBot(commands.Bot):
         log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))
         self.settled.clear()
         try:
+            await self.workflows.startup.connected(self.process)  # the session is up
             await self.workflows.startup.new_session([guild.id for guild in self.guilds])
-            await self.workflows.startup.connected(self.process)
         except Exception:
             log.exception("start-up work failed; the scheduler retries what is due")
         finally:

@@ -43,7 +43,7 @@ def settings(
                 False,
             ),
             ("Time zone", config.timezone, False),
-            ("What I can't do here", notice_lines(problems) or "Nothing: all good.", False),
             *served,
+            ("What I can't do here", notice_lines(problems) or "Nothing: all good.", False),
         ],
     )
