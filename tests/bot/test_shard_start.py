@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import os
 import socket
 import sys
@@ -19,6 +20,7 @@ import discord
 import pytest
 from discord.gateway import DiscordWebSocket
 
+from bot import runner
 from bot.app import CalledItBot
 from bot.config import ConfigError, load_settings
 from bot.domain.shards import ShardScope, shard_of
@@ -134,3 +136,29 @@ async def test_gateway_advice_reads_get_gateway_bot(emulator: Emulator) -> None:
         apply_endpoints(None, None)
     assert (advice.shards, advice.max_concurrency) == (3, 2)
     assert advice.remaining > 0 and advice.reset_after > 0
+
+
+async def test_a_crash_loop_backs_off_and_says_so(
+    services: Services, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr(runner.asyncio, "sleep", sleep)
+    scope, advice = ShardScope.of(2, [1]), GatewayAdvice(2, 1, 1000, 3600)
+    for _ in range(3):  # three starts that never connected
+        await runner.spare_identifies(services, scope, advice)
+    assert slept == []
+    with caplog.at_level(logging.WARNING, logger="bot.runner"):
+        await runner.spare_identifies(services, scope, advice)
+        await runner.spare_identifies(services, scope, advice)
+    assert len(slept) == 2 and 4 < slept[0] <= 5 and 9 < slept[1] <= 10
+    assert "3 failed start(s) in a row for shard(s) 1/2: waiting 5s" in caplog.text
+    assert "spare the token's daily identifies" in caplog.text
+
+    slept.clear()
+    await services.shards.started("1/2")  # connected: forgiven
+    await runner.spare_identifies(services, scope, GatewayAdvice(2, 1, 0, 3600))
+    assert slept == [3600]  # no session starts left today: wait for the reset
