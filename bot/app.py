@@ -16,10 +16,11 @@ from discord.ext import commands
 
 from bot.domain.seedfile import SeedSet
 from bot.domain.seedfile import load as load_seed_file
+from bot.domain.shards import ShardScope
 from bot.render import cards
 from bot.scheduler import Scheduler
 from bot.services import Services
-from bot.wiring import Workflows
+from bot.wiring import Workflows, process_name
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,8 @@ class CalledItBot(commands.Bot):
         scheduler_interval: float = 30.0,
         vote_batch: int = 500,
         vote_delay: float = 0.05,
+        scope: ShardScope | None = None,
+        **client_options: Any,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -81,11 +84,21 @@ class CalledItBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             # Servers only: Discord offers no command in DMs (the handlers refuse them too).
             allowed_contexts=app_commands.AppCommandContext(guild=True),
+            **client_options,
         )
         self.services = services
+        #: The shards this process serves (one process serving all of them by default).
+        self.scope = scope or ShardScope()
+        #: This process as /setup show and `calledit check` name it: hostname:pid.
+        self.process = process_name()
         self.dev_guild_id = dev_guild_id
         self.workflows = Workflows.build(
-            services, self, seed=seed, vote_batch=vote_batch, vote_delay=vote_delay
+            services,
+            self,
+            seed=seed,
+            vote_batch=vote_batch,
+            vote_delay=vote_delay,
+            scope=self.scope,
         )
         flows = self.workflows
         self.scheduler = Scheduler(
@@ -150,7 +163,14 @@ class CalledItBot(commands.Bot):
         await asyncio.to_thread(cards.warm)
 
     async def sync_commands(self) -> None:
-        """Sync to DEV_GUILD_ID when set; globally only when the command set changed."""
+        """Sync to DEV_GUILD_ID when set; globally only when the command set changed.
+
+        Only the process holding shard 0 syncs: the command set is one per application.
+        """
+        if not self.scope.syncs_commands:
+            self.synced = "elsewhere"
+            log.info("commands are synced by the process holding shard 0; not syncing")
+            return
         if self.dev_guild_id is not None:
             guild = discord.Object(self.dev_guild_id)
             self.tree.copy_global_to(guild=guild)
@@ -178,6 +198,7 @@ class CalledItBot(commands.Bot):
         log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))
         self.settled.clear()
         try:
+            await self.workflows.startup.connected(self.process)  # the session is up
             await self.workflows.startup.new_session([guild.id for guild in self.guilds])
         except Exception:
             log.exception("start-up work failed; the scheduler retries what is due")

@@ -85,7 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="an empty database to play in (default: a throwaway SQLite file)",
     )
     sub.add_parser("invite-url", help="print the URL that adds the bot to a server")
-    sub.add_parser("check", help="check settings and that the database is reachable")
+    check = sub.add_parser("check", help="check settings and that the database is reachable")
+    check.add_argument("--guild", type=int, help="name the shard and the process serving a guild")
 
     db = sub.add_parser("db", help="database commands")
     db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
@@ -338,7 +339,34 @@ async def _check(settings: Settings, args: argparse.Namespace) -> int:
     print(f"Schema revision {revision or 'none'}; code expects {head}.")
     if not settings.token:
         print("DISCORD_TOKEN is not set: `calledit run` needs it (`calledit demo` does not).")
+    if revision is not None:  # the shard rows live in the schema
+        await _check_shards(settings, args.guild)
     return 0
+
+
+async def _check_shards(settings: Settings, guild_id: int | None) -> None:
+    from bot.domain.shards import shard_of
+    from bot.services.shard_state import ShardStateService
+    from db.session import Database
+
+    database = Database(settings.database_url)
+    try:
+        seen = await ShardStateService(database).seen()
+    finally:
+        await database.dispose()
+    count = settings.shard_count
+    print(f"Shards: SHARD_COUNT={count or 1}, SHARD_IDS={settings.shard_ids or 'all'}.")
+    for shard in seen:
+        print(
+            f"  shard {shard.shard_id} of {shard.shard_count}: process {shard.process} "
+            f"(connected {shard.at:%Y-%m-%d %H:%M} UTC)"
+        )
+    if guild_id is None:
+        return
+    total = seen[0].shard_count if seen else (count if isinstance(count, int) else 1)
+    shard = shard_of(guild_id, total)
+    process = next((s.process for s in seen if s.shard_id == shard), "no process seen yet")
+    print(f"Guild {guild_id}: shard {shard} of {total}, served by {process}.")
 
 
 def _safe_url(url: str) -> str:

@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from bot.domain.errors import InvalidInput
+from bot.domain.shards import parse_shard_ids
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/calledit.db"
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
@@ -56,6 +59,12 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
+    #: How many shards the bot runs in all: a number, "auto" (Discord's advice), None (one).
+    shard_count: int | Literal["auto"] | None = None
+    #: This process's shards, e.g. "0-3" or "4,5"; None: every shard.
+    shard_ids: str | None = None
+    #: Seconds between runs of the scheduled work (deadlines, late posts, the monthly post).
+    scheduler_interval: float = Field(default=30.0, gt=0, le=3600)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -63,11 +72,45 @@ class Settings(BaseSettings):
         return value.upper() if isinstance(value, str) else value
 
     @field_validator(
-        "discord_token", "dev_guild_id", "discord_api_base", "discord_gateway_url", mode="before"
+        "discord_token",
+        "dev_guild_id",
+        "discord_api_base",
+        "discord_gateway_url",
+        "shard_count",
+        "shard_ids",
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("shard_count", mode="before")
+    @classmethod
+    def _shard_count(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip().lower()
+            if text == "auto":
+                return "auto"
+            if not text.isdigit() or int(text) < 1:
+                raise ValueError("must be a number of shards (1 or more) or 'auto'")
+            return int(text)
+        if isinstance(value, int) and value < 1:
+            raise ValueError("must be a number of shards (1 or more) or 'auto'")
+        return value
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _shard_ids(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        count = info.data.get("shard_count")
+        if count is None:
+            raise ValueError("needs SHARD_COUNT (a number, or 'auto')")
+        try:  # checked against the count now when it is known; 'auto' is checked at start
+            parse_shard_ids(value, count if isinstance(count, int) else 1 << 16)
+        except InvalidInput as exc:
+            raise ValueError(str(exc).removeprefix("SHARD_IDS: ")) from None
+        return value.strip()
 
     @field_validator("database_url")
     @classmethod
@@ -98,6 +141,11 @@ class Settings(BaseSettings):
     def token(self) -> str | None:
         """Return the token's secret value (never log it)."""
         return self.discord_token.get_secret_value() if self.discord_token else None
+
+    @property
+    def sharded(self) -> bool:
+        """Tell whether SHARD_COUNT is set (the bot then runs discord.py's AutoShardedBot)."""
+        return self.shard_count is not None
 
     def sqlite_path(self) -> Path | None:
         """Return the SQLite file path, None for other databases."""

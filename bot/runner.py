@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import logging
+from datetime import UTC, datetime
 
 import discord
 
@@ -12,8 +14,13 @@ from bot.app import PERMISSIONS, CalledItBot, default_seed
 from bot.config import Settings
 from bot.domain.clock import SystemClock
 from bot.domain.errors import InvalidInput
+from bot.domain.shards import ShardScope, parse_shard_ids
 from bot.endpoints import apply_endpoints
 from bot.services import Services
+from bot.services.shard_state import backoff
+from bot.sharded import GatewayAdvice, IdentifyGate, ShardedCalledItBot, gateway_advice
+from bot.wiring import process_name
+from bot.workflows.startup import start_key
 from db.migrate import upgrade
 from db.session import Database
 
@@ -25,17 +32,38 @@ NO_TOKEN = (
 )
 
 
+SQLITE_SHARDS = (
+    "SHARD_IDS leaves shards to other processes, and they can't share a SQLite file: "
+    "use PostgreSQL (DATABASE_URL=postgresql+asyncpg://..., see README 'Running at scale')."
+)
+
+
 async def run_bot(settings: Settings) -> int:
     """Apply migrations, connect, and run until stopped."""
     token = settings.token
     if not token:
         raise InvalidInput(NO_TOKEN)
     apply_endpoints(settings.discord_api_base, settings.discord_gateway_url)
+    if settings.shard_count not in (None, "auto"):  # refuse before any network call
+        refuse_sqlite(settings, shard_scope(settings, None))
+    advice = await gateway_advice(token) if settings.sharded else None
+    scope = shard_scope(settings, advice)
+    refuse_sqlite(settings, scope)
     database = Database(settings.database_url)
     try:
         await upgrade(database)
         services = Services.build(database, SystemClock())
-        bot = CalledItBot(services, dev_guild_id=settings.dev_guild_id, seed=default_seed())
+        options = {
+            "dev_guild_id": settings.dev_guild_id,
+            "seed": default_seed(),
+            "scheduler_interval": settings.scheduler_interval,
+        }
+        if advice is None:  # one shard, as always: the plain commands.Bot
+            bot: CalledItBot = CalledItBot(services, **options)  # type: ignore[arg-type]
+        else:
+            await spare_identifies(services, scope, advice)
+            gate = IdentifyGate(services.shards, advice.max_concurrency, process_name())
+            bot = ShardedCalledItBot(services, gate=gate, scope=scope, **options)
         async with bot:
             try:
                 await bot.start(token)
@@ -50,6 +78,55 @@ async def run_bot(settings: Settings) -> int:
     finally:
         await database.dispose()
     return 0
+
+
+def refuse_sqlite(settings: Settings, scope: ShardScope) -> None:
+    """Refuse a SQLite database when other processes serve some of the shards."""
+    if not scope.everything and settings.database_url.startswith("sqlite"):
+        raise InvalidInput(SQLITE_SHARDS)
+
+
+def shard_scope(settings: Settings, advice: GatewayAdvice | None) -> ShardScope:
+    """Return this process's shards from SHARD_COUNT (a number or Discord's advice) and SHARD_IDS."""
+    if settings.shard_count is None:
+        return ShardScope()
+    count = settings.shard_count
+    if count == "auto":
+        assert advice is not None
+        count = advice.shards
+        log.info("Discord advises %d shard(s)", count)
+    ids = parse_shard_ids(settings.shard_ids, count) if settings.shard_ids else None
+    return ShardScope.of(count, ids)
+
+
+async def spare_identifies(services: Services, scope: ShardScope, advice: GatewayAdvice) -> None:
+    """Wait before connecting after repeated failed starts, or when the day's starts run out.
+
+    A token has 1,000 identifies a day; a crash loop must not burn them. Each start is counted
+    in the database until its shards connect, so a loop shows as a growing count and waits
+    longer each time (capped).
+    """
+    key = start_key(scope)
+    failed, last = await services.shards.start_attempt(key)
+    wait = backoff(failed)
+    if last is not None:
+        wait -= (datetime.now(UTC) - last).total_seconds()
+    if wait > 0:
+        log.warning(
+            "%d failed start(s) in a row for shard(s) %s: waiting %.0fs before identifying "
+            "(to spare the token's daily identifies)",
+            failed,
+            key,
+            wait,
+        )
+        await asyncio.sleep(wait)
+    if advice.remaining < len(scope.shard_ids):
+        log.warning(
+            "Discord allows %d more session start(s) today; waiting %.0fs for the reset",
+            advice.remaining,
+            advice.reset_after,
+        )
+        await asyncio.sleep(advice.reset_after)
 
 
 def client_id_from_token(token: str) -> int:

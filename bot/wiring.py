@@ -19,6 +19,7 @@ from bot.discord_io.roles import RoleKeeper
 from bot.discord_io.threads import PollThreads
 from bot.discord_io.voters import Voters
 from bot.domain.seedfile import SeedSet
+from bot.domain.shards import ShardScope
 from bot.services import Services
 from bot.vote_writer import VoteWriter
 from bot.workflows.access_check import AccessCheck
@@ -70,8 +71,11 @@ class Workflows:
         seed: SeedSet | None = None,
         vote_batch: int = 500,
         vote_delay: float = 0.05,
+        scope: ShardScope | None = None,
+        claimant: str | None = None,
     ) -> Workflows:
         """Wire the pieces over one Discord client; none of them gets the client itself."""
+        scope = scope or ShardScope()
         access = Access(client.get_guild)
         told = AdminNotices(services.notices)
         poster = Poster(
@@ -104,11 +108,13 @@ class Workflows:
             voters,
         )
         threads = PollThreads(client.http, access, told)
-        opening = PollOpening(services, poster, polls, told, threads, voters)
-        closing = PollClosing(services, read_back, writer, polls, poster, services.clock, threads)
+        opening = PollOpening(services, poster, polls, told, threads, voters, scope=scope)
+        closing = PollClosing(
+            services, read_back, writer, polls, poster, services.clock, threads, scope=scope
+        )
         disputing = Disputing(services, told)
         roles = RoleKeeper(client.http, client.get_guild)
-        claimant = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
+        claimant = claimant or f"{process_name()}:{secrets.token_hex(3)}"
         return cls(
             polls=polls,
             writer=writer,
@@ -117,11 +123,13 @@ class Workflows:
             closing=closing,
             editing=PredictionEditing(services, poster),
             read_back=read_back,
-            resolving=Resolving(services, read_back, writer, closing, poster, disputing),
-            monthly=MonthlyPost(services, poster, access, claimant),
+            resolving=Resolving(
+                services, read_back, writer, closing, poster, disputing, scope=scope
+            ),
+            monthly=MonthlyPost(services, poster, access, claimant, scope=scope),
             moderation=moderation,
             access_check=AccessCheck(services, poster, access, polls, remover, told),
-            startup=Startup(services, polls, opening, closing, read_back, seed),
+            startup=Startup(services, polls, opening, closing, read_back, seed, scope=scope),
             cards=BoardCards(services),
             admin_channel=admin_channel,
             reminders=Reminders(services, poster, access, claimant),
@@ -130,3 +138,8 @@ class Workflows:
             roles=roles,
             voters=voters,
         )
+
+
+def process_name() -> str:
+    """Return this process as operators find it: hostname:pid."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}"

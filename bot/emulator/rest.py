@@ -160,22 +160,23 @@ async def handle_api(emu: Emulator, request: web.Request) -> web.StreamResponse:
 
     method = request.method
     path = "/" + request.match_info["tail"]
+    auth = request.headers.get("Authorization", "")
+    token = auth[4:] if auth.startswith("Bot ") else ""
     r, params, path_known = match(method, path)
     if r is None:
         status, msg = (405, "405: Method Not Allowed") if path_known else (404, "404: Not Found")
         emu.unknown_routes.append((method, path))
-        emu.requests.append(RequestRecord(method, path, path, status))
+        emu.requests.append(RequestRecord(method, path, path, status, token=token))
         log.warning("Emulator does not know %s %s (answered %s)", method, path, status)
         return json_response(status, {"message": msg, "code": 0})
     if r.auth and not request.headers.get("Authorization", "").startswith("Bot "):
-        emu.requests.append(RequestRecord(method, r.template, path, 401))
+        emu.requests.append(RequestRecord(method, r.template, path, 401, token=token))
         err = DiscordError(401, 0, "401: Unauthorized")
         emu.violate("auth", method, r.template, err)
         return json_response(401, err.body())
     if r.auth:
-        token = request.headers["Authorization"][4:]
         if emu.valid_tokens is not None and token not in emu.valid_tokens:
-            emu.requests.append(RequestRecord(method, r.template, path, 401))
+            emu.requests.append(RequestRecord(method, r.template, path, 401, token=token))
             return json_response(401, {"message": "401: Unauthorized", "code": 0})
         if token not in emu.tokens:
             emu.tokens.append(token)
@@ -187,7 +188,7 @@ async def handle_api(emu: Emulator, request: web.Request) -> web.StreamResponse:
         exempt_global=r.template.startswith(("/interactions/", "/webhooks/")),
     )
     if decision.status is not None:
-        rec = RequestRecord(method, r.template, path, decision.status)
+        rec = RequestRecord(method, r.template, path, decision.status, token=token)
         emu.requests.append(rec)
         if decision.status == 429:
             emu.rate_limited.append(rec)
@@ -220,10 +221,12 @@ async def handle_api(emu: Emulator, request: web.Request) -> web.StreamResponse:
             emu.violate(kind, method, r.template, err)
     if decision.fail_after is not None and status < 400:
         # Done, but the answer is "lost": the client sees a server error and may retry.
-        emu.requests.append(RequestRecord(method, r.template, path, decision.fail_after[0]))
+        emu.requests.append(
+            RequestRecord(method, r.template, path, decision.fail_after[0], token=token)
+        )
         emu.notify()
         return json_response(*decision.fail_after)
-    emu.requests.append(RequestRecord(method, r.template, path, status, body=out))
+    emu.requests.append(RequestRecord(method, r.template, path, status, body=out, token=token))
     if emu.validate_responses and emu.spec is not None and status != 204:
         _validate_response(emu, method, r.template, status, out)
     emu.notify()

@@ -62,6 +62,8 @@ class RequestRecord:
     path: str
     status: int
     body: Any = None
+    #: The bot token the request carried ('' without one): tells bot processes apart.
+    token: str = ""
     at: float = field(default_factory=time.monotonic)
 
 

@@ -32,11 +32,12 @@ class Setup(
     async def show(self, interaction: discord.Interaction) -> None:
         """Show settings."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        services, guild_id = bot_of(interaction).services, guild_id_of(interaction)
-        config = await services.guilds.get(guild_id)
-        problems = await services.notices.active(guild_id, mark_shown=True)
+        bot, guild_id = bot_of(interaction), guild_id_of(interaction)
+        config = await bot.services.guilds.get(guild_id)
+        problems = await bot.services.notices.active(guild_id, mark_shown=True)
         problems = [n for n in problems if not notices.is_dispute(n.key)]
-        await reply(interaction, embed=render.settings(config, problems), ephemeral=True)
+        served = f"{bot.scope.describe(guild_id)}, process {bot.process}"
+        await reply(interaction, embed=render.settings(config, problems, served), ephemeral=True)
 
     @app_commands.command(
         name="check", description="Check my permissions where I post, and list what I can't do"

@@ -11,12 +11,15 @@ from bot.render.texts import embed, notice_lines
 from bot.services.snapshots import GuildConfig
 
 
-def settings(config: GuildConfig, problems: Sequence[Notice] = ()) -> discord.Embed:
-    """Render /setup show, with what the bot can't do here."""
+def settings(
+    config: GuildConfig, problems: Sequence[Notice] = (), served_by: str | None = None
+) -> discord.Embed:
+    """Render /setup show, with what the bot can't do here and who serves this server."""
 
     def channel(cid: int | None) -> str:
         return f"<#{cid}>" if cid else "not set"
 
+    served = [("Served by", served_by, False)] if served_by else []
     return embed(
         "Called It settings",
         fields=[
@@ -70,6 +73,7 @@ def settings(config: GuildConfig, problems: Sequence[Notice] = ()) -> discord.Em
             ),
             ("Poll threads", "on" if config.poll_threads else "off", False),
             ("Time zone", config.timezone, False),
+            *served,
             ("What I can't do here", notice_lines(problems) or "Nothing: all good.", False),
         ],
     )

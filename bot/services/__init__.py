@@ -20,6 +20,7 @@ from bot.services.reminders import ReminderService
 from bot.services.resolution import ResolutionService
 from bot.services.scorecard import ScorecardService
 from bot.services.sets import SetService
+from bot.services.shard_state import ShardStateService
 from bot.services.votes import VoteService
 from db.session import Database
 
@@ -46,6 +47,7 @@ class Services:
     reminders: ReminderService
     disputes: DisputeService
     champions: ChampionService
+    shards: ShardStateService
 
     @classmethod
     def build(cls, db: Database, clock: Clock) -> Services:
@@ -70,4 +72,5 @@ class Services:
             reminders=ReminderService(db, clock),
             disputes=DisputeService(db, clock),
             champions=ChampionService(db, clock),
+            shards=ShardStateService(db),
         )

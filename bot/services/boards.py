@@ -21,8 +21,10 @@ from bot.domain.clock import Clock
 from bot.domain.months import Month, board_month_due, parse_timezone
 from bot.domain.outcomes import Choice, Outcome
 from bot.domain.ranking import rank_tuples
+from bot.domain.shards import ShardScope
 from bot.services import ledger, set_scores
 from bot.services.guilds import config_of, ensure
+from bot.services.scoping import EVERYTHING, owned
 from bot.services.shared_reads import tallies
 from bot.services.snapshots import Board, MemberStats, ResolvedItem, Tally
 from db.models import (
@@ -266,12 +268,17 @@ class BoardService:
             known.update(await tallies(session, missing))
         return known
 
-    async def due_posts(self) -> list[DuePost]:
-        """Return the monthly posts that are due and not yet claimed, for every guild."""
+    async def due_posts(self, scope: ShardScope = EVERYTHING) -> list[DuePost]:
+        """Return the monthly posts that are due and not yet claimed (in the scope's guilds)."""
         now = self._clock.now()
         due: list[DuePost] = []
         async with self._db.read() as session:
-            guilds = [config_of(g) for g in await session.scalars(select(GuildSettings))]
+            guilds = [
+                config_of(g)
+                for g in await session.scalars(
+                    select(GuildSettings).where(owned(GuildSettings.guild_id, scope))
+                )
+            ]
             claimed = {
                 (g, m)
                 for g, m in await session.execute(
@@ -330,12 +337,12 @@ class BoardService:
                 return None
             return Claim(guild_id, month, taken_over=stale)
 
-    async def unfinished_claims(self) -> list[DuePost]:
-        """Return claimed posts never recorded as posted (to retry once their claim is stale)."""
+    async def unfinished_claims(self, scope: ShardScope = EVERYTHING) -> list[DuePost]:
+        """Return claimed posts (in the scope's guilds) never recorded as posted, to retry."""
         async with self._db.read() as session:
             rows = await session.execute(
                 select(LeaderboardPost.guild_id, LeaderboardPost.month).where(
-                    LeaderboardPost.posted_at.is_(None)
+                    LeaderboardPost.posted_at.is_(None), owned(LeaderboardPost.guild_id, scope)
                 )
             )
             return [DuePost(g, Month.parse(m)) for g, m in rows]

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.clock import Clock
 from bot.domain.errors import Conflict, NotFound
 from bot.domain.rules import RESULT_CATCH_UP, RESULT_REASONS, check_can_poll, poll_deadline
+from bot.domain.shards import ShardScope
+from bot.services.scoping import EVERYTHING, owned
 from bot.services.shared_reads import find_prediction, poll_view, view_of
 from bot.services.snapshots import ClosedPoll, OpenPollRef, PollView, PredictionView
 from db.models import Poll, Prediction, Resolution
@@ -153,14 +155,18 @@ class PollService:
             poll.id, poll.guild_id, poll.channel_id, poll.message_id or 0, poll.closes_at, number
         )
 
-    async def close_due(self) -> list[ClosedPoll]:
-        """Close every open poll whose deadline has passed, in one transaction."""
+    async def close_due(self, scope: ShardScope = EVERYTHING) -> list[ClosedPoll]:
+        """Close every open poll (of the scope's guilds) whose deadline passed, in one transaction."""
         now = self._clock.now()
         closed: list[ClosedPoll] = []
         async with self._db.write() as session:
             due = (
                 await session.scalars(
-                    select(Poll).where(Poll.closed_at.is_(None), Poll.closes_at <= now)
+                    select(Poll).where(
+                        Poll.closed_at.is_(None),
+                        Poll.closes_at <= now,
+                        owned(Poll.guild_id, scope),
+                    )
                 )
             ).all()
             for poll in due:
@@ -184,8 +190,8 @@ class PollService:
             poll = await _get_poll(session, poll_id)
             poll.result_message_id = message_id
 
-    async def results_due(self) -> list[ClosedPoll]:
-        """Return recently closed polls whose result post was never recorded (a crash, say)."""
+    async def results_due(self, scope: ShardScope = EVERYTHING) -> list[ClosedPoll]:
+        """Return recently closed polls (of the scope's guilds) whose result post is unrecorded."""
         since = self._clock.now() - RESULT_CATCH_UP
         async with self._db.read() as session:
             rows = (
@@ -197,6 +203,7 @@ class PollService:
                         Poll.message_id.is_not(None),
                         Poll.close_reason.in_(RESULT_REASONS),
                         Poll.closed_at >= since,
+                        owned(Poll.guild_id, scope),
                     )
                     .order_by(Poll.id)
                 )
@@ -215,12 +222,16 @@ class PollService:
                 select(func.min(Poll.closes_at)).where(Poll.closed_at.is_(None))
             )
 
-    async def open_refs(self, guild_id: int | None = None) -> list[OpenPollRef]:
-        """Return every open poll that has a posted message."""
+    async def open_refs(
+        self, guild_id: int | None = None, scope: ShardScope = EVERYTHING
+    ) -> list[OpenPollRef]:
+        """Return every open poll (of a guild, or of the scope's guilds) with a posted message."""
         statement = (
             select(Poll, Prediction.number)
             .join(Prediction, Prediction.id == Poll.prediction_id)
-            .where(Poll.closed_at.is_(None), Poll.message_id.is_not(None))
+            .where(
+                Poll.closed_at.is_(None), Poll.message_id.is_not(None), owned(Poll.guild_id, scope)
+            )
         )
         if guild_id is not None:
             statement = statement.where(Poll.guild_id == guild_id)
@@ -230,14 +241,18 @@ class PollService:
                 for p, n in await session.execute(statement)
             ]
 
-    async def unposted(self) -> list[PollView]:
-        """Return open polls whose message was never recorded (a crash while posting)."""
+    async def unposted(self, scope: ShardScope = EVERYTHING) -> list[PollView]:
+        """Return open polls (of the scope's guilds) whose message was never recorded."""
         async with self._db.read() as session:
             rows = (
                 await session.execute(
                     select(Poll, Prediction.number)
                     .join(Prediction, Prediction.id == Poll.prediction_id)
-                    .where(Poll.closed_at.is_(None), Poll.message_id.is_(None))
+                    .where(
+                        Poll.closed_at.is_(None),
+                        Poll.message_id.is_(None),
+                        owned(Poll.guild_id, scope),
+                    )
                 )
             ).all()
             return [poll_view(poll, number) for poll, number in rows]

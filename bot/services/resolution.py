@@ -12,8 +12,10 @@ from bot.domain.errors import Conflict, InvalidInput
 from bot.domain.outcomes import Choice, Outcome
 from bot.domain.rules import ANNOUNCE_CATCH_UP, NOTE_MAX, check_evidence_url, clean_text
 from bot.domain.scoring import points
+from bot.domain.shards import ShardScope
 from bot.services import ledger
 from bot.services.disputes import close_open
+from bot.services.scoping import EVERYTHING, owned
 from bot.services.shared_reads import find_prediction, latest_votes, poll_view, view_of
 from bot.services.snapshots import ResolutionReport
 from db.models import Poll, Prediction, Resolution, ResolutionEvent, Vote
@@ -138,8 +140,8 @@ class ResolutionService:
             if event is not None:
                 event.announced_message_id = message_id
 
-    async def announcements_due(self) -> list[ResolutionReport]:
-        """Return the recent resolution changes never announced (a crash, say), rebuilt.
+    async def announcements_due(self, scope: ShardScope = EVERYTHING) -> list[ResolutionReport]:
+        """Return the recent changes (in the scope's guilds) never announced, rebuilt.
 
         Only a prediction's latest change is announced late; older ones it replaced are
         marked as no longer due.
@@ -150,9 +152,11 @@ class ResolutionService:
             pending = (
                 await session.scalars(
                     select(ResolutionEvent)
+                    .join(Prediction, Prediction.id == ResolutionEvent.prediction_id)
                     .where(
                         ResolutionEvent.announced_message_id.is_(None),
                         ResolutionEvent.at >= since,
+                        owned(Prediction.guild_id, scope),
                     )
                     .order_by(ResolutionEvent.id)
                 )

@@ -39,6 +39,8 @@ class AdminChannel:
     async def deliver_all(self) -> None:
         """Post every guild's unseen notices in its admin channel (the scheduler's catch-up)."""
         for config in await self._services.guilds.with_admin_channel():
+            if not self._access.connected(config.guild_id):
+                continue  # a guild of another process's shards
             try:
                 await self.deliver(config.guild_id)
             except Exception:  # one guild failing must not stop the others

@@ -16,6 +16,7 @@ from bot.domain import nonces
 from bot.domain.clock import Clock
 from bot.domain.pacing import Pacer
 from bot.domain.rules import may_read_back
+from bot.domain.shards import ShardScope
 from bot.services import Services
 from bot.services.snapshots import ClosedPoll, CloseOutcome, PredictionView
 from bot.vote_writer import VoteWriter
@@ -36,6 +37,8 @@ class PollClosing:
         poster: Poster,
         clock: Clock,
         threads: PollThreads,
+        *,
+        scope: ShardScope | None = None,
     ) -> None:
         self._threads = threads
         self._services = services
@@ -44,6 +47,7 @@ class PollClosing:
         self._polls = polls
         self._poster = poster
         self._clock = clock
+        self._scope = scope or ShardScope()
         self._pacer = Pacer(time.monotonic)
 
     async def close(self, guild_id: int, number: int) -> CloseOutcome:
@@ -67,7 +71,7 @@ class PollClosing:
             if may_read_back(None, ref.closes_at, now):
                 await self._read_back.safely(ref)
         await self._writer.flush()
-        due = await self._services.polls.close_due()
+        due = await self._services.polls.close_due(self._scope)
         for ref in self._polls.due(now):  # closed now, by us or by another process
             self._polls.drop(ref.message_id)
         for closed in due:
@@ -120,7 +124,7 @@ class PollClosing:
 
     async def post_missing_results(self) -> None:
         """Post the results a crash or an outage kept from being posted (retried slowly)."""
-        for closed in await self._services.polls.results_due():
+        for closed in await self._services.polls.results_due(self._scope):
             if not self._pacer.due(closed.poll.id):
                 continue
             try:

@@ -11,6 +11,7 @@ from bot.discord_io.poster import Poster
 from bot.domain import nonces, notices
 from bot.domain.channels import board_channel
 from bot.domain.months import Month
+from bot.domain.shards import ShardScope
 from bot.services import Services
 from bot.services.boards import STALE_CLAIM
 from bot.workflows.cards import leaderboard_file
@@ -25,11 +26,20 @@ class PostBlocked(Exception):
 class MonthlyPost:
     """Claim in the database, then post, then record: once per guild and month."""
 
-    def __init__(self, services: Services, poster: Poster, access: Access, claimant: str) -> None:
+    def __init__(
+        self,
+        services: Services,
+        poster: Poster,
+        access: Access,
+        claimant: str,
+        *,
+        scope: ShardScope | None = None,
+    ) -> None:
         self._services = services
         self._poster = poster
         self._access = access
         self.claimant = claimant
+        self._scope = scope or ShardScope()
 
     async def post_due(self) -> None:
         """Post each connected guild's ended month once.
@@ -39,10 +49,10 @@ class MonthlyPost:
         that landed is recorded, not repeated; a blocked channel is retried at that pace.
         """
         boards = self._services.boards
-        due = await boards.due_posts()
-        due += [d for d in await boards.unfinished_claims() if d not in due]
+        due = await boards.due_posts(self._scope)
+        due += [d for d in await boards.unfinished_claims(self._scope) if d not in due]
         for item in due:
-            if not self._access.connected(item.guild_id):
+            if not self._scope.owns(item.guild_id) or not self._access.connected(item.guild_id):
                 continue  # not connected to that guild now; a later tick or start catches up
             claim = await boards.claim(item.guild_id, item.month, self.claimant)
             if claim is None:

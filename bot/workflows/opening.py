@@ -17,6 +17,7 @@ from bot.domain import nonces, notices
 from bot.domain.channels import poll_channel
 from bot.domain.errors import CalledItError, CannotPost
 from bot.domain.outcomes import POLL_EMOJI
+from bot.domain.shards import ShardScope
 from bot.services import Services
 from bot.services.snapshots import Opened, OpenedAll, OpenPollRef
 
@@ -34,6 +35,8 @@ class PollOpening:
         notices_: AdminNotices,
         threads: PollThreads,
         voters: Voters,
+        *,
+        scope: ShardScope | None = None,
     ) -> None:
         self._voters = voters
         self._threads = threads
@@ -41,6 +44,7 @@ class PollOpening:
         self._poster = poster
         self._polls = polls
         self._notices = notices_
+        self._scope = scope or ShardScope()
 
     async def open(
         self,
@@ -87,7 +91,7 @@ class PollOpening:
         Members may already be voting on such a message; it is found by the marker in its
         footer. A poll whose message never landed is discarded, so it can be opened again.
         """
-        for poll in await self._services.polls.unposted():
+        for poll in await self._services.polls.unposted(self._scope):
             marker = nonces.poll_message(poll.id, poll.opened_at)
             try:
                 landed = await self._poster.find_landed(

@@ -17,6 +17,7 @@ from bot.domain.community import dispute_deadline
 from bot.domain.errors import Conflict
 from bot.domain.outcomes import Outcome
 from bot.domain.pacing import Pacer
+from bot.domain.shards import ShardScope
 from bot.services import Services
 from bot.services.snapshots import ClosedPoll, ResolutionReport
 from bot.vote_writer import VoteWriter
@@ -38,6 +39,8 @@ class Resolving:
         closing: PollClosing,
         poster: Poster,
         disputing: Disputing,
+        *,
+        scope: ShardScope | None = None,
     ) -> None:
         self._services = services
         self._read_back = read_back
@@ -45,6 +48,7 @@ class Resolving:
         self._closing = closing
         self._poster = poster
         self._disputing = disputing
+        self._scope = scope or ShardScope()
         self._pacer = Pacer(time.monotonic)
 
     async def resolve(
@@ -126,7 +130,7 @@ class Resolving:
 
     async def announce_missing(self) -> None:
         """Announce the changes a crash or an outage kept from being announced (retried slowly)."""
-        for report in await self._services.resolution.announcements_due():
+        for report in await self._services.resolution.announcements_due(self._scope):
             assert report.event_id is not None
             if not self._pacer.due(report.event_id):
                 continue

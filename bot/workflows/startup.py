@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from bot.discord_io.registry import OpenPolls
 from bot.domain.seedfile import SeedSet
+from bot.domain.shards import ShardScope
 from bot.services import Services
 from bot.workflows.closing import PollClosing
 from bot.workflows.opening import PollOpening
@@ -26,6 +27,8 @@ class Startup:
         closing: PollClosing,
         read_back: ReadBackWorkflow,
         seed: SeedSet | None,
+        *,
+        scope: ShardScope | None = None,
     ) -> None:
         self._services = services
         self._polls = polls
@@ -33,12 +36,13 @@ class Startup:
         self._closing = closing
         self._read_back = read_back
         self._seed = seed
+        self._scope = scope or ShardScope()
 
     async def before_connect(self) -> None:
         """Build the ledger if needed, recover crashed poll posts, and load the open polls."""
         await self._services.boards.ensure_ledger()
         await self._opening.recover_unposted()
-        self._polls.load(await self._services.polls.open_refs())
+        self._polls.load(await self._services.polls.open_refs(scope=self._scope))
 
     async def new_session(self, guild_ids: Iterable[int]) -> None:
         """Seed new guilds, close what passed its deadline, then read every open poll back.
@@ -48,14 +52,31 @@ class Startup:
         open poll is then read back from its reactions.
         """
         for guild_id in guild_ids:
-            await self.seed_once(guild_id)
+            if self._scope.owns(guild_id):
+                await self.seed_once(guild_id)
         await self._closing.close_due()
         await self._read_back.all()
+
+    async def connected(self, process: str) -> None:
+        """Record that this process serves its shards, and forgive its failed starts."""
+        scope = self._scope
+        for shard_id in scope.shard_ids:
+            await self._services.shards.serving(shard_id, scope.shard_count, process)
+        await self._services.shards.started(start_key(scope))
+        log.info("serving shard(s) %s of %d as %s", scope.shard_ids, scope.shard_count, process)
 
     async def seed_once(self, guild_id: int) -> None:
         """Seed a guild with the shipped set, once."""
         predictions = self._services.predictions
+        if not self._scope.owns(guild_id):
+            log.warning("guild %s is not on this process's shards; not seeding it", guild_id)
+            return
         if self._seed is None or not await predictions.needs_seed(guild_id):
             return
         report = await predictions.load_seed(guild_id, self._seed)
         log.info("seeded guild %s with %d predictions", guild_id, report.added)
+
+
+def start_key(scope: ShardScope) -> str:
+    """Return the key this process's starts are counted under, e.g. '0,1/4'."""
+    return f"{','.join(map(str, scope.shard_ids))}/{scope.shard_count}"
