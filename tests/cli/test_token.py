@@ -54,13 +54,17 @@ async def calledit(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
+    assert process.stdout is not None
+    # Read as it comes: at DEBUG the bot writes more than a pipe holds, and would block.
+    reading = asyncio.create_task(process.stdout.read())
     try:
         if stop_when is not None:
             await stop_when  # type: ignore[misc]
     finally:
         if stop_when is not None and process.returncode is None:
             process.send_signal(signal.SIGINT)
-        output, _ = await asyncio.wait_for(process.communicate(), 60)
+        output = await asyncio.wait_for(reading, 60)
+        await asyncio.wait_for(process.wait(), 60)
     assert process.returncode is not None
     return process.returncode, output.decode()
 
