@@ -6,12 +6,10 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.domain.clock import Clock
-from bot.domain.community import STALE_CLAIM
 from bot.domain.months import Month
-from bot.services.reminders import Claimed
+from bot.services.job_claims import Claimed, claim_job
 from db.models import ChampionRole, JobClaim, LeaderboardPost
 from db.session import Database
 
@@ -55,27 +53,8 @@ class ChampionService:
         """Claim a month's role change; a Claimed only for the one claimant that gets it."""
         now = self._clock.now()
         key = job_key(guild_id, month)
-        insert = sqlite.insert if self._db.is_sqlite else postgresql.insert
         async with self._db.write() as session:
-            result = await session.execute(
-                insert(JobClaim)
-                .values(key=key, claimed_at=now, claimed_by=claimant)
-                .on_conflict_do_nothing(index_elements=["key"])
-            )
-            if result.rowcount == 1:  # type: ignore[attr-defined]
-                return Claimed()
-            stale = (
-                JobClaim.key == key,
-                JobClaim.done_at.is_(None),
-                JobClaim.claimed_at < now - STALE_CLAIM,
-            )
-            before = await session.scalar(select(JobClaim.claimed_at).where(*stale))
-            taken = await session.execute(
-                update(JobClaim).where(*stale).values(claimed_at=now, claimed_by=claimant)
-            )
-            if taken.rowcount != 1:  # type: ignore[attr-defined]
-                return None
-        return Claimed(taken_over=before)
+            return await claim_job(session, key, claimant, now, is_sqlite=self._db.is_sqlite)
 
     async def plan(
         self, guild_id: int, month: Month, role_id: int, winners: frozenset[int]

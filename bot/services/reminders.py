@@ -8,11 +8,11 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.domain.clock import Clock
 from bot.domain.community import REMINDER_BEFORE, STALE_CLAIM, is_overdue, reminder_due
 from bot.domain.months import parse_timezone
+from bot.services.job_claims import Claimed, claim_job
 from bot.services.shared_reads import tallies
 from bot.services.snapshots import Tally
 from db.models import GuildSettings, JobClaim, Poll, Prediction, Resolution
@@ -45,13 +45,6 @@ class OverdueItem:
     due: date
     tally: Tally
     poll_open: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Claimed:
-    """A claim won; `taken_over` is when an earlier, interrupted claim had been made."""
-
-    taken_over: datetime | None = None
 
 
 class ReminderService:
@@ -164,27 +157,8 @@ class ReminderService:
         """Claim a guild's weekly digest; a Claimed only for the one claimant that gets it."""
         now = self._clock.now()
         key = digest_key(guild_id, week)
-        insert = sqlite.insert if self._db.is_sqlite else postgresql.insert
         async with self._db.write() as session:
-            result = await session.execute(
-                insert(JobClaim)
-                .values(key=key, claimed_at=now, claimed_by=claimant)
-                .on_conflict_do_nothing(index_elements=["key"])
-            )
-            if result.rowcount == 1:  # type: ignore[attr-defined]
-                return Claimed()
-            stale = (
-                JobClaim.key == key,
-                JobClaim.done_at.is_(None),
-                JobClaim.claimed_at < now - STALE_CLAIM,
-            )
-            before = await session.scalar(select(JobClaim.claimed_at).where(*stale))
-            taken = await session.execute(
-                update(JobClaim).where(*stale).values(claimed_at=now, claimed_by=claimant)
-            )
-            if taken.rowcount != 1:  # type: ignore[attr-defined]
-                return None
-        return Claimed(taken_over=before)
+            return await claim_job(session, key, claimant, now, is_sqlite=self._db.is_sqlite)
 
     async def digest_done(self, guild_id: int, week: str) -> bool:
         """Tell whether a guild's digest of a week was posted."""
