@@ -145,6 +145,8 @@ class Setup(
         await interaction.response.defer(ephemeral=True, thinking=True)
         bot, guild_id = bot_of(interaction), guild_id_of(interaction)
         if role is not None and (problem := bot.workflows.roles.problem(guild_id, role.id)):
+            if role.is_default():  # @everyone: the problem names it already
+                raise InvalidInput(f"{problem}.")
             raise InvalidInput(f"I can't use {role.mention} as the champion role: {problem}.")
         config = await bot.services.guilds.set_champion_role(guild_id, role.id if role else None)
         text = "Champion role set." if role else "Champion role cleared."
