@@ -169,8 +169,10 @@ class VoteWriter:
         held: dict[tuple[int, int], set[Choice]] = {}
         gone: dict[int, set[Choice]] = {}
         set_aside = {id(event) for event in report.set_aside}
+        writes, known, cast, clear = report.writes, self._known, EventKind.CAST, EventKind.CLEAR
         for event in batch:
-            if event.kind is EventKind.CLEAR:
+            kind = event.kind
+            if kind is clear:
                 removed = cleared_choices(event)
                 gone.setdefault(event.message_id, set()).update(removed)
                 for key, options in held.items():
@@ -178,15 +180,17 @@ class VoteWriter:
                         options.difference_update(removed)
                 continue
             key = (event.message_id, event.member_id)
-            if key not in report.writes or id(event) in set_aside:
-                continue  # ignored (closed or unknown poll) or refused (left to a read-back)
             options = held.get(key)
             if options is None:
-                old = self._known.get(key)
+                if key not in writes or (set_aside and id(event) in set_aside):
+                    continue  # ignored (closed or unknown poll) or refused (left to a read-back)
+                old = known.get(key)
                 options = held[key] = {old} if old is not None else set()
                 if gone and key[0] in gone:
                     options -= gone[key[0]]
-            if event.kind is EventKind.CAST:
+            elif set_aside and id(event) in set_aside:
+                continue
+            if kind is cast:
                 options.add(event.choice)  # type: ignore[arg-type]
             else:
                 options.discard(event.choice)  # type: ignore[arg-type]
@@ -195,22 +199,24 @@ class VoteWriter:
             for key in [k for k, c in self._known.items() if k[0] == message_id and c in removed]:
                 del self._known[key]
         superseded: list[tuple[int, int, Choice]] = []
-        for key, write in report.writes.items():
-            old = self._known.get(key)
+        for key, write in writes.items():
             if isinstance(write, Upsert):
-                self._known[key] = write.choice
+                vote: Choice | None = write.choice
+                known[key] = write.choice
             elif isinstance(write, Delete) or (
-                isinstance(write, DeleteIf) and old in write.choices
+                isinstance(write, DeleteIf) and known.get(key) in write.choices
             ):
-                self._known.pop(key, None)
+                vote = None
+                known.pop(key, None)
+            else:
+                vote = known.get(key)
             # As if applied one by one: every option cast and then replaced (even by a
             # retraction of the newer one) is superseded and comes off the message.
-            vote = self._known.get(key)
-            superseded.extend(
-                (key[0], key[1], option)
-                for option in sorted(held.get(key, set()))
-                if option is not vote
-            )
+            options = held.get(key)
+            if options and (len(options) > 1 or vote not in options):
+                superseded.extend(
+                    (key[0], key[1], option) for option in sorted(options) if option is not vote
+                )
         if superseded and self.on_superseded is not None:
             self.on_superseded(superseded)
         if report.cleared and self.on_cleared is not None:
