@@ -233,12 +233,19 @@ async def bot_phase(
             }
         start = time.perf_counter()
         fid = await flood(world, mids, rnd, **spec)
-        rows = await asyncio.wait_for(committed(bot, db, base + expected, expected), TIMEOUT)
+        intake: dict[str, float] = {}
+        rows = await asyncio.wait_for(
+            committed(bot, db, base + expected, expected, intake), TIMEOUT
+        )
         elapsed = time.perf_counter() - start
         report = await flood_report(world, fid)
         if rows != expected:
             raise RuntimeError(f"{rows} votes stored for {expected} reactions")
-        extra = {"emulator_rate": report["rate"], "batches": writer.batches - batches}
+        extra = {
+            "emulator_rate": report["rate"],
+            "batches": writer.batches - batches,
+            "intake_rate": expected / (intake.get("at", time.perf_counter()) - start),
+        }
         if probe:
             extra["probe"] = report["probe"]
     finally:
@@ -247,10 +254,19 @@ async def bot_phase(
     return Phase(kind, rnd, expected, elapsed, extra)
 
 
-async def committed(bot: CalledItBot, db: Database, target: int, rows: int) -> int:
-    """Wait until the writer has committed `target` events and `votes` holds `rows` rows."""
+async def committed(
+    bot: CalledItBot, db: Database, target: int, rows: int, intake: dict[str, float]
+) -> int:
+    """Wait until the writer has committed `target` events and `votes` holds `rows` rows.
+
+    Notes in `intake` when the writer had received them all (the bot's intake, before the
+    database).
+    """
+    writer = bot.workflows.writer
     while True:
-        if bot.workflows.writer.committed >= target:
+        if "at" not in intake and writer.received >= target:
+            intake["at"] = time.perf_counter()
+        if writer.committed >= target:
             async with db.read() as session:
                 count = int(await session.scalar(select(func.count()).select_from(Vote)) or 0)
             if count >= rows:
@@ -263,6 +279,7 @@ async def run(args: argparse.Namespace) -> list[Phase]:
     dbs = Databases(args.postgres)
     phases: list[Phase] = []
     async with emulator() as (remote, _):
+        await remote.post("/settings", {"gateway_send_buffer": args.send_buffer or None})
         guild = await remote.post("/guilds", {"name": "Bench", "channels": ["polls"]})
         gid = int(guild["id"])
         members = await remote.post(
@@ -322,6 +339,7 @@ def summarize(args: argparse.Namespace, phases: list[Phase]) -> dict[str, Any]:
         "bare": median("bare"),
         "bot": median("bot"),
         "probe_bot": median("probe"),
+        "intake": statistics.median(p.extra["intake_rate"] for p in phases if p.kind == "bot"),
         "ratio": statistics.median(r["bot_over_bare"] for r in valid) if valid else None,
         "valid_rounds": len(valid),
         "probe": {
@@ -351,6 +369,8 @@ def report(s: dict[str, Any]) -> None:
         Row("bot, committed votes", f"{s['bot']:,.0f}/s", f"{s['bare']:,.0f}/s bare",
             "-" if ratio is None else f"{ratio:.2f}x", ">= 0.8x",
             "no valid round" if ratio is None else ("OK" if ratio >= 0.8 else "MISSED")),
+        Row("bot intake (received by the writer)", f"{s['intake']:,.0f}/s",
+            f"{s['bare']:,.0f}/s bare", f"{s['intake'] / s['bare']:.2f}x"),
         Row("bot with the probe", f"{s['probe_bot']:,.0f}/s", f"{s['bare']:,.0f}/s bare",
             f"{s['probe_bot'] / s['bare']:.2f}x"),
         Row("/poll results acknowledged, p50", f"{probe['p50_ms']:.0f} ms"),
@@ -377,6 +397,12 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--probe-every", type=float, default=0.25)
+    parser.add_argument(
+        "--send-buffer",
+        type=int,
+        default=256 * 1024,
+        help="the emulator's gateway socket send buffer in bytes (0: the kernel's autotuning)",
+    )
     common_args(parser)
     args = parser.parse_args()
     if args.quick:

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, MutableMapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +26,8 @@ REMOVE = "MESSAGE_REACTION_REMOVE"
 Parser = Callable[[Any], None]
 
 
-@dataclass(frozen=True, slots=True)
-class Reaction:
-    """One reaction added or removed, as the vote path needs it."""
+class Reaction(NamedTuple):
+    """One reaction added or removed, as the vote path needs it (a tuple: cheap to make)."""
 
     message_id: int
     guild_id: int | None

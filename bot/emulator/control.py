@@ -165,6 +165,9 @@ def add_control_routes(app: web.Application, emu: Emulator) -> None:
             policy.identify_window = float(body["identify_window"])
         if "guilds_per_shard" in body:
             policy.guilds_per_shard = int(body["guilds_per_shard"])
+        if "gateway_send_buffer" in body:
+            size = body["gateway_send_buffer"]
+            emu.gateway.send_buffer = None if size is None else int(size)
         if "upload_limit" in body:
             emu.upload_limit = int(body["upload_limit"])
         return _ok({"ok": True})
