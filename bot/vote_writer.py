@@ -2,7 +2,9 @@
 
 Reaction events reach ``put`` inline, as discord.py parses them (see CalledItBot.dispatch), so
 they keep their arrival order and cost no task each. A full batch (``max_batch`` events) is
-handed to the votes service at once; a partial one after ``max_delay``. The service applies
+handed to the votes service at once; a partial one after ``max_delay``. While a batch is being
+written, later events wait for it and go as one bigger batch (up to ``GROUP`` full batches)
+the moment it is done: in a flood the batches grow to what the database takes per commit. The service applies
 batches one at a time, in order, off the event loop, and retries a batch that failed for a
 busy or lost database before any later one, so no vote is lost or reordered; a batch refused for
 a reason of its own is applied event by event and only the refused events are set aside.
@@ -23,6 +25,9 @@ from bot.services.votes import VoteService
 
 log = logging.getLogger(__name__)
 
+#: How many full batches may gather while one is being written (group commit).
+GROUP = 10
+
 #: Told after a commit of (message_id, member_id, old_choice) for votes that changed choice;
 #: it must only queue work (it runs on the writer's path).
 Superseded = Callable[[list[tuple[int, int, Choice]]], None]
@@ -39,12 +44,14 @@ class VoteWriter:
         *,
         max_batch: int = 500,
         max_delay: float = 0.05,
+        group: int = GROUP,
         on_superseded: Superseded | None = None,
         on_cleared: Cleared | None = None,
     ) -> None:
         self._votes = votes
         self._max_batch = max_batch
         self._max_delay = max_delay
+        self._max_group = max_batch * max(1, group)
         self.on_superseded = on_superseded
         self.on_cleared = on_cleared
         self._pending: list[VoteEvent] = []
@@ -69,8 +76,11 @@ class VoteWriter:
         if held is not None:
             held.append(event)
             return
-        self._pending.append(event)
-        if len(self._pending) >= self._max_batch:
+        pending = self._pending
+        pending.append(event)
+        if len(pending) >= self._max_batch and (
+            not self._inflight or len(pending) >= self._max_group
+        ):
             self._submit()
         elif self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(self._max_delay, self._on_timer)
@@ -141,7 +151,7 @@ class VoteWriter:
 
     def _on_timer(self) -> None:
         self._timer = None
-        if self._pending:
+        if self._pending and not self._inflight:  # else the batch in flight sends them
             self._submit()
 
     def _submit(self) -> None:
@@ -155,6 +165,14 @@ class VoteWriter:
 
     def _done(self, future: asyncio.Future[ApplyReport], batch: list[VoteEvent]) -> None:
         self._inflight.remove(future)
+        try:
+            self._account(future, batch)
+        finally:
+            if self._pending and not self._inflight:  # what gathered meanwhile, at once
+                self._submit()
+
+    def _account(self, future: asyncio.Future[ApplyReport], batch: list[VoteEvent]) -> None:
+        """Count a written batch and work out which older reactions to take off."""
         if future.cancelled() or future.exception() is not None:
             log.error(
                 "a vote batch of %d was not committed", len(batch), exc_info=future.exception()

@@ -46,7 +46,7 @@ async def test_many_batches_equal_one_by_one_semantics(
 
     superseded: list[tuple[int, int, Choice]] = []
     writer = VoteWriter(
-        services.votes, max_batch=128, max_delay=0.01, on_superseded=superseded.extend
+        services.votes, max_batch=128, max_delay=0.01, group=1, on_superseded=superseded.extend
     )
     for event in events:
         writer.put(event)
@@ -163,3 +163,25 @@ async def test_exclusive_work_on_one_poll_never_overlaps(services: Services) -> 
     results = await asyncio.gather(first, second, third, return_exceptions=True)
     assert results == [None, None, None]
     assert most == 1
+
+
+async def test_events_gather_into_bigger_batches_while_one_is_written(
+    services: Services, clock: FrozenClock
+) -> None:
+    """Group commit: what arrives during a write goes as one batch, in order, none lost."""
+    await services.predictions.load_seed(1, load(SEED))
+    poll, _ = await services.polls.open(1, 1, channel_id=9)
+    await services.polls.attach_message(poll.id, 101)
+    writer = VoteWriter(services.votes, max_batch=100, max_delay=0.01, group=10)
+    choices = list(Choice)
+    for member in range(1, 2501):  # 25 full batches' worth, all queued before any commit
+        writer.put(VoteEvent(EventKind.CAST, 101, member, choices[member % 3], clock.now()))
+    for member in range(1, 2501, 2):  # then every other member changes their mind
+        writer.put(VoteEvent(EventKind.CAST, 101, member, choices[(member + 1) % 3], clock.now()))
+    await writer.flush()
+    assert writer.committed == 3750
+    assert writer.batches < 3750 // 100  # batches grew while the first was being written
+    assert writer.batches >= 3750 // 1000  # and none was bigger than ten full ones
+    votes = await services.votes.votes_of_poll(poll.id)
+    assert len(votes) == 2500
+    assert all(votes[m] is choices[((m + 1) if m % 2 else m) % 3] for m in range(1, 2501))
