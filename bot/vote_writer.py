@@ -108,6 +108,16 @@ class VoteWriter:
         await self._holding.wait()
         await self._commit_queued()
 
+    async def caught_up(self, timeout: float) -> int:  # noqa: ASYNC109
+        """Wait up to `timeout` seconds for what is queued to commit; return how many still wait.
+
+        For a live tally during a flood: it need not wait for the whole backlog. The flush goes
+        on in the background (a timed-out wait must not cancel the writes it waits for).
+        """
+        flushing = asyncio.ensure_future(self.flush())
+        done, _ = await asyncio.wait({flushing}, timeout=timeout)
+        return 0 if done else self.pending
+
     async def exclusive(self, message_id: int, run: Callable[[], Awaitable[None]]) -> None:
         """Run work on one poll after its events queued so far and before the ones queued later.
 

@@ -12,6 +12,9 @@ from bot.exts.checks import admin_command, bot_of, guild_id_of
 from bot.exts.options import Number
 from bot.exts.replies import reply
 
+#: How long /poll results waits for votes still being written before showing the tally.
+TALLY_WAIT = 1.0
+
 Hours = app_commands.Range[int, POLL_HOURS_MIN, POLL_HOURS_MAX]
 Channel = discord.TextChannel
 
@@ -124,9 +127,10 @@ class Polls(
         """Show the live tally."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         bot = bot_of(interaction)
-        await bot.workflows.writer.flush()
+        waiting = await bot.workflows.writer.caught_up(TALLY_WAIT)
         view = await bot.services.predictions.get(guild_id_of(interaction), prediction)
-        await reply(interaction, embed=render.prediction_detail(view), ephemeral=True)
+        embed = render.prediction_detail(view, counting=waiting)
+        await reply(interaction, embed=embed, ephemeral=True)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -25,8 +25,13 @@ from bot.services.disputes import DisputeView
 from bot.services.snapshots import Edited, Page, PredictionView, ResolutionReport
 
 
-def prediction_detail(p: PredictionView, disputes: Sequence[DisputeView] = ()) -> discord.Embed:
-    """Render /prediction show, with the open disputes of its resolution."""
+def prediction_detail(
+    p: PredictionView, disputes: Sequence[DisputeView] = (), *, counting: int = 0
+) -> discord.Embed:
+    """Render /prediction show, with the open disputes of its resolution.
+
+    `counting`: votes received but not yet in the tally (a burst still being written).
+    """
     fields = [
         ("Source", p.source, True),
         *([("Set", p.set_name, True)] if p.set_name else []),
@@ -42,7 +47,10 @@ def prediction_detail(p: PredictionView, disputes: Sequence[DisputeView] = ()) -
             if p.poll.is_open
             else f"closed {ts(p.poll.closed_at or p.poll.closes_at, 'R')}"
         )
-        fields.append(("Poll", f"{when}\n{tally_line(p.tally)}", False))
+        tally = tally_line(p.tally)
+        if counting:
+            tally += f"\n*Counting a burst of votes: {counting:,} more not in this tally yet.*"
+        fields.append(("Poll", f"{when}\n{tally}", False))
     elif p.tally.total:
         fields.append(("Community vote", tally_line(p.tally), False))
     colour = COLOUR_OPEN

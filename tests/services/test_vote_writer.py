@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ from bot.domain.seedfile import load
 from bot.domain.votes import EventKind, VoteEvent
 from bot.services import Services
 from bot.vote_writer import VoteWriter
+from db.session import Database
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "llm-predictions-2025.toml"
 
@@ -185,3 +187,29 @@ async def test_events_gather_into_bigger_batches_while_one_is_written(
     votes = await services.votes.votes_of_poll(poll.id)
     assert len(votes) == 2500
     assert all(votes[m] is choices[((m + 1) if m % 2 else m) % 3] for m in range(1, 2501))
+
+
+async def test_caught_up_answers_in_time_while_the_database_is_busy(
+    services: Services, clock: FrozenClock, database: Database
+) -> None:
+    """A live tally waits a bounded time: it learns how many votes still wait, none is lost."""
+    await services.predictions.load_seed(1, load(SEED))
+    poll, _ = await services.polls.open(1, 1, channel_id=9)
+    await services.polls.attach_message(poll.id, 101)
+    writer = VoteWriter(services.votes, max_batch=50, max_delay=0.01)
+    async with database.engine.connect() as blocker:
+        await blocker.begin()
+        if database.is_sqlite:  # another writer holds the write lock
+            await blocker.exec_driver_sql("DELETE FROM votes WHERE poll_id = -1")
+        else:
+            await blocker.exec_driver_sql("LOCK TABLE votes IN EXCLUSIVE MODE")
+        for member in range(1, 201):
+            writer.put(VoteEvent(EventKind.CAST, 101, member, Choice.PARTLY, clock.now()))
+        started = asyncio.get_running_loop().time()
+        waiting = await writer.caught_up(0.3)
+        assert asyncio.get_running_loop().time() - started < 1.0
+        assert 0 < waiting <= 200
+        await blocker.rollback()
+    await writer.flush()
+    assert writer.committed == 200
+    assert len(await services.votes.votes_of_poll(poll.id)) == 200
