@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FLOOD_CHUNK = 500
-FLOOD_BUFFER = 64 * 1024
+FLOOD_BUFFER = 256 * 1024
 EMOJI = ("✅", "🌓", "❌")
 PROBE_WAIT = 5.0
 
@@ -140,7 +140,7 @@ async def _drained(emu: Emulator) -> None:
                 break
         if not busy:
             return
-        await asyncio.sleep(0.0002)
+        await asyncio.sleep(0.001)  # a spinning emulator would take CPU from the reader
 
 
 async def _probe(emu: Emulator, flood: Flood, probe: Probe) -> None:

@@ -13,7 +13,7 @@ from bot.exts.options import Number
 from bot.exts.replies import reply
 
 #: How long /poll results waits for votes still being written before showing the tally.
-TALLY_WAIT = 1.0
+TALLY_WAIT = 0.5
 
 Hours = app_commands.Range[int, POLL_HOURS_MIN, POLL_HOURS_MAX]
 Channel = discord.TextChannel
