@@ -5,6 +5,8 @@ Run from the repository root::
     .venv/bin/python bench/bench_read_back.py                 # 100 polls x 1,000 voters, 1 channel
     .venv/bin/python bench/bench_read_back.py --channels 4     # the polls spread over 4 channels
     .venv/bin/python bench/bench_read_back.py --speed 4        # rate limit windows 4x shorter
+    .venv/bin/python bench/bench_read_back.py --postgres       # the bot on embedded PostgreSQL
+    .venv/bin/python bench/bench_read_back.py --quick          # a small run that proves it works
 
 What it does:
 
@@ -23,7 +25,7 @@ What it does:
    ``(n - 1)`` windows after the first. Channels run side by side, so the minimum is the
    largest channel's. The goal: measured / minimum <= 1.2.
 
-Writes the result as JSON to ``bench/out/read_back.json``.
+Prints a table and writes the result as JSON to ``bench/out/read_back[-postgresql].json``.
 """
 
 from __future__ import annotations
@@ -35,25 +37,23 @@ import logging
 import math
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bot.app import CalledItBot  # noqa: E402
-from bot.domain.clock import SystemClock  # noqa: E402
-from bot.domain.outcomes import Choice  # noqa: E402
-from bot.emulator import Emulator  # noqa: E402
-from bot.emulator.connect import connect_client  # noqa: E402
-from bot.emulator.ratelimit import ROUTE_LIMITS  # noqa: E402
-from bot.services import Services  # noqa: E402
-from db.migrate import upgrade  # noqa: E402
-from db.session import Database  # noqa: E402
+from harness import OUT, Databases, Row, common_args, print_table
 
-OUT = REPO / "bench" / "out"
+from bot.app import CalledItBot
+from bot.domain.clock import SystemClock
+from bot.domain.outcomes import Choice
+from bot.emulator import Emulator
+from bot.emulator.connect import connect_client
+from bot.emulator.ratelimit import ROUTE_LIMITS
+from bot.services import Services
+from db.migrate import upgrade
+from db.session import Database
+
 EMOJI = [c.emoji for c in Choice]
 
 
@@ -74,75 +74,73 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         guild = emu.create_guild("Bench", channels=names)
         channels = [c for c in guild.channels.values() if c.name in names]
         voters = [emu.add_member(guild, f"v{n:05d}").id for n in range(args.voters)]
-        with tempfile.TemporaryDirectory() as tmp:
-            database = Database(f"sqlite+aiosqlite:///{tmp}/bench.db")
-            await upgrade(database)
-            services = Services.build(database, SystemClock())
-            for n in range(args.polls):
-                await services.predictions.add(
-                    guild.id, title=f"Prediction {n + 1}", statement=f"Statement {n + 1}."
-                )
-            bot = CalledItBot(services, scheduler_interval=3600)
-            try:
-                async with connect_client(emu, bot, timeout=60):
-                    await asyncio.wait_for(bot.settled.wait(), 60)
-                    messages: list[tuple[int, int]] = []
-                    for n in range(args.polls):
-                        channel = channels[n % len(channels)]
-                        opened = await bot.workflows.opening.open(
-                            guild.id,
-                            n + 1,
-                            channel_id=channel.id,
-                            here=None,
-                            hours=None,
-                            actor=None,
-                        )
-                        message_id = opened.message_id
-                        messages.append((channel.id, message_id))
-                    emu.lose_reactions(
-                        [
-                            (voter, message_id, rng.choice(EMOJI), "add")
-                            for _, message_id in messages
-                            for voter in voters
-                        ]
+        database = Database(await Databases(args.postgres).fresh("read_back"))
+        await upgrade(database)
+        services = Services.build(database, SystemClock())
+        for n in range(args.polls):
+            await services.predictions.add(
+                guild.id, title=f"Prediction {n + 1}", statement=f"Statement {n + 1}."
+            )
+        bot = CalledItBot(services, scheduler_interval=3600)
+        try:
+            async with connect_client(emu, bot, timeout=60):
+                await asyncio.wait_for(bot.settled.wait(), 60)
+                messages: list[tuple[int, int]] = []
+                for n in range(args.polls):
+                    channel = channels[n % len(channels)]
+                    opened = await bot.workflows.opening.open(
+                        guild.id,
+                        n + 1,
+                        channel_id=channel.id,
+                        here=None,
+                        hours=None,
+                        actor=None,
                     )
-                    limit, window = reaction_window()
-                    window /= args.speed
-                    needed: dict[int, int] = {}
-                    for channel_id, message_id in messages:
-                        for users in emu.reactions(message_id).values():
-                            if len(users) > 1:  # someone besides the bot
-                                needed[channel_id] = needed.get(channel_id, 0) + math.ceil(
-                                    len(users) / 100
-                                )
-                    minimum = max(math.ceil(n / limit - 1) * window for n in needed.values())
-
-                    emu.ratelimiter.buckets.clear()
-                    emu.ratelimiter.enabled = True
-                    emu.clear_records()
-                    started = time.perf_counter()
-                    results = await bot.workflows.read_back.all()
-                    seconds = time.perf_counter() - started
-                    emu.ratelimiter.enabled = False
-
-                    reads = [
-                        r for r in emu.requests if "/reactions/" in r.route and r.method == "GET"
+                    message_id = opened.message_id
+                    messages.append((channel.id, message_id))
+                emu.lose_reactions(
+                    [
+                        (voter, message_id, rng.choice(EMOJI), "add")
+                        for _, message_id in messages
+                        for voter in voters
                     ]
-                    limited = sum(1 for r in emu.requests if r.status == 429)
-                    added = sum(r.report.added for r in results if r.report is not None)
-                    exact = True
-                    for ref in bot.workflows.polls.all():
-                        stored = await services.votes.votes_of_poll(ref.poll_id)
-                        truth = {
-                            user: Choice.from_emoji(emoji)
-                            for emoji, users in emu.reactions(ref.message_id).items()
-                            for user in users
-                            if user != emu.bot.id
-                        }
-                        exact = exact and stored == truth
-            finally:
-                await database.dispose()
+                )
+                limit, window = reaction_window()
+                window /= args.speed
+                needed: dict[int, int] = {}
+                for channel_id, message_id in messages:
+                    for users in emu.reactions(message_id).values():
+                        if len(users) > 1:  # someone besides the bot
+                            needed[channel_id] = needed.get(channel_id, 0) + math.ceil(
+                                len(users) / 100
+                            )
+                minimum = max(math.ceil(n / limit - 1) * window for n in needed.values())
+
+                emu.ratelimiter.buckets.clear()
+                emu.ratelimiter.enabled = True
+                emu.clear_records()
+                started = time.perf_counter()
+                results = await bot.workflows.read_back.all()
+                seconds = time.perf_counter() - started
+                emu.ratelimiter.enabled = False
+
+                reads = [r for r in emu.requests if "/reactions/" in r.route and r.method == "GET"]
+                limited = sum(1 for r in emu.requests if r.status == 429)
+                added = sum(r.report.added for r in results if r.report is not None)
+                exact = True
+                for ref in bot.workflows.polls.all():
+                    stored = await services.votes.votes_of_poll(ref.poll_id)
+                    truth = {
+                        user: Choice.from_emoji(emoji)
+                        for emoji, users in emu.reactions(ref.message_id).items()
+                        for user in users
+                        if user != emu.bot.id
+                    }
+                    exact = exact and stored == truth
+        finally:
+            await database.dispose()
     return {
+        "backend": "postgresql" if args.postgres else "sqlite",
         "polls": args.polls,
         "voters_per_poll": args.voters,
         "channels": args.channels,
@@ -166,12 +164,37 @@ def main() -> None:
     parser.add_argument("--channels", type=int, default=1)
     parser.add_argument("--speed", type=float, default=1.0, help="rate limit windows / speed")
     parser.add_argument("--seed", type=int, default=5)
+    common_args(parser)
     args = parser.parse_args()
+    if args.quick:
+        args.polls, args.voters, args.speed = 4, 150, 10.0
     logging.basicConfig(level=logging.WARNING)
     result = asyncio.run(run(args))
-    print(json.dumps(result, indent=2))
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "read_back.json").write_text(json.dumps(result, indent=2))
+    ratio = result["ratio"]
+    print_table(
+        f"read-back: {result['polls']} polls x {result['voters_per_poll']:,} voters, "
+        f"{result['channels']} channel(s), {result['backend']}",
+        [
+            Row(
+                "read-back of every open poll",
+                f"{result['seconds']:.2f} s",
+                f"{result['minimum_seconds']:.2f} s the limits allow",
+                "-" if ratio is None else f"{ratio:.3f}x",
+                "<= 1.2x",
+                "OK" if ratio is not None and ratio <= 1.2 else "MISSED",
+            ),
+            Row("reaction requests", f"{result['reaction_requests']:,}",
+                f"{result['requests_needed']:,} needed"),
+            Row("429 answers", str(result["responses_429"]), "", "", "0",
+                "OK" if result["responses_429"] == 0 else "MISSED"),
+            Row("database equals the reactions", str(result["db_equals_reactions"]), "", "",
+                "True", "OK" if result["db_equals_reactions"] else "MISSED"),
+        ],
+    )  # fmt: skip
+    out = args.out or OUT / f"read_back-{result['backend']}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nwrote {out}")
 
 
 if __name__ == "__main__":
