@@ -156,8 +156,8 @@ class VoteWriter:
 
     @property
     def pending(self) -> int:
-        """Return how many events wait to be committed."""
-        return len(self._pending) + sum(not f.done() for f in self._inflight)
+        """Return how many events wait to be committed (queued, held or being written)."""
+        return self.received - self.committed
 
     def _on_timer(self) -> None:
         self._timer = None
