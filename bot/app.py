@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord_io.gateway_reads import slice_reads
 from bot.domain.seedfile import SeedSet
 from bot.domain.seedfile import load as load_seed_file
 from bot.domain.shards import ShardScope
@@ -32,6 +33,8 @@ EXTENSIONS = (
     "bot.exts.boards",
     "bot.exts.setup",
 )
+#: Events that say a gateway connection is (again) up.
+GATEWAY_UP = frozenset({"connect", "resumed", "shard_connect", "shard_resumed"})
 DEFAULT_SEED = Path(__file__).resolve().parents[1] / "seeds" / "llm-predictions-2025.toml"
 
 #: Exactly what the bot uses: send and edit messages, embeds, files, reactions, read history,
@@ -145,6 +148,9 @@ class CalledItBot(commands.Bot):
         """
         if event_name == "socket_event_type":  # discord.py's per-frame debug hook: unused
             return
+        if event_name in GATEWAY_UP:  # a new or resumed gateway connection
+            for gateway in self.gateways():
+                slice_reads(gateway)
         if self.is_closed():
             log.debug("dropping %s: the bot is closed", event_name)
             return
@@ -155,6 +161,10 @@ class CalledItBot(commands.Bot):
             except Exception:
                 log.exception("inline listener for %s failed", event_name)
         super().dispatch(event_name, *args, **kwargs)
+
+    def gateways(self) -> list[Any]:
+        """Return this client's gateway websockets (one; a sharded client has one per shard)."""
+        return [self.ws] if self.ws is not None else []
 
     async def setup_hook(self) -> None:
         """Load extensions, recover and load open polls, and sync commands deliberately."""

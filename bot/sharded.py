@@ -82,6 +82,10 @@ class ShardedCalledItBot(CalledItBot, commands.AutoShardedBot):
         )
         self.gate = gate
 
+    def gateways(self) -> list[Any]:
+        """Return every shard's gateway websocket."""
+        return [info._parent.ws for info in self.shards.values() if info._parent.ws is not None]
+
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         """Wait for the shard's identify bucket in the database instead of a blind 5 s sleep."""
         await self.gate.wait(shard_id or 0)

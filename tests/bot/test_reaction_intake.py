@@ -1,4 +1,4 @@
-"""The lean reaction intake: discord.py's internals it relies on, pinned, and its behaviour.
+"""The lean reaction intake and sliced gateway reads: the internals they rely on, pinned.
 
 bot/discord_io/reaction_events.py replaces discord.py's parsers of MESSAGE_REACTION_ADD and
 _REMOVE. If a discord.py upgrade renames the parser table or stops calling it per dispatch,
@@ -10,10 +10,16 @@ from __future__ import annotations
 import asyncio
 
 import discord
+import pytest
 
 from bot.app import CalledItBot
-from bot.discord_io import reaction_events
+from bot.discord_io import gateway_reads, reaction_events
 from bot.domain.outcomes import Choice
+from bot.domain.shards import ShardScope
+from bot.emulator import Emulator
+from bot.emulator.connect import connect_client
+from bot.services import Services
+from bot.sharded import IdentifyGate, ShardedCalledItBot
 from tests.bot.conftest import World
 
 YES, NO = "✅", "❌"
@@ -100,3 +106,35 @@ def test_a_reaction_payload_reads_as_discord_py_would() -> None:
     assert seen == reaction_events.Reaction(3, 1, 5, None, YES, True, False, "Ada L.", ("7", "8"))
     removal = reaction_events.reaction({k: v for k, v in data.items() if k != "member"})
     assert removal.member is False and removal.display_name is None
+
+
+def sliced(gateway: object) -> bool:
+    """Return whether a discord.py gateway websocket reads in READ_SIZE slices."""
+    transport = gateway.socket._conn.transport  # type: ignore[attr-defined]
+    return bool(transport.max_size == gateway_reads.READ_SIZE)
+
+
+async def test_gateway_reads_are_sliced_on_connect_and_after_a_resume(live: World) -> None:
+    """aiohttp's websocket keeps its transport at _conn.transport; asyncio reads max_size."""
+    bot = live.bot
+    assert bot.ws is not None
+    assert hasattr(type(bot.ws.socket._conn.transport), "max_size")  # asyncio's read size
+    assert sliced(bot.ws)
+    async with live.emu.bot_offline():  # drop the connection: the bot RESUMEs on a new one
+        pass
+    await asyncio.sleep(0.2)
+    assert live.emu.gateway.resumes >= 1
+    assert sliced(bot.ws)
+
+
+@pytest.mark.emulator(shards=2, max_concurrency=2)
+async def test_every_shard_reads_in_slices(emulator: Emulator, services: Services) -> None:
+    """The sharded bot slices each shard's own gateway connection."""
+    emulator.create_guild("Shard test", channels=("general",))
+    gate = IdentifyGate(services.shards, 2, "test")
+    bot = ShardedCalledItBot(services, gate=gate, scope=ShardScope.of(2, [0, 1]), seed=None)
+    async with connect_client(emulator, bot, timeout=20):
+        await asyncio.wait_for(bot.settled.wait(), 20)
+        gateways = bot.gateways()
+        assert len(gateways) == 2
+        assert all(sliced(g) for g in gateways)
