@@ -58,6 +58,7 @@ def add_control_routes(app: web.Application, emu: Emulator) -> None:
                 ],
                 "resumes": emu.gateway.resumes,
                 "requests": len(emu.requests),
+                "rate_limited": len(emu.rate_limited),
                 "violations": [v.__dict__ for v in emu.violations],
                 "unknown_routes": emu.unknown_routes,
                 "spec_skipped": emu.spec_skipped,
