@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import logging
 import os
@@ -89,6 +90,38 @@ class Marks:
         return round(self.at[name] - self.at[start], 3)
 
 
+class Tracer:
+    """With --trace: tracemalloc from ready on, each snapshot compared with the one before.
+
+    Tracing starts at the first snapshot (ready), so the start-up runs at full speed.
+    """
+
+    def __init__(self) -> None:
+        self._last: Any = None
+
+    def take(self, label: str) -> None:
+        """Print the 15 biggest growths since the last snapshot (to stderr)."""
+        import tracemalloc
+
+        if self._last is None:
+            tracemalloc.start(12)
+            self._last = tracemalloc.take_snapshot()
+            return
+        snap = tracemalloc.take_snapshot()
+        stats = snap.compare_to(self._last, "traceback")
+        total = sum(s.size_diff for s in stats) / 1e6
+        print(f"\n-- tracemalloc {label}: {total:+.1f} MB traced", file=sys.stderr)
+        for stat in stats[:15]:
+            frames = [
+                f"{f.filename.split('site-packages/')[-1]}:{f.lineno}" for f in stat.traceback
+            ]
+            print(
+                f"{stat.size_diff / 1e6:+7.2f} MB {stat.count_diff:+8d}  {' < '.join(frames[-4:][::-1])}",
+                file=sys.stderr,
+            )
+        self._last = snap
+
+
 def watch_identify(marks: Marks) -> None:
     """Mark when discord.py sends its IDENTIFY."""
     original = DiscordWebSocket.identify
@@ -136,6 +169,7 @@ async def child_bot(spec: dict[str, Any], remote: Remote) -> dict[str, Any]:
     marks = Marks()
     watch_identify(marks)
     marks.mark("start", rss=True)
+    tracer = Tracer() if spec.get("trace") else None
     db = Database(spec["db_url"])
     bot = CalledItBot(Services.build(db, SystemClock()), seed=default_seed())
     production_timeout = bot._connection.guild_ready_timeout
@@ -144,10 +178,14 @@ async def child_bot(spec: dict[str, Any], remote: Remote) -> dict[str, Any]:
 
     async def all_polls(guild_id: int | None = None) -> Any:
         marks.mark("startup", rss=True)  # on_ready's work up to the read-back is done
+        if tracer is not None:
+            tracer.take("at ready")
         try:
             return await original_all(guild_id)
         finally:
             marks.mark("read_back", rss=True)
+            if tracer is not None:
+                tracer.take("after the read-back")
 
     read_back.all = all_polls  # type: ignore[method-assign]
 
@@ -155,12 +193,13 @@ async def child_bot(spec: dict[str, Any], remote: Remote) -> dict[str, Any]:
         marks.mark("ready")
 
     bot.add_listener(on_ready, "on_ready")
-    before = await remote.get("/state")
     task = await start_client(bot, 300, guild_ready_timeout=production_timeout)
     soak: list[dict[str, float]] = []
     try:
         await asyncio.wait_for(bot.settled.wait(), 600)
-        after = await remote.get("/state")
+        marks.mark("settled", rss=True)
+        if tracer is not None:
+            tracer.take("at settled")
         polls = bot.workflows.polls.all()
         result: dict[str, Any] = {
             "guild_ready_timeout": production_timeout,
@@ -169,36 +208,42 @@ async def child_bot(spec: dict[str, Any], remote: Remote) -> dict[str, Any]:
             "ready_s": marks.since("ready"),
             "startup_s": marks.since("startup"),
             "read_back_s": marks.since("read_back", "startup"),
-            "requests": after["requests"] - before["requests"],
-            "responses_429": after["rate_limited"] - before["rate_limited"],
-            "violations": len(after["violations"]) - len(before["violations"]),
         }
+        if tracer is not None:
+            tracer.take("before the soak")
         if spec["soak"]:
             soak = await run_soak(spec, bot, remote, polls)
+            if tracer is not None:
+                tracer.take("after the soak")
     finally:
         await stop_client(bot, task)
         await db.dispose()
     return result | {"rss": marks.rss, "soak": soak}
 
 
-def vote_stream(pairs: Sequence[tuple[str, str]], total: int) -> Iterator[Op]:
+def vote_stream(
+    messages: Sequence[str], voters: Sequence[Sequence[str]], total: int
+) -> Iterator[Op]:
     """Yield `total` reaction ops that each change a vote, over a bounded set of pairs.
 
-    Each (member, message) pair goes cast, retract, cast the next option, retract, ...; half
-    the pairs start a pass later, so every stretch of the stream both casts and retracts.
+    Each (member, message) pair goes cast, retract, cast the next option, retract, ...; odd
+    pairs start a pass later, so every stretch of the stream both casts and retracts. Pairs
+    are computed, not stored: the stream costs the bot's process nothing but the chunk sent.
     """
     sent = 0
-    step = [-2 if n % 2 else -1 for n in range(len(pairs))]  # odd pairs start a pass later
-    while True:
-        for n, (member, message) in enumerate(pairs):
-            k = step[n] = step[n] + 1
-            if k < 0:
-                continue
-            emoji = EMOJI[(k // 2 + n) % len(EMOJI)]
-            yield [member, message, emoji, "add" if k % 2 == 0 else "remove"]
-            sent += 1
-            if sent >= total:
-                return
+    for rnd in itertools.count():
+        for p, message in enumerate(messages):
+            for v, member in enumerate(voters[p]):
+                n = p * len(voters[p]) + v
+                k = rnd - (n % 2)  # this pair's step in this pass
+                if k < 0:
+                    continue
+                emoji = EMOJI[(k // 2 + n) % len(EMOJI)]
+                yield [member, message, emoji, "add" if k % 2 == 0 else "remove"]
+                sent += 1
+                if sent >= total:
+                    return
+    raise AssertionError("unreachable")
 
 
 async def run_soak(
@@ -206,7 +251,8 @@ async def run_soak(
 ) -> list[dict[str, float]]:
     """Send the soak's events in chunks; sample RSS every `every` committed events."""
     voters: dict[str, list[str]] = spec["voters"]
-    pairs = [(member, str(ref.message_id)) for ref in polls for member in voters[str(ref.guild_id)]]
+    messages = [str(ref.message_id) for ref in polls]
+    holders = [voters[str(ref.guild_id)] for ref in polls]
     writer = bot.workflows.writer
     base = writer.committed
     samples = [{"votes": 0, "rss": round(rss_mb(), 1), "s": 0.0}]
@@ -218,7 +264,7 @@ async def run_soak(
     async def committed(at_least: int) -> None:
         await until(lambda: _true(writer.committed >= base + at_least), 300, 0.01)
 
-    for op in vote_stream(pairs, spec["soak"]):
+    for op in vote_stream(messages, holders, spec["soak"]):
         chunk.append(op)
         if len(chunk) < spec["chunk"] and sent + len(chunk) < spec["soak"]:
             continue
@@ -351,12 +397,20 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "chunk": args.chunk,
             "every": args.every,
             "guild_ready_timeout": args.guild_ready_timeout,
+            "trace": args.trace,
         }
         rounds = []
         for rnd in range(args.rounds):
             bare = await child("bare", spec, tmp)
             last = rnd == args.rounds - 1
+            before = await remote.get("/state")  # here: the bot's process stays lean
             bot = await child("bot", spec | {"soak": args.soak if last else 0}, tmp)
+            after = await remote.get("/state")
+            bot |= {
+                "requests": after["requests"] - before["requests"],
+                "responses_429": after["rate_limited"] - before["rate_limited"],
+                "violations": len(after["violations"]) - len(before["violations"]),
+            }
             rounds.append({"bare": bare, "bot": bot})
             logging.getLogger("bench").info("round %d: %s", rnd + 1, rounds[-1])
         state = await remote.get("/state")
@@ -487,6 +541,9 @@ def main() -> None:
         type=float,
         default=2.0,
         help="the bare client's (the bot keeps its own; discord.py's default is 2 s)",
+    )
+    parser.add_argument(
+        "--trace", action="store_true", help="tracemalloc the bot: what grew, to stderr"
     )
     parser.add_argument("--child", choices=("bare", "bot"), help=argparse.SUPPRESS)
     parser.add_argument("--spec", type=Path, help=argparse.SUPPRESS)
