@@ -55,8 +55,9 @@ class VoteWriter:
         self._holding = asyncio.Event()  # set while nothing is held
         self._holding.set()
         self._exclusive: dict[int, asyncio.Lock] = {}
-        #: Last committed choice per (message, member), to know which older reaction to remove.
-        self._known: dict[tuple[int, int], Choice] = {}
+        #: Last committed choice per message and member, to know which older reaction to
+        #: remove: one small dict per open poll (half the memory of (message, member) keys).
+        self._known: dict[int, dict[int, Choice]] = {}
         #: Events received (put), committed and batches committed so far: counters to watch.
         self.received = 0
         self.committed = 0
@@ -77,21 +78,20 @@ class VoteWriter:
 
     def current(self, message_id: int, member_id: int) -> Choice | None:
         """Return a member's last committed choice on a poll this writer knows, if any."""
-        return self._known.get((message_id, member_id))
+        return self._known.get(message_id, {}).get(member_id)
 
     def remember(self, message_id: int, votes: dict[int, Choice]) -> None:
         """Seed the known choices of a poll (after start-up or a read-back)."""
         self.forget(message_id)
-        for member, choice in votes.items():
-            self._known[(message_id, member)] = choice
+        if votes:
+            self._known[message_id] = dict(votes)
 
     def forget(self, message_id: int) -> None:
         """Drop what is known of a closed poll."""
         lock = self._exclusive.get(message_id)
         if lock is not None and not lock.locked():
             del self._exclusive[message_id]
-        for key in [k for k in self._known if k[0] == message_id]:
-            del self._known[key]
+        self._known.pop(message_id, None)
 
     async def flush(self) -> None:
         """Wait until every event queued so far is committed (after any exclusive work)."""
@@ -182,7 +182,7 @@ class VoteWriter:
                 continue  # ignored (closed or unknown poll) or refused (left to a read-back)
             options = held.get(key)
             if options is None:
-                old = self._known.get(key)
+                old = self.current(*key)
                 options = held[key] = {old} if old is not None else set()
                 if gone and key[0] in gone:
                     options -= gone[key[0]]
@@ -192,20 +192,25 @@ class VoteWriter:
                 options.discard(event.choice)  # type: ignore[arg-type]
         for message_id, choice, _ in report.cleared:
             removed = frozenset(Choice) if choice is None else frozenset({choice})
-            for key in [k for k, c in self._known.items() if k[0] == message_id and c in removed]:
-                del self._known[key]
+            known = self._known.get(message_id, {})
+            for member in [m for m, c in known.items() if c in removed]:
+                del known[member]
         superseded: list[tuple[int, int, Choice]] = []
         for key, write in report.writes.items():
-            old = self._known.get(key)
+            message_id, member_id = key
+            known = self._known.get(message_id)
+            old = known.get(member_id) if known is not None else None
             if isinstance(write, Upsert):
-                self._known[key] = write.choice
-            elif isinstance(write, Delete) or (
-                isinstance(write, DeleteIf) and old in write.choices
+                if known is None:
+                    known = self._known[message_id] = {}
+                known[member_id] = write.choice
+            elif known is not None and (
+                isinstance(write, Delete) or (isinstance(write, DeleteIf) and old in write.choices)
             ):
-                self._known.pop(key, None)
+                known.pop(member_id, None)
             # As if applied one by one: every option cast and then replaced (even by a
             # retraction of the newer one) is superseded and comes off the message.
-            vote = self._known.get(key)
+            vote = known.get(member_id) if known is not None else None
             superseded.extend(
                 (key[0], key[1], option)
                 for option in sorted(held.get(key, set()))
