@@ -502,10 +502,9 @@ def report(result: dict[str, Any], goal_s: float, goal_mb: float) -> None:
     base = next((s["rss"] for s in soak if s["votes"] >= 2 * soak[-1]["votes"] // 10), first)
     rows = [
         Row(
-            f"after {s['votes']:,} votes",
+            f"after {s['votes']:,} votes ({s['s']:.1f} s)",
             f"{s['rss']:.1f} MB",
-            f"{s['s']:.1f} s",
-            f"{s['rss'] - first:+.1f} MB",
+            f"{s['rss'] - first:+.1f} MB since the start",
         )
         for s in soak
     ]
