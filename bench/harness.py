@@ -238,3 +238,61 @@ def common_args(parser: argparse.ArgumentParser) -> None:
         "--postgres", action="store_true", help="run the bot on a throwaway embedded PostgreSQL"
     )
     parser.add_argument("--out", type=Path, default=None, help="where to write the JSON results")
+
+
+# -- the reference of references: a raw websocket reader -----------------------------------------
+
+GUILDS_AND_REACTIONS = 1 | 1 << 10
+
+
+class RawReader:
+    """A gateway session that only counts reaction frames: the harness's own rate.
+
+    It decodes nothing, so how fast it receives a flood is how fast the emulator can send it.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.target = 0
+        self.done = asyncio.Event()
+        self._session: aiohttp.ClientSession | None = None
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Connect, IDENTIFY with the bot's intents, and read until READY."""
+        self._session = aiohttp.ClientSession()
+        self._ws = await self._session.ws_connect(
+            str(DiscordWebSocket.DEFAULT_GATEWAY), max_msg_size=0
+        )
+        await self._ws.receive(timeout=10)  # HELLO
+        identify = {"token": TOKEN, "intents": GUILDS_AND_REACTIONS, "properties": {}}
+        await self._ws.send_json({"op": 2, "d": identify})
+        while '"t":"READY"' not in (await self._ws.receive(timeout=10)).data:
+            pass
+        self._task = asyncio.create_task(self._read())
+
+    def expect(self, n: int) -> None:
+        """Count the next `n` reaction frames; `done` is set when they are in."""
+        self.count, self.target = 0, n
+        self.done.clear()
+
+    async def _read(self) -> None:
+        assert self._ws is not None
+        async for msg in self._ws:
+            if msg.type is not aiohttp.WSMsgType.TEXT:
+                break
+            if '"t":"MESSAGE_REACTION_' in msg.data[:64]:
+                self.count += 1
+                if self.count >= self.target:
+                    self.done.set()
+
+    async def stop(self) -> None:
+        """Close with 1000, which ends the session on the emulator."""
+        if self._ws is not None:
+            await self._ws.close(code=1000)
+        if self._task is not None:
+            with contextlib.suppress(Exception):
+                await self._task
+        if self._session is not None:
+            await self._session.close()

@@ -137,10 +137,14 @@ class CalledItBot(commands.Bot):
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
         """Run an inline listener first, then discord.py's usual dispatch; nothing once closed.
 
+        discord.py dispatches "socket_event_type" for every gateway frame; nothing here listens
+        to it, and on a reaction flood its listener lookup cost more than the vote itself.
         discord.py's delayed READY (it waits for the guilds to stream in) can outlive close();
         after close the client has no loop, so its dispatch would leave a coroutine that is
         never awaited. A closed bot has nothing to do with an event.
         """
+        if event_name == "socket_event_type":  # discord.py's per-frame debug hook: unused
+            return
         if self.is_closed():
             log.debug("dropping %s: the bot is closed", event_name)
             return

@@ -169,8 +169,10 @@ class VoteWriter:
         held: dict[tuple[int, int], set[Choice]] = {}
         gone: dict[int, set[Choice]] = {}
         set_aside = {id(event) for event in report.set_aside}
+        writes, known, cast, clear = report.writes, self._known, EventKind.CAST, EventKind.CLEAR
         for event in batch:
-            if event.kind is EventKind.CLEAR:
+            kind = event.kind
+            if kind is clear:
                 removed = cleared_choices(event)
                 gone.setdefault(event.message_id, set()).update(removed)
                 for key, options in held.items():
@@ -178,44 +180,49 @@ class VoteWriter:
                         options.difference_update(removed)
                 continue
             key = (event.message_id, event.member_id)
-            if key not in report.writes or id(event) in set_aside:
-                continue  # ignored (closed or unknown poll) or refused (left to a read-back)
             options = held.get(key)
             if options is None:
-                old = self.current(*key)
+                if key not in writes or (set_aside and id(event) in set_aside):
+                    continue  # ignored (closed or unknown poll) or refused (left to a read-back)
+                old = known.get(key[0], {}).get(key[1])
                 options = held[key] = {old} if old is not None else set()
                 if gone and key[0] in gone:
                     options -= gone[key[0]]
-            if event.kind is EventKind.CAST:
+            elif set_aside and id(event) in set_aside:
+                continue
+            if kind is cast:
                 options.add(event.choice)  # type: ignore[arg-type]
             else:
                 options.discard(event.choice)  # type: ignore[arg-type]
         for message_id, choice, _ in report.cleared:
             removed = frozenset(Choice) if choice is None else frozenset({choice})
-            known = self._known.get(message_id, {})
-            for member in [m for m, c in known.items() if c in removed]:
-                del known[member]
+            of_poll = known.get(message_id, {})
+            for member in [m for m, c in of_poll.items() if c in removed]:
+                del of_poll[member]
         superseded: list[tuple[int, int, Choice]] = []
-        for key, write in report.writes.items():
+        for key, write in writes.items():
             message_id, member_id = key
-            known = self._known.get(message_id)
-            old = known.get(member_id) if known is not None else None
+            votes = known.get(message_id)
             if isinstance(write, Upsert):
-                if known is None:
-                    known = self._known[message_id] = {}
-                known[member_id] = write.choice
-            elif known is not None and (
-                isinstance(write, Delete) or (isinstance(write, DeleteIf) and old in write.choices)
+                vote: Choice | None = write.choice
+                if votes is None:
+                    votes = known[message_id] = {}
+                votes[member_id] = write.choice
+            elif votes is not None and (
+                isinstance(write, Delete)
+                or (isinstance(write, DeleteIf) and votes.get(member_id) in write.choices)
             ):
-                known.pop(member_id, None)
+                vote = None
+                votes.pop(member_id, None)
+            else:
+                vote = votes.get(member_id) if votes is not None else None
             # As if applied one by one: every option cast and then replaced (even by a
             # retraction of the newer one) is superseded and comes off the message.
-            vote = known.get(member_id) if known is not None else None
-            superseded.extend(
-                (key[0], key[1], option)
-                for option in sorted(held.get(key, set()))
-                if option is not vote
-            )
+            options = held.get(key)
+            if options and (len(options) > 1 or vote not in options):
+                superseded.extend(
+                    (key[0], key[1], option) for option in sorted(options) if option is not vote
+                )
         if superseded and self.on_superseded is not None:
             self.on_superseded(superseded)
         if report.cleared and self.on_cleared is not None:

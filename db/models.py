@@ -349,4 +349,7 @@ class BotState(Base):
 
 def sqlite_datetime(value: datetime) -> str:
     """Format an aware datetime exactly as SQLAlchemy stores it in SQLite (naive UTC text)."""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    # isoformat is several times faster than strftime, and the vote writer calls this per row.
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")

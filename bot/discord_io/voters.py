@@ -4,7 +4,7 @@ members a read-back finds that no event showed (one member request each)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 import discord
 
@@ -39,14 +39,17 @@ class Voters:
         """Return a guild's voter role, None when everyone votes."""
         return self._roles.get(guild_id)
 
-    def may_vote(self, guild_id: int, member: discord.Member | None, member_id: int) -> bool:
-        """Tell from a reaction event whether a member may vote (and remember it)."""
+    def may_vote(self, guild_id: int, roles: Collection[str] | None, member_id: int) -> bool:
+        """Tell from a reaction event's member roles whether a member may vote (and remember it).
+
+        `roles` are the role ids the event's member carries; None when it carries no member.
+        """
         role_id = self._roles.get(guild_id)
         if role_id is None:
             return True
-        if member is None:  # removals carry no member: a retraction is harmless anyway
+        if roles is None:  # removals carry no member: a retraction is harmless anyway
             return self._holds.get((guild_id, member_id), True)
-        holds = member.get_role(role_id) is not None
+        holds = str(role_id) in roles
         self._holds[(guild_id, member_id)] = holds
         return holds
 

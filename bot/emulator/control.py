@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from . import bulk
+from .flood import Flood, Probe
 from .gateway import dumps
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def add_control_routes(app: web.Application, emu: Emulator) -> None:
                 "connected_sessions": len(emu.gateway.connected_sessions()),
                 "identifies": emu.gateway.identifies,
                 "sessions": [
-                    {"shard": list(s.shard), "connected": s.conn is not None}
+                    {"shard": list(s.shard), "connected": s.conn is not None, "seq": s.seq}
                     for s in emu.gateway.sessions.values()
                     if not s.invalid
                 ],
@@ -122,6 +123,43 @@ def add_control_routes(app: web.Application, emu: Emulator) -> None:
         n = await emu.burst_reactions(ops)
         return _ok({"dispatched": n})
 
+    async def flood(request: web.Request) -> web.Response:
+        """Start a reaction flood made here (see flood.py); answer its id at once.
+
+        ``{"message_ids", "member_ids", "cycles", "shift", "remove", "chunk", "probe":
+        {"guild_id", "user_id", "channel_id", "command", "options", "every"}}``
+        """
+        body = await _json(request)
+        probe = body.get("probe")
+        started = Flood(
+            id=len(emu.floods) + 1,
+            message_ids=[int(m) for m in body["message_ids"]],
+            member_ids=[int(m) for m in body["member_ids"]],
+            cycles=int(body.get("cycles", 1)),
+            shift=int(body.get("shift", 0)),
+            remove=bool(body.get("remove", False)),
+            chunk=int(body.get("chunk", 500)),
+            probe=Probe(
+                guild_id=int(probe["guild_id"]),
+                user_id=int(probe["user_id"]),
+                channel_id=int(probe["channel_id"]),
+                command=str(probe["command"]),
+                options=dict(probe.get("options") or {}),
+                every=float(probe.get("every", 0.25)),
+            )
+            if probe
+            else None,
+        )
+        emu.start_flood(started)
+        return _ok({"id": started.id})
+
+    async def flood_report(request: web.Request) -> web.Response:
+        """Return a flood's progress, send rate and probe answer times."""
+        found = emu.floods.get(int(request.match_info["flood_id"]))
+        if found is None:
+            raise web.HTTPNotFound()
+        return _ok(found.report())
+
     async def reactions(request: web.Request) -> web.Response:
         """Return the true reaction state of a message."""
         state = emu.reactions(int(request.match_info["message_id"]))
@@ -152,6 +190,9 @@ def add_control_routes(app: web.Application, emu: Emulator) -> None:
             policy.identify_window = float(body["identify_window"])
         if "guilds_per_shard" in body:
             policy.guilds_per_shard = int(body["guilds_per_shard"])
+        if "gateway_send_buffer" in body:
+            size = body["gateway_send_buffer"]
+            emu.gateway.send_buffer = None if size is None else int(size)
         if "upload_limit" in body:
             emu.upload_limit = int(body["upload_limit"])
         return _ok({"ok": True})
@@ -217,6 +258,8 @@ def add_control_routes(app: web.Application, emu: Emulator) -> None:
     app.router.add_post("/_emulator/channels/{channel_id}/messages", post_message)
     app.router.add_get("/_emulator/channels/{channel_id}/messages", messages)
     app.router.add_post("/_emulator/reactions/burst", burst)
+    app.router.add_post("/_emulator/reactions/flood", flood)
+    app.router.add_get("/_emulator/reactions/flood/{flood_id}", flood_report)
     app.router.add_get("/_emulator/messages/{message_id}/reactions", reactions)
     app.router.add_post("/_emulator/settings", settings)
     app.router.add_post("/_emulator/drop", drop)

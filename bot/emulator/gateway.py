@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import secrets
+import socket
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -128,6 +129,10 @@ class Gateway:
         self.identifies = 0
         self.resumes = 0
         self.closes: list[int] = []
+        #: The kernel send buffer of each gateway socket, in bytes (None: the kernel's own
+        #: autotuning, up to several MB). A gateway keeps a bounded buffer per connection;
+        #: with a small one, what waits between the emulator and a slow reader stays small.
+        self.send_buffer: int | None = None
 
     # -- connection lifecycle -------------------------------------------------
 
@@ -136,6 +141,9 @@ class Gateway:
         await self.released.wait()
         ws = web.WebSocketResponse(max_msg_size=0, autoping=True, compress=False)
         await ws.prepare(request)
+        sock = request.transport.get_extra_info("socket") if request.transport else None
+        if self.send_buffer and sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.send_buffer)
         conn = Connection(ws)
         self.connections.add(conn)
         conn.send(

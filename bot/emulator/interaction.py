@@ -21,6 +21,10 @@ class Interaction:
     user: User
     payload: dict[str, Any]
     created: float = field(default_factory=time.monotonic)
+    #: When the bot first answered (its interaction callback), on the same clock as `created`.
+    answered: float | None = None
+    #: When a deferred answer was completed (the original edited or a follow-up sent).
+    completed: float | None = None
     response_type: int | None = None
     response_data: dict[str, Any] | None = None
     original: Message | None = None

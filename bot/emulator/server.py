@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .flood import Flood, FloodMixin
 from .gateway import Gateway
 from .interaction import Interaction
 from .messages import MessagesMixin
@@ -67,7 +68,7 @@ class RequestRecord:
     at: float = field(default_factory=time.monotonic)
 
 
-class Emulator(WorldMixin, MessagesMixin, SessionsMixin):
+class Emulator(WorldMixin, MessagesMixin, SessionsMixin, FloodMixin):
     """A local Discord (REST + gateway) on 127.0.0.1 for tests, demos and benchmarks."""
 
     def __init__(
@@ -103,6 +104,7 @@ class Emulator(WorldMixin, MessagesMixin, SessionsMixin):
         self.messages_by_id: dict[int, Message] = {}
         self.channel_messages: dict[int, list[Message]] = defaultdict(list)
         self.interactions: dict[int, Interaction] = {}
+        self.floods: dict[int, Flood] = {}
         self.interactions_by_token: dict[str, Interaction] = {}
         self.global_commands: dict[tuple[str, int], dict[str, Any]] = {}
         self.guild_commands: dict[int, dict[tuple[str, int], dict[str, Any]]] = defaultdict(dict)

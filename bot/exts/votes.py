@@ -1,16 +1,20 @@
-"""Votes: raw reaction events become vote events, inline, in arrival order.
+"""Votes: reaction events become vote events, inline, in arrival order.
 
-A vote's way: gateway event -> this handler (our poll? an option emoji? not a bot?) -> the
-vote writer's ordered queue -> the votes service (one statement per batch) -> the database.
+A vote's way: gateway event -> the lean intake (bot/discord_io/reaction_events.py: one of our
+open polls?) -> this handler (an option emoji? not a bot? a voter?) -> the vote writer's
+ordered queue -> the votes service (one statement per batch) -> the database.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import discord
 from discord.ext import commands
 
+from bot.discord_io import reaction_events
+from bot.discord_io.reaction_events import Reaction
 from bot.domain.outcomes import Choice
 from bot.domain.votes import EventKind, VoteEvent, vote_choice
 
@@ -31,30 +35,36 @@ class Votes(commands.Cog):
         self._voters = flows.voters
         self._remover = flows.remover
         self._now = bot.services.clock.now
+        self._uninstall: Callable[[], None] | None = None
 
     async def cog_load(self) -> None:
         """Take reaction events inline: in arrival order, with no task per event."""
         self._voters.load(await self._bot.services.guilds.voter_roles())
-        self._bot.add_inline_listener("raw_reaction_add", self.on_reaction_add)
-        self._bot.add_inline_listener("raw_reaction_remove", self.on_reaction_remove)
+        self._uninstall = reaction_events.install(
+            self._bot._connection.parsers,
+            self._polls.__contains__,
+            self.on_reaction_add,
+            self.on_reaction_remove,
+        )
         self._bot.add_inline_listener("raw_reaction_clear", self.on_reaction_clear)
         self._bot.add_inline_listener("raw_reaction_clear_emoji", self.on_reaction_clear_emoji)
 
     async def cog_unload(self) -> None:
         """Stop taking reaction events."""
-        self._bot.remove_inline_listener("raw_reaction_add")
-        self._bot.remove_inline_listener("raw_reaction_remove")
+        if self._uninstall is not None:
+            self._uninstall()
+            self._uninstall = None
         self._bot.remove_inline_listener("raw_reaction_clear")
         self._bot.remove_inline_listener("raw_reaction_clear_emoji")
 
-    def on_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+    def on_reaction_add(self, seen: Reaction) -> None:
         """Cast or change a vote."""
-        self._vote(payload, EventKind.CAST)
+        self._vote(seen, EventKind.CAST)
 
-    def on_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+    def on_reaction_remove(self, seen: Reaction) -> None:
         """Retract a vote if it still has this choice."""
-        if self._vote(payload, EventKind.RETRACT):
-            self._read_back.after_retraction(payload.message_id)
+        if self._vote(seen, EventKind.RETRACT):
+            self._read_back.after_retraction(seen.message_id)
 
     def on_reaction_clear(self, payload: discord.RawReactionClearEvent) -> None:
         """A moderator removed every reaction: every vote on the poll goes."""
@@ -78,31 +88,30 @@ class Votes(commands.Cog):
         """Close the open polls of a deleted channel and tell the admins."""
         await self._moderation.channel_deleted(channel.guild.id, channel.id)
 
-    def _vote(self, payload: discord.RawReactionActionEvent, kind: EventKind) -> bool:
+    def _vote(self, seen: Reaction, kind: EventKind) -> bool:
         """Queue a vote event if this reaction is one; return whether it was."""
-        ref = self._polls.get(payload.message_id)
-        if ref is None or ref.guild_id != payload.guild_id:  # not a poll of that server
+        ref = self._polls.get(seen.message_id)
+        if ref is None or ref.guild_id != seen.guild_id:  # not a poll of that server
             return False
         me = self._bot.user
-        by_bot = (me is not None and payload.user_id == me.id) or (
-            payload.member is not None and payload.member.bot
-        )
-        choice = vote_choice(payload.emoji.id, payload.emoji.name, by_bot=by_bot)
+        by_bot = (me is not None and seen.user_id == me.id) or seen.by_bot
+        choice = vote_choice(seen.emoji_id, seen.emoji_name, by_bot=by_bot)
         if choice is None:
             return False
-        member = payload.member  # reaction adds carry it; removals don't
-        if not self._voters.may_vote(ref.guild_id, member, payload.user_id):
+        # Reaction adds carry the member; removals don't.
+        roles = seen.roles if seen.member else None
+        if not self._voters.may_vote(ref.guild_id, roles, seen.user_id):
             if kind is EventKind.CAST:  # not a voter: ignored, and taken off when allowed
-                self._remover.superseded([(payload.message_id, payload.user_id, choice)])
+                self._remover.superseded([(seen.message_id, seen.user_id, choice)])
             return False
         self._writer.put(
             VoteEvent(
                 kind,
-                payload.message_id,
-                payload.user_id,
+                seen.message_id,
+                seen.user_id,
                 choice,
                 self._now(),
-                member.display_name if member is not None else None,
+                seen.display_name,
                 ref.guild_id,
             )
         )
