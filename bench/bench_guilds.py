@@ -249,7 +249,64 @@ def vote_stream(
 async def run_soak(
     spec: dict[str, Any], bot: Any, remote: Remote, polls: Sequence[Any]
 ) -> list[dict[str, float]]:
-    """Send the soak's events in chunks; sample RSS every `every` committed events."""
+    """Flood the open polls from inside the emulator; sample RSS every `every` committed votes.
+
+    One flood per poll guild (its polls x its voters; cycles that cast, then retract, then
+    cast the next option), sent as fast as the bot reads: the bot's process spends nothing on
+    sending, and nothing holds the bot back but itself. The backlog is what the bot received
+    and has not committed yet.
+    """
+    if spec["soak_by"] == "burst":
+        return await burst_soak(spec, bot, remote, polls)
+    voters: dict[str, list[str]] = spec["voters"]
+    by_guild: dict[str, list[str]] = {}
+    for ref in polls:
+        by_guild.setdefault(str(ref.guild_id), []).append(str(ref.message_id))
+    pairs = sum(len(messages) * len(voters[g]) for g, messages in by_guild.items())
+    cycles = max(1, round(spec["soak"] / pairs))
+    total = pairs * cycles
+    writer = bot.workflows.writer
+    base = writer.committed
+    samples = [{"votes": 0, "rss": round(rss_mb(), 1), "s": 0.0, "backlog": 0}]
+    started = time.perf_counter()
+    floods = [
+        (
+            await remote.post(
+                "/reactions/flood",
+                {"message_ids": m, "member_ids": voters[g], "cycles": cycles, "remove": True},
+            )
+        )["id"]
+        for g, m in by_guild.items()
+    ]
+    next_sample = spec["every"]
+    while True:
+        done = writer.committed - base
+        if done >= next_sample or done >= total:
+            next_sample += spec["every"]
+            samples.append(
+                {
+                    "votes": done,
+                    "rss": round(rss_mb(), 1),
+                    "s": round(time.perf_counter() - started, 1),
+                    "backlog": writer.received - writer.committed,
+                }
+            )
+        if done >= total:
+            break
+        if time.perf_counter() - started > 1800:
+            raise TimeoutError(f"the soak committed {done} of {total} votes in 30 minutes")
+        await asyncio.sleep(0.02)
+    reports = [await remote.get(f"/reactions/flood/{n}") for n in floods]
+    sent = sum(int(r["dispatched"]) for r in reports)
+    if sent != total or any(r["error"] for r in reports):
+        raise RuntimeError(f"the floods sent {sent} of {total} events: {reports[0]}")
+    return samples
+
+
+async def burst_soak(
+    spec: dict[str, Any], bot: Any, remote: Remote, polls: Sequence[Any]
+) -> list[dict[str, float]]:
+    """Post the soak's events in chunks, at most 4 chunks ahead of what the bot committed."""
     voters: dict[str, list[str]] = spec["voters"]
     messages = [str(ref.message_id) for ref in polls]
     holders = [voters[str(ref.guild_id)] for ref in polls]
@@ -278,7 +335,7 @@ async def run_soak(
             next_sample += spec["every"]
             await committed(sent)
             seconds = round(time.perf_counter() - started, 1)
-            samples.append({"votes": sent, "rss": round(rss_mb(), 1), "s": seconds})
+            samples.append({"votes": sent, "rss": round(rss_mb(), 1), "s": seconds, "backlog": 0})
             logging.getLogger("bench").info("soak: %s votes, %s MB", sent, samples[-1]["rss"])
     return samples
 
@@ -398,6 +455,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "every": args.every,
             "guild_ready_timeout": args.guild_ready_timeout,
             "trace": args.trace,
+            "soak_by": args.soak_by,
         }
         rounds = []
         for rnd in range(args.rounds):
@@ -502,7 +560,7 @@ def report(result: dict[str, Any], goal_s: float, goal_mb: float) -> None:
     base = next((s["rss"] for s in soak if s["votes"] >= 2 * soak[-1]["votes"] // 10), first)
     rows = [
         Row(
-            f"after {s['votes']:,} votes ({s['s']:.1f} s)",
+            f"after {s['votes']:,} votes ({s['s']:.1f} s, backlog {s.get('backlog', 0):,})",
             f"{s['rss']:.1f} MB",
             f"{s['rss'] - first:+.1f} MB since the start",
         )
@@ -533,7 +591,14 @@ def main() -> None:
     parser.add_argument("--roles", type=int, default=15)
     parser.add_argument("--soak", type=int, default=None, help="reaction events in the soak")
     parser.add_argument("--every", type=int, default=None, help="sample RSS every N events")
-    parser.add_argument("--chunk", type=int, default=5000)
+    parser.add_argument("--chunk", type=int, default=5000, help="ops per burst call")
+    parser.add_argument(
+        "--soak-by",
+        choices=("flood", "burst"),
+        default="flood",
+        help="flood: made in the emulator, as fast as the bot reads (default); burst: posted"
+        " by the bot's process in --chunk ops, at most 4 chunks ahead of its commits",
+    )
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument(
         "--guild-ready-timeout",
