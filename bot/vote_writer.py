@@ -2,7 +2,10 @@
 
 Reaction events reach ``put`` inline, as discord.py parses them (see CalledItBot.dispatch), so
 they keep their arrival order and cost no task each. A full batch (``max_batch`` events) is
-handed to the votes service at once; a partial one after ``max_delay``. The service applies
+handed to the votes service at once; a partial one after ``max_delay``. While a batch is in
+flight the next ones gather into one (up to ``COALESCE`` full batches), so a backlog costs few
+commits: on PostgreSQL a commit's round trips share the event loop with the gateway, and
+under a flood batches of 500 fell behind until every event was queued. The service applies
 batches one at a time, in order, off the event loop, and retries a batch that failed for a
 busy or lost database before any later one, so no vote is lost or reordered; a batch refused for
 a reason of its own is applied event by event and only the refused events are set aside.
@@ -22,6 +25,10 @@ from bot.services.snapshots import ApplyReport
 from bot.services.votes import VoteService
 
 log = logging.getLogger(__name__)
+
+#: While a batch is in flight, events gather into the next one, up to this many full batches:
+#: a backlog then costs one commit per up to 20 x max_batch events, not one per max_batch.
+COALESCE = 20
 
 #: Told after a commit of (message_id, member_id, old_choice) for votes that changed choice;
 #: it must only queue work (it runs on the writer's path).
@@ -71,9 +78,12 @@ class VoteWriter:
             held.append(event)
             return
         self._pending.append(event)
-        if len(self._pending) >= self._max_batch:
+        waiting = len(self._pending)
+        if waiting >= self._max_batch and (
+            not self._inflight or waiting >= self._max_batch * COALESCE
+        ):
             self._submit()
-        elif self._timer is None:
+        elif self._timer is None and waiting < self._max_batch:
             self._timer = asyncio.get_running_loop().call_later(self._max_delay, self._on_timer)
 
     def current(self, message_id: int, member_id: int) -> Choice | None:
@@ -141,7 +151,7 @@ class VoteWriter:
 
     def _on_timer(self) -> None:
         self._timer = None
-        if self._pending:
+        if self._pending and not self._inflight:  # else the batch in flight submits them
             self._submit()
 
     def _submit(self) -> None:
@@ -155,6 +165,14 @@ class VoteWriter:
 
     def _done(self, future: asyncio.Future[ApplyReport], batch: list[VoteEvent]) -> None:
         self._inflight.remove(future)
+        try:
+            self._account(future, batch)
+        finally:
+            if self._pending and not self._inflight:  # what gathered meanwhile: one batch
+                self._submit()
+
+    def _account(self, future: asyncio.Future[ApplyReport], batch: list[VoteEvent]) -> None:
+        """Count a committed batch and tell which reactions it superseded and cleared."""
         if future.cancelled() or future.exception() is not None:
             log.error(
                 "a vote batch of %d was not committed", len(batch), exc_info=future.exception()

@@ -11,7 +11,7 @@ from bot.domain.outcomes import Choice
 from bot.domain.seedfile import load
 from bot.domain.votes import EventKind, VoteEvent
 from bot.services import Services
-from bot.vote_writer import VoteWriter
+from bot.vote_writer import COALESCE, VoteWriter
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "llm-predictions-2025.toml"
 
@@ -51,7 +51,8 @@ async def test_many_batches_equal_one_by_one_semantics(
     for event in events:
         writer.put(event)
     await writer.flush()
-    assert writer.committed == 3000 and writer.batches >= 3000 // 128
+    # Events put while a batch is in flight gather into the next (at most COALESCE batches).
+    assert writer.committed == 3000 and writer.batches >= 3000 // (128 * COALESCE)
     stored = {}
     for message_id, poll_id in polls.items():
         for member, choice in (await services.votes.votes_of_poll(poll_id)).items():
@@ -172,3 +173,19 @@ async def test_exclusive_work_on_one_poll_never_overlaps(services: Services) -> 
     results = await asyncio.gather(first, second, third, return_exceptions=True)
     assert results == [None, None, None]
     assert most == 1
+
+
+async def test_events_queued_behind_a_batch_in_flight_commit_as_one(services: Services) -> None:
+    await services.predictions.load_seed(1, load(SEED))
+    poll, _ = await services.polls.open(1, 1, channel_id=9)
+    await services.polls.attach_message(poll.id, 700)
+    writer = VoteWriter(services.votes, max_batch=10, max_delay=5.0)
+    now = services.clock.now()
+    total = 10 + 10 * COALESCE + 25
+    for member in range(total):  # no commit can finish meanwhile: no await in between
+        writer.put(VoteEvent(EventKind.CAST, 700, member, list(Choice)[member % 3], now))
+    await writer.flush()
+    # The first full batch went at once; the rest gathered behind it: one batch of the
+    # maximum, then what was left, not one batch per 10 events.
+    assert writer.batches == 3 and writer.committed == total
+    assert len(await services.votes.votes_of_poll(poll.id)) == total
