@@ -40,18 +40,22 @@ EMOJI = ("✅", "🌓", "❌")
 
 
 @contextlib.asynccontextmanager
-async def emulator() -> AsyncIterator[tuple[Remote, dict[str, Any]]]:
+async def emulator(*, ratelimits: bool = False) -> AsyncIterator[tuple[Remote, dict[str, Any]]]:
     """Start the emulator in its own process (its own core) and point discord.py at it.
 
-    Identify limits are relaxed (the benchmarks start many sessions in a row); rate limits and
-    spec checks are off, as in ``start_emulator``.
+    Identify limits are relaxed (the benchmarks start many sessions in a row); spec checks are
+    off, and so are rate limits unless `ratelimits` (they can also be switched later with
+    ``remote.post("/settings", {"ratelimits": True})``).
     """
     proc, info = await start_emulator()
     apply_endpoints(info["api_base"], info["gateway_url"])
     try:
         async with aiohttp.ClientSession() as session:
             remote = Remote(session, info["url"])
-            await remote.post("/settings", {"max_concurrency": 16, "identify_window": 0.01})
+            await remote.post(
+                "/settings",
+                {"max_concurrency": 16, "identify_window": 0.01, "ratelimits": ratelimits},
+            )
             yield remote, info
     finally:
         apply_endpoints(None, None)

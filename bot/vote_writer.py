@@ -4,8 +4,9 @@ Reaction events reach ``put`` inline, as discord.py parses them (see CalledItBot
 they keep their arrival order and cost no task each. A full batch (``max_batch`` events) is
 handed to the votes service at once; a partial one after ``max_delay``. While a batch is being
 written, later events wait for it and go as one bigger batch (up to ``GROUP`` full batches)
-the moment it is done: in a flood the batches grow to what the database takes per commit. The service applies
-batches one at a time, in order, off the event loop, and retries a batch that failed for a
+the moment it is done: in a flood the batches grow to what the database takes per commit
+(on PostgreSQL a commit's round trips share the event loop with the gateway). The service
+applies batches one at a time, in order, off the event loop, and retries a batch that failed for a
 busy or lost database before any later one, so no vote is lost or reordered; a batch refused for
 a reason of its own is applied event by event and only the refused events are set aside.
 Bookkeeping (which older reaction to remove) runs when each batch is done.
@@ -62,8 +63,9 @@ class VoteWriter:
         self._holding = asyncio.Event()  # set while nothing is held
         self._holding.set()
         self._exclusive: dict[int, asyncio.Lock] = {}
-        #: Last committed choice per (message, member), to know which older reaction to remove.
-        self._known: dict[tuple[int, int], Choice] = {}
+        #: Last committed choice per message and member, to know which older reaction to
+        #: remove: one small dict per open poll (half the memory of (message, member) keys).
+        self._known: dict[int, dict[int, Choice]] = {}
         #: Events received (put), committed and batches committed so far: counters to watch.
         self.received = 0
         self.committed = 0
@@ -87,21 +89,20 @@ class VoteWriter:
 
     def current(self, message_id: int, member_id: int) -> Choice | None:
         """Return a member's last committed choice on a poll this writer knows, if any."""
-        return self._known.get((message_id, member_id))
+        return self._known.get(message_id, {}).get(member_id)
 
     def remember(self, message_id: int, votes: dict[int, Choice]) -> None:
         """Seed the known choices of a poll (after start-up or a read-back)."""
         self.forget(message_id)
-        for member, choice in votes.items():
-            self._known[(message_id, member)] = choice
+        if votes:
+            self._known[message_id] = dict(votes)
 
     def forget(self, message_id: int) -> None:
         """Drop what is known of a closed poll."""
         lock = self._exclusive.get(message_id)
         if lock is not None and not lock.locked():
             del self._exclusive[message_id]
-        for key in [k for k in self._known if k[0] == message_id]:
-            del self._known[key]
+        self._known.pop(message_id, None)
 
     async def flush(self) -> None:
         """Wait until every event queued so far is committed (after any exclusive work)."""
@@ -212,7 +213,7 @@ class VoteWriter:
             if options is None:
                 if key not in writes or (set_aside and id(event) in set_aside):
                     continue  # ignored (closed or unknown poll) or refused (left to a read-back)
-                old = known.get(key)
+                old = known.get(key[0], {}).get(key[1])
                 options = held[key] = {old} if old is not None else set()
                 if gone and key[0] in gone:
                     options -= gone[key[0]]
@@ -224,20 +225,26 @@ class VoteWriter:
                 options.discard(event.choice)  # type: ignore[arg-type]
         for message_id, choice, _ in report.cleared:
             removed = frozenset(Choice) if choice is None else frozenset({choice})
-            for key in [k for k, c in self._known.items() if k[0] == message_id and c in removed]:
-                del self._known[key]
+            of_poll = known.get(message_id, {})
+            for member in [m for m, c in of_poll.items() if c in removed]:
+                del of_poll[member]
         superseded: list[tuple[int, int, Choice]] = []
         for key, write in writes.items():
+            message_id, member_id = key
+            votes = known.get(message_id)
             if isinstance(write, Upsert):
                 vote: Choice | None = write.choice
-                known[key] = write.choice
-            elif isinstance(write, Delete) or (
-                isinstance(write, DeleteIf) and known.get(key) in write.choices
+                if votes is None:
+                    votes = known[message_id] = {}
+                votes[member_id] = write.choice
+            elif votes is not None and (
+                isinstance(write, Delete)
+                or (isinstance(write, DeleteIf) and votes.get(member_id) in write.choices)
             ):
                 vote = None
-                known.pop(key, None)
+                votes.pop(member_id, None)
             else:
-                vote = known.get(key)
+                vote = votes.get(member_id) if votes is not None else None
             # As if applied one by one: every option cast and then replaced (even by a
             # retraction of the newer one) is superseded and comes off the message.
             options = held.get(key)

@@ -11,6 +11,7 @@ import discord
 
 from bot.discord_io.access import Access
 from bot.discord_io.admin_notices import AdminNotices
+from bot.discord_io.pacing import Pacer
 from bot.discord_io.poster import Poster
 from bot.discord_io.reactions import ReactionsReader
 from bot.discord_io.registry import OpenPolls
@@ -95,10 +96,11 @@ class Workflows:
         polls.when_closed(writer.forget)
         moderation = Moderation(services, polls, writer, poster, told)
         writer.on_cleared = moderation.reactions_cleared
-        voters = Voters(client.http)
+        pacer = Pacer()  # the read-back's reads and member lookups share the global limit
+        voters = Voters(client.http, pacer)
         read_back = ReadBackWorkflow(
             services,
-            ReactionsReader(client.http),
+            ReactionsReader(client.http, pacer),
             polls,
             writer,
             remover,

@@ -8,14 +8,17 @@ from collections.abc import Collection, Iterable
 
 import discord
 
+from bot.discord_io.pacing import Pacer
+
 log = logging.getLogger(__name__)
 
 
 class Voters:
     """Each guild's voter role, and what reaction events and lookups told of members' roles."""
 
-    def __init__(self, http: discord.http.HTTPClient) -> None:
+    def __init__(self, http: discord.http.HTTPClient, pacer: Pacer | None = None) -> None:
         self._http = http
+        self._pacer = pacer or Pacer()
         self._roles: dict[int, int] = {}
         self._holds: dict[tuple[int, int], bool] = {}
 
@@ -69,6 +72,7 @@ class Voters:
         return allowed
 
     async def _look_up(self, guild_id: int, member_id: int, role_id: int) -> bool | None:
+        await self._pacer.wait()
         try:
             data = await self._http.get_member(guild_id, member_id)
         except discord.NotFound:

@@ -13,12 +13,42 @@ Usage in a test (``emulator`` comes from ``bot.emulator.pytest_plugin``)::
         emulator.assert_clean()
 """
 
-from .connect import connect_client
-from .interaction import Interaction
-from .models import Attachment, Channel, Guild, Member, Message, Role, User
-from .people import Actor, CommandError, InteractionResult
-from .rules import DiscordError
-from .server import Emulator, RequestRecord, Violation
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .connect import connect_client
+    from .interaction import Interaction
+    from .models import Attachment, Channel, Guild, Member, Message, Role, User
+    from .people import Actor, CommandError, InteractionResult
+    from .rules import DiscordError
+    from .server import Emulator, RequestRecord, Violation
+
+#: Where each name lives: loaded on first use, so a client of the control API alone
+#: (``bot.emulator.remote``) does not load the server, its spec checks and their imports.
+_HOMES = {
+    "connect_client": "connect",
+    "Interaction": "interaction",
+    **dict.fromkeys(
+        ("Attachment", "Channel", "Guild", "Member", "Message", "Role", "User"), "models"
+    ),
+    **dict.fromkeys(("Actor", "CommandError", "InteractionResult"), "people"),
+    "DiscordError": "rules",
+    **dict.fromkeys(("Emulator", "RequestRecord", "Violation"), "server"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Actor",

@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from . import bulk
 from .flood import Flood, Probe
 from .gateway import dumps
 
 if TYPE_CHECKING:
+    from .models import Guild
     from .server import Emulator
 
 
@@ -23,6 +25,13 @@ def _ok(data: Any, status: int = 200) -> web.Response:
 async def _json(request: web.Request) -> dict[str, Any]:
     raw = await request.read()
     return json.loads(raw) if raw else {}
+
+
+def _summary(emu: Emulator, guild: Guild) -> dict[str, Any]:
+    """Return what a caller needs of a new guild: its id, "general" and its members."""
+    general = next((str(c.id) for c in guild.channels.values() if c.name == "general"), None)
+    members = [str(u) for u in guild.members if u not in (emu.bot.id, guild.owner_id)]
+    return {"id": str(guild.id), "general": general, "members": members}
 
 
 def add_control_routes(app: web.Application, emu: Emulator) -> None:
@@ -50,6 +59,7 @@ def add_control_routes(app: web.Application, emu: Emulator) -> None:
                 ],
                 "resumes": emu.gateway.resumes,
                 "requests": len(emu.requests),
+                "rate_limited": len(emu.rate_limited),
                 "violations": [v.__dict__ for v in emu.violations],
                 "unknown_routes": emu.unknown_routes,
                 "spec_skipped": emu.spec_skipped,
@@ -63,6 +73,21 @@ def add_control_routes(app: web.Application, emu: Emulator) -> None:
         body = await _json(request)
         g = emu.create_guild(body.get("name", "Guild"), channels=body.get("channels", ["general"]))
         return _ok({"id": str(g.id), "channels": {c.name: str(c.id) for c in g.channels.values()}})
+
+    async def bulk_guilds(request: web.Request) -> web.Response:
+        """Create many realistic guilds: ``{"count", "channels", "roles", "emojis", "members",
+        "member_count"}`` (all optional); answer each guild's id, "general" and members."""
+        body = await _json(request)
+        count = body.get("member_count")
+        shape = bulk.Shape(
+            channels=int(body.get("channels", 25)),
+            roles=int(body.get("roles", 15)),
+            emojis=int(body.get("emojis", 10)),
+            members=int(body.get("members", 0)),
+            member_count=None if count is None else int(count),
+        )
+        made = bulk.create_guilds(emu, int(body.get("count", 1)), shape)
+        return _ok({"guilds": [_summary(emu, g) for g in made]})
 
     async def create_channel(request: web.Request) -> web.Response:
         """Create a channel: ``{"name": str}``."""
@@ -227,6 +252,7 @@ def add_control_routes(app: web.Application, emu: Emulator) -> None:
     app.router.add_post("/_emulator/threads/{channel_id}/state", thread_state)
     app.router.add_get("/_emulator/state", state)
     app.router.add_post("/_emulator/guilds", create_guild)
+    app.router.add_post("/_emulator/guilds/bulk", bulk_guilds)
     app.router.add_post("/_emulator/guilds/{guild_id}/channels", create_channel)
     app.router.add_post("/_emulator/guilds/{guild_id}/members", create_members)
     app.router.add_post("/_emulator/channels/{channel_id}/messages", post_message)

@@ -67,6 +67,8 @@ class Role:
     position: int = 0
     color: int = 0
     managed: bool = False
+    hoist: bool = False
+    mentionable: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Serialize as a Discord role object."""
@@ -82,9 +84,9 @@ class Role:
                 "secondary_color": None,
                 "tertiary_color": None,
             },
-            "hoist": False,
+            "hoist": self.hoist,
             "managed": self.managed,
-            "mentionable": False,
+            "mentionable": self.mentionable,
             "icon": None,
             "unicode_emoji": None,
             "flags": 0,
@@ -186,6 +188,8 @@ class Channel:
         if self.type == 0:
             data["topic"] = self.topic
             data["last_pin_timestamp"] = None
+        elif self.type == 2:  # voice
+            data |= {"bitrate": 64000, "user_limit": 0, "rtc_region": None}
         if self.guild_id is not None:
             data["guild_id"] = str(self.guild_id)
         return data
@@ -225,6 +229,9 @@ class Guild:
     channels: dict[int, Channel] = field(default_factory=dict)
     members: dict[int, Member] = field(default_factory=dict)
     threads: dict[int, Channel] = field(default_factory=dict)
+    emojis: list[dict[str, Any]] = field(default_factory=list)
+    #: Members Discord counts (most are not held here); None: the members held.
+    member_count: int | None = None
 
     @property
     def everyone(self) -> Role:
@@ -234,6 +241,7 @@ class Guild:
     def to_dict(self, *, with_members: bool = True) -> dict[str, Any]:
         """Serialize as a GUILD_CREATE payload."""
         members = list(self.members.values()) if with_members else []
+        count = len(self.members) if self.member_count is None else self.member_count
         return {
             "id": str(self.id),
             "name": self.name,
@@ -247,7 +255,7 @@ class Guild:
             "default_message_notifications": 0,
             "explicit_content_filter": 0,
             "roles": [r.to_dict() for r in self.roles.values()],
-            "emojis": [],
+            "emojis": self.emojis,
             "stickers": [],
             "features": [],
             "mfa_level": 0,
@@ -265,9 +273,9 @@ class Guild:
             "nsfw_level": 0,
             "premium_progress_bar_enabled": False,
             "joined_at": iso_now(),
-            "large": False,
+            "large": count > 250,
             "unavailable": False,
-            "member_count": len(self.members),
+            "member_count": count,
             "voice_states": [],
             "members": [m.to_dict() for m in members],
             "channels": [c.to_dict() for c in self.channels.values()],

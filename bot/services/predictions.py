@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import exists, func, or_, select
@@ -24,10 +25,13 @@ from bot.services.guilds import ensure
 from bot.services.sets import added_here, ensure_set, find_set
 from bot.services.shared_reads import find_prediction, view_of, views
 from bot.services.snapshots import Page, PredictionView, SeedReport
-from db.models import Poll, Prediction, Resolution
+from db.models import GuildSettings, Poll, Prediction, Resolution
 from db.session import Database
 
 log = logging.getLogger(__name__)
+
+#: Guild ids per query when checking which guilds were seeded (well under any bind limit).
+SEEDED_CHUNK = 500
 
 STATUSES = ("all", "open", "polling", "resolved", "unresolved", "archived")
 PAGE_SIZE = 10
@@ -237,6 +241,22 @@ class PredictionService:
         async with self._db.write() as session:
             settings = await ensure(session, guild_id, self._clock)
             return settings.seeded_at is None
+
+    async def seeded(self, guild_ids: Iterable[int]) -> set[int]:
+        """Return which of the guilds were seeded already: one read per 500 guilds."""
+        ids = sorted(set(guild_ids))
+        found: set[int] = set()
+        async with self._db.read() as session:
+            for start in range(0, len(ids), SEEDED_CHUNK):
+                found.update(
+                    await session.scalars(
+                        select(GuildSettings.guild_id).where(
+                            GuildSettings.guild_id.in_(ids[start : start + SEEDED_CHUNK]),
+                            GuildSettings.seeded_at.is_not(None),
+                        )
+                    )
+                )
+        return found
 
 
 def _clean(

@@ -51,8 +51,10 @@ class Startup:
         bot was away are never counted; a fresh session may have missed events, so every
         open poll is then read back from its reactions.
         """
-        for guild_id in guild_ids:
-            if self._scope.owns(guild_id):
+        owned = [guild_id for guild_id in guild_ids if self._scope.owns(guild_id)]
+        done = await self._services.predictions.seeded(owned) if self._seed is not None else set()
+        for guild_id in owned:  # one read for all, then one transaction per new guild
+            if guild_id not in done:
                 await self.seed_once(guild_id)
         await self._closing.close_due()
         await self._read_back.all()

@@ -53,13 +53,22 @@ async def test_many_batches_equal_one_by_one_semantics(
     for event in events:
         writer.put(event)
     await writer.flush()
-    assert writer.committed == 3000 and writer.batches >= 3000 // 128
+    assert writer.committed == 3000 and writer.batches >= 3000 // 128  # group=1: many batches
     stored = {}
     for message_id, poll_id in polls.items():
         for member, choice in (await services.votes.votes_of_poll(poll_id)).items():
             stored[(message_id, member)] = choice
     assert stored == expected
     assert superseded  # changes of mind were reported so older reactions can be removed
+
+    # What the writer remembers is exactly the stored votes, and a closed poll's goes with it.
+    def remembered() -> dict[tuple[int, int], Choice]:
+        pairs = ((m, u, writer.current(m, u)) for m in polls for u in range(1, 41))
+        return {(m, u): c for m, u, c in pairs if c is not None}
+
+    assert remembered() == expected
+    writer.forget(101)
+    assert remembered() == {k: c for k, c in expected.items() if k[0] != 101}
 
 
 async def test_exclusive_work_runs_between_the_events_before_and_after(services: Services) -> None:
