@@ -14,13 +14,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_io.gateway_reads import slice_reads
+from bot.discord_io.gateway_reads import hold, slice_reads
 from bot.domain.seedfile import SeedSet
 from bot.domain.seedfile import load as load_seed_file
 from bot.domain.shards import ShardScope
 from bot.render import cards
 from bot.scheduler import Scheduler
 from bot.services import Services
+from bot.vote_writer import BACKLOG_LIMIT
 from bot.wiring import Workflows, process_name
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ class CalledItBot(commands.Bot):
         scheduler_interval: float = 30.0,
         vote_batch: int = 500,
         vote_delay: float = 0.05,
+        vote_backlog: int = BACKLOG_LIMIT,
         scope: ShardScope | None = None,
         **client_options: Any,
     ) -> None:
@@ -101,6 +103,7 @@ class CalledItBot(commands.Bot):
             seed=seed,
             vote_batch=vote_batch,
             vote_delay=vote_delay,
+            vote_backlog=vote_backlog,
             scope=self.scope,
         )
         flows = self.workflows
@@ -120,6 +123,7 @@ class CalledItBot(commands.Bot):
                 flows.admin_channel.deliver_all,
             ),
         )
+        flows.writer.on_backlog = self.hold_gateways
         self.synced: str | None = None
         self._inline: dict[str, Callable[[Any], None]] = {}
         #: Set once on_ready's work (seeding, read-backs) is done; cleared on a new session.
@@ -161,6 +165,11 @@ class CalledItBot(commands.Bot):
             except Exception:
                 log.exception("inline listener for %s failed", event_name)
         super().dispatch(event_name, *args, **kwargs)
+
+    def hold_gateways(self, paused: bool) -> None:
+        """Stop or resume reading every gateway connection (the vote backlog's brake)."""
+        for gateway in self.gateways():
+            hold(gateway, paused)
 
     def gateways(self) -> list[Any]:
         """Return this client's gateway websockets (one; a sharded client has one per shard)."""

@@ -28,6 +28,16 @@ log = logging.getLogger(__name__)
 
 #: How many full batches may gather while one is being written (group commit).
 GROUP = 10
+#: Events waiting to be written at which the writer asks to stop reading the gateway; it asks
+#: to read again at half. A flood the database can't keep up with waits in Discord's buffers
+#: and the kernel's, not in this process's memory.
+BACKLOG_LIMIT = 20_000
+#: The longest the gateway stays unread for the backlog (discord.py drops a connection whose
+#: heartbeat acknowledgements stop coming, after a minute).
+HOLD_MAX = 10.0
+
+#: Told True to stop reading the gateway, False to read again.
+Hold = Callable[[bool], None]
 
 #: Told after a commit of (message_id, member_id, old_choice) for votes that changed choice;
 #: it must only queue work (it runs on the writer's path).
@@ -48,6 +58,8 @@ class VoteWriter:
         group: int = GROUP,
         on_superseded: Superseded | None = None,
         on_cleared: Cleared | None = None,
+        backlog_limit: int = BACKLOG_LIMIT,
+        on_backlog: Hold | None = None,
     ) -> None:
         self._votes = votes
         self._max_batch = max_batch
@@ -55,6 +67,11 @@ class VoteWriter:
         self._max_group = max_batch * max(1, group)
         self.on_superseded = on_superseded
         self.on_cleared = on_cleared
+        self.on_backlog = on_backlog
+        self._backlog_limit = backlog_limit
+        self._holding_gateway: asyncio.TimerHandle | None = None
+        #: Events whose batch has finished, committed or not (what no longer waits).
+        self._settled = 0
         self._pending: list[VoteEvent] = []
         self._inflight: list[asyncio.Future[ApplyReport]] = []
         self._timer: asyncio.TimerHandle | None = None
@@ -74,6 +91,10 @@ class VoteWriter:
     def put(self, event: VoteEvent) -> None:
         """Queue one event (called inline from the reaction handlers; never blocks)."""
         self.received += 1
+        if self.received - self._settled >= self._backlog_limit and (
+            self._holding_gateway is None or not self.received & 1023
+        ):
+            self._hold_gateway(True)  # asked again now and then, should a read resume early
         held = self._held.get(event.message_id)
         if held is not None:
             held.append(event)
@@ -174,13 +195,42 @@ class VoteWriter:
         self._inflight.append(future)
         future.add_done_callback(functools.partial(self._done, batch=batch))
 
+    def _hold_gateway(self, hold: bool) -> None:
+        """Ask to stop (True: again each time) or resume (False) reading the gateway."""
+        if self.on_backlog is None:
+            return
+        if hold:
+            if self._holding_gateway is None:
+                log.info("%d votes wait to be written: pausing the gateway", self.backlog)
+                loop = asyncio.get_running_loop()
+                self._holding_gateway = loop.call_later(HOLD_MAX, self._held_too_long)
+            self.on_backlog(True)
+        elif self._holding_gateway is not None:
+            self._holding_gateway.cancel()
+            self._holding_gateway = None
+            self.on_backlog(False)
+
+    def _held_too_long(self) -> None:
+        log.warning("the gateway was paused %.0fs for the vote backlog: reading again", HOLD_MAX)
+        self._holding_gateway = None
+        if self.on_backlog is not None:
+            self.on_backlog(False)
+
+    @property
+    def backlog(self) -> int:
+        """Return how many events wait for their batch to finish."""
+        return self.received - self._settled
+
     def _done(self, future: asyncio.Future[ApplyReport], batch: list[VoteEvent]) -> None:
         self._inflight.remove(future)
+        self._settled += len(batch)
         try:
             self._account(future, batch)
         finally:
             if self._pending and not self._inflight:  # what gathered meanwhile, at once
                 self._submit()
+            if self._holding_gateway is not None and self.backlog <= self._backlog_limit // 2:
+                self._hold_gateway(False)
 
     def _account(self, future: asyncio.Future[ApplyReport], batch: list[VoteEvent]) -> None:
         """Count a written batch and work out which older reactions to take off."""

@@ -22,7 +22,7 @@ from bot.discord_io.voters import Voters
 from bot.domain.seedfile import SeedSet
 from bot.domain.shards import ShardScope
 from bot.services import Services
-from bot.vote_writer import VoteWriter
+from bot.vote_writer import BACKLOG_LIMIT, VoteWriter
 from bot.workflows.access_check import AccessCheck
 from bot.workflows.admin_channel import AdminChannel
 from bot.workflows.cards import BoardCards
@@ -72,6 +72,7 @@ class Workflows:
         seed: SeedSet | None = None,
         vote_batch: int = 500,
         vote_delay: float = 0.05,
+        vote_backlog: int = BACKLOG_LIMIT,
         scope: ShardScope | None = None,
         claimant: str | None = None,
     ) -> Workflows:
@@ -90,7 +91,9 @@ class Workflows:
         admin_channel = AdminChannel(services, poster, access)
         told.on_fresh = admin_channel.deliver
         polls = OpenPolls()
-        writer = VoteWriter(services.votes, max_batch=vote_batch, max_delay=vote_delay)
+        writer = VoteWriter(
+            services.votes, max_batch=vote_batch, max_delay=vote_delay, backlog_limit=vote_backlog
+        )
         remover = ReactionRemover(client.http, access, polls, told, current=writer.current)
         writer.on_superseded = remover.superseded
         polls.when_closed(writer.forget)

@@ -222,3 +222,33 @@ async def test_caught_up_answers_in_time_while_the_database_is_busy(
     await writer.flush()
     assert writer.committed == 200
     assert len(await services.votes.votes_of_poll(poll.id)) == 200
+
+
+async def test_a_backlog_pauses_the_gateway_until_it_halves(
+    services: Services, clock: FrozenClock, database: Database
+) -> None:
+    """Too many votes waiting asks to stop reading; half written asks to read again."""
+    await services.predictions.load_seed(1, load(SEED))
+    poll, _ = await services.polls.open(1, 1, channel_id=9)
+    await services.polls.attach_message(poll.id, 101)
+    told: list[bool] = []
+    writer = VoteWriter(
+        services.votes, max_batch=20, max_delay=0.01, backlog_limit=100, on_backlog=told.append
+    )
+    async with database.engine.connect() as blocker:
+        await blocker.begin()
+        if database.is_sqlite:
+            await blocker.exec_driver_sql("DELETE FROM votes WHERE poll_id = -1")
+        else:
+            await blocker.exec_driver_sql("LOCK TABLE votes IN EXCLUSIVE MODE")
+        for member in range(1, 100):
+            writer.put(VoteEvent(EventKind.CAST, 101, member, Choice.PARTLY, clock.now()))
+        assert told == []
+        writer.put(VoteEvent(EventKind.CAST, 101, 100, Choice.PARTLY, clock.now()))
+        assert told == [True]
+        await asyncio.sleep(0.1)
+        assert told == [True]  # still nothing written
+        await blocker.rollback()
+    await writer.flush()
+    assert told == [True, False]
+    assert writer.backlog == 0 and len(await services.votes.votes_of_poll(poll.id)) == 100
