@@ -10,18 +10,20 @@ Points and peer scores come from the rules in bot/domain/scoring.py.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Connection, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.months import Month, parse_timezone
 from bot.domain.outcomes import Choice, Outcome
-from bot.domain.scoring import score_table
+from bot.domain.scoring import PEER_PLACES, score_table
 from bot.services.shared_reads import latest_votes, split_by_polls, tallies
 from db.models import GuildSettings, MemberScore, Prediction, Resolution, Vote
+from db.session import driver_rows
 
 log = logging.getLogger(__name__)
 
@@ -106,17 +108,28 @@ async def rebuild_all(session: AsyncSession) -> int:
     return len(guilds)
 
 
-async def read(
-    session: AsyncSession, guild_id: int, period: str
-) -> list[tuple[int, float, float, int, int]]:
-    """Return (member, points, peer, scored, exact) for every member scored in a period."""
-    connection = await session.connection()  # Core rows: thousands, no ORM needed
-    result = await connection.execute(
-        select(
-            _table.c.member_id, _table.c.points, _table.c.peer, _table.c.scored, _table.c.exact
-        ).where(_table.c.guild_id == guild_id, _table.c.period == period)
+#: A period's ledger, sorted as ranked (built once: boards send it on every cold read).
+_READ = (
+    select(_table.c.member_id, _table.c.points, _table.c.peer, _table.c.scored, _table.c.exact)
+    .where(_table.c.guild_id == bindparam("guild"), _table.c.period == bindparam("period"))
+    .order_by(
+        _table.c.points.desc(),
+        func.round(_table.c.peer * 10**PEER_PLACES).desc(),
+        _table.c.scored.desc(),
+        _table.c.member_id,
     )
-    return [tuple(row) for row in result]  # type: ignore[misc]
+)
+
+
+def read(
+    connection: Connection, guild_id: int, period: str
+) -> Sequence[tuple[int, float, float, int, int]]:
+    """Return (member, points, peer, scored, exact) for every member scored in a period.
+
+    They come sorted as ranked (bot.domain.ranking.rank_sorted checks the order and ranks them
+    in one pass), as the driver's own rows: thousands of them, all of plain numeric types.
+    """
+    return driver_rows(connection.execute(_READ, {"guild": guild_id, "period": period}))
 
 
 async def size(session: AsyncSession) -> int:
