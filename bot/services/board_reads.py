@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, and_, bindparam, func, join, select
 
 from bot.domain.months import Month, parse_timezone
 from bot.domain.outcomes import Outcome
@@ -47,8 +47,28 @@ _RESOLVED = (
     .where(Resolution.guild_id == _GUILD)
     .order_by(Resolution.resolved_at, Prediction.number)
 )
-_RESOLVED_IN = _RESOLVED.where(
+_IN_WINDOW = and_(
     Resolution.resolved_at >= bindparam("start"), Resolution.resolved_at < bindparam("end")
+)
+_RESOLVED_IN = _RESOLVED.where(_IN_WINDOW)
+#: The version, and beside it the resolutions of a window: one round trip for a month's board.
+_VERSION_ROW = _VERSION.subquery("version")
+_VERSION_AND_RESOLVED_IN = (
+    select(
+        *_VERSION_ROW.c,
+        Resolution.prediction_id,
+        Resolution.outcome,
+        Resolution.resolved_at,
+        Prediction.number,
+        Prediction.title,
+    )
+    .select_from(
+        _VERSION_ROW.outerjoin(
+            join(Resolution, Prediction, Prediction.id == Resolution.prediction_id),
+            and_(Resolution.guild_id == _GUILD, _IN_WINDOW),
+        )
+    )
+    .order_by(Resolution.resolved_at, Prediction.number)
 )
 
 
@@ -85,22 +105,44 @@ def read_board(
     month: Month | None,
     now: datetime | None,
     cached: Lookup,
+    zone_guess: str = "UTC",
 ) -> tuple[Version, str, Board, bool]:
     """Return (version, period, board, whether cached) of a month, or all time without `now`.
 
-    A month of None is the current one in the guild's time zone at `now`; the ledger is read
-    only when `cached` has no board of the period under the current version.
+    A month of None is the current one in the guild's time zone at `now`. A month's
+    resolutions are read with the version, in the window of `zone_guess` (the guild's time
+    zone when last seen), and read again only if the zone is another. The ledger is read only
+    when `cached` has no board of the period under the current version.
     """
-    version = read_version(connection, guild_id)
-    window = None
-    if now is not None:
+    resolved_rows: Sequence[Any] | None = None
+    if now is None:
+        version, window = read_version(connection, guild_id), None
+    else:
+        guessed = parse_timezone(zone_guess)
+        window = (month or Month.containing(now, guessed)).bounds(guessed)
+        version, resolved_rows = _version_and_resolved(connection, guild_id, window)
         zone = parse_timezone(version[1])
         month = month or Month.containing(now, zone)
-        window = month.bounds(zone)
+        if version[1] != zone_guess:
+            window, resolved_rows = month.bounds(zone), None
     period = str(month) if month is not None else ledger.ALL_TIME
     hit = cached(period, version)
     if hit is not None:
         return version, period, hit, True
-    resolved = resolved_items(read_resolved(connection, guild_id, window))
+    if resolved_rows is None:
+        resolved_rows = read_resolved(connection, guild_id, window)
     ranked = rank_sorted(ledger.read(connection, guild_id, period))
-    return version, period, Board(guild_id, month, tuple(ranked), resolved), False
+    board = Board(guild_id, month, tuple(ranked), resolved_items(resolved_rows))
+    return version, period, board, False
+
+
+def _version_and_resolved(
+    connection: Connection, guild_id: int, window: tuple[datetime, datetime]
+) -> tuple[Version, Sequence[Any]]:
+    """Return the version and the resolutions in a window, in one statement."""
+    rows = connection.execute(
+        _VERSION_AND_RESOLVED_IN, {"guild": guild_id, "start": window[0], "end": window[1]}
+    ).all()
+    latest, timezone, edited = rows[0][:3]
+    resolved = [row[3:] for row in rows if row[3] is not None]
+    return (latest or 0, timezone or "UTC", str(edited)), resolved

@@ -90,6 +90,8 @@ class BoardService:
         self._cache: dict[tuple[int, str], tuple[Version, Board]] = {}
         #: Tallies of resolved predictions (frozen while resolved), per guild and version.
         self._tallies: dict[int, tuple[Version, dict[int, Tally]]] = {}
+        #: Each guild's time zone when last read, to read a month's resolutions with its version.
+        self._zones: dict[int, str] = {}
 
     def clear_cache(self) -> None:
         """Forget computed boards and tallies (benchmarks use it to time the cold path)."""
@@ -136,9 +138,11 @@ class BoardService:
         def lookup(period: str, version: Version) -> Board | None:
             return self._cached(guild_id, period, version)
 
+        guess = self._zones.get(guild_id, "UTC")
         version, period, board, hit = await self._db.run_read(
-            lambda connection: read_board(connection, guild_id, month, now, lookup)
+            lambda connection: read_board(connection, guild_id, month, now, lookup, guess)
         )
+        self._zones[guild_id] = version[1]
         return board if hit else self._store(guild_id, period, version, board)
 
     def _cached(self, guild_id: int, period: str, version: Version) -> Board | None:

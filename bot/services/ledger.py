@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select
+from sqlalchemy import Connection, bindparam, delete, func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -114,7 +114,7 @@ _READ = (
     .where(_table.c.guild_id == bindparam("guild"), _table.c.period == bindparam("period"))
     .order_by(
         _table.c.points.desc(),
-        func.round(_table.c.peer * 10**PEER_PLACES).desc(),
+        func.round(_table.c.peer * literal_column(str(10**PEER_PLACES))).desc(),
         _table.c.scored.desc(),
         _table.c.member_id,
     )
