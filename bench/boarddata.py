@@ -50,7 +50,7 @@ VOID_SHARE = 0.05
 OUTCOMES = ("came_true", "partly", "did_not")
 PARAMS_KEY = "bench_board_params"
 #: Bump when the generated rows change, so older files are rebuilt.
-FORMAT = 2
+FORMAT = 3
 
 # Stored forms, checked against SQLAlchemy's own SQLite processors before a build.
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"

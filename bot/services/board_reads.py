@@ -14,7 +14,6 @@ from sqlalchemy import Connection, and_, bindparam, func, join, select
 
 from bot.domain.months import Month, parse_timezone
 from bot.domain.outcomes import Outcome
-from bot.domain.ranking import rank_sorted
 from bot.services import ledger
 from bot.services.snapshots import Board, ResolvedItem
 from db.models import GuildSettings, Prediction, Resolution, ResolutionEvent
@@ -131,7 +130,7 @@ def read_board(
         return version, period, hit, True
     if resolved_rows is None:
         resolved_rows = read_resolved(connection, guild_id, window)
-    ranked = rank_sorted(ledger.read(connection, guild_id, period))
+    ranked = ledger.read(connection, guild_id, period)
     board = Board(guild_id, month, tuple(ranked), resolved_items(resolved_rows))
     return version, period, board, False
 

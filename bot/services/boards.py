@@ -45,6 +45,8 @@ from db.session import Database
 log = logging.getLogger(__name__)
 
 LEDGER_KEY = "score_ledger_built"
+#: Set once every ledger row keeps its rank (ledger.place_periods).
+PLACES_KEY = "score_ledger_placed"
 
 #: A claim older than this with no post recorded is taken to have died mid-post: another
 #: claimant takes it over, first looking in the channel for a post that did land. It is also
@@ -154,15 +156,26 @@ class BoardService:
         return board
 
     async def ensure_ledger(self) -> None:
-        """Build the score ledger once for databases that had resolutions before it existed."""
+        """Build the score ledger once for databases that had resolutions before it existed.
+
+        A ledger built before its rows kept their ranks is ranked once instead.
+        """
         async with self._db.write() as session:
-            done = await session.get(BotState, LEDGER_KEY)
-            if done is not None:
+            built = await session.get(BotState, LEDGER_KEY)
+            placed = await session.get(BotState, PLACES_KEY)
+            if built is not None and placed is not None:
                 return
-            guilds = await ledger.rebuild_all(session)
-            session.add(BotState(key=LEDGER_KEY, value="1", updated_at=self._clock.now()))
-        if guilds:
-            log.info("built the score ledger for %d guild(s)", guilds)
+            if built is None:
+                guilds = await ledger.rebuild_all(session)
+                if guilds:
+                    log.info("built the score ledger for %d guild(s)", guilds)
+            else:
+                moved = await ledger.place_all(session)
+                log.info("ranked the score ledger's rows (%d places)", moved)
+            now = self._clock.now()
+            for key, done in ((LEDGER_KEY, built), (PLACES_KEY, placed)):
+                if done is None:
+                    session.add(BotState(key=key, value="1", updated_at=now))
 
     async def member(
         self, guild_id: int, member_id: int, *, set_id: int | None = None

@@ -10,17 +10,18 @@ Points and peer scores come from the rules in bot/domain/scoring.py.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, literal_column, select
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.months import Month, parse_timezone
 from bot.domain.outcomes import Choice, Outcome
-from bot.domain.scoring import PEER_PLACES, score_table
+from bot.domain.ranking import Ranked, rank_tuples
+from bot.domain.scoring import score_table
 from bot.services.shared_reads import latest_votes, split_by_polls, tallies
 from db.models import GuildSettings, MemberScore, Prediction, Resolution, Vote
 from db.session import driver_rows
@@ -39,8 +40,12 @@ async def book(
     resolved_at: datetime,
     *,
     sign: int,
+    place: bool = True,
 ) -> int:
-    """Add (sign=1) or take back (sign=-1) one resolved prediction's scores; return rows."""
+    """Add (sign=1) or take back (sign=-1) one resolved prediction's scores; return rows.
+
+    The periods' rows are then ranked again (`place`), unless the caller does it once later.
+    """
     if outcome is Outcome.VOID:
         return 0
     settings = await session.get(GuildSettings, guild_id)
@@ -63,7 +68,61 @@ async def book(
         await session.execute(
             delete(MemberScore).where(MemberScore.guild_id == guild_id, MemberScore.scored <= 0)
         )
+    if rows and place:
+        await place_periods(session, guild_id, [month, ALL_TIME])
     return len(rows)
+
+
+async def place_periods(session: AsyncSession, guild_id: int, periods: Iterable[str]) -> int:
+    """Rank each period's rows by the board's rule and store the ranks that moved; return them.
+
+    A board then reads its rows in rank order as they are: the ranking is paid once per
+    resolution change (an admin's act), not by every board read after it.
+    """
+    connection = await session.connection()
+    moved: list[dict[str, Any]] = []
+    for period in periods:
+        rows = (
+            await connection.execute(
+                select(
+                    _table.c.member_id,
+                    _table.c.points,
+                    _table.c.peer,
+                    _table.c.scored,
+                    _table.c.exact,
+                    _table.c.place,
+                ).where(_table.c.guild_id == guild_id, _table.c.period == period)
+            )
+        ).all()
+        before = {row[0]: row[5] for row in rows}
+        moved += [
+            {"g": guild_id, "p": period, "m": member_id, "place": place}
+            for place, member_id, *_ in rank_tuples(row[:5] for row in rows)
+            if before[member_id] != place
+        ]
+    if moved:
+        await connection.execute(_PLACE, moved)
+    return len(moved)
+
+
+async def place_all(session: AsyncSession) -> int:
+    """Rank every period of every guild (a ledger from before places were kept); return moves."""
+    periods = (await session.execute(select(_table.c.guild_id, _table.c.period).distinct())).all()
+    by_guild: dict[int, list[str]] = {}
+    for guild_id, period in periods:
+        by_guild.setdefault(guild_id, []).append(period)
+    return sum([await place_periods(session, g, ps) for g, ps in by_guild.items()])
+
+
+_PLACE = (
+    update(_table)
+    .where(
+        _table.c.guild_id == bindparam("g"),
+        _table.c.period == bindparam("p"),
+        _table.c.member_id == bindparam("m"),
+    )
+    .values(place=bindparam("place"))
+)
 
 
 async def scores_of(
@@ -97,7 +156,13 @@ async def rebuild(session: AsyncSession, guild_id: int) -> None:
         .where(Resolution.guild_id == guild_id)
     )
     for prediction_id, outcome, resolved_at in resolved.all():
-        await book(session, guild_id, prediction_id, Outcome(outcome), resolved_at, sign=1)
+        await book(
+            session, guild_id, prediction_id, Outcome(outcome), resolved_at, sign=1, place=False
+        )
+    periods = await session.scalars(
+        select(MemberScore.period).where(MemberScore.guild_id == guild_id).distinct()
+    )
+    await place_periods(session, guild_id, list(periods))
 
 
 async def rebuild_all(session: AsyncSession) -> int:
@@ -108,28 +173,29 @@ async def rebuild_all(session: AsyncSession) -> int:
     return len(guilds)
 
 
-#: A period's ledger, sorted as ranked (built once: boards send it on every cold read).
+#: A period's ledger in rank order, ranks first: the board's rows as they are stored.
 _READ = (
-    select(_table.c.member_id, _table.c.points, _table.c.peer, _table.c.scored, _table.c.exact)
-    .where(_table.c.guild_id == bindparam("guild"), _table.c.period == bindparam("period"))
-    .order_by(
-        _table.c.points.desc(),
-        func.round(_table.c.peer * literal_column(str(10**PEER_PLACES))).desc(),
-        _table.c.scored.desc(),
+    select(
+        _table.c.place,
         _table.c.member_id,
+        _table.c.points,
+        _table.c.peer,
+        _table.c.scored,
+        _table.c.exact,
     )
+    .where(_table.c.guild_id == bindparam("guild"), _table.c.period == bindparam("period"))
+    .order_by(_table.c.place, _table.c.member_id)
 )
 
 
-def read(
-    connection: Connection, guild_id: int, period: str
-) -> Sequence[tuple[int, float, float, int, int]]:
-    """Return (member, points, peer, scored, exact) for every member scored in a period.
+def read(connection: Connection, guild_id: int, period: str) -> Sequence[Ranked]:
+    """Return a period's board: (rank, member, points, peer, scored, exact), best first.
 
-    They come sorted as ranked (bot.domain.ranking.rank_sorted checks the order and ranks them
-    in one pass), as the driver's own rows: thousands of them, all of plain numeric types.
+    The driver's own rows, which index and unpack as those tuples: thousands of them, of plain
+    numeric types, that need no Row objects and no type processing.
     """
-    return driver_rows(connection.execute(_READ, {"guild": guild_id, "period": period}))
+    statement = connection.execute(_READ, {"guild": guild_id, "period": period})
+    return driver_rows(statement)
 
 
 async def size(session: AsyncSession) -> int:
