@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy import BigInteger, Connection, Integer, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -80,29 +80,27 @@ async def place_periods(session: AsyncSession, guild_id: int, periods: Iterable[
     resolution change (an admin's act), not by every board read after it.
     """
     connection = await session.connection()
-    moved: list[dict[str, Any]] = []
+    moved = 0
     for period in periods:
-        rows = (
-            await connection.execute(
-                select(
-                    _table.c.member_id,
-                    _table.c.points,
-                    _table.c.peer,
-                    _table.c.scored,
-                    _table.c.exact,
-                    _table.c.place,
-                ).where(_table.c.guild_id == guild_id, _table.c.period == period)
-            )
-        ).all()
+        rows = driver_rows(await connection.execute(_PLACED, {"guild": guild_id, "period": period}))
         before = {row[0]: row[5] for row in rows}
-        moved += [
-            {"g": guild_id, "p": period, "m": member_id, "place": place}
+        moves = [
+            (member_id, place)
             for place, member_id, *_ in rank_tuples(row[:5] for row in rows)
             if before[member_id] != place
         ]
-    if moved:
-        await connection.execute(_PLACE, moved)
-    return len(moved)
+        if not moves:
+            continue
+        moved += len(moves)
+        if connection.dialect.name == "postgresql":  # one statement: the moves as two arrays
+            members, places = zip(*moves, strict=True)
+            bounds = {"members": list(members), "places": list(places)}
+            await connection.execute(_PLACE_ARRAYS, {"g": guild_id, "p": period, **bounds})
+        else:  # one prepared statement for every move, as plain tuples (SQLite's ? marks)
+            await connection.exec_driver_sql(
+                _PLACE_SQLITE, [(place, guild_id, period, m) for m, place in moves]
+            )
+    return moved
 
 
 async def place_all(session: AsyncSession) -> int:
@@ -114,14 +112,33 @@ async def place_all(session: AsyncSession) -> int:
     return sum([await place_periods(session, g, ps) for g, ps in by_guild.items()])
 
 
-_PLACE = (
+_PLACED = select(
+    _table.c.member_id,
+    _table.c.points,
+    _table.c.peer,
+    _table.c.scored,
+    _table.c.exact,
+    _table.c.place,
+).where(_table.c.guild_id == bindparam("guild"), _table.c.period == bindparam("period"))
+_PLACE_SQLITE = (
+    "UPDATE member_scores SET place = ? WHERE guild_id = ? AND period = ? AND member_id = ?"
+)
+_MOVES = (
+    func.unnest(
+        bindparam("members", type_=postgresql.ARRAY(BigInteger)),
+        bindparam("places", type_=postgresql.ARRAY(Integer)),
+    )
+    .table_valued("member_id", "place")
+    .render_derived(name="moves")
+)
+_PLACE_ARRAYS = (
     update(_table)
     .where(
         _table.c.guild_id == bindparam("g"),
         _table.c.period == bindparam("p"),
-        _table.c.member_id == bindparam("m"),
+        _table.c.member_id == _MOVES.c.member_id,
     )
-    .values(place=bindparam("place"))
+    .values(place=_MOVES.c.place)
 )
 
 
