@@ -27,21 +27,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import shutil
 import sqlite3
 import statistics
+import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import boarddata as data
+from boardcheck import Captured, Driver, capture, compare, explain, raw_board
 from harness import OUT, Databases, Row, common_args, print_table
-from sqlalchemy import Engine, event
 
 from bot.domain.clock import FrozenClock
 from bot.domain.months import Month
+from bot.domain.outcomes import Outcome
 from bot.services import Services
 from bot.services.snapshots import Board
 from db.session import Database
@@ -83,159 +86,6 @@ async def time_async(fn: Callable[[], Awaitable[T]], repeat: int) -> tuple[list[
     return samples, result
 
 
-# -- the reference: the board from the votes, in one raw sqlite3 statement --------------------
-
-RAW_BOARD = """
-WITH res AS (
-    SELECT prediction_id AS pid,
-           CASE outcome WHEN 'did_not' THEN 0 WHEN 'partly' THEN 1 WHEN 'came_true' THEN 2 END AS o
-    FROM resolutions
-    WHERE guild_id = :guild AND resolved_at >= :start AND resolved_at < :end
-      AND outcome <> 'void'
-),
-latest AS (
-    -- SQLite takes bare columns from the row that holds max(): the vote in the newest poll.
-    SELECT v.prediction_id AS pid, v.member_id AS mid, v.choice AS choice, max(v.poll_id)
-    FROM votes AS v
-    WHERE v.prediction_id IN (SELECT pid FROM res)
-    GROUP BY v.prediction_id, v.member_id
-),
-scored AS (
-    SELECT l.pid, l.mid,
-           1.0 - abs(l.choice - res.o) / 2.0 AS pts,
-           l.choice = res.o AS exact
-    FROM latest AS l JOIN res ON res.pid = l.pid
-),
-peered AS (
-    SELECT mid, pts, exact,
-           CASE WHEN count(*) OVER w > 1
-                THEN pts - (sum(pts) OVER w - pts) / (count(*) OVER w - 1)
-                ELSE 0.0 END AS peer
-    FROM scored
-    WINDOW w AS (PARTITION BY pid)
-)
-SELECT mid, sum(pts) AS points, sum(peer) AS peer, count(*) AS scored, sum(exact) AS exact
-FROM peered
-GROUP BY mid
-ORDER BY points DESC, peer DESC, scored DESC
-"""
-
-
-def raw_board(conn: sqlite3.Connection, month: Month) -> list[tuple[int, float, float, int, int]]:
-    """Compute a month's board (member, points, peer, scored, exact) in one statement."""
-    start, end = data.month_start(month), data.month_start(month.next())
-    bounds = {"guild": data.GUILD_ID, "start": data.ts(start), "end": data.ts(end)}
-    return conn.execute(RAW_BOARD, bounds).fetchall()
-
-
-def compare(board: Board, raw: Sequence[tuple[int, float, float, int, int]]) -> tuple[bool, str]:
-    """Compare the service's board with the raw one: totals, then member by member."""
-    service_points = sum(r.points for r in board.rows)
-    raw_points = sum(r[1] for r in raw)
-    service_votes = sum(r.scored for r in board.rows)
-    raw_votes = sum(r[3] for r in raw)
-    by_member = {r[0]: r for r in raw}
-    mismatched = sum(
-        1
-        for row in board.rows
-        if (theirs := by_member.get(row.member_id)) is None
-        or abs(theirs[1] - row.points) > 1e-9
-        or abs(theirs[2] - row.peer) > 1e-5
-        or theirs[3] != row.scored
-        or theirs[4] != row.exact
-    )
-    ok = (
-        len(board.rows) == len(raw)
-        and abs(service_points - raw_points) < 1e-6
-        and service_votes == raw_votes
-        and mismatched == 0
-    )
-    detail = (
-        f"rows {len(board.rows)} vs {len(raw)}, points {service_points:.1f} vs {raw_points:.1f},"
-        f" scored votes {service_votes} vs {raw_votes}, members differing {mismatched}"
-    )
-    return ok, detail
-
-
-# -- the service's statements, and the bare driver that runs them again -----------------------
-
-
-@dataclass(slots=True)
-class Captured:
-    """A statement the service sent to the driver."""
-
-    sql: str
-    params: tuple[Any, ...]
-
-
-def capture() -> tuple[list[Captured], Callable[[], None]]:
-    """Record every statement sent on the engine; return the list and a function to stop."""
-    captured: list[Captured] = []
-
-    def on_execute(_conn: Any, _cursor: Any, sql: str, params: Any, _ctx: Any, _many: bool) -> None:
-        if not sql.lstrip().upper().startswith(("BEGIN", "PRAGMA", "COMMIT", "ROLLBACK")):
-            captured.append(Captured(sql, tuple(params or ())))
-
-    # Every engine: the service reads boards on engines of their own (Database.run_read).
-    event.listen(Engine, "before_cursor_execute", on_execute)
-    return captured, lambda: event.remove(Engine, "before_cursor_execute", on_execute)
-
-
-class Driver:
-    """The bare driver on the benchmark database: stdlib sqlite3, or asyncpg."""
-
-    def __init__(self, sqlite_path: Path | None, pg: Any = None) -> None:
-        self._sqlite = sqlite3.connect(sqlite_path) if sqlite_path is not None else None
-        self._pg = pg
-        self.name = "raw sqlite3" if pg is None else "raw asyncpg"
-
-    @classmethod
-    async def open(cls, url: str, sqlite_path: Path) -> Driver:
-        """Connect to the database at url (the SQLite file itself, or PostgreSQL)."""
-        if url.startswith("sqlite"):
-            return cls(sqlite_path)
-        import asyncpg
-
-        return cls(None, await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql")))
-
-    async def fetch(self, statement: Captured) -> list[Any]:
-        """Run a captured statement with its parameters and fetch every row."""
-        if self._sqlite is not None:
-            return self._sqlite.execute(statement.sql, statement.params).fetchall()
-        return await self._pg.fetch(statement.sql, *statement.params)
-
-    async def plan(self, statement: Captured) -> Iterator[str]:
-        """Return the backend's plan of a statement."""
-        if self._sqlite is not None:
-            rows = self._sqlite.execute(f"EXPLAIN QUERY PLAN {statement.sql}", statement.params)
-            return iter([f"plan: {detail}" for *_, detail in rows])
-        rows = await self._pg.fetch(
-            f"EXPLAIN (ANALYZE, BUFFERS) {statement.sql}", *statement.params
-        )
-        return iter([f"plan: {r[0]}" for r in rows])
-
-    async def close(self) -> None:
-        """Close the connection."""
-        if self._sqlite is not None:
-            self._sqlite.close()
-        if self._pg is not None:
-            await self._pg.close()
-
-
-async def explain(driver: Driver, statements: Sequence[Captured]) -> list[str]:
-    """Return, per statement: its time run alone, its SQL (shortened) and its query plan."""
-    lines: list[str] = []
-    for number, item in enumerate(statements, start=1):
-        samples, rows = await time_async(lambda item=item: driver.fetch(item), 3)
-        sql = " ".join(item.sql.split())
-        lines.append(
-            f"--- statement {number}: {statistics.median(samples) * 1000:.1f} ms, {len(rows)} rows"
-        )
-        lines.append(f"    {sql[:600]}{' ...' if len(sql) > 600 else ''}")
-        lines.extend(f"    {line}" for line in await driver.plan(item))
-    return lines
-
-
 # -- main ------------------------------------------------------------------------------------
 
 
@@ -273,6 +123,43 @@ async def goal_pairs(
             raw.append(ended - middle)
     assert board is not None
     return service, raw, board, rows
+
+
+async def resolution_changes(
+    args: argparse.Namespace,
+    databases: Databases,
+    path: Path,
+    url: str,
+    clock: FrozenClock,
+    month: Month,
+) -> list[float]:
+    """Time unresolving and resolving again predictions resolved in the month (seconds each)."""
+    scratch = Path(tempfile.mkdtemp(prefix="bench-board-"))
+    if not args.postgres:
+        shutil.copyfile(path, scratch / "changes.sqlite")
+        url = f"sqlite+aiosqlite:///{scratch / 'changes.sqlite'}"
+    database = Database(url)
+    services = Services.build(database, clock)
+    source = sqlite3.connect(path)
+    start, end = data.month_start(month), data.month_start(month.next())
+    resolved = source.execute(
+        "SELECT p.number, r.outcome FROM resolutions AS r JOIN predictions AS p ON p.id ="
+        " r.prediction_id WHERE r.resolved_at >= ? AND r.resolved_at < ? AND r.outcome <> 'void'"
+        " ORDER BY p.number LIMIT ?",
+        (data.ts(start), data.ts(end), args.slow_repeat),
+    ).fetchall()
+    source.close()
+    samples: list[float] = []
+    try:
+        for number, outcome in resolved:
+            started = time.perf_counter()
+            await services.resolution.unresolve(data.GUILD_ID, number)
+            await services.resolution.resolve(data.GUILD_ID, number, Outcome(outcome))
+            samples.append(time.perf_counter() - started)
+    finally:
+        await database.dispose()
+        shutil.rmtree(scratch, ignore_errors=True)
+    return samples
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -357,6 +244,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 "service member stats, board cached",
                 stats_s,
                 f"{stats.votes} votes, rank {stats.row.rank if stats.row else '-'}",
+            )
+        )
+        # Last, as it changes the data: a resolution change, which ranks its two periods again.
+        # (The SQLite file is reused by later runs: the change is made on a copy of it.)
+        changes = await resolution_changes(args, databases, path, url, clock, month)
+        timings.append(
+            summarize(
+                "service resolution change", changes, "unresolve + resolve, ledger places kept"
             )
         )
         if args.explain:
