@@ -270,7 +270,8 @@ class MemberScore(Base):
     """The score ledger: a member's totals per guild and period ('YYYY-MM' or 'all').
 
     Kept in step with resolutions in the same transaction (votes on a resolved prediction are
-    frozen), so a board is one indexed range read instead of an aggregation over its votes.
+    frozen), ranks included, so a board is one indexed range read instead of an aggregation
+    over its votes and a ranking of its members.
     """
 
     __tablename__ = "member_scores"
@@ -283,6 +284,8 @@ class MemberScore(Base):
     peer: Mapped[float] = mapped_column(Float)
     scored: Mapped[int] = mapped_column(Integer)
     exact: Mapped[int] = mapped_column(Integer)
+    #: The row's rank in its period's board (bot.domain.ranking), kept with every booking.
+    place: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class LeaderboardPost(Base):

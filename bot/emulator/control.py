@@ -96,16 +96,22 @@ def add_control_routes(app: web.Application, emu: Emulator) -> None:
         return _ok({"id": str(ch.id)})
 
     async def create_members(request: web.Request) -> web.Response:
-        """Create members: ``{"names": [str]}`` or ``{"count": n, "prefix": str}``."""
+        """Create members: ``{"names": [str]}``, ``{"count": n, "prefix": str}`` or ``{"ids": [id]}``.
+
+        With ``ids`` the users get those ids (named prefix + id), as a copied server's would.
+        """
         body = await _json(request)
         gid = int(request.match_info["guild_id"])
-        names = body.get("names") or [
-            f"{body.get('prefix', 'user')}{i}" for i in range(int(body.get("count", 1)))
-        ]
-        ids = [
-            str(emu.add_member(gid, n, dispatch=bool(body.get("dispatch", False))).id)
-            for n in names
-        ]
+        dispatch = bool(body.get("dispatch", False))
+        prefix = body.get("prefix", "user")
+        if body.get("ids"):
+            made = [
+                emu.add_member(gid, f"{prefix}{uid}", dispatch=dispatch, user_id=int(uid))
+                for uid in body["ids"]
+            ]
+            return _ok({"ids": [str(actor.user.id) for actor in made]})
+        names = body.get("names") or [f"{prefix}{i}" for i in range(int(body.get("count", 1)))]
+        ids = [str(emu.add_member(gid, n, dispatch=dispatch).id) for n in names]
         return _ok({"ids": ids})
 
     async def post_message(request: web.Request) -> web.Response:
@@ -212,7 +218,11 @@ def add_control_routes(app: web.Application, emu: Emulator) -> None:
         )
         msg = result.message
         return _ok(
-            {"response_type": result.response_type, "message": msg.to_dict() if msg else None}
+            {
+                "response_type": result.response_type,
+                "message": msg.to_dict() if msg else None,
+                "latency_ms": result.interaction.latency_ms(),
+            }
         )
 
     async def clear(request: web.Request) -> web.Response:

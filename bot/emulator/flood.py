@@ -92,12 +92,10 @@ class Flood:
         """Return the flood's progress, its send rate and the probe's answer times."""
         seconds = (self.sent_at or time.perf_counter()) - self.started
         # Seconds from dispatch to the first callback, and to the whole answer.
-        answered = [i.answered - i.created for i in self.probes if i.answered is not None]
-        completed = [
-            (i.completed if i.response_type == 5 and i.completed else i.answered or 0) - i.created
-            for i in self.probes
-            if i.answered is not None
+        answered = [
+            i.acknowledged_at - i.created for i in self.probes if i.acknowledged_at is not None
         ]
+        completed = [i.answered_at - i.created for i in self.probes if i.answered_at is not None]
         return {
             "id": self.id,
             "finished": self.finished,
@@ -109,7 +107,7 @@ class Flood:
                 "sent": len(self.probes),
                 "answered_s": answered,
                 "completed_s": completed,
-                "unanswered": sum(i.answered is None for i in self.probes),
+                "unanswered": sum(i.acknowledged_at is None for i in self.probes),
                 "late": sum(i.acknowledged_late for i in self.probes),
             },
         }
@@ -195,8 +193,7 @@ async def _run(emu: Emulator, flood: Flood) -> None:
             prober.cancel()
         end = time.monotonic() + PROBE_WAIT
         while time.monotonic() < end and any(  # noqa: ASYNC110
-            i.answered is None or (i.response_type == 5 and i.completed is None)
-            for i in flood.probes
+            i.acknowledged_at is None or i.answered_at is None for i in flood.probes
         ):
             await asyncio.sleep(0.01)
         flood.finished = True

@@ -20,11 +20,10 @@ class Interaction:
     channel_id: int
     user: User
     payload: dict[str, Any]
+    #: When it was made and dispatched, first acknowledged, and answered for good (monotonic).
     created: float = field(default_factory=time.monotonic)
-    #: When the bot first answered (its interaction callback), on the same clock as `created`.
-    answered: float | None = None
-    #: When a deferred answer was completed (the original edited or a follow-up sent).
-    completed: float | None = None
+    acknowledged_at: float | None = None
+    answered_at: float | None = None
     response_type: int | None = None
     response_data: dict[str, Any] | None = None
     original: Message | None = None
@@ -36,6 +35,19 @@ class Interaction:
     modal: dict[str, Any] | None = None
     acknowledged_late: bool = False
     parent: Interaction | None = None
+
+    def answered(self) -> None:
+        """Note the first final answer (a message, or the edit or follow-up after a deferral)."""
+        if self.answered_at is None:
+            self.answered_at = time.monotonic()
+
+    def latency_ms(self) -> dict[str, float | None]:
+        """Return how long after the dispatch the bot acknowledged and answered, in ms."""
+
+        def since(at: float | None) -> float | None:
+            return None if at is None else (at - self.created) * 1000
+
+        return {"acknowledged": since(self.acknowledged_at), "answered": since(self.answered_at)}
 
     def metadata(self) -> dict[str, Any]:
         """Return the ``interaction_metadata`` object of messages answering this interaction."""

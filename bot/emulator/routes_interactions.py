@@ -249,7 +249,9 @@ async def interaction_callback(emu: Emulator, api: ApiRequest) -> Result:
         raise form_error("type", "BASE_TYPE_CHOICES", "Value must be one of (1, 4, 5, 6, 7, 8, 9).")
     inter.response_type = ctype
     inter.response_data = data
-    inter.answered = time.monotonic()
+    inter.acknowledged_at = time.monotonic()
+    if ctype in (4, 7):
+        inter.answered()
     resp: dict[str, Any] = {
         "interaction": {
             "id": str(inter.id),
@@ -330,7 +332,7 @@ async def followup(emu: Emulator, api: ApiRequest) -> Result:
         msg.flags &= 64 | 4 | 4096
         emu.store_message(msg)
     inter.followups.append(msg)
-    inter.completed = inter.completed or time.monotonic()
+    inter.answered()
     if api.query.get("wait") in ("false", "False", "0"):
         return 204, None
     return 200, msg.to_dict(me=emu.bot.id)
@@ -353,7 +355,7 @@ async def edit_webhook_message(emu: Emulator, api: ApiRequest) -> Result:
     edit_message(emu, msg, api.body or {}, api.files)
     if msg is inter.original:
         inter.original_edited = True
-        inter.completed = inter.completed or time.monotonic()
+        inter.answered()
     return 200, msg.to_dict(me=emu.bot.id)
 
 

@@ -47,9 +47,9 @@ class WorldMixin:
             | (MESSAGE_CONTENT if message_content else 0)
         )
 
-    def create_user(self, name: str, *, bot: bool = False) -> User:
-        """Create a user account."""
-        user = User(snowflake(), name, bot=bot)
+    def create_user(self, name: str, *, bot: bool = False, user_id: int | None = None) -> User:
+        """Create a user account (with the given id, or a new one)."""
+        user = User(user_id or snowflake(), name, bot=bot)
         self.users[user.id] = user
         return user
 
@@ -136,13 +136,19 @@ class WorldMixin:
         return ch
 
     def add_member(
-        self, guild: Any, name: str, *, roles: Iterable[Any] = (), dispatch: bool = True
+        self,
+        guild: Any,
+        name: str,
+        *,
+        roles: Iterable[Any] = (),
+        dispatch: bool = True,
+        user_id: int | None = None,
     ) -> Actor:
-        """Create a user, add them to the guild and return an Actor for them."""
+        """Create a user (with the given id, or a new one), add them to the guild, return an Actor."""
         from .people import Actor
 
         g = self.guilds[_id(guild)]
-        user = self.create_user(name)
+        user = self.create_user(name, user_id=user_id)
         member = Member(user, g.id, [_id(r) for r in roles])
         g.members[user.id] = member
         if dispatch:

@@ -6,11 +6,8 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import (
-    and_,
-    func,
     select,
     update,
 )
@@ -23,10 +20,17 @@ from bot.domain.outcomes import Choice, Outcome
 from bot.domain.ranking import rank_tuples
 from bot.domain.shards import ShardScope
 from bot.services import ledger, set_scores
+from bot.services.board_reads import (
+    Version,
+    read_board,
+    read_resolved,
+    read_version,
+    resolved_items,
+)
 from bot.services.guilds import config_of, ensure
 from bot.services.scoping import EVERYTHING, owned
 from bot.services.shared_reads import tallies
-from bot.services.snapshots import Board, MemberStats, ResolvedItem, Tally
+from bot.services.snapshots import Board, MemberStats, Tally
 from db.models import (
     BotState,
     GuildSettings,
@@ -34,7 +38,6 @@ from db.models import (
     MemberScore,
     Prediction,
     Resolution,
-    ResolutionEvent,
     Vote,
 )
 from db.session import Database
@@ -42,6 +45,8 @@ from db.session import Database
 log = logging.getLogger(__name__)
 
 LEDGER_KEY = "score_ledger_built"
+#: Set once every ledger row keeps its rank (ledger.place_periods).
+PLACES_KEY = "score_ledger_placed"
 
 #: A claim older than this with no post recorded is taken to have died mid-post: another
 #: claimant takes it over, first looking in the channel for a post that did land. It is also
@@ -82,9 +87,11 @@ class BoardService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
-        self._cache: dict[tuple[int, str], tuple[tuple[int, str, str], Board]] = {}
+        self._cache: dict[tuple[int, str], tuple[Version, Board]] = {}
         #: Tallies of resolved predictions (frozen while resolved), per guild and version.
-        self._tallies: dict[int, tuple[tuple[int, str, str], dict[int, Tally]]] = {}
+        self._tallies: dict[int, tuple[Version, dict[int, Tally]]] = {}
+        #: Each guild's time zone when last read, to read a month's resolutions with its version.
+        self._zones: dict[int, str] = {}
 
     def clear_cache(self) -> None:
         """Forget computed boards and tallies (benchmarks use it to time the cold path)."""
@@ -97,6 +104,8 @@ class BoardService:
         """Return the board of a month (default: this month in the guild's time zone)."""
         if isinstance(month, str):
             month = Month.parse(month)
+        if set_id is None:
+            return await self._ledger_board(guild_id, month, self._clock.now())
         async with self._db.read() as session:
             version = await _version(session, guild_id)
             tz = parse_timezone(version[1])
@@ -105,44 +114,68 @@ class BoardService:
             cached = self._cached(guild_id, period, version)
             if cached is not None:
                 return cached
-            start, end = month.bounds(tz)
-            window = and_(Resolution.resolved_at >= start, Resolution.resolved_at < end)
-            board = await _board(session, guild_id, month, window, set_id)
+            board = await _set_board(session, guild_id, month, month.bounds(tz), set_id)
         return self._store(guild_id, period, version, board)
 
     async def all_time(self, guild_id: int, *, set_id: int | None = None) -> Board:
         """Return the all-time board (of one set, when given)."""
+        if set_id is None:
+            return await self._ledger_board(guild_id, None, None)
         period = _period(ledger.ALL_TIME, set_id)
         async with self._db.read() as session:
             version = await _version(session, guild_id)
             cached = self._cached(guild_id, period, version)
             if cached is not None:
                 return cached
-            board = await _board(session, guild_id, None, None, set_id)
+            board = await _set_board(session, guild_id, None, None, set_id)
         return self._store(guild_id, period, version, board)
 
-    def _cached(self, guild_id: int, period: str, version: tuple[int, str, str]) -> Board | None:
+    async def _ledger_board(
+        self, guild_id: int, month: Month | None, now: datetime | None
+    ) -> Board:
+        """Return a board of every set from the ledger: one unit of work, read and ranked."""
+
+        def lookup(period: str, version: Version) -> Board | None:
+            return self._cached(guild_id, period, version)
+
+        guess = self._zones.get(guild_id, "UTC")
+        version, period, board, hit = await self._db.run_read(
+            lambda connection: read_board(connection, guild_id, month, now, lookup, guess)
+        )
+        self._zones[guild_id] = version[1]
+        return board if hit else self._store(guild_id, period, version, board)
+
+    def _cached(self, guild_id: int, period: str, version: Version) -> Board | None:
         hit = self._cache.get((guild_id, period))
         return hit[1] if hit is not None and hit[0] == version else None
 
-    def _store(
-        self, guild_id: int, period: str, version: tuple[int, str, str], board: Board
-    ) -> Board:
+    def _store(self, guild_id: int, period: str, version: Version, board: Board) -> Board:
         if len(self._cache) >= self.CACHE_SIZE:
             self._cache.pop(next(iter(self._cache)))
         self._cache[(guild_id, period)] = (version, board)
         return board
 
     async def ensure_ledger(self) -> None:
-        """Build the score ledger once for databases that had resolutions before it existed."""
+        """Build the score ledger once for databases that had resolutions before it existed.
+
+        A ledger built before its rows kept their ranks is ranked once instead.
+        """
         async with self._db.write() as session:
-            done = await session.get(BotState, LEDGER_KEY)
-            if done is not None:
+            built = await session.get(BotState, LEDGER_KEY)
+            placed = await session.get(BotState, PLACES_KEY)
+            if built is not None and placed is not None:
                 return
-            guilds = await ledger.rebuild_all(session)
-            session.add(BotState(key=LEDGER_KEY, value="1", updated_at=self._clock.now()))
-        if guilds:
-            log.info("built the score ledger for %d guild(s)", guilds)
+            if built is None:
+                guilds = await ledger.rebuild_all(session)
+                if guilds:
+                    log.info("built the score ledger for %d guild(s)", guilds)
+            else:
+                moved = await ledger.place_all(session)
+                log.info("ranked the score ledger's rows (%d places)", moved)
+            now = self._clock.now()
+            for key, done in ((LEDGER_KEY, built), (PLACES_KEY, placed)):
+                if done is None:
+                    session.add(BotState(key=key, value="1", updated_at=now))
 
     async def member(
         self, guild_id: int, member_id: int, *, set_id: int | None = None
@@ -153,9 +186,12 @@ class BoardService:
         if set_id is not None:
             ours.append(Prediction.set_id == set_id)
         async with self._db.read() as session:
-            # One current vote per prediction, so counting predictions counts current votes.
-            voted = (
-                select(Vote.prediction_id)
+            # Each of the member's votes in one read, with its prediction's resolution: the
+            # counts and the agreement come from the same rows (one seek of the covering index
+            # per prediction and choice, instead of three).
+            rows = await session.execute(
+                select(Vote.prediction_id, Vote.poll_id, Vote.choice, Resolution.outcome)
+                .outerjoin(Resolution, Resolution.prediction_id == Vote.prediction_id)
                 .where(
                     Vote.member_id == member_id,
                     # Naming every choice lets SQLite seek (prediction, choice, member) in
@@ -163,20 +199,21 @@ class BoardService:
                     Vote.choice.in_([c.ordinal for c in Choice]),
                     Vote.prediction_id.in_(select(Prediction.id).where(*ours)),
                 )
-                .distinct()
-                .subquery()
             )
-            votes = await session.scalar(select(func.count()).select_from(voted)) or 0
-            open_votes = (
-                await session.scalar(
-                    select(func.count())
-                    .select_from(voted)
-                    .where(voted.c.prediction_id.not_in(select(Resolution.prediction_id)))
-                )
-                or 0
-            )
+            voted: set[int] = set()
+            unresolved: set[int] = set()
+            latest: dict[int, tuple[int, int]] = {}  # scored prediction: (poll, choice)
+            for prediction_id, poll_id, ordinal, outcome in rows:
+                voted.add(prediction_id)
+                if outcome is None:
+                    unresolved.add(prediction_id)
+                elif outcome != Outcome.VOID.value and (
+                    prediction_id not in latest or poll_id > latest[prediction_id][0]
+                ):
+                    latest[prediction_id] = (poll_id, ordinal)
+            votes, open_votes = len(voted), len(unresolved)
             months = await self._months(session, guild_id, member_id, set_id)
-            agreed, compared = await self._agreement(session, guild_id, member_id, ours)
+            agreed, compared = await self._agreement(session, guild_id, latest)
         return MemberStats(
             member_id,
             votes,
@@ -224,24 +261,9 @@ class BoardService:
         return tuple(reversed(shown))
 
     async def _agreement(
-        self, session: AsyncSession, guild_id: int, member_id: int, ours: list[Any]
+        self, session: AsyncSession, guild_id: int, latest: dict[int, tuple[int, int]]
     ) -> tuple[int, int]:
         """Count a member's scored votes that matched the others' clear majority, of those with one."""
-        scored = (
-            select(Resolution.prediction_id)
-            .join(Prediction, Prediction.id == Resolution.prediction_id)
-            .where(*ours, Resolution.outcome != Outcome.VOID.value)
-        )
-        latest: dict[int, tuple[int, int]] = {}
-        for prediction_id, poll_id, ordinal in await session.execute(
-            select(Vote.prediction_id, Vote.poll_id, Vote.choice).where(
-                Vote.member_id == member_id,
-                Vote.choice.in_([c.ordinal for c in Choice]),
-                Vote.prediction_id.in_(scored),
-            )
-        ):
-            if prediction_id not in latest or poll_id > latest[prediction_id][0]:
-                latest[prediction_id] = (poll_id, ordinal)
         counts = await self._resolved_tallies(session, guild_id, latest)
         agreed = compared = 0
         for prediction_id, (_, ordinal) in latest.items():
@@ -369,58 +391,27 @@ class BoardService:
             return [(m, p) for m, p in rows]
 
 
-async def _version(session: AsyncSession, guild_id: int) -> tuple[int, str, str]:
+async def _version(session: AsyncSession, guild_id: int) -> Version:
     """Return what a guild's boards depend on: resolution changes, time zone, prediction edits."""
-    latest = await session.scalar(
-        select(func.max(ResolutionEvent.id)).where(ResolutionEvent.guild_id == guild_id)
-    )
-    edited = await session.scalar(
-        select(func.max(Prediction.updated_at)).where(Prediction.guild_id == guild_id)
-    )
-    settings = await session.get(GuildSettings, guild_id)
-    return latest or 0, settings.timezone if settings else "UTC", str(edited)
+    return await session.run_sync(lambda sync: read_version(sync.connection(), guild_id))
 
 
-def _period(period: str, set_id: int | None) -> str:
-    """Return the cache key of a period, narrowed to a set when given."""
-    return period if set_id is None else f"{period}@{set_id}"
+def _period(period: str, set_id: int) -> str:
+    """Return the cache key of a period narrowed to a set."""
+    return f"{period}@{set_id}"
 
 
-async def _board(
+async def _set_board(
     session: AsyncSession,
     guild_id: int,
     month: Month | None,
-    window: object | None,
-    set_id: int | None = None,
+    window: tuple[datetime, datetime] | None,
+    set_id: int,
 ) -> Board:
-    """Rank the members' totals of a period, beside the predictions resolved (counted) in it."""
-    conditions = [Resolution.guild_id == guild_id]
-    if window is not None:
-        conditions.append(window)  # type: ignore[arg-type]
-    if set_id is not None:
-        conditions.append(Prediction.set_id == set_id)
-    resolved_rows = (
-        await session.execute(
-            select(
-                Resolution.prediction_id,
-                Resolution.outcome,
-                Resolution.resolved_at,
-                Prediction.number,
-                Prediction.title,
-            )
-            .join(Prediction, Prediction.id == Resolution.prediction_id)
-            .where(*conditions)
-            .order_by(Resolution.resolved_at, Prediction.number)
-        )
-    ).all()
-    resolved = tuple(
-        ResolvedItem(number, title, Outcome(outcome), at)
-        for _, outcome, at, number, title in resolved_rows
+    """Rank one set's totals of a period, beside its predictions resolved (counted) in it."""
+    rows = await session.run_sync(
+        lambda sync: read_resolved(sync.connection(), guild_id, window, set_id)
     )
-    if set_id is not None:
-        counted = [(pid, Outcome(outcome)) for pid, outcome, *_ in resolved_rows]
-        rows = await set_scores.totals(session, counted)
-    else:
-        period = str(month) if month is not None else ledger.ALL_TIME
-        rows = await ledger.read(session, guild_id, period)
-    return Board(guild_id, month, tuple(rank_tuples(rows)), resolved)
+    counted = [(pid, Outcome(outcome)) for pid, outcome, *_ in rows]
+    ranked = rank_tuples(await set_scores.totals(session, counted))
+    return Board(guild_id, month, tuple(ranked), resolved_items(rows))

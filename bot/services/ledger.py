@@ -10,18 +10,21 @@ Points and peer scores come from the rules in bot/domain/scoring.py.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import BigInteger, Connection, Integer, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.months import Month, parse_timezone
 from bot.domain.outcomes import Choice, Outcome
+from bot.domain.ranking import Ranked, rank_tuples
 from bot.domain.scoring import score_table
 from bot.services.shared_reads import latest_votes, split_by_polls, tallies
 from db.models import GuildSettings, MemberScore, Prediction, Resolution, Vote
+from db.session import driver_rows
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +40,12 @@ async def book(
     resolved_at: datetime,
     *,
     sign: int,
+    place: bool = True,
 ) -> int:
-    """Add (sign=1) or take back (sign=-1) one resolved prediction's scores; return rows."""
+    """Add (sign=1) or take back (sign=-1) one resolved prediction's scores; return rows.
+
+    The periods' rows are then ranked again (`place`), unless the caller does it once later.
+    """
     if outcome is Outcome.VOID:
         return 0
     settings = await session.get(GuildSettings, guild_id)
@@ -61,7 +68,78 @@ async def book(
         await session.execute(
             delete(MemberScore).where(MemberScore.guild_id == guild_id, MemberScore.scored <= 0)
         )
+    if rows and place:
+        await place_periods(session, guild_id, [month, ALL_TIME])
     return len(rows)
+
+
+async def place_periods(session: AsyncSession, guild_id: int, periods: Iterable[str]) -> int:
+    """Rank each period's rows by the board's rule and store the ranks that moved; return them.
+
+    A board then reads its rows in rank order as they are: the ranking is paid once per
+    resolution change (an admin's act), not by every board read after it.
+    """
+    connection = await session.connection()
+    moved = 0
+    for period in periods:
+        rows = driver_rows(await connection.execute(_PLACED, {"guild": guild_id, "period": period}))
+        before = {row[0]: row[5] for row in rows}
+        moves = [
+            (member_id, place)
+            for place, member_id, *_ in rank_tuples(row[:5] for row in rows)
+            if before[member_id] != place
+        ]
+        if not moves:
+            continue
+        moved += len(moves)
+        if connection.dialect.name == "postgresql":  # one statement: the moves as two arrays
+            members, places = zip(*moves, strict=True)
+            bounds = {"members": list(members), "places": list(places)}
+            await connection.execute(_PLACE_ARRAYS, {"g": guild_id, "p": period, **bounds})
+        else:  # one prepared statement for every move, as plain tuples (SQLite's ? marks)
+            await connection.exec_driver_sql(
+                _PLACE_SQLITE, [(place, guild_id, period, m) for m, place in moves]
+            )
+    return moved
+
+
+async def place_all(session: AsyncSession) -> int:
+    """Rank every period of every guild (a ledger from before places were kept); return moves."""
+    periods = (await session.execute(select(_table.c.guild_id, _table.c.period).distinct())).all()
+    by_guild: dict[int, list[str]] = {}
+    for guild_id, period in periods:
+        by_guild.setdefault(guild_id, []).append(period)
+    return sum([await place_periods(session, g, ps) for g, ps in by_guild.items()])
+
+
+_PLACED = select(
+    _table.c.member_id,
+    _table.c.points,
+    _table.c.peer,
+    _table.c.scored,
+    _table.c.exact,
+    _table.c.place,
+).where(_table.c.guild_id == bindparam("guild"), _table.c.period == bindparam("period"))
+_PLACE_SQLITE = (
+    "UPDATE member_scores SET place = ? WHERE guild_id = ? AND period = ? AND member_id = ?"
+)
+_MOVES = (
+    func.unnest(
+        bindparam("members", type_=postgresql.ARRAY(BigInteger)),
+        bindparam("places", type_=postgresql.ARRAY(Integer)),
+    )
+    .table_valued("member_id", "place")
+    .render_derived(name="moves")
+)
+_PLACE_ARRAYS = (
+    update(_table)
+    .where(
+        _table.c.guild_id == bindparam("g"),
+        _table.c.period == bindparam("p"),
+        _table.c.member_id == _MOVES.c.member_id,
+    )
+    .values(place=_MOVES.c.place)
+)
 
 
 async def scores_of(
@@ -95,7 +173,13 @@ async def rebuild(session: AsyncSession, guild_id: int) -> None:
         .where(Resolution.guild_id == guild_id)
     )
     for prediction_id, outcome, resolved_at in resolved.all():
-        await book(session, guild_id, prediction_id, Outcome(outcome), resolved_at, sign=1)
+        await book(
+            session, guild_id, prediction_id, Outcome(outcome), resolved_at, sign=1, place=False
+        )
+    periods = await session.scalars(
+        select(MemberScore.period).where(MemberScore.guild_id == guild_id).distinct()
+    )
+    await place_periods(session, guild_id, list(periods))
 
 
 async def rebuild_all(session: AsyncSession) -> int:
@@ -106,17 +190,29 @@ async def rebuild_all(session: AsyncSession) -> int:
     return len(guilds)
 
 
-async def read(
-    session: AsyncSession, guild_id: int, period: str
-) -> list[tuple[int, float, float, int, int]]:
-    """Return (member, points, peer, scored, exact) for every member scored in a period."""
-    connection = await session.connection()  # Core rows: thousands, no ORM needed
-    result = await connection.execute(
-        select(
-            _table.c.member_id, _table.c.points, _table.c.peer, _table.c.scored, _table.c.exact
-        ).where(_table.c.guild_id == guild_id, _table.c.period == period)
+#: A period's ledger in rank order, ranks first: the board's rows as they are stored.
+_READ = (
+    select(
+        _table.c.place,
+        _table.c.member_id,
+        _table.c.points,
+        _table.c.peer,
+        _table.c.scored,
+        _table.c.exact,
     )
-    return [tuple(row) for row in result]  # type: ignore[misc]
+    .where(_table.c.guild_id == bindparam("guild"), _table.c.period == bindparam("period"))
+    .order_by(_table.c.place, _table.c.member_id)
+)
+
+
+def read(connection: Connection, guild_id: int, period: str) -> Sequence[Ranked]:
+    """Return a period's board: (rank, member, points, peer, scored, exact), best first.
+
+    The driver's own rows, which index and unpack as those tuples: thousands of them, of plain
+    numeric types, that need no Row objects and no type processing.
+    """
+    statement = connection.execute(_READ, {"guild": guild_id, "period": period})
+    return driver_rows(statement)
 
 
 async def size(session: AsyncSession) -> int:

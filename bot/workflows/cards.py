@@ -103,12 +103,13 @@ class BoardCards:
         in_set: SetRef | None = None,
     ) -> Answer:
         """Return a member's record (in one set, when given), with the member card."""
-        record = await self._services.boards.member(
-            guild_id, member_id, set_id=in_set.id if in_set else None
+        # Two independent reads, each in a unit of work of its own: side by side.
+        record, detail = await asyncio.gather(
+            self._services.boards.member(guild_id, member_id, set_id=in_set.id if in_set else None),
+            self.breakdown(guild_id, member_id, 1, in_set),
         )
         if in_set is not None:
             record = replace(record, set_name=in_set.name)
-        detail = await self.breakdown(guild_id, member_id, 1, in_set)
         if not image:
             return Answer(render.stats(record), [], detail)
         if name is None:
