@@ -315,7 +315,7 @@ async def followup(emu: Emulator, api: ApiRequest) -> Result:
         msg = inter.original
         edit_message(emu, msg, payload, api.files)
         inter.original_edited = True
-        inter.completed = inter.completed or time.monotonic()
+        inter.answered()
     else:
         msg = build_message(
             emu,
