@@ -153,8 +153,11 @@ class CalledItBot(commands.Bot):
         if event_name == "socket_event_type":  # discord.py's per-frame debug hook: unused
             return
         if event_name in GATEWAY_UP:  # a new or resumed gateway connection
+            holding = self.workflows.writer.holding
             for gateway in self.gateways():
                 slice_reads(gateway)
+                if holding:  # the backlog's brake holds on a new connection too
+                    hold(gateway, True)
         if self.is_closed():
             log.debug("dropping %s: the bot is closed", event_name)
             return

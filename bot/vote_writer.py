@@ -32,9 +32,11 @@ GROUP = 10
 #: to read again at half. A flood the database can't keep up with waits in Discord's buffers
 #: and the kernel's, not in this process's memory.
 BACKLOG_LIMIT = 20_000
-#: The longest the gateway stays unread for the backlog (discord.py drops a connection whose
-#: heartbeat acknowledgements stop coming, after a minute).
-HOLD_MAX = 10.0
+#: The longest the gateway stays unread for the backlog: interactions arrive on it too, and
+#: Discord gives each 3 s to be acknowledged.
+HOLD_MAX = 1.0
+#: After reading resumes, how long it goes on before the backlog may pause it again.
+READ_WINDOW = 0.5
 
 #: Told True to stop reading the gateway, False to read again.
 Hold = Callable[[bool], None]
@@ -72,6 +74,14 @@ class VoteWriter:
         self._holding_gateway: asyncio.TimerHandle | None = None
         #: Events whose batch has finished, committed or not (what no longer waits).
         self._settled = 0
+        #: Events held for exclusive work: they wait for it, not for the database.
+        self._held_count = 0
+        #: Loop time before which the backlog may not pause the gateway again.
+        self._read_until = 0.0
+        #: Flushes left running by caught_up, kept so they are not garbage-collected.
+        self._flushes: set[asyncio.Task[None]] = set()
+        #: The events of each batch being written, to count a poll's pending votes.
+        self._writing: dict[asyncio.Future[ApplyReport], list[VoteEvent]] = {}
         self._pending: list[VoteEvent] = []
         self._inflight: list[asyncio.Future[ApplyReport]] = []
         self._timer: asyncio.TimerHandle | None = None
@@ -91,13 +101,14 @@ class VoteWriter:
     def put(self, event: VoteEvent) -> None:
         """Queue one event (called inline from the reaction handlers; never blocks)."""
         self.received += 1
-        if self.received - self._settled >= self._backlog_limit and (
+        if self.backlog >= self._backlog_limit and (
             self._holding_gateway is None or not self.received & 1023
         ):
             self._hold_gateway(True)  # asked again now and then, should a read resume early
         held = self._held.get(event.message_id)
         if held is not None:
             held.append(event)
+            self._held_count += 1
             return
         pending = self._pending
         pending.append(event)
@@ -130,15 +141,22 @@ class VoteWriter:
         await self._holding.wait()
         await self._commit_queued()
 
-    async def caught_up(self, timeout: float) -> int:  # noqa: ASYNC109
-        """Wait up to `timeout` seconds for what is queued to commit; return how many still wait.
+    async def caught_up(self, message_id: int, timeout: float) -> int:  # noqa: ASYNC109
+        """Wait up to `timeout` s for what is queued to commit; return how many of a poll's wait.
 
         For a live tally during a flood: it need not wait for the whole backlog. The flush goes
         on in the background (a timed-out wait must not cancel the writes it waits for).
         """
         flushing = asyncio.ensure_future(self.flush())
+        self._flushes.add(flushing)
+        flushing.add_done_callback(self._flushes.discard)
         done, _ = await asyncio.wait({flushing}, timeout=timeout)
-        return 0 if done else self.pending
+        return 0 if done else self.pending_on(message_id)
+
+    def pending_on(self, message_id: int) -> int:
+        """Return how many events on one poll message wait to be committed."""
+        waiting = [self._pending, self._held.get(message_id, []), *self._writing.values()]
+        return sum(1 for events in waiting for e in events if e.message_id == message_id)
 
     async def exclusive(self, message_id: int, run: Callable[[], Awaitable[None]]) -> None:
         """Run work on one poll after its events queued so far and before the ones queued later.
@@ -154,7 +172,9 @@ class VoteWriter:
             try:
                 await run()
             finally:
-                self._pending.extend(self._held.pop(message_id))
+                released = self._held.pop(message_id)
+                self._held_count -= len(released)
+                self._pending.extend(released)
                 if not self._held:
                     self._holding.set()
                 if self._pending:
@@ -163,8 +183,8 @@ class VoteWriter:
     async def _commit_queued(self) -> None:
         if self._pending:
             self._submit()
-        if self._inflight:
-            await asyncio.gather(*list(self._inflight), return_exceptions=True)
+        if self._inflight:  # asyncio.wait: a cancelled waiter must not cancel the writes
+            await asyncio.wait(list(self._inflight))
 
     def start(self) -> None:
         """Nothing to start: batches are submitted as events arrive (kept for symmetry)."""
@@ -175,11 +195,14 @@ class VoteWriter:
             self._timer.cancel()
             self._timer = None
         await self.flush()
+        if self._holding_gateway is not None:
+            self._holding_gateway.cancel()
+            self._holding_gateway = None
 
     @property
-    def pending(self) -> int:
-        """Return how many events wait to be committed (queued, held or being written)."""
-        return self.received - self.committed
+    def holding(self) -> bool:
+        """Return whether the backlog has the gateway paused."""
+        return self._holding_gateway is not None
 
     def _on_timer(self) -> None:
         self._timer = None
@@ -193,36 +216,42 @@ class VoteWriter:
         batch, self._pending = self._pending, []
         future = self._votes.submit(batch, retry=True)
         self._inflight.append(future)
+        self._writing[future] = batch
         future.add_done_callback(functools.partial(self._done, batch=batch))
 
     def _hold_gateway(self, hold: bool) -> None:
         """Ask to stop (True: again each time) or resume (False) reading the gateway."""
         if self.on_backlog is None:
             return
+        loop = asyncio.get_running_loop()
         if hold:
             if self._holding_gateway is None:
+                if loop.time() < self._read_until:
+                    return  # reading again for a while: commands must get through
                 log.info("%d votes wait to be written: pausing the gateway", self.backlog)
-                loop = asyncio.get_running_loop()
                 self._holding_gateway = loop.call_later(HOLD_MAX, self._held_too_long)
             self.on_backlog(True)
         elif self._holding_gateway is not None:
             self._holding_gateway.cancel()
             self._holding_gateway = None
+            self._read_until = loop.time() + READ_WINDOW
             self.on_backlog(False)
 
     def _held_too_long(self) -> None:
-        log.warning("the gateway was paused %.0fs for the vote backlog: reading again", HOLD_MAX)
+        log.info("the gateway was paused %.1fs for the vote backlog: reading again", HOLD_MAX)
         self._holding_gateway = None
+        self._read_until = asyncio.get_running_loop().time() + READ_WINDOW
         if self.on_backlog is not None:
             self.on_backlog(False)
 
     @property
     def backlog(self) -> int:
-        """Return how many events wait for their batch to finish."""
-        return self.received - self._settled
+        """Return how many events wait for the database (not those held for exclusive work)."""
+        return self.received - self._settled - self._held_count
 
     def _done(self, future: asyncio.Future[ApplyReport], batch: list[VoteEvent]) -> None:
         self._inflight.remove(future)
+        self._writing.pop(future, None)
         self._settled += len(batch)
         try:
             self._account(future, batch)

@@ -11,9 +11,11 @@ Pause: when the vote writer's backlog is too long, reading stops until it has ha
 flood the database can't keep up with waits in the kernel's and Discord's buffers rather than
 in this process's memory (bot/vote_writer.py BACKLOG_LIMIT).
 
-Relies on aiohttp's ``ClientWebSocketResponse._conn.transport`` and asyncio's
-``_SelectorSocketTransport.max_size`` (the size it passes to ``recv``); pinned by
-tests/bot/test_reaction_intake.py. If either is missing, reads stay as they are.
+Relies on aiohttp's ``ClientWebSocketResponse._conn`` (its ``transport`` and its protocol's
+``_reading_paused``) and on asyncio's read sizes: ``_SelectorSocketTransport.max_size`` over
+TCP, ``SSLProtocol.max_size`` and its ``_ssl_buffer`` over TLS (Discord's gateway is
+``wss://``); pinned by
+tests/bot/test_reaction_intake.py. If they are missing, reads stay as they are, with a warning.
 """
 
 from __future__ import annotations
@@ -26,27 +28,46 @@ log = logging.getLogger(__name__)
 READ_SIZE = 16 * 1024
 
 
-def _transport(gateway: Any) -> Any:
+def _connection(gateway: Any) -> Any:
     socket = getattr(gateway, "socket", None)  # discord.py's aiohttp websocket
-    return getattr(getattr(socket, "_conn", None), "transport", None)
+    return getattr(socket, "_conn", None)
+
+
+def _reader(transport: Any) -> Any:
+    """Return what holds the read size: the TCP transport, or under TLS its SSL protocol."""
+    if isinstance(getattr(transport, "max_size", None), int):
+        return transport  # asyncio's _SelectorSocketTransport: recv(max_size)
+    ssl = getattr(transport, "_ssl_protocol", None)  # asyncio's _SSLProtocolTransport
+    if isinstance(getattr(ssl, "max_size", None), int):
+        return ssl  # its get_buffer() sizes each recv_into of the socket
+    return None
 
 
 def slice_reads(gateway: Any) -> bool:
     """Make a discord.py gateway websocket read at most READ_SIZE bytes at a time."""
-    transport = _transport(gateway)
-    if transport is None or not isinstance(getattr(transport, "max_size", None), int):
-        log.debug("gateway reads not sliced: no transport with a read size")
+    reader = _reader(getattr(_connection(gateway), "transport", None))
+    if reader is None:
+        log.warning("gateway reads not sliced: no transport with a read size")
         return False
-    transport.max_size = READ_SIZE
+    reader.max_size = READ_SIZE
+    if isinstance(getattr(reader, "_ssl_buffer", None), bytearray):
+        # SSLProtocol hands out the buffer it allocated at max_size: a smaller one, then.
+        reader._ssl_buffer = bytearray(READ_SIZE)
+        reader._ssl_buffer_view = memoryview(reader._ssl_buffer)
     return True
 
 
 def hold(gateway: Any, paused: bool) -> None:
-    """Stop (True) or resume (False) reading a discord.py gateway websocket."""
-    transport = _transport(gateway)
+    """Stop (True) or resume (False) reading a discord.py gateway websocket.
+
+    aiohttp pauses the same transport when its own queue of frames is full; a resume here
+    leaves it paused then, and aiohttp resumes it when its queue drains.
+    """
+    connection = _connection(gateway)
+    transport = getattr(connection, "transport", None)
     if transport is None or transport.is_closing():
         return
     if paused:
         transport.pause_reading()
-    else:
+    elif not getattr(getattr(connection, "protocol", None), "_reading_paused", False):
         transport.resume_reading()

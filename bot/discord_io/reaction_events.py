@@ -99,7 +99,7 @@ def install(
                 return
             try:
                 seen = reaction(data)
-            except (KeyError, TypeError, ValueError):
+            except Exception:  # a malformed payload must not drop the gateway connection
                 log.warning("unreadable %s on message %s", event, data.get("message_id"))
                 return
             try:

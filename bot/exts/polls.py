@@ -127,8 +127,13 @@ class Polls(
         """Show the live tally."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         bot = bot_of(interaction)
-        waiting = await bot.workflows.writer.caught_up(TALLY_WAIT)
-        view = await bot.services.predictions.get(guild_id_of(interaction), prediction)
+        guild_id = guild_id_of(interaction)
+        view = await bot.services.predictions.get(guild_id, prediction)
+        message_id = view.poll.message_id if view.poll is not None else None
+        waiting = 0
+        if message_id is not None:
+            waiting = await bot.workflows.writer.caught_up(message_id, TALLY_WAIT)
+            view = await bot.services.predictions.get(guild_id, prediction)
         embed = render.prediction_detail(view, counting=waiting)
         await reply(interaction, embed=embed, ephemeral=True)
 

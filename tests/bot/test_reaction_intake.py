@@ -8,9 +8,14 @@ the tests named after those internals fail here rather than votes going missing 
 from __future__ import annotations
 
 import asyncio
+import inspect
+import ssl
+from asyncio import sslproto
+from types import SimpleNamespace
 
 import discord
 import pytest
+from aiohttp import base_protocol
 
 from bot.app import CalledItBot
 from bot.discord_io import gateway_reads, reaction_events
@@ -138,3 +143,22 @@ async def test_every_shard_reads_in_slices(emulator: Emulator, services: Service
         gateways = bot.gateways()
         assert len(gateways) == 2
         assert all(sliced(g) for g in gateways)
+
+
+async def test_gateway_reads_are_sliced_over_tls_too() -> None:
+    """Discord's gateway is wss://: asyncio's SSL protocol then sizes each socket read."""
+    loop = asyncio.get_running_loop()
+    context = ssl.create_default_context()
+    protocol = sslproto.SSLProtocol(loop, asyncio.Protocol(), context, None, server_hostname="x")
+    transport = protocol._get_app_transport()
+    assert len(protocol.get_buffer(-1)) > gateway_reads.READ_SIZE  # asyncio's 256 KB
+    gateway = SimpleNamespace(socket=SimpleNamespace(_conn=SimpleNamespace(transport=transport)))
+    assert gateway_reads.slice_reads(gateway)
+    assert len(protocol.get_buffer(-1)) == gateway_reads.READ_SIZE
+    assert protocol.max_size == gateway_reads.READ_SIZE
+
+
+def test_aiohttp_tells_when_it_paused_reading_itself() -> None:
+    """The brake leaves a transport aiohttp paused for its own queue to aiohttp."""
+    source = inspect.getsource(base_protocol.BaseProtocol)
+    assert "self._reading_paused = True" in source and "self._reading_paused = False" in source

@@ -12,7 +12,7 @@ from bot.domain.outcomes import Choice
 from bot.domain.seedfile import load
 from bot.domain.votes import EventKind, VoteEvent
 from bot.services import Services
-from bot.vote_writer import VoteWriter
+from bot.vote_writer import HOLD_MAX, READ_WINDOW, VoteWriter
 from db.session import Database
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "llm-predictions-2025.toml"
@@ -215,9 +215,10 @@ async def test_caught_up_answers_in_time_while_the_database_is_busy(
         for member in range(1, 201):
             writer.put(VoteEvent(EventKind.CAST, 101, member, Choice.PARTLY, clock.now()))
         started = asyncio.get_running_loop().time()
-        waiting = await writer.caught_up(0.3)
+        waiting = await writer.caught_up(101, 0.3)
         assert asyncio.get_running_loop().time() - started < 1.0
-        assert 0 < waiting <= 200
+        assert waiting == 200  # all on this poll, none written yet
+        assert writer.pending_on(999) == 0
         await blocker.rollback()
     await writer.flush()
     assert writer.committed == 200
@@ -252,3 +253,34 @@ async def test_a_backlog_pauses_the_gateway_until_it_halves(
     await writer.flush()
     assert told == [True, False]
     assert writer.backlog == 0 and len(await services.votes.votes_of_poll(poll.id)) == 100
+
+
+async def test_the_brake_lets_the_gateway_be_read_between_pauses(
+    services: Services, clock: FrozenClock, database: Database
+) -> None:
+    """A pause lasts at most HOLD_MAX, then reading goes on for READ_WINDOW (commands pass)."""
+    await services.predictions.load_seed(1, load(SEED))
+    poll, _ = await services.polls.open(1, 1, channel_id=9)
+    await services.polls.attach_message(poll.id, 101)
+    told: list[bool] = []
+    writer = VoteWriter(services.votes, max_batch=20, backlog_limit=50, on_backlog=told.append)
+    async with database.engine.connect() as blocker:
+        await blocker.begin()
+        if database.is_sqlite:
+            await blocker.exec_driver_sql("DELETE FROM votes WHERE poll_id = -1")
+        else:
+            await blocker.exec_driver_sql("LOCK TABLE votes IN EXCLUSIVE MODE")
+        for member in range(1, 51):
+            writer.put(VoteEvent(EventKind.CAST, 101, member, Choice.PARTLY, clock.now()))
+        assert told == [True]
+        await asyncio.sleep(HOLD_MAX + 0.1)
+        assert told == [True, False]  # held too long: reading again, the database still locked
+        writer.put(VoteEvent(EventKind.CAST, 101, 51, Choice.PARTLY, clock.now()))
+        assert told == [True, False]  # inside the read window
+        await asyncio.sleep(READ_WINDOW + 0.05)
+        writer.put(VoteEvent(EventKind.CAST, 101, 52, Choice.PARTLY, clock.now()))
+        assert told == [True, False, True]
+        await blocker.rollback()
+    await writer.flush()
+    assert told == [True, False, True, False] and not writer.holding
+    assert len(await services.votes.votes_of_poll(poll.id)) == 52
