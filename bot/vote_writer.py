@@ -141,8 +141,8 @@ class VoteWriter:
         await self._holding.wait()
         await self._commit_queued()
 
-    async def caught_up(self, message_id: int, timeout: float) -> int:  # noqa: ASYNC109
-        """Wait up to `timeout` s for what is queued to commit; return how many of a poll's wait.
+    async def caught_up(self, timeout: float) -> bool:  # noqa: ASYNC109
+        """Wait up to `timeout` s for what is queued so far to commit; return whether it did.
 
         For a live tally during a flood: it need not wait for the whole backlog. The flush goes
         on in the background (a timed-out wait must not cancel the writes it waits for).
@@ -151,7 +151,7 @@ class VoteWriter:
         self._flushes.add(flushing)
         flushing.add_done_callback(self._flushes.discard)
         done, _ = await asyncio.wait({flushing}, timeout=timeout)
-        return 0 if done else self.pending_on(message_id)
+        return bool(done)
 
     def pending_on(self, message_id: int) -> int:
         """Return how many events on one poll message wait to be committed."""

@@ -127,13 +127,11 @@ class Polls(
         """Show the live tally."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         bot = bot_of(interaction)
-        guild_id = guild_id_of(interaction)
-        view = await bot.services.predictions.get(guild_id, prediction)
+        writer = bot.workflows.writer
+        done = await writer.caught_up(TALLY_WAIT)
+        view = await bot.services.predictions.get(guild_id_of(interaction), prediction)
         message_id = view.poll.message_id if view.poll is not None else None
-        waiting = 0
-        if message_id is not None:
-            waiting = await bot.workflows.writer.caught_up(message_id, TALLY_WAIT)
-            view = await bot.services.predictions.get(guild_id, prediction)
+        waiting = writer.pending_on(message_id) if not done and message_id is not None else 0
         embed = render.prediction_detail(view, counting=waiting)
         await reply(interaction, embed=embed, ephemeral=True)
 
