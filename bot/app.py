@@ -244,6 +244,7 @@ class CalledItBot(commands.Bot):
         await self.workflows.writer.stop()
         await self.workflows.remover.stop()
         await self.workflows.moderation.stop()
+        self.hold_gateways(False)  # a paused socket couldn't read Discord's close frame
         await super().close()
 
 
