@@ -22,6 +22,10 @@ One run, against the emulator in its own process (its own core):
   gateway (the emulator times each interaction from dispatch to the bot's first callback, and
   to the completed answer).
 
+The emulator holds at most 256 KB beyond one chunk of 500 events, and its gateway socket has a
+256 KB kernel send buffer (``--send-buffer``; 0 leaves it to the kernel's autotuning, several
+MB): what waits between it and a slower reader is bounded, as on a gateway.
+
 The phases alternate their order by round. A round where the bare client reaches 90% of the
 raw rate is reported as invalid: there the emulator, not the client, set the pace. Prints the
 table of medians and same-run ratios; writes JSON to ``bench/out/votes[-postgresql].json``.
