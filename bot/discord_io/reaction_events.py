@@ -46,19 +46,7 @@ def reaction(data: dict[str, Any]) -> Reaction:
     emoji = data.get("emoji") or {}
     emoji_id = emoji.get("id")
     guild_id = data.get("guild_id")
-    member = data.get("member")
-    if not member:
-        return Reaction(
-            int(data["message_id"]),
-            int(guild_id) if guild_id else None,
-            int(data["user_id"]),
-            int(emoji_id) if emoji_id else None,
-            emoji.get("name"),
-            False,
-            False,
-            None,
-            (),
-        )
+    member = data.get("member") or {}
     user = member.get("user") or {}
     return Reaction(
         int(data["message_id"]),
@@ -66,9 +54,9 @@ def reaction(data: dict[str, Any]) -> Reaction:
         int(data["user_id"]),
         int(emoji_id) if emoji_id else None,
         emoji.get("name"),
-        True,
+        bool(member),
         bool(user.get("bot")),
-        member.get("nick") or user.get("global_name") or user.get("username"),
+        (member.get("nick") or user.get("global_name") or user.get("username")) if member else None,
         tuple(member.get("roles") or ()),
     )
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.domain.outcomes import Choice
 from bot.emulator.flood import Flood, Probe
-from db.session import Database
 from tests.bot.conftest import World
+from tests.locks import votes_locked
 
 
 async def test_a_flood_of_changing_votes_is_counted_and_commands_are_answered(live: World) -> None:
@@ -61,23 +61,14 @@ async def test_a_backlog_the_database_cannot_take_pauses_the_gateway(world: Worl
         assert result.messages[-1].content.startswith("Poll on #1 is open")
         message_id = world.poll_message(1).id
         members = [m.id for m in world.members]
-        blocker_db = Database(world.db_url)
-        try:
-            async with blocker_db.engine.connect() as blocker:
-                await blocker.begin()
-                if blocker_db.is_sqlite:
-                    await blocker.exec_driver_sql("DELETE FROM votes WHERE poll_id = -1")
-                else:
-                    await blocker.exec_driver_sql("LOCK TABLE votes IN EXCLUSIVE MODE")
-                flood = Flood(id=1, message_ids=[message_id], member_ids=members, cycles=5)
-                flood.remove = True  # add, remove, add, remove, add: 150 events
-                world.emu.start_flood(flood)
-                transport = bot.ws.socket._conn.transport  # type: ignore[union-attr]
-                await world.emu.wait_for(lambda: not transport.is_reading(), timeout=10)
-                assert bot.workflows.writer.backlog >= 60
-                await blocker.rollback()
-        finally:
-            await blocker_db.dispose()
+        async with votes_locked(world.db_url) as release:
+            flood = Flood(id=1, message_ids=[message_id], member_ids=members, cycles=5)
+            flood.remove = True  # add, remove, add, remove, add: 150 events
+            world.emu.start_flood(flood)
+            transport = bot.ws.socket._conn.transport  # type: ignore[union-attr]
+            await world.emu.wait_for(lambda: not transport.is_reading(), timeout=10)
+            assert bot.workflows.writer.backlog >= 60
+            await release()
         await world.emu.wait_for(lambda: flood.finished, timeout=30)
         await world.settle_until(lambda votes: len(votes) == len(members), timeout=30)
         assert transport.is_reading()

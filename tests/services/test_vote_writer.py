@@ -14,6 +14,7 @@ from bot.domain.votes import EventKind, VoteEvent
 from bot.services import Services
 from bot.vote_writer import HOLD_MAX, READ_WINDOW, VoteWriter
 from db.session import Database
+from tests.locks import votes_locked
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "llm-predictions-2025.toml"
 
@@ -206,12 +207,7 @@ async def test_caught_up_answers_in_time_while_the_database_is_busy(
     poll, _ = await services.polls.open(1, 1, channel_id=9)
     await services.polls.attach_message(poll.id, 101)
     writer = VoteWriter(services.votes, max_batch=50, max_delay=0.01)
-    async with database.engine.connect() as blocker:
-        await blocker.begin()
-        if database.is_sqlite:  # another writer holds the write lock
-            await blocker.exec_driver_sql("DELETE FROM votes WHERE poll_id = -1")
-        else:
-            await blocker.exec_driver_sql("LOCK TABLE votes IN EXCLUSIVE MODE")
+    async with votes_locked(database.url) as release:
         for member in range(1, 201):
             writer.put(VoteEvent(EventKind.CAST, 101, member, Choice.PARTLY, clock.now()))
         started = asyncio.get_running_loop().time()
@@ -219,7 +215,7 @@ async def test_caught_up_answers_in_time_while_the_database_is_busy(
         assert asyncio.get_running_loop().time() - started < 1.0
         assert writer.pending_on(101) == 200  # all on this poll, none written yet
         assert writer.pending_on(999) == 0
-        await blocker.rollback()
+        await release()
     await writer.flush()
     assert writer.committed == 200
     assert len(await services.votes.votes_of_poll(poll.id)) == 200
@@ -236,12 +232,7 @@ async def test_a_backlog_pauses_the_gateway_until_it_halves(
     writer = VoteWriter(
         services.votes, max_batch=20, max_delay=0.01, backlog_limit=100, on_backlog=told.append
     )
-    async with database.engine.connect() as blocker:
-        await blocker.begin()
-        if database.is_sqlite:
-            await blocker.exec_driver_sql("DELETE FROM votes WHERE poll_id = -1")
-        else:
-            await blocker.exec_driver_sql("LOCK TABLE votes IN EXCLUSIVE MODE")
+    async with votes_locked(database.url) as release:
         for member in range(1, 100):
             writer.put(VoteEvent(EventKind.CAST, 101, member, Choice.PARTLY, clock.now()))
         assert told == []
@@ -249,7 +240,7 @@ async def test_a_backlog_pauses_the_gateway_until_it_halves(
         assert told == [True]
         await asyncio.sleep(0.1)
         assert told == [True]  # still nothing written
-        await blocker.rollback()
+        await release()
     await writer.flush()
     assert told == [True, False]
     assert writer.backlog == 0 and len(await services.votes.votes_of_poll(poll.id)) == 100
@@ -264,12 +255,7 @@ async def test_the_brake_lets_the_gateway_be_read_between_pauses(
     await services.polls.attach_message(poll.id, 101)
     told: list[bool] = []
     writer = VoteWriter(services.votes, max_batch=20, backlog_limit=50, on_backlog=told.append)
-    async with database.engine.connect() as blocker:
-        await blocker.begin()
-        if database.is_sqlite:
-            await blocker.exec_driver_sql("DELETE FROM votes WHERE poll_id = -1")
-        else:
-            await blocker.exec_driver_sql("LOCK TABLE votes IN EXCLUSIVE MODE")
+    async with votes_locked(database.url) as release:
         for member in range(1, 51):
             writer.put(VoteEvent(EventKind.CAST, 101, member, Choice.PARTLY, clock.now()))
         assert told == [True]
@@ -280,7 +266,7 @@ async def test_the_brake_lets_the_gateway_be_read_between_pauses(
         await asyncio.sleep(READ_WINDOW + 0.05)
         writer.put(VoteEvent(EventKind.CAST, 101, 52, Choice.PARTLY, clock.now()))
         assert told == [True, False, True]
-        await blocker.rollback()
+        await release()
     await writer.flush()
     assert told == [True, False, True, False] and not writer.holding
     assert len(await services.votes.votes_of_poll(poll.id)) == 52
