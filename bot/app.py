@@ -7,7 +7,6 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import discord
@@ -21,6 +20,7 @@ from bot.domain.shards import ShardScope
 from bot.render import cards
 from bot.scheduler import Scheduler
 from bot.services import Services
+from bot.shipped import DEFAULT_SEED
 from bot.vote_writer import BACKLOG_LIMIT
 from bot.wiring import Workflows, process_name
 
@@ -36,7 +36,6 @@ EXTENSIONS = (
 )
 #: Events that say a gateway connection is (again) up.
 GATEWAY_UP = frozenset({"connect", "resumed", "shard_connect", "shard_resumed"})
-DEFAULT_SEED = Path(__file__).resolve().parents[1] / "seeds" / "llm-predictions-2025.toml"
 
 #: Exactly what the bot uses: send and edit messages, embeds, files, reactions, read history,
 #: and Manage Messages to remove a member's older vote reaction.

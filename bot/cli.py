@@ -20,11 +20,10 @@ from bot.domain.rules import parse_date
 from bot.domain.seedfile import SeedDefaults
 from bot.domain.seedfile import load as load_seed_file
 from bot.render.texts import peer as peer_text
+from bot.shipped import DEFAULT_SEED
 
 log = logging.getLogger(__name__)
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SEED = REPO_ROOT / "seeds" / "llm-predictions-2025.toml"
 MAX_SNOWFLAKE = 2**63 - 1
 
 
