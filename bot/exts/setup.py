@@ -148,6 +148,11 @@ class Setup(
             if role.is_default():  # @everyone: the problem names it already
                 raise InvalidInput(f"{problem}.")
             raise InvalidInput(f"I can't use {role.mention} as the champion role: {problem}.")
+        picker = interaction.user
+        if role is not None and (
+            problem := bot.workflows.roles.picker_problem(guild_id, role.id, picker)
+        ):
+            raise InvalidInput(f"You can't pick {role.mention} as the champion role: {problem}.")
         config = await bot.services.guilds.set_champion_role(guild_id, role.id if role else None)
         text = "Champion role set." if role else "Champion role cleared."
         await reply(interaction, content=text, embed=render.settings(config), ephemeral=True)
