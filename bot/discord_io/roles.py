@@ -54,6 +54,14 @@ class RoleKeeper:
             outranks=member is not None and member.top_role.position > role.position,
         )
 
+    async def holds(self, guild_id: int, member_id: int, role_id: int) -> bool | None:
+        """Tell from fresh member data whether a member holds a role (None: they left)."""
+        try:
+            data = await self._http.get_member(guild_id, member_id)
+        except discord.NotFound:
+            return None
+        return str(role_id) in data.get("roles", [])
+
     async def give(self, guild_id: int, member_id: int, role_id: int) -> str | None:
         """Give a member a role; return why not (a member who left is no error)."""
         return await self._change(self._http.add_role, guild_id, member_id, role_id)

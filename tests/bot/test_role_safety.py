@@ -10,6 +10,7 @@ from bot.emulator.models import Role
 from tests.bot.conftest import World
 from tests.bot.test_champion_role import (
     DECEMBER_1,
+    JANUARY_1,
     champion_role,
     holders,
     month_won_by,
@@ -140,3 +141,23 @@ async def test_a_champion_role_made_dangerous_later_is_not_given_and_the_admins_
     await edited(live, role, 0)  # fixed: the role follows at the next run
     await live.bot.scheduler.tick()
     assert holders(live, role) == {live.members[0].id}
+
+
+async def test_a_champion_who_already_held_the_role_keeps_it_the_next_month(
+    live: World,
+) -> None:
+    role = await champion_role(live)
+    await live.run(live.admin, "/setup champion-role", role=role)
+    m = [x.id for x in live.members]
+    live.emu.set_member_roles(live.guild, live.members[0], [role])  # a moderator gave it
+    await month_won_by(live, 1, [0, 1], 2)
+    live.clock.set(DECEMBER_1)
+    await live.bot.scheduler.tick()
+    assert holders(live, role) == {m[0], m[1]}
+    assert [p for _, p in role_requests(live)] == [
+        f"/guilds/{live.guild.id}/members/{m[1]}/roles/{role.id}"
+    ]  # only the one the bot added
+    await month_won_by(live, 2, [2], 0)
+    live.clock.set(JANUARY_1)
+    await live.bot.scheduler.tick()
+    assert holders(live, role) == {m[0], m[2]}  # member 0 keeps the moderator's role
