@@ -161,3 +161,24 @@ async def test_a_champion_who_already_held_the_role_keeps_it_the_next_month(
     live.clock.set(JANUARY_1)
     await live.bot.scheduler.tick()
     assert holders(live, role) == {m[0], m[2]}  # member 0 keeps the moderator's role
+
+
+async def test_everyone_or_a_managed_role_as_the_admin_role_is_refused(live: World) -> None:
+    everyone = live.guild.roles[live.guild.id]
+    refused = await live.run(live.admin, "/setup admin-role", role=everyone)
+    assert refused.ephemeral and refused.content == (
+        "@everyone can't be the admin role: it would make every member an admin; "
+        "pick a role of its own."
+    )
+    integration = live.emu.create_role(live.guild, "Some Bot", managed=True)
+    await live.emu.wait_for(
+        lambda: live.bot.get_guild(live.guild.id).get_role(integration.id) is not None,  # type: ignore[union-attr]
+        timeout=5,
+    )
+    refused = await live.run(live.admin, "/setup admin-role", role=integration)
+    assert refused.ephemeral and refused.content == (
+        f"I can't use <@&{integration.id}> as the admin role: it is managed by an integration "
+        "or a bot, which decides who holds it: pick a role your moderators give."
+    )
+    assert refused.allowed_mentions == {"parse": []}
+    assert (await live.services.guilds.get(live.guild.id)).admin_role_id is None
