@@ -182,3 +182,20 @@ async def test_everyone_or_a_managed_role_as_the_admin_role_is_refused(live: Wor
     )
     assert refused.allowed_mentions == {"parse": []}
     assert (await live.services.guilds.get(live.guild.id)).admin_role_id is None
+
+
+async def test_an_everyone_admin_role_stored_before_the_fix_makes_nobody_an_admin(
+    live: World,
+) -> None:
+    await live.services.guilds.set_admin_role(live.guild.id, live.guild.id)  # @everyone
+    denied = await live.run(live.members[4], "/setup voter-role")
+    assert denied.ephemeral and denied.content.startswith("Only admins can do that")
+    helpers = live.emu.create_role(live.guild, "Helpers")
+    live.emu.set_member_roles(live.guild, live.members[4], [helpers])
+    await live.services.guilds.set_admin_role(live.guild.id, helpers.id)
+    await live.emu.wait_for(
+        lambda: live.bot.get_guild(live.guild.id).get_role(helpers.id) is not None,  # type: ignore[union-attr]
+        timeout=5,
+    )
+    allowed = await live.run(live.members[4], "/setup voter-role")
+    assert allowed.content.startswith("Everyone votes.")  # a role of its own still works
