@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 import discord
 
 from bot.domain.community import champion_role_problem
+from bot.domain.roles import dangerous_role_problem, setter_problem
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,9 @@ class RoleKeeper:
         if guild is None or guild.me is None:
             return None
         role = guild.get_role(role_id)
+        given = role is not None and not role.is_default() and not role.managed
+        if given and (problem := dangerous_role_problem(role.permissions.value, _allows(role))):
+            return problem
         me = guild.me
         return champion_role_problem(
             exists=role is not None,
@@ -36,6 +40,27 @@ class RoleKeeper:
             below_mine=role is not None
             and (guild.owner_id == me.id or role.position < me.top_role.position),
         )
+
+    def picker_problem(self, guild_id: int, role_id: int, picker: discord.abc.User) -> str | None:
+        """Say why a person may not pick a role for the bot to hand out (None: they may)."""
+        guild = self._get_guild(guild_id)
+        role = guild.get_role(role_id) if guild is not None else None
+        if guild is None or role is None:
+            return None  # the role's own problem says so
+        member = picker if isinstance(picker, discord.Member) else guild.get_member(picker.id)
+        return setter_problem(
+            is_owner=guild.owner_id == picker.id,
+            manage_roles=member is not None and member.guild_permissions.manage_roles,
+            outranks=member is not None and member.top_role.position > role.position,
+        )
+
+    async def holds(self, guild_id: int, member_id: int, role_id: int) -> bool | None:
+        """Tell from fresh member data whether a member holds a role (None: they left)."""
+        try:
+            data = await self._http.get_member(guild_id, member_id)
+        except discord.NotFound:
+            return None
+        return str(role_id) in data.get("roles", [])
 
     async def give(self, guild_id: int, member_id: int, role_id: int) -> str | None:
         """Give a member a role; return why not (a member who left is no error)."""
@@ -63,3 +88,13 @@ class RoleKeeper:
         except discord.Forbidden:
             return "Discord refused to change the role (check Manage Roles and my role's position)"
         return None
+
+
+def _allows(role: discord.Role) -> list[tuple[str, int]]:
+    """Return (channel mention, bits allowed to the role there) for each channel overwrite."""
+    result = []
+    for channel in role.guild.channels:
+        allow, _ = channel.overwrites_for(role).pair()
+        if allow.value:
+            result.append((channel.mention, allow.value))
+    return result

@@ -1,10 +1,16 @@
 """Who may vote: the server's voter role, known inline for reaction events, looked up for
-members a read-back finds that no event showed (one member request each)."""
+members a read-back finds that no event showed (one member request each).
+
+Without the privileged members intent no event says a member lost a role, so what is
+known goes stale: a read-back that decides (a close, `/poll resync`) asks for each voter
+known as allowed before it started, once, paced under the global rate limit. Members known
+not to hold the role are not asked again (their reactions never counted)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable
+import time
+from collections.abc import Callable, Collection, Iterable
 
 import discord
 
@@ -16,11 +22,22 @@ log = logging.getLogger(__name__)
 class Voters:
     """Each guild's voter role, and what reaction events and lookups told of members' roles."""
 
-    def __init__(self, http: discord.http.HTTPClient, pacer: Pacer | None = None) -> None:
+    def __init__(
+        self,
+        http: discord.http.HTTPClient,
+        pacer: Pacer | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._http = http
         self._pacer = pacer or Pacer()
+        self._clock = clock
         self._roles: dict[int, int] = {}
-        self._holds: dict[tuple[int, int], bool] = {}
+        #: (guild, member) -> (holds the voter role, when that was learnt on `clock`).
+        self._holds: dict[tuple[int, int], tuple[bool, float]] = {}
+
+    def now(self) -> float:
+        """Return the time on the clock `allowed(since=...)` compares with."""
+        return self._clock()
 
     def load(self, roles: Iterable[tuple[int, int | None]]) -> None:
         """Set the voter role of each (guild, role) given."""
@@ -48,13 +65,19 @@ class Voters:
         if role_id is None:
             return True
         if roles is None:  # removals carry no member: a retraction is harmless anyway
-            return self._holds.get((guild_id, member_id), True)
+            known = self._holds.get((guild_id, member_id))
+            return True if known is None else known[0]
         holds = str(role_id) in roles
-        self._holds[(guild_id, member_id)] = holds
+        self._holds[(guild_id, member_id)] = (holds, self._clock())
         return holds
 
-    async def allowed(self, guild_id: int, member_ids: Iterable[int]) -> set[int]:
-        """Return the members who may vote, looking up (one request each) those not seen."""
+    async def allowed(
+        self, guild_id: int, member_ids: Iterable[int], *, since: float | None = None
+    ) -> set[int]:
+        """Return the members who may vote, looking up (one request each) those not seen.
+
+        With `since`, a member known as allowed only from before it is looked up again.
+        """
         ids = set(member_ids)
         role_id = self._roles.get(guild_id)
         if role_id is None:
@@ -62,12 +85,15 @@ class Voters:
         allowed: set[int] = set()
         for member_id in sorted(ids):
             known = self._holds.get((guild_id, member_id))
-            if known is None:
-                known = await self._look_up(guild_id, member_id, role_id)
-                if known is None:
+            if known is None or (known[0] and since is not None and known[1] < since):
+                holds = await self._look_up(guild_id, member_id, role_id)
+                if holds is not None:
+                    known = (holds, self._clock())
+                    self._holds[(guild_id, member_id)] = known
+                elif known is None:
                     continue  # unknown now: not counted this time, asked again next time
-                self._holds[(guild_id, member_id)] = known
-            if known:
+                # else Discord didn't answer a re-check: the last answer stands
+            if known[0]:
                 allowed.add(member_id)
         return allowed
 

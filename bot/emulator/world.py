@@ -104,17 +104,37 @@ class WorldMixin:
         return ch
 
     def create_role(
-        self, guild: Any, name: str, *, permissions: int = 0, position: int | None = None
+        self,
+        guild: Any,
+        name: str,
+        *,
+        permissions: int = 0,
+        position: int | None = None,
+        managed: bool = False,
     ) -> Role:
-        """Create a role in a guild."""
+        """Create a role in a guild (managed: an integration's or a bot's own role)."""
         g = self.guilds[_id(guild)]
         pos = position if position is not None else 1
-        role = Role(snowflake(), g.id, name, permissions, pos)
+        role = Role(snowflake(), g.id, name, permissions, pos, managed=managed)
         g.roles[role.id] = role
         self.gateway.dispatch(
             "GUILD_ROLE_CREATE", {"guild_id": str(g.id), "role": role.to_dict()}, guild_id=g.id
         )
         return role
+
+    def edit_role(
+        self, role: Role, *, permissions: int | None = None, position: int | None = None
+    ) -> None:
+        """Change a role's permissions or position (as an admin would) and dispatch the update."""
+        if permissions is not None:
+            role.permissions = permissions
+        if position is not None:
+            role.position = position
+        self.gateway.dispatch(
+            "GUILD_ROLE_UPDATE",
+            {"guild_id": str(role.guild_id), "role": role.to_dict()},
+            guild_id=role.guild_id,
+        )
 
     def set_overwrite(self, channel: Any, target: Any, *, allow: int = 0, deny: int = 0) -> None:
         """Set a channel permission overwrite for a role or a member (Actor/User/Member/Role)."""

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, TypeVar
 import discord
 from discord import app_commands
 
+from bot.domain.roles import admin_role_problem
+
 if TYPE_CHECKING:
     from bot.app import CalledItBot
 
@@ -44,7 +46,11 @@ async def is_admin(interaction: discord.Interaction) -> bool:
         return True
     config = await bot_of(interaction).services.guilds.get(guild_id)
     roles = getattr(interaction.user, "roles", [])
-    if config.admin_role_id is not None and any(r.id == config.admin_role_id for r in roles):
+    if config.admin_role_id is not None and any(
+        r.id == config.admin_role_id
+        and admin_role_problem(is_everyone=r.is_default(), managed=r.managed) is None
+        for r in roles
+    ):  # an @everyone or managed admin role stored before they were refused grants nothing
         interaction.extras[ADMIN] = True
         return True
     raise NotAdmin("Only admins can do that: you need Manage Server or the Called It admin role.")

@@ -13,6 +13,7 @@ from bot import render
 from bot.domain import notices
 from bot.domain.community import DISPUTE_HOURS_MAX
 from bot.domain.errors import InvalidInput
+from bot.domain.roles import admin_role_problem
 from bot.exts.checks import admin_command, bot_of, guild_id_of
 from bot.exts.replies import reply
 
@@ -92,6 +93,11 @@ class Setup(
     async def admin_role(self, interaction: discord.Interaction, role: discord.Role) -> None:
         """Set the admin role."""
         await interaction.response.defer(ephemeral=True, thinking=True)
+        problem = admin_role_problem(is_everyone=role.is_default(), managed=role.managed)
+        if problem is not None and role.is_default():  # @everyone: the problem names it
+            raise InvalidInput(f"{problem}.")
+        if problem is not None:
+            raise InvalidInput(f"I can't use {role.mention} as the admin role: {problem}.")
         config = await bot_of(interaction).services.guilds.set_admin_role(
             guild_id_of(interaction), role.id
         )
@@ -148,6 +154,11 @@ class Setup(
             if role.is_default():  # @everyone: the problem names it already
                 raise InvalidInput(f"{problem}.")
             raise InvalidInput(f"I can't use {role.mention} as the champion role: {problem}.")
+        picker = interaction.user
+        if role is not None and (
+            problem := bot.workflows.roles.picker_problem(guild_id, role.id, picker)
+        ):
+            raise InvalidInput(f"You can't pick {role.mention} as the champion role: {problem}.")
         config = await bot.services.guilds.set_champion_role(guild_id, role.id if role else None)
         text = "Champion role set." if role else "Champion role cleared."
         await reply(interaction, content=text, embed=render.settings(config), ephemeral=True)

@@ -110,6 +110,10 @@ class ChampionService:
                 .values(granted_at=self._clock.now())
             )
 
+    async def not_given(self, guild_id: int, member_id: int) -> None:
+        """Forget a champion who already held the role: the bot didn't add it, so never takes it."""
+        await self.taken(guild_id, member_id)
+
     async def taken(self, guild_id: int, member_id: int) -> None:
         """Record that a former champion's role was taken back."""
         async with self._db.write() as session:

@@ -20,6 +20,9 @@ class ChampionRoles:
     The champions are recorded before any role moves and each move is recorded after it,
     so a claimant taking over a crashed one (after the claim went stale) does only what is
     left; giving a role a member has, or taking one they lack, changes nothing in Discord.
+    Only roles the bot itself added are recorded as given, so only those are taken back: a
+    champion who already held the role (from a moderator) keeps it. A crash between adding
+    the role and recording it leaves that one role the member's to keep (never wrongly taken).
     """
 
     def __init__(
@@ -67,6 +70,10 @@ class ChampionRoles:
             if member_id not in winners:
                 await service.taken(guild_id, member_id)
         for member_id in changes.give:
+            if await self._roles.holds(guild_id, member_id, role_id) is not False:
+                # A moderator gave it (or the member left): not ours to take back later.
+                await service.not_given(guild_id, member_id)
+                continue
             if (why := await self._roles.give(guild_id, member_id, role_id)) is not None:
                 await self._told.tell(guild_id, notices.champion_role(why))
                 return

@@ -66,10 +66,10 @@ class PollClosing:
         A poll closed at its deadline is read back first (reactions are the source of truth);
         one found long past it (the bot was down) keeps the votes recorded before it.
         """
-        now = self._clock.now()
+        now, since = self._clock.now(), self._read_back.now()
         for ref in self._polls.due(now):
             if may_read_back(None, ref.closes_at, now):
-                await self._read_back.safely(ref)
+                await self._read_back.safely(ref, since=since)
         await self._writer.flush()
         due = await self._services.polls.close_due(self._scope)
         for ref in self._polls.due(now):  # closed now, by us or by another process

@@ -62,15 +62,26 @@ class ReadBackWorkflow:
         self._unanswered: set[int] = set()
         self._tasks: set[asyncio.Task[ReadBack]] = set()
 
-    async def one(self, ref: OpenPollRef) -> ReadBack:
-        """Read one open poll back: after its votes queued so far, before those queued later."""
+    async def one(
+        self, ref: OpenPollRef, *, since: float | None = None, recheck: bool = True
+    ) -> ReadBack:
+        """Read one open poll back: after its votes queued so far, before those queued later.
+
+        With a voter role, voters known as allowed only from before `since` (default: now)
+        are checked again, unless `recheck` is off (the quick read-backs after retractions).
+        """
         outcome: list[ReadBack] = []
+        cutoff = (self._voters.now() if since is None else since) if recheck else None
 
         async def run() -> None:
-            outcome.append(await self._read_back(ref))
+            outcome.append(await self._read_back(ref, cutoff))
 
         await self._writer.exclusive(ref.message_id, run)
         return outcome[0]
+
+    def now(self) -> float:
+        """Return a `since` for several read-backs: each voter is checked once across them."""
+        return self._voters.now()
 
     async def prediction(self, guild_id: int, number: int) -> ReadBack:
         """Read back the open poll of a prediction (NotFound/Conflict when it has none)."""
@@ -82,12 +93,15 @@ class ReadBackWorkflow:
         Reaction routes are rate limited per channel, so one channel's polls go one after the
         other while channels proceed side by side.
         """
+        since = self.now()
         by_channel: dict[int, list[OpenPollRef]] = {}
         for ref in self._polls.all(guild_id):
             by_channel.setdefault(ref.channel_id, []).append(ref)
 
         async def channel(refs: list[OpenPollRef]) -> list[ReadBack]:
-            return [await self.safely(ref) for ref in sorted(refs, key=lambda r: r.poll_id)]
+            return [
+                await self.safely(ref, since=since) for ref in sorted(refs, key=lambda r: r.poll_id)
+            ]
 
         groups = await asyncio.gather(*(channel(refs) for refs in by_channel.values()))
         results = [item for group in groups for item in group]
@@ -96,10 +110,12 @@ class ReadBackWorkflow:
             log.info("read back %d open poll(s); %d vote(s) changed", len(results), changed)
         return results
 
-    async def safely(self, ref: OpenPollRef) -> ReadBack:
+    async def safely(
+        self, ref: OpenPollRef, *, since: float | None = None, recheck: bool = True
+    ) -> ReadBack:
         """Read back one poll of many: a failure is logged and told, never stops the others."""
         try:
-            return await self.one(ref)
+            return await self.one(ref, since=since, recheck=recheck)
         except Exception:
             log.exception("poll %s: reading its reactions back failed", ref.poll_id)
             return ReadBack(ref, None, "Reading it back failed; try /poll resync again later.")
@@ -136,11 +152,11 @@ class ReadBackWorkflow:
         self._rereads.discard(ref.message_id)
         if ref.message_id not in self._polls:
             return
-        task = asyncio.ensure_future(self.safely(ref))
+        task = asyncio.ensure_future(self.safely(ref, recheck=False))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _read_back(self, ref: OpenPollRef) -> ReadBack:
+    async def _read_back(self, ref: OpenPollRef, since: float | None) -> ReadBack:
         lacking = self._access.lacking(ref.guild_id, ref.channel_id, notices.TO_READ)
         if lacking != []:  # known from the cache: don't spend a refused request on it
             return await self._cannot_read(ref, lacking)
@@ -166,7 +182,7 @@ class ReadBackWorkflow:
         members = reactions.members
         if self._voters.role_of(ref.guild_id) is not None:  # only voters' reactions count
             everyone = {m for held in members.values() for m in held}
-            allowed = await self._voters.allowed(ref.guild_id, everyone)
+            allowed = await self._voters.allowed(ref.guild_id, everyone, since=since)
             members = {choice: held & allowed for choice, held in members.items()}
         report = await votes.apply_read_back(ref.poll_id, members)
         self._writer.remember(ref.message_id, await votes.votes_of_poll(ref.poll_id))

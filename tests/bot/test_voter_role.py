@@ -57,7 +57,9 @@ async def test_only_voters_vote_and_others_reactions_are_taken_off(live: World) 
     assert await stored_votes(live, 1) == {voter.id: Choice.CAME_TRUE, other.id: Choice.DID_NOT}
 
 
-async def test_the_read_back_looks_up_members_it_never_saw_once_each(live: World) -> None:
+async def test_the_read_back_looks_up_each_member_once_and_remembers_non_voters(
+    live: World,
+) -> None:
     await voters_only(live, 3)
     await live.run(live.admin, "/poll open", prediction="1")
     poll = live.poll_message(1)
@@ -73,9 +75,10 @@ async def test_the_read_back_looks_up_members_it_never_saw_once_each(live: World
         live.members[1].id: Choice.DID_NOT,
         live.members[2].id: Choice.DID_NOT,
     }  # members 7 and 8 lack the role
-    assert len(live.emu.requests_to("GET", LOOKUP)) == lookups + 4  # one each, none for `seen`
+    # One each; `seen` too: a resync checks again voters known from before it started.
+    assert len(live.emu.requests_to("GET", LOOKUP)) == lookups + 5
     await live.run(live.admin, "/poll resync")
-    assert len(live.emu.requests_to("GET", LOOKUP)) == lookups + 4  # remembered
+    assert len(live.emu.requests_to("GET", LOOKUP)) == lookups + 8  # non-voters remembered
 
 
 async def test_everyone_as_the_voter_role_is_refused(live: World) -> None:
@@ -85,3 +88,29 @@ async def test_everyone_as_the_voter_role_is_refused(live: World) -> None:
         "@everyone can't be the voter role: leave it unset and everyone votes."
     )
     assert (await live.services.guilds.get(live.guild.id)).voter_role_id is None
+
+
+async def test_a_voter_whose_role_is_taken_away_does_not_count_at_resync_or_close(
+    live: World,
+) -> None:
+    role = await voters_only(live, 3)
+    await live.run(live.admin, "/poll open", prediction="1")
+    poll = live.poll_message(1)
+    kept, dropped, later = live.members[0], live.members[1], live.members[2]
+    for member in (kept, dropped, later):
+        await member.react(poll.id, YES)
+    await live.settle_until(lambda votes: len(votes) == 3)
+    # A moderator takes the role away; without the members intent no event tells the bot.
+    live.emu.set_member_roles(live.guild, dropped, [])
+    lookups = len(live.emu.requests_to("GET", LOOKUP))
+    await live.run(live.admin, "/poll resync")
+    assert await stored_votes(live, 1) == {
+        kept.id: Choice.CAME_TRUE,
+        later.id: Choice.CAME_TRUE,
+    }
+    assert len(live.emu.requests_to("GET", LOOKUP)) == lookups + 3  # each voter once
+    ref = next(r for r in await live.services.polls.open_refs() if r.number == 1)
+    live.emu.set_member_roles(live.guild, later, [])
+    await live.run(live.admin, "/prediction resolve", prediction="1", outcome="came_true")
+    assert await live.services.votes.votes_of_poll(ref.poll_id) == {kept.id: Choice.CAME_TRUE}
+    assert role.id in live.guild.members[kept.id].roles
