@@ -45,3 +45,40 @@ async def test_non_ascii_digits_get_a_clear_answer_and_autocomplete_answers(
     shown = await live.run(member, "/prediction show", prediction="#9")
     assert shown.embeds[0]["title"] == "#9 · Increased Use of AI Agents"
     assert not tracebacks(caplog), caplog.text
+
+
+# -- imports: malformed TOML answers in one line, never with a traceback --------------------
+
+SET = '[set]\nkey = "s"\nname = "S"\nsource = "Ada"\nmade_on = 2025-01-01\ndue = 2025-12-31\n'
+
+
+async def test_malformed_toml_imports_answer_one_line_without_a_traceback(
+    live: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="bot")
+    for filename, text, expected in [
+        (
+            "types.toml",
+            "predictions = [1, 2]\n" + SET,
+            "types.toml:1: predictions[1]: expected a table, got a number",
+        ),
+        (
+            "title.toml",
+            SET + '[[predictions]]\ntitle = ["T"]\nstatement = "S"\n',
+            "title.toml:7: predictions[1].title: expected text, got an array",
+        ),
+        (
+            "deep.toml",
+            SET + "x = " + "[" * 20_000 + "]" * 20_000 + "\n",
+            "deep.toml:7: arrays or tables are nested too deeply",
+        ),
+    ]:
+        caplog.clear()
+        result = await live.run(
+            live.admin, "/prediction import", file=live.emu.upload(filename, text.encode())
+        )
+        assert result.ephemeral, filename
+        assert answer(result) == expected, (filename, answer(result))
+        assert not tracebacks(caplog), (filename, caplog.text[:2000])
+        assert len(caplog.text.splitlines()) < 20, filename
+    assert len(await live.services.predictions.search(live.guild.id, "")) == 10
