@@ -15,6 +15,7 @@ from datetime import date
 
 from bot.domain.errors import SeedFileError
 from bot.domain.seedcore import (
+    MAX_PREDICTIONS,
     NO_DEFAULTS,
     SeedDefaults,
     SeedPrediction,
@@ -23,35 +24,38 @@ from bot.domain.seedcore import (
     missing_line,
     parse_loose_date,
     slug,
+    too_many,
 )
 
 #: The longest line a markdown set may have: a title and a statement with their markup.
 LINE_MAX = 1500
 
-_HEADING = re.compile(r"^#{2,4}\s+(\d+)[.)]\s+(.*?)\s*$")
+# Every pattern runs in time linear in the line: no lazy group is followed by an optional run
+# (``(.*?)\s*$`` backtracked over every run of spaces), and digits are ASCII only.
+_HEADING = re.compile(r"^#{2,4}\s+([0-9]+)[.)]\s+(.*)$")
 _ANY_HEADING = re.compile(r"^#{1,6}\s")
-_NUMBERED = re.compile(r"^(\d+)[.)]\s+(.*?)\s*$")
-_BULLET = re.compile(r"^[-*+]\s+(.*?)\s*$")
-_BOLD_TITLE = re.compile(r"^(\*\*|__)(.+?)\1\s*(.*)$")
+_NUMBERED = re.compile(r"^([0-9]+)[.)]\s+(.*)$")
+_BULLET = re.compile(r"^[-*+]\s+(.*)$")
+_BOLD_TITLE = re.compile(r"^(\*\*|__)(.+?)\1(.*)$")
 _SEPARATOR = re.compile(r"^(?:[:.\-–—]\s*)")
-_PLAIN_SPLIT = re.compile(r"^(.+?)(?::\s+|\s+[-–—]\s+)(.+)$")
-_MODEL = re.compile(r"^(?:Model|Source):\s*(.+?)\s*$", re.IGNORECASE)
-_MADE = re.compile(r"^(?:Made[ _]on|Date):\s*(.+?)\s*$", re.IGNORECASE)
-_DUE = re.compile(r"^Due:\s*(.+?)\s*$", re.IGNORECASE)
-_DMY = re.compile(r"^(\d{1,2}-[A-Za-z]{3}-\d{2,4})$")
-_ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})$")
-_TITLE = re.compile(r'^title:\s*"?(.*?)"?\s*$')
-_YEAR = re.compile(r"\b(20\d\d)\b")
+_PLAIN_SPLIT = re.compile(r":\s|\s[-–—]\s")
+_MODEL = re.compile(r"^(?:Model|Source):(.+)$", re.IGNORECASE)
+_MADE = re.compile(r"^(?:Made[ _]on|Date):(.+)$", re.IGNORECASE)
+_DUE = re.compile(r"^Due:(.+)$", re.IGNORECASE)
+_DMY = re.compile(r"^([0-9]{1,2}-[A-Za-z]{3}-[0-9]{2,4})$")
+_ISO = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})$")
+_TITLE = re.compile(r"^title:(.*)$")
+_YEAR = re.compile(r"\b(20[0-9][0-9])\b")
 
 
 @dataclass(frozen=True, slots=True)
 class _Item:
-    """A prediction's place in the file: its line, number, title and the text on its line."""
+    """A prediction's place in the file: its line, number, and what its line says after it."""
 
     line: int
     number: int
-    title: str
-    inline: str
+    content: str
+    heading: bool
 
 
 def parse_markdown(
@@ -64,7 +68,7 @@ def parse_markdown(
     """Parse a markdown list of predictions; what the file lacks comes from ``defaults``."""
     lines = [raw.rstrip() for raw in text.splitlines()]
     for number, raw in enumerate(lines, start=1):
-        if len(raw) > LINE_MAX:  # also keeps the patterns below from backtracking for long
+        if len(raw) > LINE_MAX:
             raise SeedFileError(
                 name, number, f"the line is {len(raw):,} characters; the limit is {LINE_MAX:,}"
             )
@@ -99,8 +103,9 @@ def parse_markdown(
                 name, item.line, f"expected prediction {index + 1}, found {item.number}"
             )
         end = items[index + 1].line - 1 if index + 1 < len(items) else len(lines)
-        body = lines[item.line : end]
-        statement = _continued(item.inline, body) if item.inline else _first_paragraph(body)
+        body = lines[item.line : end]  # each line is in one body: linear in the file
+        title, inline = _split(item, body, name)
+        statement = _continued(inline, body) if inline else _first_paragraph(body)
         if not statement:
             raise SeedFileError(
                 name,
@@ -110,7 +115,7 @@ def parse_markdown(
             )
         fields = {
             "key": str(item.number),
-            "title": item.title,
+            "title": title,
             "statement": statement,
             "source": source,
             "made_on": made_on,
@@ -130,49 +135,45 @@ def _kind(lines: list[str]) -> str | None:
 
 
 def _items(lines: list[str], kind: str, name: str) -> list[_Item]:
-    """Find each prediction's line and split its title from the text on that line."""
+    """Find each prediction's line, number and content; stop at one more than a set may hold."""
     items: list[_Item] = []
     for number, raw in enumerate(lines, start=1):
         if kind == "heading":
-            if m := _HEADING.match(raw.strip()):
-                title, inline = _split_heading(m[2])
-                items.append(_Item(number, int(m[1]), title, inline))
-            elif raw.startswith("## ") and items:
-                raise SeedFileError(name, number, "expected '## N. Title'")
-            continue
-        # A list item starts at the margin; indented ones continue the item above.
-        m = _NUMBERED.match(raw) if kind == "numbered" else _BULLET.match(raw)
-        if m is None:
-            continue
-        content = m[2] if kind == "numbered" else m[1]
-        index = int(m[1]) if kind == "numbered" else len(items) + 1
-        title, inline = _split_item(content, lines[number:], name, number)
-        items.append(_Item(number, index, title, inline))
+            m = _HEADING.match(raw.strip())
+            if m is None:
+                if raw.startswith("## ") and items:
+                    raise SeedFileError(name, number, "expected '## N. Title'")
+                continue
+            index, content = int(m[1]), m[2]
+        else:
+            # A list item starts at the margin; indented ones continue the item above.
+            m = _NUMBERED.match(raw) if kind == "numbered" else _BULLET.match(raw)
+            if m is None:
+                continue
+            index = int(m[1]) if kind == "numbered" else len(items) + 1
+            content = m[2] if kind == "numbered" else m[1]
+        if len(items) == MAX_PREDICTIONS:
+            raise SeedFileError(name, number, too_many())
+        items.append(_Item(number, index, content.strip(), kind == "heading"))
     return items
 
 
-def _split_heading(content: str) -> tuple[str, str]:
-    """Split a heading into its title and any text after a bold title."""
-    bold = _BOLD_TITLE.match(content)
+def _split(item: _Item, body: list[str], name: str) -> tuple[str, str]:
+    """Split an item's content into its title and the text on its line."""
+    bold = _BOLD_TITLE.match(item.content)
     if bold:
-        return bold[2].strip().rstrip(":").strip(), _SEPARATOR.sub("", bold[3]).strip()
-    return content.strip().rstrip(":").strip(), ""
-
-
-def _split_item(content: str, after: list[str], name: str, line: int) -> tuple[str, str]:
-    """Split a list item into title and text, or refuse it when they can't be told apart."""
-    bold = _BOLD_TITLE.match(content)
-    if bold:
-        title = bold[2].strip().rstrip(":.").strip()
-        return title, _SEPARATOR.sub("", bold[3]).strip()
-    plain = _PLAIN_SPLIT.match(content)
+        title = bold[2].strip().rstrip(":" if item.heading else ":.").strip()
+        return title, _SEPARATOR.sub("", bold[3].lstrip()).strip()
+    if item.heading:
+        return item.content.rstrip(":").strip(), ""
+    plain = _PLAIN_SPLIT.search(item.content, 1)
     if plain:
-        return plain[1].strip(), plain[2].strip()
-    if _first_paragraph(_until_next_item(after)):
-        return content.strip(), ""
+        return item.content[: plain.start()].strip(), item.content[plain.end() :].strip()
+    if _first_paragraph(_until_next_item(body)):
+        return item.content, ""
     raise SeedFileError(
         name,
-        line,
+        item.line,
         "can't tell the title from the text: write '**Title**: text', 'Title: text', "
         "'Title - text' or the text on the next line",
     )
@@ -197,14 +198,28 @@ def _meta(lines: list[str], name: str) -> tuple[str | None, str | None, date | N
     for number, raw in enumerate(lines, start=1):
         line = raw.strip()
         if title is None and (m := _TITLE.match(line)):
-            title = m[1]
-        elif source is None and (m := _MODEL.match(line)):
-            source = m[1]
-        elif due is None and (m := _DUE.match(line)):
-            due = parse_loose_date(m[1], name, number)
-        elif made_on is None and (m := _MADE.match(line) or _DMY.match(line) or _ISO.match(line)):
-            made_on = parse_loose_date(m[1], name, number)
+            title = _unquoted(m[1].strip())
+        elif source is None and (m := _MODEL.match(line)) and m[1].strip():
+            source = m[1].strip()
+        elif due is None and (m := _DUE.match(line)) and m[1].strip():
+            due = parse_loose_date(m[1].strip(), name, number)
+        elif made_on is None and (m := _made(line)):
+            made_on = parse_loose_date(m, name, number)
     return title, source, made_on, due
+
+
+def _made(line: str) -> str | None:
+    """Return the date a line gives as the date made, or None."""
+    if (m := _MADE.match(line)) and m[1].strip():
+        return m[1].strip()
+    m = _DMY.match(line) or _ISO.match(line)
+    return m[1] if m else None
+
+
+def _unquoted(text: str) -> str:
+    """Drop one leading and one trailing double quote."""
+    text = text.removeprefix('"')
+    return text.removesuffix('"')
 
 
 def _continued(inline: str, lines: list[str]) -> str:
