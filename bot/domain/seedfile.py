@@ -49,6 +49,8 @@ CSV_REQUIRED = ("title", "statement", "source", "made_on", "due")
 #: Columns an import's options can stand in for.
 CSV_DEFAULTABLE = DEFAULTABLE
 CSV_OPTIONAL = ("key", "criteria")
+#: At most this many lines in a CSV set: 200 rows with room for blank lines and multi-line cells.
+MAX_CSV_LINES = 10_000
 
 
 def load(path: Path, defaults: SeedDefaults = NO_DEFAULTS) -> SeedSet:
@@ -116,6 +118,10 @@ def parse_csv(
             previous_end = reader.line_num
             if len(rows) > MAX_PREDICTIONS + 1:
                 raise SeedFileError(name, previous_end, too_many())
+            if reader.line_num > MAX_CSV_LINES:  # blank rows cost a Python step each too
+                raise SeedFileError(
+                    name, reader.line_num, f"more than {MAX_CSV_LINES:,} lines in the file"
+                )
     except csv.Error as exc:
         raise SeedFileError(name, reader.line_num or 1, f"not valid CSV ({exc})") from None
     if not rows:

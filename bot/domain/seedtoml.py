@@ -29,6 +29,18 @@ TEXT_FIELDS = ("key", "title", "statement", "source", "criteria")
 DATE_FIELDS = ("made_on", "due")
 #: Brackets deeper than this mark the place a too deeply nested file is refused at.
 DEPTH_SHOWN = 32
+#: At most this many ``=``, ``,``, ``[`` and ``{`` and this many lines outside strings and
+#: comments: a set of 200 predictions needs about 2,000 and 3,000; tomllib (pure Python) pays
+#: per token, so more would cost many times what a valid file of the same size does.
+MAX_TOKENS = 4000
+MAX_LINES = 10_000
+#: Strings and comments, each matched from its opening to its end (or the line's end when
+#: unclosed), so the scan never starts again inside one: linear in the text.
+_SKIPPED = re.compile(
+    r'"""[\s\S]*?(?:"""|\Z)|\'\'\'[\s\S]*?(?:\'\'\'|\Z)'
+    r'|"(?:[^"\\\n]|\\.?)*+(?:"|$)|\'[^\'\n]*+(?:\'|$)|#[^\n]*+',
+    re.M,
+)
 
 
 def parse_toml(text: str, name: str = "<seed>", *, defaults: SeedDefaults = NO_DEFAULTS) -> SeedSet:
@@ -95,6 +107,7 @@ def kind_of(value: object) -> str:
 
 def _load(text: str, name: str) -> dict[str, object]:
     """Parse the TOML, turning a syntax error or a too deep nesting into one line."""
+    _check_budget(text, name)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -107,6 +120,25 @@ def _load(text: str, name: str) -> dict[str, object]:
         raise SeedFileError(
             name, _deep_line(text), "arrays or tables are nested too deeply"
         ) from None
+
+
+def _check_budget(text: str, name: str) -> None:
+    """Refuse a file with far more keys, values or lines than a set needs, before parsing it."""
+    bare = _SKIPPED.sub(" ", text)
+    tokens = sum(bare.count(char) for char in "=,[{")
+    if tokens > MAX_TOKENS:
+        raise SeedFileError(
+            name,
+            0,
+            f"{tokens:,} keys, values and brackets; a set file may have at most {MAX_TOKENS:,}",
+        )
+    lines = bare.count("\n")
+    if lines > MAX_LINES:
+        raise SeedFileError(
+            name,
+            0,
+            f"{lines:,} lines outside strings; a set file may have at most {MAX_LINES:,}",
+        )
 
 
 def _check_types(table: dict[str, object], where: str, name: str, line: int) -> None:
