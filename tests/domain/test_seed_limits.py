@@ -212,3 +212,11 @@ def test_no_file_costs_much_more_than_a_valid_one_of_the_same_size(filename: str
     hostile, valid = cpu_seconds(data, filename), cpu_seconds(twin, "twin" + suffix)
     # Generous, so a busy machine can't make it flaky: main took 100 to 2,000 times as long.
     assert hostile < 5 * max(valid, 0.002), (filename, hostile, valid)
+
+
+@pytest.mark.parametrize("digit", ["²", "①", "٣", "３"])
+def test_markdown_numbers_are_ascii_digits_only(digit: str) -> None:
+    text = f"Model: X\n20-Nov-25\n\n## 1. **One**\nText.\n\n## {digit}. **Two**\nText.\n"
+    assert refusal("odd.md", text) == "odd.md:7: expected '## N. Title'"
+    listed = f"Model: X\n20-Nov-25\n\n{digit}. **One**: text\n"
+    assert refusal("odd.md", listed).startswith("odd.md:1: no predictions found")
