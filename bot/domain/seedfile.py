@@ -113,7 +113,7 @@ def parse_csv(
     try:
         previous_end = 0
         for row in reader:
-            if any(cell.strip() for cell in row):
+            if "".join(row).strip():  # a cell with text (one C-level pass, not one per cell)
                 rows.append((previous_end + 1, row))
             previous_end = reader.line_num
             if len(rows) > MAX_PREDICTIONS + 1:
