@@ -182,7 +182,8 @@ async def run(args: argparse.Namespace) -> list[Result]:
             await remote.post(f"/guilds/{guild_id}/members", {"ids": members, "prefix": "m"})
             database = Database(url)
             services = Services.build(database, clock)
-            bot = CalledItBot(services, seed=None, scheduler_interval=3600)
+            # No per-member cooldown: callers take turns faster than it allows on a frozen clock.
+            bot = CalledItBot(services, seed=None, scheduler_interval=3600, cooldown=timedelta(0))
             task = await start_client(bot)
             try:
                 await asyncio.wait_for(bot.settled.wait(), 120)

@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import discord
@@ -14,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_io.gateway_reads import hold, slice_reads
+from bot.domain.cooldowns import COOLDOWN, Cooldowns
 from bot.domain.seedfile import SeedSet
 from bot.domain.seedfile import load as load_seed_file
 from bot.domain.shards import ShardScope
@@ -76,6 +78,7 @@ class CalledItBot(commands.Bot):
         vote_delay: float = 0.05,
         vote_backlog: int = BACKLOG_LIMIT,
         scope: ShardScope | None = None,
+        cooldown: timedelta = COOLDOWN,
         **client_options: Any,
     ) -> None:
         super().__init__(
@@ -91,6 +94,8 @@ class CalledItBot(commands.Bot):
             **client_options,
         )
         self.services = services
+        #: Per-member cooldowns of the heavy read commands (/leaderboard, /stats, /scorecard).
+        self.cooldowns = Cooldowns(services.clock, cooldown)
         #: The shards this process serves (one process serving all of them by default).
         self.scope = scope or ShardScope()
         #: This process as /setup show and `calledit check` name it: hostname:pid.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from urllib.parse import urlparse
 
@@ -21,6 +22,9 @@ POLL_HOURS_DEFAULT = 24 * 7
 RECONCILE_GRACE = timedelta(seconds=60)
 #: A poll closed early or at its deadline gets a result post; one the bot failed to post (a
 #: crash, Discord down) is still posted this long after the close, not later.
+#: A prediction number as typed: ASCII digits only ('²' and '３' pass str.isdigit() too).
+_NUMBER = re.compile(r"[0-9]{1,6}")
+
 RESULT_CATCH_UP = timedelta(days=1)
 RESULT_REASONS = ("deadline", "closed")
 #: A resolution change the bot failed to announce is still announced this long after it.
@@ -37,6 +41,14 @@ def clean_text(value: str, field: str, limit: int, *, required: bool = True) -> 
     if len(text) > limit:
         raise InvalidInput(f"The {field} is {len(text)} characters long; the limit is {limit}.")
     return text
+
+
+def prediction_number(text: str) -> int | None:
+    """Return the number in '3', '#3' or '#3 Title', or None unless it is 1-999999 in ASCII."""
+    head = text.strip().lstrip("#").split(" ", 1)[0]
+    if not _NUMBER.fullmatch(head) or int(head) == 0:
+        return None
+    return int(head)
 
 
 def check_dates(made_on: date, due: date) -> None:

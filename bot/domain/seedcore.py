@@ -17,6 +17,10 @@ from bot.domain.rules import (
 )
 
 KEY = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+#: A set holds at most this many predictions; parsers stop at the next one.
+MAX_PREDICTIONS = 200
+#: Fields an import's options can stand in for.
+DEFAULTABLE = ("source", "made_on", "due")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +82,11 @@ def missing_line(missing: list[str], hint: str) -> str:
     return (
         f"missing {', '.join(missing)}: {hint}, or give the {' and '.join(missing)} option{plural}"
     )
+
+
+def too_many() -> str:
+    """Return the reason a file with one prediction too many is refused."""
+    return f"more than {MAX_PREDICTIONS} predictions in the file"
 
 
 def build(fields: dict[str, object], name: str, line: int, default_key: str) -> SeedPrediction:

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.domain.errors import SeedFileError
+from bot.domain.rules import STATEMENT_MAX
 from bot.domain.seedcore import (
+    MAX_PREDICTIONS,
     NO_DEFAULTS,
     SeedDefaults,
     SeedPrediction,
@@ -23,35 +25,47 @@ from bot.domain.seedcore import (
     missing_line,
     parse_loose_date,
     slug,
+    too_many,
 )
 
 #: The longest line a markdown set may have: a title and a statement with their markup.
 LINE_MAX = 1500
 
-_HEADING = re.compile(r"^#{2,4}\s+(\d+)[.)]\s+(.*?)\s*$")
-_ANY_HEADING = re.compile(r"^#{1,6}\s")
-_NUMBERED = re.compile(r"^(\d+)[.)]\s+(.*?)\s*$")
-_BULLET = re.compile(r"^[-*+]\s+(.*?)\s*$")
-_BOLD_TITLE = re.compile(r"^(\*\*|__)(.+?)\1\s*(.*)$")
+# Every pattern runs in time linear in the text: no lazy group is followed by an optional run
+# (``(.*?)\s*$`` backtracked over every run of spaces) and digits are ASCII only. The ``_AT``
+# patterns scan the whole text (lines joined by "\n"), so each line costs C, not Python, time.
+_SP = r"[^\S\n]"  # whitespace within a line
+_HEADING_AT = re.compile(rf"^{_SP}*#{{2,4}}{_SP}+([0-9]+)[.)]{_SP}+(\S.*)$", re.M)
+_HEADING_OR_STRAY = re.compile(rf"{_HEADING_AT.pattern}|^## ", re.M)
+_NUMBERED_AT = re.compile(rf"^([0-9]+)[.)]{_SP}+(\S.*)$", re.M)
+_BULLET_AT = re.compile(rf"^[-*+]{_SP}+(\S.*)$", re.M)
+_BLANKS = re.compile(rf"(?:{_SP}*\n)*")
+#: Where a paragraph ends: a blank line, or a line starting with '#' (a heading for ``_CONTINUED``).
+_PARAGRAPH_END = re.compile(rf"\n{_SP}*(?=\n|#|\Z)")
+_CONTINUED_END = re.compile(rf"\n{_SP}*(?=\n|#{{1,6}}{_SP}|\Z)")
+_BOLD_TITLE = re.compile(r"^(\*\*|__)(.+?)\1(.*)$")
 _SEPARATOR = re.compile(r"^(?:[:.\-–—]\s*)")
-_PLAIN_SPLIT = re.compile(r"^(.+?)(?::\s+|\s+[-–—]\s+)(.+)$")
-_MODEL = re.compile(r"^(?:Model|Source):\s*(.+?)\s*$", re.IGNORECASE)
-_MADE = re.compile(r"^(?:Made[ _]on|Date):\s*(.+?)\s*$", re.IGNORECASE)
-_DUE = re.compile(r"^Due:\s*(.+?)\s*$", re.IGNORECASE)
-_DMY = re.compile(r"^(\d{1,2}-[A-Za-z]{3}-\d{2,4})$")
-_ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})$")
-_TITLE = re.compile(r'^title:\s*"?(.*?)"?\s*$')
-_YEAR = re.compile(r"\b(20\d\d)\b")
+_PLAIN_SPLIT = re.compile(r":\s|\s[-–—]\s")
+_TITLE = re.compile(rf"^{_SP}*title:(.*)$", re.M)
+_MODEL = re.compile(rf"^{_SP}*(?i:Model|Source):{_SP}*(\S.*)$", re.M)
+_DUE = re.compile(rf"^{_SP}*(?i:Due):{_SP}*(\S.*)$", re.M)
+_MADE = re.compile(
+    rf"^{_SP}*(?:(?i:Made[ _]on|Date):{_SP}*(\S.*)"
+    rf"|([0-9]{{1,2}}-[A-Za-z]{{3}}-[0-9]{{2,4}}|[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}){_SP}*)$",
+    re.M,
+)
+_YEAR = re.compile(r"\b(20[0-9][0-9])\b")
 
 
 @dataclass(frozen=True, slots=True)
 class _Item:
-    """A prediction's place in the file: its line, number, title and the text on its line."""
+    """A prediction's place in the file: its line, offsets, number and what its line says."""
 
     line: int
+    start: int  # where the line after the item's line starts in the joined text
     number: int
-    title: str
-    inline: str
+    content: str
+    heading: bool
 
 
 def parse_markdown(
@@ -62,13 +76,14 @@ def parse_markdown(
     defaults: SeedDefaults = NO_DEFAULTS,
 ) -> SeedSet:
     """Parse a markdown list of predictions; what the file lacks comes from ``defaults``."""
-    lines = [raw.rstrip() for raw in text.splitlines()]
-    for number, raw in enumerate(lines, start=1):
-        if len(raw) > LINE_MAX:  # also keeps the patterns below from backtracking for long
-            raise SeedFileError(
-                name, number, f"the line is {len(raw):,} characters; the limit is {LINE_MAX:,}"
-            )
-    kind = _kind(lines)
+    lines = text.splitlines()
+    if max(map(len, lines), default=0) > LINE_MAX:
+        number, raw = next((n, r) for n, r in enumerate(lines, start=1) if len(r) > LINE_MAX)
+        raise SeedFileError(
+            name, number, f"the line is {len(raw):,} characters; the limit is {LINE_MAX:,}"
+        )
+    joined = "\n".join(lines)
+    kind = _kind(joined)
     if kind is None:
         raise SeedFileError(
             name,
@@ -76,9 +91,9 @@ def parse_markdown(
             "no predictions found: expected '## 1. Title', '1. **Title**: text' or "
             "'- **Title**: text'",
         )
-    items = _items(lines, kind, name)
-    first = items[0].line
-    doc_title, source, made_on, due = _meta(lines[: first - 1], name)
+    items = _items(joined, kind, name)
+    head = joined[: _line_start(joined, items[0].start)]
+    doc_title, source, made_on, due = _meta(head, name)
     source = source or defaults.source
     made_on = made_on or defaults.made_on
     missing = [f for f, v in (("source", source), ("made_on", made_on)) if v is None]
@@ -98,9 +113,14 @@ def parse_markdown(
             raise SeedFileError(
                 name, item.line, f"expected prediction {index + 1}, found {item.number}"
             )
-        end = items[index + 1].line - 1 if index + 1 < len(items) else len(lines)
-        body = lines[item.line : end]
-        statement = _continued(item.inline, body) if item.inline else _first_paragraph(body)
+        end = _line_start(joined, items[index + 1].start) if index + 1 < len(items) else None
+        title, inline = _split(item, joined, end, name)
+        if inline:
+            lines = [inline, *_paragraph(joined, item.start, end, item, name, _CONTINUED_END)]
+        else:
+            at = _skip_blanks(joined, item.start, end)
+            lines = _paragraph(joined, at, end, item, name)
+        statement = " ".join(lines)
         if not statement:
             raise SeedFileError(
                 name,
@@ -110,7 +130,7 @@ def parse_markdown(
             )
         fields = {
             "key": str(item.number),
-            "title": item.title,
+            "title": title,
             "statement": statement,
             "source": source,
             "made_on": made_on,
@@ -121,113 +141,129 @@ def parse_markdown(
     return SeedSet(key=key, name=doc_title or default_key, predictions=tuple(predictions))
 
 
-def _kind(lines: list[str]) -> str | None:
+def _kind(joined: str) -> str | None:
     """Tell how the file lists its predictions: headings, numbered or bulleted items."""
-    for kind, pattern in (("heading", _HEADING), ("numbered", _NUMBERED), ("bulleted", _BULLET)):
-        if any(pattern.match(raw) for raw in lines):
+    for kind, pattern in (
+        ("heading", _HEADING_AT),
+        ("numbered", _NUMBERED_AT),
+        ("bulleted", _BULLET_AT),
+    ):
+        if pattern.search(joined):
             return kind
     return None
 
 
-def _items(lines: list[str], kind: str, name: str) -> list[_Item]:
-    """Find each prediction's line and split its title from the text on that line."""
+def _items(joined: str, kind: str, name: str) -> list[_Item]:
+    """Find each prediction's line, number and content; stop at one more than a set may hold."""
+    pattern = {"heading": _HEADING_OR_STRAY, "numbered": _NUMBERED_AT}.get(kind, _BULLET_AT)
     items: list[_Item] = []
-    for number, raw in enumerate(lines, start=1):
-        if kind == "heading":
-            if m := _HEADING.match(raw.strip()):
-                title, inline = _split_heading(m[2])
-                items.append(_Item(number, int(m[1]), title, inline))
-            elif raw.startswith("## ") and items:
-                raise SeedFileError(name, number, "expected '## N. Title'")
+    line, at = 1, 0
+    for m in pattern.finditer(joined):
+        line += joined.count("\n", at, m.start())  # counted once over the file, not per item
+        at = m.start()
+        if m[1] is None and kind == "heading":  # a '## ' line that is not '## N. Title'
+            if items:
+                raise SeedFileError(name, line, "expected '## N. Title'")
             continue
-        # A list item starts at the margin; indented ones continue the item above.
-        m = _NUMBERED.match(raw) if kind == "numbered" else _BULLET.match(raw)
-        if m is None:
-            continue
-        content = m[2] if kind == "numbered" else m[1]
-        index = int(m[1]) if kind == "numbered" else len(items) + 1
-        title, inline = _split_item(content, lines[number:], name, number)
-        items.append(_Item(number, index, title, inline))
+        if len(items) == MAX_PREDICTIONS:
+            raise SeedFileError(name, line, too_many())
+        number = len(items) + 1 if kind == "bulleted" else int(m[1])
+        content = m[1] if kind == "bulleted" else m[2]
+        items.append(_Item(line, m.end() + 1, number, content.strip(), kind == "heading"))
     return items
 
 
-def _split_heading(content: str) -> tuple[str, str]:
-    """Split a heading into its title and any text after a bold title."""
-    bold = _BOLD_TITLE.match(content)
+def _split(item: _Item, joined: str, end: int | None, name: str) -> tuple[str, str]:
+    """Split an item's content into its title and the text on its line."""
+    bold = _BOLD_TITLE.match(item.content)
     if bold:
-        return bold[2].strip().rstrip(":").strip(), _SEPARATOR.sub("", bold[3]).strip()
-    return content.strip().rstrip(":").strip(), ""
-
-
-def _split_item(content: str, after: list[str], name: str, line: int) -> tuple[str, str]:
-    """Split a list item into title and text, or refuse it when they can't be told apart."""
-    bold = _BOLD_TITLE.match(content)
-    if bold:
-        title = bold[2].strip().rstrip(":.").strip()
-        return title, _SEPARATOR.sub("", bold[3]).strip()
-    plain = _PLAIN_SPLIT.match(content)
+        title = bold[2].strip().rstrip(":" if item.heading else ":.").strip()
+        return title, _SEPARATOR.sub("", bold[3].lstrip()).strip()
+    if item.heading:
+        return item.content.rstrip(":").strip(), ""
+    plain = _PLAIN_SPLIT.search(item.content, 1)
     if plain:
-        return plain[1].strip(), plain[2].strip()
-    if _first_paragraph(_until_next_item(after)):
-        return content.strip(), ""
+        return item.content[: plain.start()].strip(), item.content[plain.end() :].strip()
+    if _text_follows(joined, item.start, end):
+        return item.content, ""
     raise SeedFileError(
         name,
-        line,
+        item.line,
         "can't tell the title from the text: write '**Title**: text', 'Title: text', "
         "'Title - text' or the text on the next line",
     )
 
 
-def _until_next_item(lines: list[str]) -> list[str]:
-    """Return the lines up to the next list item or heading at the margin."""
-    out: list[str] = []
-    for raw in lines:
-        if _NUMBERED.match(raw) or _BULLET.match(raw) or _ANY_HEADING.match(raw):
-            break
-        out.append(raw)
-    return out
+def _text_follows(joined: str, start: int, end: int | None) -> bool:
+    """Tell whether a paragraph comes before the next list item or heading."""
+    at = _skip_blanks(joined, start, end)
+    stop = len(joined) if end is None else end
+    if at >= stop:
+        return False
+    newline = joined.find("\n", at, stop)
+    line = joined[at : stop if newline < 0 else newline]
+    if _NUMBERED_AT.match(line) or _BULLET_AT.match(line) or line.lstrip().startswith("#"):
+        return False
+    return bool(line.strip())
 
 
-def _meta(lines: list[str], name: str) -> tuple[str | None, str | None, date | None, date | None]:
+def _skip_blanks(joined: str, start: int, end: int | None) -> int:
+    """Return where the first line that is not blank starts, from ``start``."""
+    m = _BLANKS.match(joined, start, len(joined) if end is None else end)
+    return m.end() if m else start
+
+
+def _paragraph(
+    joined: str,
+    start: int,
+    end: int | None,
+    item: _Item,
+    name: str,
+    stop: re.Pattern[str] = _PARAGRAPH_END,
+) -> list[str]:
+    """Return the stripped lines from ``start`` up to a blank line or a heading."""
+    limit = len(joined) if end is None else end
+    if start >= limit:
+        return []
+    first = joined.find("\n", start, limit)
+    first_line = joined[start : limit if first < 0 else first].strip()
+    if not first_line or (stop is _PARAGRAPH_END and first_line.startswith("#")):
+        return []
+    if stop is _CONTINUED_END and re.match(r"#{1,6}\s", first_line):
+        return []
+    m = stop.search(joined, start, limit)
+    raw = joined[start : m.start() if m else limit]
+    if raw.count("\n") > STATEMENT_MAX // 2:  # so many lines can't fit the limit: don't join them
+        raise SeedFileError(
+            name,
+            item.line,
+            f"The statement is over {STATEMENT_MAX} characters long; the limit is {STATEMENT_MAX}.",
+        )
+    return [line for line in map(str.strip, raw.split("\n")) if line]
+
+
+def _line_start(joined: str, start: int) -> int:
+    """Return where the item's own line starts, given where the line after it starts."""
+    return joined.rfind("\n", 0, max(start - 1, 0)) + 1
+
+
+def _meta(head: str, name: str) -> tuple[str | None, str | None, date | None, date | None]:
     """Read the set's title, source, date made and due date from the lines before the list."""
-    title: str | None = None
-    source: str | None = None
-    made_on: date | None = None
-    due: date | None = None
-    for number, raw in enumerate(lines, start=1):
-        line = raw.strip()
-        if title is None and (m := _TITLE.match(line)):
-            title = m[1]
-        elif source is None and (m := _MODEL.match(line)):
-            source = m[1]
-        elif due is None and (m := _DUE.match(line)):
-            due = parse_loose_date(m[1], name, number)
-        elif made_on is None and (m := _MADE.match(line) or _DMY.match(line) or _ISO.match(line)):
-            made_on = parse_loose_date(m[1], name, number)
+    title = source = None
+    made_on = due = None
+    if m := _TITLE.search(head):
+        title = _unquoted(m[1].strip())
+    if m := _MODEL.search(head):
+        source = m[1].strip()
+    if m := _DUE.search(head):
+        due = parse_loose_date(m[1].strip(), name, head.count("\n", 0, m.start()) + 1)
+    if m := _MADE.search(head):
+        made = (m[1] or m[2]).strip()
+        made_on = parse_loose_date(made, name, head.count("\n", 0, m.start()) + 1)
     return title, source, made_on, due
 
 
-def _continued(inline: str, lines: list[str]) -> str:
-    """Return the text on the item's line joined with the lines right under it."""
-    out = [inline]
-    for raw in lines:
-        line = raw.strip()
-        if not line or _ANY_HEADING.match(line):
-            break
-        out.append(line)
-    return " ".join(out)
-
-
-def _first_paragraph(lines: list[str]) -> str:
-    """Return the first paragraph of lines, joined; stop at a blank line or a heading."""
-    out: list[str] = []
-    for raw in lines:
-        line = raw.strip()
-        if line.startswith("#"):
-            break
-        if not line:
-            if out:
-                break
-            continue
-        out.append(line)
-    return " ".join(out)
+def _unquoted(text: str) -> str:
+    """Drop one leading and one trailing double quote."""
+    text = text.removeprefix('"')
+    return text.removesuffix('"')

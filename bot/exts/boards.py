@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot import render
 from bot.domain.months import Month
-from bot.exts.checks import admin_command, bot_of, guild_id_of
+from bot.exts.checks import admin_command, bot_of, cooled_command, guild_id_of
 from bot.exts.options import Set
 from bot.exts.replies import reply
 from bot.services.snapshots import SetRef
@@ -63,6 +63,7 @@ class Boards(commands.Cog):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
 
+    @cooled_command
     @app_commands.command(
         name="leaderboard",
         description="Who called it: a month's board (default this month) or all time",
@@ -97,6 +98,7 @@ class Boards(commands.Cog):
         )
         await reply(interaction, embed=answer.embed, files=answer.files)
 
+    @cooled_command
     @app_commands.command(
         name="stats", description="A member's votes, points, accuracy, peer score and rank"
     )
@@ -134,6 +136,7 @@ class Boards(commands.Cog):
         embeds = [answer.embed, render.breakdown(detail)] if detail else [answer.embed]
         await reply(interaction, embeds=embeds, files=answer.files, view=view)
 
+    @cooled_command
     @app_commands.command(
         name="scorecard",
         description="How a source's predictions fared, and the community's majority",

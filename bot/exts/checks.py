@@ -60,3 +60,22 @@ def admin_command(func: T) -> T:
     """Make a command admins-only: checked by the bot itself; Manage Server is Discord's hint."""
     checked = app_commands.check(is_admin)(func)  # type: ignore[arg-type]
     return app_commands.default_permissions(manage_guild=True)(checked)  # type: ignore[return-value]
+
+
+class OnCooldown(app_commands.CheckFailure):
+    """The member used this command a moment ago."""
+
+
+async def not_on_cooldown(interaction: discord.Interaction) -> bool:
+    """Let a member run a heavy command once every few seconds per server."""
+    guild_id = guild_id_of(interaction)
+    command = interaction.command.qualified_name if interaction.command else "?"
+    left = bot_of(interaction).cooldowns.wait(guild_id, interaction.user.id, command)
+    if left:
+        raise OnCooldown(f"Slow down: try /{command} again in {left} s.")
+    return True
+
+
+def cooled_command(func: T) -> T:
+    """Limit a command to one use per member and server every few seconds."""
+    return app_commands.check(not_on_cooldown)(func)  # type: ignore[arg-type, return-value]

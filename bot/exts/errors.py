@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 
 import discord
 from discord import app_commands
@@ -26,10 +27,10 @@ def message_for(error: Exception) -> str | None:
         error.__cause__, CalledItError
     ):
         return error.__cause__.message
+    if isinstance(error, app_commands.CommandOnCooldown):  # a CheckFailure too: test it first
+        return f"Slow down: try again in {math.ceil(error.retry_after)} s."
     if isinstance(error, app_commands.CheckFailure):
         return str(error) or "You can't use this command here."
-    if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down: try again in {error.retry_after:.0f} s."
     if isinstance(original, discord.Forbidden):
         return "Discord refused: I lack a permission for that here (check my role and the channel)."
     return None

@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 
 from bot.domain.errors import InvalidInput
+from bot.domain.rules import prediction_number
 from bot.exts.checks import bot_of
 from bot.services.snapshots import SetRef
 
@@ -15,11 +16,14 @@ class PredictionNumber(app_commands.Transformer):
 
     async def transform(self, interaction: discord.Interaction, value: str | int) -> int:
         """Turn the submitted text into a number; the service checks it exists."""
-        text = str(value).strip().lstrip("#").split(" ", 1)[0]
-        if not text.isdigit() or not 0 < int(text) < 1_000_000:
+        number = prediction_number(str(value))
+        if number is None:
             shown = str(value)[:40] + ("…" if len(str(value)) > 40 else "")
-            raise InvalidInput(f"'{shown}' is not a prediction number. Pick one from the list.")
-        return int(text)
+            raise InvalidInput(
+                f"'{shown}' is not a prediction number: use the digits 0-9, or pick one "
+                "from the list."
+            )
+        return number
 
     async def autocomplete(  # type: ignore[override]
         self, interaction: discord.Interaction, value: str

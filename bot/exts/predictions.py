@@ -34,6 +34,10 @@ Status = Literal["all", "open", "polling", "resolved", "unresolved", "archived"]
 OutcomeName = Literal["came_true", "partly", "did_not", "void"]
 
 
+#: Said when a dispute is filed: its reason is not private.
+PUBLIC_REASON = "Your reason is shown to everyone in /prediction show."
+
+
 class ListView(discord.ui.View):
     """Previous / next buttons for /prediction list."""
 
@@ -102,11 +106,12 @@ class Predictions(
         await reply(interaction, embed=render.prediction_detail(shown, disputes))
 
     @app_commands.command(
-        name="dispute", description="Tell the admins you think a resolution is wrong"
+        name="dispute",
+        description="Tell the admins a resolution is wrong; your reason is public in /prediction show",
     )
     @app_commands.describe(
         prediction="The resolved prediction's number",
-        reason="Why the outcome is wrong (the admins see it as you write it)",
+        reason="Why the outcome is wrong: shown to everyone in /prediction show, as you write it",
     )
     async def dispute(
         self,
@@ -122,7 +127,7 @@ class Predictions(
         await reply(
             interaction,
             content=f"Your dispute of #{filed.number} (resolved {filed.outcome.label}) is "
-            "with the admins.",
+            f"with the admins. {PUBLIC_REASON}",
             ephemeral=True,
         )
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import discord
 
+from bot.domain.notices import Notice
 from bot.exts.checks import ADMIN, bot_of
 from bot.render import with_notices
 
@@ -17,16 +20,22 @@ async def reply(
     ephemeral: bool = False,
     view: discord.ui.View | None = None,
     files: list[discord.File] | None = None,
+    showing: Sequence[Notice] = (),
 ) -> None:
     """Answer an interaction whether or not it was deferred; mentions are always disabled.
 
-    An admin's ephemeral reply also carries any new notice of what the bot can't do.
+    An admin's ephemeral reply also carries the notices no admin has seen yet (what the bot
+    can't do, members' disputes): those that fit whole, then how many more are waiting.
+    ``showing`` are notices the embed shows whole: marked seen with them once delivered.
     """
     # Only once acknowledged (deferred): reading notices must never eat into Discord's 3 s.
     done = interaction.response.is_done()
-    if ephemeral and done and interaction.extras.get(ADMIN) and interaction.guild_id is not None:
-        fresh = await bot_of(interaction).services.notices.take_new(interaction.guild_id)
-        content = with_notices(content, fresh)
+    guild_id = interaction.guild_id
+    shown: list[Notice] = []
+    if ephemeral and done and interaction.extras.get(ADMIN) and guild_id is not None:
+        unseen = await bot_of(interaction).services.notices.unshown(guild_id)
+        content, shown = with_notices(content, [n for n in unseen if n not in showing])
+    shown += showing  # the embed shows these whole (/setup show's problems)
     kwargs: dict[str, object] = {"allowed_mentions": discord.AllowedMentions.none()}
     if content is not None:
         kwargs["content"] = content
@@ -42,3 +51,5 @@ async def reply(
         await interaction.followup.send(ephemeral=ephemeral, **kwargs)  # type: ignore[arg-type]
     else:
         await interaction.response.send_message(ephemeral=ephemeral, **kwargs)  # type: ignore[arg-type]
+    if shown and guild_id is not None:  # seen only once delivered whole; the rest come again
+        await bot_of(interaction).services.notices.mark_shown(guild_id, *shown)

@@ -35,10 +35,15 @@ class Setup(
         await interaction.response.defer(ephemeral=True, thinking=True)
         bot, guild_id = bot_of(interaction), guild_id_of(interaction)
         config = await bot.services.guilds.get(guild_id)
-        problems = await bot.services.notices.active(guild_id, mark_shown=True)
+        problems = await bot.services.notices.active(guild_id)
         problems = [n for n in problems if not notices.is_dispute(n.key)]
         served = f"{bot.scope.describe(guild_id)}, process {bot.process}"
-        await reply(interaction, embed=render.settings(config, problems, served), ephemeral=True)
+        await reply(
+            interaction,
+            embed=render.settings(config, problems, served),
+            ephemeral=True,
+            showing=render.problems_shown(problems),
+        )
 
     @app_commands.command(
         name="check", description="Check my permissions where I post, and list what I can't do"
@@ -51,7 +56,12 @@ class Setup(
         problems = await bot.workflows.access_check.run(guild_id)
         problems = [n for n in problems if not notices.is_dispute(n.key)]
         config = await bot.services.guilds.get(guild_id)
-        await reply(interaction, embed=render.settings(config, problems), ephemeral=True)
+        await reply(
+            interaction,
+            embed=render.settings(config, problems),
+            ephemeral=True,
+            showing=render.problems_shown(problems),
+        )
 
     @app_commands.command(name="polls-channel", description="Where polls and results are posted")
     @admin_command

@@ -14,9 +14,11 @@ from bot.render.texts import (
     COLOUR_CLOSED,
     COLOUR_OPEN,
     COLOUR_OUTCOME,
+    FIELD_VALUE_MAX,
     OUTCOME_ICON,
     cut,
     embed,
+    fit_lines,
     num,
     tally_line,
     ts,
@@ -70,14 +72,29 @@ def prediction_detail(
         ]
         fields.append(("History", "\n".join(changes), False))
     if disputes:
-        fields.append(
-            (
-                f"Open disputes ({len(disputes)})",
-                "\n".join(f"<@{d.member_id}> {ts(d.at, 'd')}: {d.reason}" for d in disputes),
-                False,
-            )
-        )
+        fields.extend(dispute_fields(disputes))
     return embed(prediction_heading(p), p.statement, colour=colour, fields=fields)
+
+
+#: Room for the open disputes in /prediction show: the rest of the embed fits in what is left.
+DISPUTES_MAX = 3000
+MORE_DISPUTES = "…and {n} more, newer: each also reaches the admins as a notice."
+
+
+def dispute_fields(disputes: Sequence[DisputeView]) -> list[tuple[str, str, bool]]:
+    """Return fields listing open disputes, oldest first, each line whole, then how many more."""
+    lines = [f"<@{d.member_id}> {ts(d.at, 'd')}: {d.reason}" for d in disputes]
+    text, _ = fit_lines(lines, DISPUTES_MAX, lambda n: MORE_DISPUTES.format(n=n))
+    values: list[str] = []
+    for line in text.split("\n"):  # whole lines per field, each within a field's limit
+        if values and len(values[-1]) + 1 + len(line) <= FIELD_VALUE_MAX:
+            values[-1] += "\n" + line
+        else:
+            values.append(line)
+    name = f"Open disputes ({len(disputes)})"
+    return [
+        (name if i == 0 else "Open disputes, continued", v, False) for i, v in enumerate(values)
+    ]
 
 
 def prediction_list(page: Page, status: str) -> discord.Embed:

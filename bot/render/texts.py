@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 import discord
@@ -100,18 +100,61 @@ def embed(
     return result
 
 
+def fit_lines(lines: Sequence[str], limit: int, more: Callable[[int], str]) -> tuple[str, int]:
+    """Join as many whole lines as fit in ``limit`` with a ``more(left)`` line after them.
+
+    Return the text and how many lines it holds whole: a line is never cut, so what is
+    counted as shown was shown in full.
+    """
+    fitted, length = 0, -1
+    for count, line in enumerate(lines, start=1):
+        length += len(line) + 1
+        tail = 0 if count == len(lines) else len(more(len(lines) - count)) + 1
+        if length + tail <= limit:
+            fitted = count
+    shown = list(lines[:fitted])
+    if fitted < len(lines):
+        shown.append(more(len(lines) - fitted))
+    return cut("\n".join(shown), limit), fitted
+
+
+#: What the admins read when not every notice fits: the rest stay unseen and come again.
+MORE_NOTICES = (
+    "…and {n} more: they come with your next replies (or set /setup admin-channel); "
+    "/prediction show lists a prediction's open disputes."
+)
+MORE_PROBLEMS = "…and {n} more: /setup check lists them again once these are fixed."
+
+
 def notice_lines(problems: Sequence[Notice]) -> str:
-    """Return one '⚠️ text' line per notice (cut to fit a field)."""
-    return cut("\n".join(f"⚠️ {n.text}" for n in problems), FIELD_VALUE_MAX)
+    """Return one '⚠️ text' line per notice that fits a field whole, then how many more."""
+    return fit_notices(problems, FIELD_VALUE_MAX, MORE_PROBLEMS)[0]
 
 
-def with_notices(content: str | None, fresh: Sequence[Notice]) -> str | None:
-    """Append new notices to an admin's reply (within a message's limit)."""
-    fresh = [n for n in fresh if not content or n.text not in content]  # said already
+def problems_shown(problems: Sequence[Notice]) -> list[Notice]:
+    """Return the notices ``notice_lines`` shows whole (the ones to mark seen)."""
+    return fit_notices(problems, FIELD_VALUE_MAX, MORE_PROBLEMS)[1]
+
+
+def fit_notices(
+    notices: Sequence[Notice], limit: int, more: str = MORE_NOTICES
+) -> tuple[str, list[Notice]]:
+    """Return '⚠️ text' lines of the notices that fit whole, and those notices."""
+    text, fitted = fit_lines([f"⚠️ {n.text}" for n in notices], limit, lambda n: more.format(n=n))
+    return text, list(notices[:fitted])
+
+
+def with_notices(content: str | None, fresh: Sequence[Notice]) -> tuple[str | None, list[Notice]]:
+    """Append new notices to an admin's reply; return it and the notices shown whole in it."""
+    said = [n for n in fresh if content and n.text in content]
+    fresh = [n for n in fresh if n not in said]
     if not fresh:
-        return content
-    lines = "\n".join(f"⚠️ {n.text}" for n in fresh)
-    return cut(f"{content}\n\n{lines}" if content else lines, CONTENT_MAX)
+        return content, said
+    room = CONTENT_MAX - (len(content) + 2 if content else 0)
+    if room < len(MORE_NOTICES) + 10:  # no room: they all wait for the next reply
+        return content, said
+    lines, shown = fit_notices(fresh, room)
+    return (f"{content}\n\n{lines}" if content else lines), [*said, *shown]
 
 
 def peer(value: float) -> str:

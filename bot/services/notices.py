@@ -115,18 +115,22 @@ class NoticeService:
             )
             return [Notice(r.key, r.text) for r in rows]
 
-    async def mark_shown(self, guild_id: int, notice: Notice) -> None:
-        """Mark one notice shown, if its text is still the one shown."""
+    async def mark_shown(self, guild_id: int, *shown: Notice) -> None:
+        """Mark notices shown, each only if its text is still the one shown."""
+        if not shown:
+            return
+        now = self._clock.now()
         async with self._db.write() as session:
-            await session.execute(
-                update(GuildNotice)
-                .where(
-                    GuildNotice.guild_id == guild_id,
-                    GuildNotice.key == notice.key,
-                    GuildNotice.text == notice.text,
+            for notice in shown:
+                await session.execute(
+                    update(GuildNotice)
+                    .where(
+                        GuildNotice.guild_id == guild_id,
+                        GuildNotice.key == notice.key,
+                        GuildNotice.text == notice.text,
+                    )
+                    .values(shown_at=now)
                 )
-                .values(shown_at=self._clock.now())
-            )
 
     async def keys(self, guild_id: int) -> set[str]:
         """Return the keys of a guild's notices."""

@@ -19,6 +19,7 @@ from bot.domain.rules import (
     TITLE_MAX,
     check_dates,
     clean_text,
+    prediction_number,
 )
 from bot.domain.seedfile import SeedSet
 from bot.services.guilds import ensure
@@ -159,6 +160,7 @@ class PredictionService:
     ) -> list[tuple[int, str]]:
         """Find predictions by number or title words, best matches first (for autocomplete)."""
         text = query.strip().lstrip("#")
+        number = prediction_number(text)
         conditions = [Prediction.guild_id == guild_id]
         if not include_archived:
             conditions.append(Prediction.archived.is_(False))
@@ -166,13 +168,13 @@ class PredictionService:
         if text:
             like = f"%{_escape_like(text)}%"
             matches = [Prediction.title.ilike(like, escape="\\")]
-            if text.isdigit():
-                matches.append(Prediction.number == int(text))
+            if number is not None:
+                matches.append(Prediction.number == number)
             statement = statement.where(or_(*matches))
         async with self._db.read() as session:
             rows = [(n, t) for n, t in await session.execute(statement.order_by(Prediction.number))]
-        if text.isdigit():
-            rows.sort(key=lambda r: (r[0] != int(text), r[0]))
+        if number is not None:
+            rows.sort(key=lambda r: (r[0] != number, r[0]))
         return rows[:limit]
 
     async def load_seed(self, guild_id: int, seed: SeedSet) -> SeedReport:

@@ -66,4 +66,4 @@ class AccessCheck:
         if manage_ok:
             self._remover.resume(guild_id)
         await self._notices.fixed(guild_id, *fine)
-        return await self._services.notices.active(guild_id, mark_shown=True)
+        return await self._services.notices.active(guild_id)  # seen once shown: the caller marks

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import discord
@@ -149,6 +149,7 @@ class World:
         """Run a bot process (fresh objects, same database) until the block ends."""
         database = Database(self.db_url)
         await upgrade(database)
+        bot_options.setdefault("cooldown", timedelta(0))  # test_input_limits.py tests it on
         bot = CalledItBot(
             Services.build(database, self.clock),
             seed=default_seed(),

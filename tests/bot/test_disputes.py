@@ -46,7 +46,10 @@ async def test_a_dispute_reaches_the_admins_verbatim_and_is_listed(live: World) 
     } in announcement["fields"]
     member = live.members[0]
     filed = await live.run(member, "/prediction dispute", prediction="1", reason=REASON)
-    assert filed.content == "Your dispute of #1 (resolved came true) is with the admins."
+    assert filed.content == (
+        "Your dispute of #1 (resolved came true) is with the admins. "
+        "Your reason is shown to everyone in /prediction show."
+    )
     (row,) = await disputes(live)
     assert (row.member_id, row.reason, row.outcome, row.closed_at) == (
         member.id,
@@ -125,7 +128,10 @@ async def test_a_re_resolution_closes_the_disputes_on_the_old_outcome(live: Worl
     shown = await live.run(member, "/prediction show", prediction="1")
     assert all(not f["name"].startswith("Open disputes") for f in shown.embeds[0]["fields"])
     again = await live.run(member, "/prediction dispute", prediction="1", reason="Now partly.")
-    assert again.content == "Your dispute of #1 (resolved did not) is with the admins."
+    assert again.content == (
+        "Your dispute of #1 (resolved did not) is with the admins. "
+        "Your reason is shown to everyone in /prediction show."
+    )
 
 
 async def test_disputes_go_to_the_admin_channel_when_set(live: World) -> None:

@@ -198,8 +198,8 @@ def test_huge_or_overlong_files_are_refused_before_parsing(tmp_path: Path) -> No
     markdown = "Model: X\n20-Nov-25\n\n" + "".join(
         f"## {n}. **P{n}**\nText.\n\n" for n in range(1, MAX_PREDICTIONS + 2)
     )
-    with pytest.raises(SeedFileError, match="201 predictions; a file may hold at most 200"):
-        parse_bytes(markdown.encode(), "many.md")
+    with pytest.raises(SeedFileError, match=f"{3 + 3 * MAX_PREDICTIONS + 1}: more than 200 pred"):
+        parse_bytes(markdown.encode(), "many.md")  # stops at the 201st heading
     assert len(parse_bytes((HEAD + ROW * MAX_PREDICTIONS).encode(), "ok.csv").predictions) == 200
     with pytest.raises(SeedFileError, match="not UTF-8") as caught:
         parse_bytes(HEAD.encode() + ROW.encode() + b"caf\xe9,S,R,2025-01-01,2025-12-31\n", "x.csv")
