@@ -25,8 +25,9 @@ from bot.domain.votes import (
 from bot.services.snapshots import ApplyReport, ReadBackReport
 from bot.services.vote_clears import apply_with_clears
 from bot.services.vote_postgres import write_postgres
+from db.faults import is_transient
 from db.models import MemberName, Poll, Vote, sqlite_datetime
-from db.session import Database, is_transient
+from db.session import Database
 
 log = logging.getLogger(__name__)
 
