@@ -251,6 +251,11 @@ class Database:
         log.warning("a write batch failed (%s); applying it piece by piece", exc)
         return salvage, 0.0
 
+    @property
+    def outage(self) -> Outage | None:
+        """Return what keeps vote batches from committing (logged when it began), if anything."""
+        return self._outage
+
     def _outage_began(self, outage: Outage, exc: Exception) -> None:
         """Log once that vote batches wait for the database (again if the cause changes)."""
         if outage is self._outage:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 import discord
 
 from bot.exts.checks import ADMIN, bot_of
 from bot.render import with_notices
+from db.faults import describe, outage_of
+
+log = logging.getLogger(__name__)
 
 
 async def reply(
@@ -25,8 +30,15 @@ async def reply(
     # Only once acknowledged (deferred): reading notices must never eat into Discord's 3 s.
     done = interaction.response.is_done()
     if ephemeral and done and interaction.extras.get(ADMIN) and interaction.guild_id is not None:
-        fresh = await bot_of(interaction).services.notices.take_new(interaction.guild_id)
-        content = with_notices(content, fresh)
+        try:
+            fresh = await bot_of(interaction).services.notices.take_new(interaction.guild_id)
+        except Exception as exc:
+            if outage_of(exc) is None:
+                raise
+            # The database is out: the answer goes without notices (they stay unseen).
+            log.info("notices left for a later reply: the database is out (%s)", describe(exc))
+        else:
+            content = with_notices(content, fresh)
     kwargs: dict[str, object] = {"allowed_mentions": discord.AllowedMentions.none()}
     if content is not None:
         kwargs["content"] = content

@@ -23,7 +23,7 @@ from bot.domain import notices
 from bot.domain.outcomes import Choice
 from bot.services import Services
 from bot.services.snapshots import OpenPollRef, ReadBack
-from bot.vote_writer import VoteWriter
+from bot.vote_writer import COMMAND_WAIT, VoteWriter
 
 log = logging.getLogger(__name__)
 
@@ -62,19 +62,23 @@ class ReadBackWorkflow:
         self._unanswered: set[int] = set()
         self._tasks: set[asyncio.Task[ReadBack]] = set()
 
-    async def one(self, ref: OpenPollRef) -> ReadBack:
-        """Read one open poll back: after its votes queued so far, before those queued later."""
+    async def one(self, ref: OpenPollRef, *, wait: float | None = None) -> ReadBack:
+        """Read one open poll back: after its votes queued so far, before those queued later.
+
+        With `wait`, raise Unavailable if those votes do not commit within it.
+        """
         outcome: list[ReadBack] = []
 
         async def run() -> None:
             outcome.append(await self._read_back(ref))
 
-        await self._writer.exclusive(ref.message_id, run)
+        await self._writer.exclusive(ref.message_id, run, timeout=wait)
         return outcome[0]
 
     async def prediction(self, guild_id: int, number: int) -> ReadBack:
-        """Read back the open poll of a prediction (NotFound/Conflict when it has none)."""
-        return await self.one(await self._services.polls.open_ref(guild_id, number))
+        """Read back the open poll of a prediction for a command (NotFound/Conflict: none)."""
+        ref = await self._services.polls.open_ref(guild_id, number)
+        return await self.one(ref, wait=COMMAND_WAIT)
 
     async def all(self, guild_id: int | None = None) -> list[ReadBack]:
         """Read back every open poll (of one guild, or all).

@@ -24,6 +24,7 @@ from tests.bot.test_vote_faults import REACTION_READS, open_poll
 EMOJI = ("✅", "🌓", "❌")
 #: What a pragma is set to once the fault is lifted (SQLite's default page limit).
 NO_LIMIT = "PRAGMA max_page_count = 1073741823"
+UNAVAILABLE = "The database is unreachable right now: nothing was changed. Try again in a minute."
 
 
 @contextlib.contextmanager
