@@ -90,19 +90,19 @@ async def test_votes_wait_out_a_full_or_read_only_database_and_commit_after(
                 [(m.id, message_id, EMOJI[(i + 1) % 3], "add") for i, m in enumerate(early)]
                 + [(m.id, message_id, EMOJI[i % 3], "add") for i, m in enumerate(extra)]
             )
-            await world.emu.wait_for(
-                lambda: any(words in r.getMessage() for r in caplog.records), timeout=15
-            )
-            await asyncio.sleep(1.0)  # a few tries while the database is out
-            assert await world.services.votes.votes_of_poll(poll_id) == {
-                m.id: Choice.from_emoji(EMOJI[i % 3]) for i, m in enumerate(early)
-            }, "nothing was committed while the database was out"
+            writer = world.bot.workflows.writer
+            await world.emu.wait_for(lambda: writer.received >= 30 + 200, timeout=15)
+            await asyncio.sleep(2.0)  # a few tries while the database is out
             fault["on"] = False
             expected = {
                 m.id: Choice.from_emoji(EMOJI[(i + 1) % 3]) for i, m in enumerate(early)
             } | {m.id: Choice.from_emoji(EMOJI[i % 3]) for i, m in enumerate(extra)}
-            await world.emu.wait_for(lambda: not two_options(world, message_id), timeout=20)
-            assert await world.services.votes.votes_of_poll(poll_id) == expected
+            with contextlib.suppress(TimeoutError):  # asserted below, with what is left
+                await world.emu.wait_for(lambda: not two_options(world, message_id), timeout=20)
+            stored = await world.services.votes.votes_of_poll(poll_id)
+            wrong = {m for m in expected if stored.get(m) is not expected[m]}
+            assert not wrong, f"{len(wrong)} votes wrong after the fault was lifted"
+            assert not two_options(world, message_id), "members left with two options"
             await world.settle()
     assert len(world.emu.requests_to(*REACTION_READS)) == reads, "healed without a read-back"
     messages = [r.getMessage() for r in caplog.records]
