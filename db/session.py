@@ -27,6 +27,9 @@ from db.faults import Outage, describe, outage_of
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
+#: The longest wait for a PostgreSQL connection (to connect, or for a free one in the pool): a
+#: server that hangs fails a command in seconds, not in asyncpg's default minute.
+CONNECT_TIMEOUT = 10.0
 #: The longest wait between two tries of a vote batch while the database is out.
 RETRY_MAX = 5.0
 #: Reader threads on SQLite, and the pooled connections kept for reads on PostgreSQL.
@@ -47,6 +50,8 @@ class Database:
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000}
         else:
             kwargs["pool_pre_ping"] = True
+            kwargs["pool_timeout"] = CONNECT_TIMEOUT
+            kwargs["connect_args"] = {"timeout": CONNECT_TIMEOUT}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             _tune_sqlite(self.engine.sync_engine)
@@ -100,7 +105,12 @@ class Database:
         if not self.is_sqlite:
             if self._autocommit is None:
                 self._autocommit = create_async_engine(
-                    self.url, echo=self._echo, pool_size=READ_POOL, isolation_level="AUTOCOMMIT"
+                    self.url,
+                    echo=self._echo,
+                    pool_size=READ_POOL,
+                    isolation_level="AUTOCOMMIT",
+                    pool_timeout=CONNECT_TIMEOUT,
+                    connect_args={"timeout": CONNECT_TIMEOUT},
                 )
             try:
                 async with self._autocommit.connect() as conn:
