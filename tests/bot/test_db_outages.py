@@ -163,3 +163,21 @@ async def test_votes_through_a_postgresql_restart_mid_burst_all_land(
     messages = [r.getMessage() for r in caplog.records]
     assert sum("The database is unreachable" in m for m in messages) == 1, messages
     assert sum("takes writes again" in m for m in messages) == 1, messages
+
+
+async def test_poll_open_while_sqlite_stays_locked_is_answered_and_posts_nothing(
+    world: World,
+) -> None:
+    """Every command that writes answers the same way: here /poll open, nothing posted."""
+    async with world.running():
+        await world.services.guilds.set_polls_channel(world.guild.id, world.polls.id)
+        async with votes_locked(world.db_url):
+            started = asyncio.get_running_loop().time()
+            result = await world.run(world.admin, "/poll open", prediction="2", timeout=40)
+            took = asyncio.get_running_loop().time() - started
+            assert result.messages[-1].content == unavailable("busy")
+            assert took < 25, f"answered after {took:.1f}s"
+        assert world.poll_messages() == []
+        assert await world.services.polls.open_refs() == []
+        result = await world.run(world.admin, "/poll open", prediction="2")
+        assert result.messages[-1].content.startswith("Poll on #2 is open")
