@@ -12,6 +12,7 @@ import sqlite3
 from enum import Enum
 
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 
 class Outage(Enum):
@@ -53,16 +54,15 @@ _SQLSTATES = (
     ("53100", Outage.FULL),  # disk full
     ("53200", Outage.FAILING),  # out of memory
     ("53300", Outage.UNREACHABLE),  # too many connections
-    (
-        "25006",
-        Outage.READ_ONLY,
-    ),  # read-only SQL transaction (a standby, default_transaction_read_only)
+    ("25006", Outage.READ_ONLY),  # read-only SQL transaction (a standby, or set so)
     ("57P01", Outage.UNREACHABLE),  # admin shutdown
     ("57P02", Outage.UNREACHABLE),  # crash shutdown
     ("57P03", Outage.UNREACHABLE),  # cannot connect now (starting up)
     ("58030", Outage.FAILING),  # I/O error
 )
 _ASYNCPG_LOST = ("ConnectionDoesNotExistError", "InterfaceError", "InternalClientError")
+#: Modules whose OSError or TimeoutError means the database's connection, not Discord's.
+_DATABASE_MODULES = ("sqlalchemy", "asyncpg", "aiosqlite", "sqlite3", "db.")
 
 
 def outage_of(exc: BaseException) -> Outage | None:
@@ -90,8 +90,10 @@ def is_transient(exc: BaseException) -> bool:
 def _outage_here(error: BaseException) -> Outage | None:
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return Outage.UNREACHABLE
+    if isinstance(error, PoolTimeout):  # no free pooled connection in time
+        return Outage.BUSY
     if isinstance(error, OSError | TimeoutError):
-        return Outage.UNREACHABLE
+        return Outage.UNREACHABLE if _raised_by_database(error) else None
     if isinstance(error, sqlite3.Error):
         code = getattr(error, "sqlite_errorcode", None)
         if isinstance(code, int):
@@ -106,6 +108,22 @@ def _outage_here(error: BaseException) -> Outage | None:
     if type(error).__module__.startswith("asyncpg") and type(error).__name__ in _ASYNCPG_LOST:
         return Outage.UNREACHABLE
     return None
+
+
+def _raised_by_database(error: BaseException) -> bool:
+    """Tell whether a connection error was raised on the database's path (not Discord's).
+
+    An error never raised (no traceback) is taken as the database's: callers pass errors of
+    database work.
+    """
+    frame = error.__traceback__
+    if frame is None:
+        return True
+    while frame is not None:
+        if str(frame.tb_frame.f_globals.get("__name__", "")).startswith(_DATABASE_MODULES):
+            return True
+        frame = frame.tb_next
+    return False
 
 
 def describe(exc: BaseException) -> str:

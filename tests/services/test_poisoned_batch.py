@@ -182,6 +182,10 @@ def test_errors_of_the_whole_database_are_outages_named_by_cause() -> None:
     ):
         assert outage_of(OperationalError("INSERT", {}, error("x"))) is outage, error
     assert outage_of(ConnectionRefusedError()) is Outage.UNREACHABLE
+    try:  # a connection error raised elsewhere (Discord's REST, say) is not the database's
+        raise ConnectionResetError("reset by Discord")
+    except ConnectionResetError as elsewhere:
+        assert outage_of(elsewhere) is None
     assert outage_of(IntegrityError("INSERT", {}, sqlite3.IntegrityError("poisoned vote"))) is None
 
 
