@@ -14,13 +14,14 @@ from typing import Any
 
 from bot.config import ConfigError, Settings, configure_logging, database_url, load_settings
 from bot.domain.clock import SystemClock
-from bot.domain.errors import CalledItError, InvalidInput
+from bot.domain.errors import CalledItError, InvalidInput, Unavailable
 from bot.domain.months import Month
 from bot.domain.rules import parse_date
 from bot.domain.seedfile import SeedDefaults
 from bot.domain.seedfile import load as load_seed_file
 from bot.render.texts import peer as peer_text
 from bot.shipped import DEFAULT_SEED
+from db.faults import describe, outage_of
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +146,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the one place that turns a crash into a line and exit 1
+        outage = outage_of(exc)
+        if outage is not None:  # the database as a whole, not this command: one line
+            unavailable = Unavailable(outage.value)
+            print(f"calledit: {unavailable.message} ({describe(exc)})", file=sys.stderr)
+            return unavailable.exit_code
         log.exception("command failed")
         print(f"calledit: failed: {exc}", file=sys.stderr)
         return 1

@@ -19,6 +19,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot.domain.errors import Unavailable
 from bot.domain.outcomes import Choice
 from bot.domain.votes import Delete, DeleteIf, EventKind, Upsert, VoteEvent, cleared_choices
 from bot.services.snapshots import ApplyReport
@@ -37,6 +38,9 @@ BACKLOG_LIMIT = 20_000
 HOLD_MAX = 1.0
 #: After reading resumes, how long it goes on before the backlog may pause it again.
 READ_WINDOW = 0.5
+#: How long a command waits for the votes queued before it to commit, then gives up unchanged
+#: (the database is out): an admin hears back well within the interaction's 15 minutes.
+COMMAND_WAIT = 10.0
 
 #: Told True to stop reading the gateway, False to read again.
 Hold = Callable[[bool], None]
@@ -136,10 +140,14 @@ class VoteWriter:
             del self._exclusive[message_id]
         self._known.pop(message_id, None)
 
-    async def flush(self) -> None:
-        """Wait until every event queued so far is committed (after any exclusive work)."""
+    async def flush(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
+        """Wait until every event queued so far is committed (after any exclusive work).
+
+        With a timeout, raise Unavailable once it passes: the events stay queued and commit
+        when the database takes them.
+        """
         await self._holding.wait()
-        await self._commit_queued()
+        await self._commit_queued(timeout)
 
     async def caught_up(self, timeout: float) -> bool:  # noqa: ASYNC109
         """Wait up to `timeout` s for what is queued so far to commit; return whether it did.
@@ -158,15 +166,22 @@ class VoteWriter:
         waiting = [self._pending, self._held.get(message_id, []), *self._writing.values()]
         return sum(1 for events in waiting for e in events if e.message_id == message_id)
 
-    async def exclusive(self, message_id: int, run: Callable[[], Awaitable[None]]) -> None:
+    async def exclusive(
+        self,
+        message_id: int,
+        run: Callable[[], Awaitable[None]],
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> None:
         """Run work on one poll after its events queued so far and before the ones queued later.
 
         Events on other polls keep flowing, so polls in different channels can be read back
-        at the same time.
+        at the same time. With a timeout, raise Unavailable (without running the work) if the
+        events queued so far are not committed by then.
         """
         lock = self._exclusive.setdefault(message_id, asyncio.Lock())
         async with lock:
-            await self._commit_queued()
+            await self._commit_queued(timeout)
             self._held[message_id] = []
             self._holding.clear()
             try:
@@ -180,11 +195,17 @@ class VoteWriter:
                 if self._pending:
                     self._submit()
 
-    async def _commit_queued(self) -> None:
+    async def _commit_queued(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
         if self._pending:
             self._submit()
         if self._inflight:  # asyncio.wait: a cancelled waiter must not cancel the writes
-            await asyncio.wait(list(self._inflight))
+            _, waiting = await asyncio.wait(list(self._inflight), timeout=timeout)
+            if waiting:
+                outage = self._votes.outage
+                log.warning(
+                    "%d votes still wait for the database: a command gives up", self.backlog
+                )
+                raise Unavailable(outage.value if outage is not None else "busy")
 
     def start(self) -> None:
         """Nothing to start: batches are submitted as events arrive (kept for symmetry)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -23,9 +22,16 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from db.faults import Outage, describe, outage_of
+
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
+#: The longest wait for a PostgreSQL connection (to connect, or for a free one in the pool): a
+#: server that hangs fails a command in seconds, not in asyncpg's default minute.
+CONNECT_TIMEOUT = 10.0
+#: The longest wait between two tries of a vote batch while the database is out.
+RETRY_MAX = 5.0
 #: Reader threads on SQLite, and the pooled connections kept for reads on PostgreSQL.
 READ_POOL = 2
 T = TypeVar("T")
@@ -44,6 +50,8 @@ class Database:
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000}
         else:
             kwargs["pool_pre_ping"] = True
+            kwargs["pool_timeout"] = CONNECT_TIMEOUT
+            kwargs["connect_args"] = {"timeout": CONNECT_TIMEOUT}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             _tune_sqlite(self.engine.sync_engine)
@@ -53,6 +61,9 @@ class Database:
         self._sync_engine: Engine | None = None
         self._sync_lock = threading.Lock()
         self._closing = False
+        #: What keeps vote batches from committing, and since when (None: nothing).
+        self._outage: Outage | None = None
+        self._outage_since = 0.0
         self._batch_lock: asyncio.Lock | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._readers: ThreadPoolExecutor | None = None
@@ -94,7 +105,12 @@ class Database:
         if not self.is_sqlite:
             if self._autocommit is None:
                 self._autocommit = create_async_engine(
-                    self.url, echo=self._echo, pool_size=READ_POOL, isolation_level="AUTOCOMMIT"
+                    self.url,
+                    echo=self._echo,
+                    pool_size=READ_POOL,
+                    isolation_level="AUTOCOMMIT",
+                    pool_timeout=CONNECT_TIMEOUT,
+                    connect_args={"timeout": CONNECT_TIMEOUT},
                 )
             try:
                 async with self._autocommit.connect() as conn:
@@ -185,14 +201,17 @@ class Database:
             try:
                 options = {"calledit_write": "shared"}  # vote batches of shards run side by side
                 async with self.engine.execution_options(**options).begin() as conn:
-                    return await conn.run_sync(current)
+                    result = await conn.run_sync(current)
             except Exception as exc:
                 step = self._next_try(exc, retry, current, salvage, delay)
                 if step is None:
                     raise
                 current, wait = step
                 await asyncio.sleep(wait)
-                delay = min(delay * 2, 5.0) if wait else delay
+                delay = min(delay * 2, RETRY_MAX) if wait else delay
+            else:
+                self._outage_over()
+                return result
 
     def _write_batch(
         self,
@@ -205,14 +224,17 @@ class Database:
         while True:
             try:
                 with self._plain_sqlite().execution_options(calledit_write=True).begin() as conn:
-                    return current(conn)
+                    result = current(conn)
             except Exception as exc:
                 step = self._next_try(exc, retry, current, salvage, delay)
                 if step is None:
                     raise
                 current, wait = step
                 time.sleep(wait)
-                delay = min(delay * 2, 5.0) if wait else delay
+                delay = min(delay * 2, RETRY_MAX) if wait else delay
+            else:
+                self._outage_over()
+                return result
 
     def _next_try(
         self,
@@ -224,18 +246,52 @@ class Database:
     ) -> tuple[Callable[[Connection], T], float] | None:
         """Say what follows a failed batch: the work to run and the wait first, None to fail.
 
-        A busy, locked or lost database: the same work again after a backoff. Anything else:
-        the salvage at once (once), so a batch with a bad event never holds up the next ones.
+        A fault of the database as a whole (busy, locked, lost, full, read-only, failing, see
+        db.faults): the same work again after a backoff, logged once when it starts. Anything
+        else: the salvage at once (once), so a batch with a bad event never holds up the next.
         """
         if not retry or self._closing:
             return None
-        if is_transient(exc):
-            log.warning("a write batch failed (%s); retrying in %.1fs", exc, delay)
+        outage = outage_of(exc)
+        if outage is not None:
+            self._outage_began(outage, exc)
             return current, delay
         if salvage is None or current is salvage:
             return None
         log.warning("a write batch failed (%s); applying it piece by piece", exc)
         return salvage, 0.0
+
+    @property
+    def outage(self) -> Outage | None:
+        """Return what keeps vote batches from committing (logged when it began), if anything."""
+        return self._outage
+
+    def _outage_began(self, outage: Outage, exc: Exception) -> None:
+        """Log once that vote batches wait for the database (again if the cause changes)."""
+        if outage is self._outage:
+            log.debug("a write batch failed again (%s)", describe(exc))
+            return
+        if self._outage is None:
+            self._outage_since = time.monotonic()
+        self._outage = outage
+        log.warning(
+            "The database is %s (%s): votes wait in memory and are retried every %.0f s at most",
+            outage.value,
+            describe(exc),
+            RETRY_MAX,
+        )
+
+    def _outage_over(self) -> None:
+        """Log once that vote batches commit again after an outage."""
+        if self._outage is None:
+            return
+        log.warning(
+            "The database takes writes again after %.1f s (it was %s): the waiting votes are "
+            "committed",
+            time.monotonic() - self._outage_since,
+            self._outage.value,
+        )
+        self._outage = None
 
     async def dispose(self) -> None:
         """Close every pooled connection and the worker threads."""
@@ -270,43 +326,6 @@ def driver_rows(result: CursorResult[Any]) -> Sequence[Any]:
         return result.cursor.fetchall()  # type: ignore[no-any-return]
     finally:
         result.close()
-
-
-def is_transient(exc: BaseException) -> bool:
-    """Tell whether a failed write may succeed when simply tried again.
-
-    True for a busy or locked SQLite database, a lost or refused connection (OSError, asyncpg's
-    connection errors, SQLAlchemy's invalidated connections) and PostgreSQL's serialization
-    failures and deadlocks; False for what the data itself causes (constraints, bad values).
-    """
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, DBAPIError) and current.connection_invalidated:
-            return True
-        if isinstance(current, OSError | TimeoutError):
-            return True
-        if isinstance(current, sqlite3.OperationalError):
-            text = str(current).lower()
-            if "locked" in text or "busy" in text:
-                return True
-        state = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
-        if isinstance(state, str) and state.startswith(_TRANSIENT_SQLSTATES):
-            return True
-        if type(current).__module__.startswith("asyncpg") and type(current).__name__ in (
-            "ConnectionDoesNotExistError",
-            "InterfaceError",
-            "InternalClientError",
-        ):
-            return True
-        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
-    return False
-
-
-#: Connection exceptions, serialization failures, deadlocks, a lock wait that timed out, too
-#: many connections, shutdowns.
-_TRANSIENT_SQLSTATES = ("08", "40001", "40P01", "55P03", "53300", "57P01", "57P02", "57P03")
 
 
 def _ensure_sqlite_dir(database: str | None) -> None:

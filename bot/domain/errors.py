@@ -59,3 +59,15 @@ class CannotPost(Conflict):
         super().__init__(f"I can't post in <#{channel_id}>: {reason}")
         self.channel_id = channel_id
         self.lacking = lacking
+
+
+class Unavailable(CalledItError):
+    """Raise when the database can't take a command's writes for now: nothing was changed."""
+
+    exit_code = 75  # EX_TEMPFAIL: try again later
+
+    def __init__(self, state: str = "unreachable") -> None:
+        super().__init__(
+            f"The database is {state} right now: nothing was changed. Try again in a minute."
+        )
+        self.state = state

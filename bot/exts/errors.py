@@ -9,9 +9,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.domain.errors import CalledItError
+from bot.domain.errors import CalledItError, Unavailable
 from bot.exts.replies import reply
 from bot.render import CONTENT_MAX, cut
+from db.faults import describe, outage_of
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,10 @@ def message_for(error: Exception) -> str | None:
         return str(error) or "You can't use this command here."
     if isinstance(original, discord.Forbidden):
         return "Discord refused: I lack a permission for that here (check my role and the channel)."
+    outage = outage_of(original)
+    if outage is not None:  # the database as a whole, not this command: it rolled back
+        log.warning("a command found the database %s (%s)", outage.value, describe(original))
+        return Unavailable(outage.value).message
     return None
 
 

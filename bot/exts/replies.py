@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import discord
@@ -9,6 +10,9 @@ import discord
 from bot.domain.notices import Notice
 from bot.exts.checks import ADMIN, bot_of
 from bot.render import with_notices
+from db.faults import describe, outage_of
+
+log = logging.getLogger(__name__)
 
 
 async def reply(
@@ -33,8 +37,15 @@ async def reply(
     guild_id = interaction.guild_id
     shown: list[Notice] = []
     if ephemeral and done and interaction.extras.get(ADMIN) and guild_id is not None:
-        unseen = await bot_of(interaction).services.notices.unshown(guild_id)
-        content, shown = with_notices(content, [n for n in unseen if n not in showing])
+        try:
+            unseen = await bot_of(interaction).services.notices.unshown(guild_id)
+        except Exception as exc:
+            if outage_of(exc) is None:
+                raise
+            # The database is out: the answer goes without notices (they stay unseen).
+            log.info("notices left for a later reply: the database is out (%s)", describe(exc))
+        else:
+            content, shown = with_notices(content, [n for n in unseen if n not in showing])
     shown += showing  # the embed shows these whole (/setup show's problems)
     kwargs: dict[str, object] = {"allowed_mentions": discord.AllowedMentions.none()}
     if content is not None:

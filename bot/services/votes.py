@@ -25,8 +25,9 @@ from bot.domain.votes import (
 from bot.services.snapshots import ApplyReport, ReadBackReport
 from bot.services.vote_clears import apply_with_clears
 from bot.services.vote_postgres import write_postgres
+from db.faults import Outage, is_transient
 from db.models import MemberName, Poll, Vote, sqlite_datetime
-from db.session import Database, is_transient
+from db.session import Database
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,11 @@ class VoteService:
         )
         #: The name last committed per (guild, member), so a batch writes only changed ones.
         self._names: dict[NameKey, str] = {}
+
+    @property
+    def outage(self) -> Outage | None:
+        """Return what keeps vote batches from committing right now, if anything."""
+        return self._db.outage
 
     async def cast(self, message_id: int, member_id: int, choice: Choice) -> ApplyReport:
         """Cast or change one member's vote on a poll message."""

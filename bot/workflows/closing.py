@@ -19,7 +19,7 @@ from bot.domain.rules import may_read_back
 from bot.domain.shards import ShardScope
 from bot.services import Services
 from bot.services.snapshots import ClosedPoll, CloseOutcome, PredictionView
-from bot.vote_writer import VoteWriter
+from bot.vote_writer import COMMAND_WAIT, VoteWriter
 from bot.workflows.read_back import ReadBackWorkflow
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ class PollClosing:
         read = await self._read_back.prediction(guild_id, number)
         if read.closed is not None:  # its message was deleted: closed with the votes it had
             return CloseOutcome(None, read.problem)
-        await self._writer.flush()  # votes that arrived during the read-back count
+        await self._writer.flush(COMMAND_WAIT)  # votes that arrived during the read-back count
         closed = await self._services.polls.close(guild_id, number)
         await self.show_closed(closed, post_result=True)
         return CloseOutcome(closed)
@@ -79,7 +79,7 @@ class PollClosing:
 
     async def archive(self, guild_id: int, number: int) -> PredictionView:
         """Archive a prediction; its open poll closes (shown closed, no result post)."""
-        await self._writer.flush()
+        await self._writer.flush(COMMAND_WAIT)
         view = await self._services.predictions.archive(guild_id, number)
         if view.poll is not None and view.poll.message_id in self._polls:
             await self.show_closed(ClosedPoll(view.poll, view), post_result=False)

@@ -23,7 +23,7 @@ from bot.domain import notices
 from bot.domain.outcomes import Choice
 from bot.services import Services
 from bot.services.snapshots import OpenPollRef, ReadBack
-from bot.vote_writer import VoteWriter
+from bot.vote_writer import COMMAND_WAIT, VoteWriter
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +63,18 @@ class ReadBackWorkflow:
         self._tasks: set[asyncio.Task[ReadBack]] = set()
 
     async def one(
-        self, ref: OpenPollRef, *, since: float | None = None, recheck: bool = True
+        self,
+        ref: OpenPollRef,
+        *,
+        since: float | None = None,
+        recheck: bool = True,
+        wait: float | None = None,
     ) -> ReadBack:
         """Read one open poll back: after its votes queued so far, before those queued later.
 
         With a voter role, voters known as allowed only from before `since` (default: now)
         are checked again, unless `recheck` is off (the quick read-backs after retractions).
+        With `wait`, raise Unavailable if those votes do not commit within it.
         """
         outcome: list[ReadBack] = []
         cutoff = (self._voters.now() if since is None else since) if recheck else None
@@ -76,7 +82,7 @@ class ReadBackWorkflow:
         async def run() -> None:
             outcome.append(await self._read_back(ref, cutoff))
 
-        await self._writer.exclusive(ref.message_id, run)
+        await self._writer.exclusive(ref.message_id, run, timeout=wait)
         return outcome[0]
 
     def now(self) -> float:
@@ -84,8 +90,9 @@ class ReadBackWorkflow:
         return self._voters.now()
 
     async def prediction(self, guild_id: int, number: int) -> ReadBack:
-        """Read back the open poll of a prediction (NotFound/Conflict when it has none)."""
-        return await self.one(await self._services.polls.open_ref(guild_id, number))
+        """Read back the open poll of a prediction for a command (NotFound/Conflict: none)."""
+        ref = await self._services.polls.open_ref(guild_id, number)
+        return await self.one(ref, wait=COMMAND_WAIT)
 
     async def all(self, guild_id: int | None = None) -> list[ReadBack]:
         """Read back every open poll (of one guild, or all).

@@ -20,7 +20,7 @@ from bot.domain.pacing import Pacer
 from bot.domain.shards import ShardScope
 from bot.services import Services
 from bot.services.snapshots import ClosedPoll, ResolutionReport
-from bot.vote_writer import VoteWriter
+from bot.vote_writer import COMMAND_WAIT, VoteWriter
 from bot.workflows.closing import PollClosing
 from bot.workflows.disputing import Disputing
 from bot.workflows.read_back import ReadBackWorkflow
@@ -65,7 +65,7 @@ class Resolving:
         """Resolve (or re-resolve) a prediction and announce it."""
         with contextlib.suppress(Conflict):  # no open poll: nothing to read back
             await self._read_back.prediction(guild_id, number)
-        await self._writer.flush()
+        await self._writer.flush(COMMAND_WAIT)
         report = await self._services.resolution.resolve(
             guild_id, number, outcome, actor_id=actor, note=note, evidence_url=evidence
         )

@@ -93,6 +93,18 @@ def test_bad_input_is_one_line_and_exit_2(
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_an_unreachable_database_is_one_line_and_exit_75(workdir: Path) -> None:
+    """No server behind the URL: one line saying so, no traceback, EX_TEMPFAIL."""
+    url = f"postgresql+asyncpg://postgres@/calledit?host={workdir / 'no-server'}"
+    result = calledit(workdir, "seed", "--guild", "123", env={"DATABASE_URL": url})
+    assert result.returncode == 75, result.stderr
+    assert result.stderr.startswith(
+        "calledit: The database is unreachable right now: nothing was changed. "
+        "Try again in a minute. ("
+    ), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
 def test_malformed_seed_writes_nothing(workdir: Path) -> None:
     bad = workdir / "next.md"
     bad.write_text("Model: X\n20-Nov-25\n\n## 1. **One**\nText.\n\n## 3. **Three**\nText.\n")

@@ -16,7 +16,8 @@ from bot.domain.seedfile import load
 from bot.domain.votes import EventKind, VoteEvent
 from bot.services import Services
 from bot.vote_writer import VoteWriter
-from db.session import WRITE_LOCK_KEY, Database, is_transient
+from db.faults import Outage, is_transient, outage_of
+from db.session import WRITE_LOCK_KEY, Database
 from tests.pg import PgServer
 
 GUILD = 111
@@ -155,6 +156,42 @@ def test_busy_and_lost_connections_are_transient_data_errors_are_not() -> None:
     assert not is_transient(IntegrityError("INSERT", {}, pg.CheckViolationError("poisoned")))
 
 
+def test_errors_of_the_whole_database_are_outages_named_by_cause() -> None:
+    """A full disk, a read-only file, too many connections, a shutdown: wait, never set aside."""
+    import sqlite3
+
+    from asyncpg import exceptions as pg
+
+    def sqlite_error(text: str, code: int) -> OperationalError:
+        error = sqlite3.OperationalError(text)
+        error.sqlite_errorcode = code  # as sqlite3 sets it
+        return OperationalError("INSERT", {}, error)
+
+    assert outage_of(sqlite_error("database or disk is full", 13)) is Outage.FULL
+    assert outage_of(sqlite_error("attempt to write a readonly database", 8)) is Outage.READ_ONLY
+    assert outage_of(sqlite_error("disk I/O error", 10 | (3 << 8))) is Outage.FAILING
+    assert outage_of(sqlite_error("database is locked", 5)) is Outage.BUSY
+    assert outage_of(OperationalError("x", {}, sqlite3.OperationalError("database is locked")))
+    assert outage_of(sqlite_error("no such table: votes", 1)) is None
+    for error, outage in (
+        (pg.DiskFullError, Outage.FULL),
+        (pg.TooManyConnectionsError, Outage.UNREACHABLE),
+        (pg.ReadOnlySQLTransactionError, Outage.READ_ONLY),
+        (pg.AdminShutdownError, Outage.UNREACHABLE),
+        (pg.CannotConnectNowError, Outage.UNREACHABLE),
+    ):
+        assert outage_of(OperationalError("INSERT", {}, error("x"))) is outage, error
+    assert outage_of(ConnectionRefusedError()) is Outage.UNREACHABLE
+    try:  # a connection error raised elsewhere (Discord's REST, say) is not the database's
+        raise ConnectionResetError("reset by Discord")
+    except ConnectionResetError as elsewhere:
+        assert outage_of(elsewhere) is None
+    assert outage_of(IntegrityError("INSERT", {}, sqlite3.IntegrityError("poisoned vote"))) is None
+
+
+@pytest.mark.parametrize(
+    "backend", [pytest.param("postgresql", marks=pytest.mark.postgresql)], indirect=True
+)
 async def test_a_batch_that_loses_its_connection_is_retried_whole(
     services: Services,
     poll: int,
@@ -201,5 +238,6 @@ async def test_a_batch_that_loses_its_connection_is_retried_whole(
         await holder.close()
         await admin.close()
     assert report.set_aside == () and report.upserts == 5
-    assert any("retrying in" in r.getMessage() for r in caplog.records)
+    assert any("The database is unreachable" in r.getMessage() for r in caplog.records)
+    assert any("takes writes again" in r.getMessage() for r in caplog.records)
     assert await services.votes.votes_of_poll(poll) == dict.fromkeys(range(1, 6), Choice.PARTLY)
