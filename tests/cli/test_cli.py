@@ -10,23 +10,27 @@ from pathlib import Path
 
 import pytest
 
+#: The installed `calledit` script, as a user runs it (`python -m bot` where it is absent).
+SCRIPT = Path(sys.executable).with_name("calledit")
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "bot"]
+
+
+def clean_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """Return this environment without Called It's settings, plus the ones given."""
+    settings = ("DISCORD_", "DATABASE_", "DEV_GUILD", "SHARD_", "LOG_", "SCHEDULER_")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(settings)}
+    environment.update(env or {})
+    return environment
+
 
 def calledit(
-    cwd: Path, *args: str, env: dict[str, str] | None = None
+    cwd: Path, *args: str, env: dict[str, str] | None = None, **kwargs: object
 ) -> subprocess.CompletedProcess[str]:
-    environment = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DISCORD_", "DATABASE_", "DEV_GUILD"))
-    }
-    environment.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+    return subprocess.run(  # type: ignore[call-overload, no-any-return]
+        [*COMMAND, *args],
         cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
+        env=clean_env(env),
+        **{"capture_output": True, "text": True, "timeout": 120, **kwargs},
     )
 
 
@@ -139,6 +143,7 @@ def test_seed_takes_source_made_on_and_due_for_a_file_lacking_them(workdir: Path
 
 
 def test_token_is_never_printed(workdir: Path) -> None:
+    assert calledit(workdir, "db", "upgrade").returncode == 0
     result = calledit(
         workdir, "check", env={"DISCORD_TOKEN": "super-secret-token-value", "LOG_LEVEL": "DEBUG"}
     )
