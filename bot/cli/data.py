@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,7 @@ async def predictions_list(settings: Settings, args: argparse.Namespace) -> int:
                     if p.resolution
                     else f"✅ {p.tally.came_true} · 🌓 {p.tally.partly} · ❌ {p.tally.did_not}"
                 )
-                lines.append(f"#{p.number:<3} {p.status:<9} {p.title}  [{detail}]")
+                lines.append(f"#{p.number:<3} {p.status:<9} {_one_line(p.title)}  [{detail}]")
             if page.page >= page.pages:
                 break
             page_number += 1
@@ -89,8 +90,9 @@ async def leaderboard(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _one_line(text: str) -> str:
-    """Keep a stored name on one terminal line."""
-    return " ".join(text.split())
+    """Show members' text on one terminal line, without control characters (escape codes)."""
+    shown = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
+    return " ".join(shown.split())
 
 
 def board_json(board: Any, names: dict[int, str]) -> dict[str, Any]:

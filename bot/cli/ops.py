@@ -68,6 +68,18 @@ async def demo(settings: Settings, args: argparse.Namespace) -> int:
     """Play the demo season against the emulator."""
     from bot.demo import run_demo
 
+    if args.database_url:  # its own database: say so if it can't be reached
+        database = open_database(args.database_url, create=True, setting="--database-url")
+        try:
+            async with database.engine.connect():
+                pass
+        except Exception as exc:
+            problem = database_problem(exc, args.database_url, "--database-url")
+            if problem is None:
+                raise
+            raise Failed(problem) from None
+        finally:
+            await database.dispose()
     return await run_demo(members=args.members, cards=args.cards, database_url=args.database_url)
 
 

@@ -77,6 +77,11 @@ def test_a_refused_postgresql_is_one_line_for_one_shot_commands(tmp_path: Path) 
         line = one_line(result)
         assert line.startswith(f"calledit: DATABASE_URL: can't use PostgreSQL at 127.0.0.1:{port}")
         assert "secret" not in line
+    demo = calledit(tmp_path, "demo", "--database-url", env["DATABASE_URL"])
+    assert demo.returncode == 1
+    assert one_line(demo).startswith(
+        f"calledit: --database-url: can't use PostgreSQL at 127.0.0.1:{port}"
+    )
 
 
 def test_run_waits_for_a_refused_postgresql_and_says_where_and_how_often(tmp_path: Path) -> None:

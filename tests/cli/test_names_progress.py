@@ -16,7 +16,8 @@ from tests.services.test_polls_votes import GUILD, NO, YES, open_poll, seeded
 
 __all__ = ["seeded"]
 
-NAMES = {1: "Ada L.", 2: "=Жанна 🦊"}  # a formula-looking name stays text in the CSV
+#: A formula-looking name stays text in the CSV; escape codes don't reach the terminal.
+NAMES = {1: "Ada L.", 2: "=Жанна 🦊", 4: "\x1b[2JEve\nNewline"}
 
 
 async def test_board_json_and_export_name_members(
@@ -29,6 +30,7 @@ async def test_board_json_and_export_name_members(
             VoteEvent(EventKind.CAST, 1001, 1, YES, at, NAMES[1], GUILD),
             VoteEvent(EventKind.CAST, 1001, 2, NO, at, NAMES[2], GUILD),
             VoteEvent(EventKind.CAST, 1001, 3, NO, at),  # a member whose name was never seen
+            VoteEvent(EventKind.CAST, 1001, 4, NO, at, NAMES[4], GUILD),
         ]
     )
     await seeded.resolution.resolve(GUILD, 1, "came_true", actor_id=1)
@@ -44,6 +46,8 @@ async def test_board_json_and_export_name_members(
     first = board.splitlines()[1].split()
     assert first[:5] == ["1.", "Ada", "L.", "1", "1.0"]
     assert "=Жанна 🦊" in board
+    assert "\x1b" not in board and " [2JEve Newline " in board
+    assert len(board.splitlines()) == 1 + 4
     document, _ = await asyncio.to_thread(
         run, "leaderboard", "--guild", guild, "--all-time", "--json"
     )
@@ -52,6 +56,7 @@ async def test_board_json_and_export_name_members(
         ("1", "Ada L."),
         ("2", "=Жанна 🦊"),
         ("3", None),
+        ("4", NAMES[4]),  # JSON escapes it
     }
 
     done, progress = await asyncio.to_thread(run, "export", "--guild", guild, "--out", "out")
@@ -59,9 +64,9 @@ async def test_board_json_and_export_name_members(
     assert progress.splitlines() == [
         f"Reading guild {GUILD}'s tables…",
         "  wrote out/predictions.csv (10 rows)",
-        "  wrote out/votes.csv (3 rows)",
+        "  wrote out/votes.csv (4 rows)",
         "  wrote out/resolutions.csv (1 rows)",
-        "  wrote out/scores.csv (3 rows)",
+        "  wrote out/scores.csv (4 rows)",
         "  wrote out/calledit.json",
     ]
     votes = list(csv.DictReader(io.StringIO((tmp_path / "out" / "votes.csv").read_text())))
@@ -69,6 +74,7 @@ async def test_board_json_and_export_name_members(
         ("1", "Ada L."),
         ("2", "'=Жанна 🦊"),
         ("3", ""),
+        ("4", NAMES[4]),
     ]
     scores = list(csv.DictReader(io.StringIO((tmp_path / "out" / "scores.csv").read_text())))
     assert scores[0]["member_name"] == "Ada L."
