@@ -61,7 +61,8 @@ def test_every_data_command_works_on_postgresql(tmp_path: Path, pg_url: str) -> 
     assert listed.stdout == listing.stdout
     refused = calledit(tmp_path, "db", "copy", "--to", target, env=env)
     assert refused.returncode == 2
-    (line,) = refused.stderr.strip().splitlines()
+    progress, line = refused.stderr.strip().splitlines()  # "Copying A to B.", then why not
+    assert progress.startswith("Copying postgresql+asyncpg://")
     assert line.startswith("calledit: the target database already holds data (")
     assert line.endswith("; copy only into an empty database")
 
