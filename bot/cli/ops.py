@@ -40,15 +40,17 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
 
 async def wait_for_database(url: str, limit: float) -> None:
     """Retry an unreachable PostgreSQL every few seconds (for ever when limit is 0)."""
+    if sqlite_file(url) is not None:  # nothing to wait for; run refuses some setups first
+        return
     started = time.monotonic()
     while True:
-        database = open_database(url, create=True)
+        database = open_database(url, create=False)
         try:
             async with database.engine.connect():
                 return
         except Exception as exc:
             problem = database_problem(exc, url)
-            if problem is None or sqlite_file(url) is not None or not transient(exc):
+            if problem is None or not transient(exc):
                 raise
             waited = time.monotonic() - started
             if limit and waited + RETRY_EVERY > limit:

@@ -66,6 +66,9 @@ def test_a_database_folder_that_cannot_be_created_names_database_url(tmp_path: P
         assert result.returncode == 1
         line = one_line(result)
         assert line.startswith(f"calledit: DATABASE_URL: can't create the folder {tmp_path}")
+    run = calledit(tmp_path, "run", env={**env, "DISCORD_TOKEN": TOKEN})
+    assert run.returncode == 1
+    assert one_line(run).startswith("calledit: DATABASE_URL: can't use the SQLite file ")
 
 
 def test_a_refused_postgresql_is_one_line_for_one_shot_commands(tmp_path: Path) -> None:
