@@ -74,6 +74,8 @@ def describe(exc: Exception, settings: Settings) -> str:
     if _is_discord(exc):
         where = settings.discord_api_base or "discord.com"
         return f"can't reach Discord at {where} ({exc}); check the network or DISCORD_API_BASE"
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return f"can't use {exc.filename} ({exc.strerror or exc})"
     first = f"{type(exc).__name__}: {exc}".splitlines()[0]
     return f"failed: {first} (LOG_LEVEL=DEBUG shows where)"
 

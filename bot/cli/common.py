@@ -77,6 +77,8 @@ def database_problem(exc: BaseException, url: str, setting: str = "DATABASE_URL"
     from sqlalchemy.exc import DBAPIError
 
     root = _root(exc)
+    if isinstance(root, OSError) and root.filename is not None:  # a file, not the database
+        return None
     is_driver = type(root).__module__.split(".")[0] in ("asyncpg", "sqlite3")
     if not isinstance(exc, DBAPIError | OSError) and not is_driver:
         return None

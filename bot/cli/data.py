@@ -8,7 +8,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from bot.cli.common import known_guild, open_services, progress
+from bot.cli.common import Failed, known_guild, open_services, progress
 from bot.config import Settings
 from bot.domain.errors import InvalidInput
 from bot.domain.seedfile import SeedDefaults
@@ -89,6 +89,14 @@ async def leaderboard(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _make_folder(out: Path) -> None:
+    """Create the export folder, or say in one line why it can't be."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Failed(f"--out: can't write {out} ({exc.strerror or exc}).") from None
+
+
 def _one_line(text: str) -> str:
     """Show members' text on one terminal line, without control characters (escape codes)."""
     shown = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
@@ -132,15 +140,19 @@ async def export(settings: Settings, args: argparse.Namespace) -> int:
     services = await open_services(settings.database_url, create=False)
     try:
         await known_guild(services, args.guild)
+        _make_folder(out)
         progress(f"Reading guild {args.guild}'s tables…")
         tables = await services.export.tables(args.guild)
     finally:
         await services.db.dispose()
     files = services.export.files_of(args.guild, tables)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        (out / name).write_bytes(data)
-        rows = len(tables.get(name.removesuffix(".csv"), []))
-        progress(f"  wrote {out / name}" + (f" ({rows:,} rows)" if name.endswith(".csv") else ""))
+    try:
+        for name, data in files.items():
+            (out / name).write_bytes(data)
+            rows = len(tables.get(name.removesuffix(".csv"), []))
+            shown = f" ({rows:,} rows)" if name.endswith(".csv") else ""
+            progress(f"  wrote {out / name}{shown}")
+    except OSError as exc:
+        raise Failed(f"--out: can't write {exc.filename or out} ({exc.strerror or exc}).") from None
     print(f"Wrote {len(files)} files to {out}.")
     return 0

@@ -34,6 +34,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
 
     if not settings.token:
         raise InvalidInput(NO_TOKEN)
+    await open_database(settings.database_url, create=True).dispose()  # a SQLite file's folder
     await wait_for_database(settings.database_url, settings.database_wait)
     return await run_bot(settings)
 
@@ -70,6 +71,10 @@ async def demo(settings: Settings, args: argparse.Namespace) -> int:
     """Play the demo season against the emulator."""
     from bot.demo import run_demo
 
+    try:
+        args.cards.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Failed(f"--cards: can't create {args.cards} ({exc.strerror or exc}).") from None
     if args.database_url:  # its own database: say so if it can't be reached
         database = open_database(args.database_url, create=True, setting="--database-url")
         try:

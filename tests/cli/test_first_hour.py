@@ -61,14 +61,22 @@ def test_an_empty_setting_in_the_environment_means_not_set(tmp_path: Path, name:
 def test_a_database_folder_that_cannot_be_created_names_database_url(tmp_path: Path) -> None:
     (tmp_path / "taken").write_text("a file, not a folder")
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'taken' / 'data' / 'x.db'}"}
-    for args in (["db", "upgrade"], ["seed", "--guild", "1"]):
-        result = calledit(tmp_path, *args, env=env)
+    for args in (["db", "upgrade"], ["seed", "--guild", "1"], ["run"]):
+        result = calledit(tmp_path, *args, env={**env, "DISCORD_TOKEN": TOKEN})
         assert result.returncode == 1
         line = one_line(result)
         assert line.startswith(f"calledit: DATABASE_URL: can't create the folder {tmp_path}")
-    run = calledit(tmp_path, "run", env={**env, "DISCORD_TOKEN": TOKEN})
-    assert run.returncode == 1
-    assert one_line(run).startswith("calledit: DATABASE_URL: can't use the SQLite file ")
+
+
+def test_a_folder_that_cannot_be_written_names_the_option(tmp_path: Path) -> None:
+    assert calledit(tmp_path, "seed", "--guild", "123").returncode == 0
+    (tmp_path / "taken").write_text("a file, not a folder")
+    export = calledit(tmp_path, "export", "--guild", "123", "--out", "taken/out")
+    assert export.returncode == 1
+    assert one_line(export).startswith("calledit: --out: can't write taken/out (")
+    demo = calledit(tmp_path, "demo", "--members", "5", "--cards", "taken/cards")
+    assert demo.returncode == 1
+    assert one_line(demo).startswith("calledit: --cards: can't create taken/cards (")
 
 
 def test_a_refused_postgresql_is_one_line_for_one_shot_commands(tmp_path: Path) -> None:
