@@ -113,11 +113,25 @@ async def check(settings: Settings, args: argparse.Namespace) -> int:
         print("DISCORD_TOKEN is not set: `calledit run` needs it (`calledit demo` does not).")
     if revision != head:
         state = "was never migrated" if revision is None else f"is at revision {revision}"
-        print(f"The database {state}; the code expects {head}: {UPGRADE_HINT}.")
+        known = revision is None or _known_revision(revision)
+        fix = UPGRADE_HINT if known else "it is newer than this code: install the newer calledit"
+        print(f"The database {state}; the code expects {head}: {fix}.")
         return 1
     print(f"Schema revision {revision}, as the code expects.")
     await _check_shards(settings, args.guild)
     return 0
+
+
+def _known_revision(revision: str) -> bool:
+    """Tell whether this code ships a migration revision (an older database can upgrade)."""
+    from alembic.script import ScriptDirectory
+
+    from db.migrate import alembic_config
+
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except Exception:  # alembic raises for an unknown revision
+        return False
 
 
 async def _check_shards(settings: Settings, guild_id: int | None) -> None:

@@ -141,6 +141,12 @@ def test_check_creates_nothing_and_says_what_is_missing(tmp_path: Path) -> None:
     assert never.stdout.strip().endswith(": run `calledit db upgrade`.")
     with sqlite3.connect(empty) as db:
         assert db.execute("select count(*) from sqlite_master").fetchone() == (0,)
+    assert calledit(tmp_path, "db", "upgrade").returncode == 0
+    with sqlite3.connect(tmp_path / "data" / "calledit.db") as db:
+        db.execute("update alembic_version set version_num = '9999'")  # from a newer release
+    newer = calledit(tmp_path, "check")
+    assert newer.returncode == 1
+    assert newer.stdout.strip().endswith("it is newer than this code: install the newer calledit.")
 
 
 def test_a_bad_month_is_refused_before_anything_is_written(tmp_path: Path) -> None:
