@@ -9,6 +9,7 @@ from typing import Literal
 from urllib.parse import urlparse
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticUseDefault
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -50,7 +51,12 @@ class Settings(BaseSettings):
     """Every setting of Called It. Names are the environment variables."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        # `SHARD_COUNT=` (as .env.example ships it) means "not set", in .env and environment.
+        env_ignore_empty=True,
     )
 
     discord_token: SecretStr | None = Field(default=None, description="The bot's token.")
@@ -65,24 +71,15 @@ class Settings(BaseSettings):
     shard_ids: str | None = None
     #: Seconds between runs of the scheduled work (deadlines, late posts, the monthly post).
     scheduler_interval: float = Field(default=30.0, gt=0, le=3600)
+    #: Log SQL statements with their parameters (members' text) at DEBUG; off unless asked.
+    log_sql: bool = False
+    #: Seconds `calledit run` waits for an unreachable database before giving up (0: forever).
+    database_wait: float = Field(default=0.0, ge=0)
 
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
-
-    @field_validator(
-        "discord_token",
-        "dev_guild_id",
-        "discord_api_base",
-        "discord_gateway_url",
-        "shard_count",
-        "shard_ids",
-        mode="before",
-    )
-    @classmethod
-    def _blank_is_unset(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("shard_count", mode="before")
     @classmethod
@@ -137,6 +134,15 @@ class Settings(BaseSettings):
             raise ValueError("must be a ws(s) URL such as ws://127.0.0.1:8080/")
         return value
 
+    # Defined last: pydantic runs "before" validators last-defined first.
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_default(cls, value: object) -> object:
+        """Treat a blank value (spaces only) as not set, like an empty one."""
+        if isinstance(value, str) and not value.strip():
+            raise PydanticUseDefault()
+        return value
+
     @property
     def token(self) -> str | None:
         """Return the token's secret value (never log it)."""
@@ -166,15 +172,19 @@ def load_settings(**overrides: object) -> Settings:
         raise ConfigError(f"Bad setting {name}: {message}") from None
 
 
-def configure_logging(level: str) -> None:
-    """Send logs to stderr with timestamps."""
+def configure_logging(level: str, log_sql: bool = False) -> None:
+    """Send logs to stderr with timestamps; SQL (with members' text) only if LOG_SQL asks."""
     logging.basicConfig(
         level=level,
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
     )
     logging.getLogger("discord").setLevel(max(logging.getLevelName(level), logging.INFO))
     logging.getLogger("discord.client").addFilter(_NoVoiceNotice())
-    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+    # Database drivers log each statement with its parameters (members' text) at DEBUG.
+    for driver in ("sqlalchemy", "aiosqlite", "asyncpg"):
+        logging.getLogger(driver).setLevel(logging.WARNING)
+    if log_sql:  # statements at INFO, their parameters (user text) included
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
     logging.getLogger("alembic").setLevel(max(logging.getLevelName(level), logging.WARNING))
 
 

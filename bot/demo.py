@@ -17,14 +17,19 @@ from typing import Any
 
 from bot.app import CalledItBot, default_seed
 from bot.domain.clock import FrozenClock
+from bot.domain.errors import InvalidInput
 from bot.emulator import Actor, Emulator, InteractionResult
 from bot.emulator.connect import connect_client
 from bot.emulator.models import Channel, Message
+from bot.emulator.spec import default_spec_path
 from bot.services import Services
 from db.migrate import upgrade
 from db.session import Database
 
 log = logging.getLogger(__name__)
+
+#: The members a season can be played with (five have parts in the script).
+MEMBER_RANGE = (5, 200)
 
 # The demo's own verdicts, to show the flow; not a judgement of the real predictions.
 DEMO_OUTCOMES = [
@@ -176,9 +181,12 @@ async def run_demo(
     The cards the bot posts (PNG attachments) are saved in `cards`, a folder it creates. The
     season is played in a throwaway SQLite file unless ``database_url`` names a database.
     """
-    members = max(3, min(members, 200))
+    low, high = MEMBER_RANGE
+    if not low <= members <= high:
+        raise InvalidInput(f"--members: {members} is not a number from {low} to {high}.")
     rng = random.Random(seed)
-    emu = Emulator(ratelimit_speed=8.0)
+    spec = default_spec_path()
+    emu = Emulator(ratelimit_speed=8.0, spec_path=str(spec), validate_spec=spec.is_file())
     await emu.start()
     guild = emu.create_guild("Forecasters", channels=("general", "polls", "leaderboard"))
     channels = {c.name: c for c in guild.channels.values()}
@@ -207,11 +215,26 @@ async def run_demo(
     problems = len(emu.violations) + len(emu.unknown_routes)
     if out.cards is not None:
         out.say(f"\nThe {out.saved} cards the bot posted are saved in {out.cards}/ (open them).")
-    out.say(
-        f"\nThe emulator served {len(emu.requests)} REST requests; "
-        f"{len(emu.violations)} Discord rule violations, {len(emu.unknown_routes)} unknown routes."
-    )
+    for line in checks_report(emu, spec):
+        out.say(line)
     return 0 if problems == 0 else 1
+
+
+def checks_report(emu: Emulator, spec: Path) -> list[str]:
+    """Say which checks the emulator ran on the bot's requests, and which it skipped."""
+    lines = [
+        f"\nThe emulator served {len(emu.requests)} REST requests and checked them against "
+        "the Discord rules it models (permissions, limits, rate limits): "
+        f"{len(emu.violations)} violations, {len(emu.unknown_routes)} unknown routes."
+    ]
+    if emu.validate_spec and emu.spec is not None:
+        lines.append(f"Every request body was validated against Discord's API spec ({spec}).")
+    else:
+        lines.append(
+            f"Discord's API spec was not found at {spec}: requests were NOT validated against "
+            "it (set DISCORD_API_SPEC to its openapi.json to add that check)."
+        )
+    return lines
 
 
 async def _run(

@@ -10,13 +10,14 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 
 from bot.domain.clock import Clock
 from bot.domain.outcomes import Choice
 from bot.services.boards import BoardService
+from bot.services.names import NameService
 from bot.services.shared_reads import views
-from db.models import Poll, Prediction, ResolutionEvent, Vote
+from db.models import GuildSettings, Poll, Prediction, ResolutionEvent, Vote
 from db.session import Database
 
 #: Cells starting with these are prefixed with a quote so spreadsheets don't run them.
@@ -30,6 +31,15 @@ class ExportService:
         self._db = db
         self._clock = clock
         self._boards = boards
+        self._names = NameService(db, clock)
+
+    async def guild_ids(self) -> list[int]:
+        """Return the guilds the database holds settings or predictions for, in order."""
+        async with self._db.read() as session:
+            rows = await session.scalars(
+                union(select(GuildSettings.guild_id), select(Prediction.guild_id))
+            )
+            return sorted(rows)
 
     async def tables(self, guild_id: int) -> dict[str, list[dict[str, Any]]]:
         """Return every table of a guild as rows of plain values."""
@@ -96,10 +106,21 @@ class ExportService:
                 )
             ]
         board = await self._boards.all_time(guild_id)
+        names = await self._names.of(
+            guild_id,
+            [v["member_id"] for v in vote_rows]
+            + [e["actor_id"] for e in audit_rows if e["actor_id"]]
+            + [r.member_id for r in board.rows],
+        )
+        for row in vote_rows:
+            row["member_name"] = names.get(row["member_id"])
+        for row in audit_rows:
+            row["actor_name"] = names.get(row["actor_id"])
         score_rows = [
             {
                 "rank": r.rank,
                 "member_id": r.member_id,
+                "member_name": names.get(r.member_id),
                 "points": r.points,
                 "peer_score": r.peer,
                 "scored_votes": r.scored,
@@ -120,13 +141,20 @@ class ExportService:
         tables = await self.tables(guild_id)
         return {f"{name}.csv": to_csv(rows, _HEADERS[name]) for name, rows in tables.items()}
 
+    def files_of(self, guild_id: int, tables: dict[str, list[dict[str, Any]]]) -> dict[str, bytes]:
+        """Return the CSV files and calledit.json of tables read once by `tables`."""
+        files = {f"{name}.csv": to_csv(rows, _HEADERS[name]) for name, rows in tables.items()}
+        return {**files, "calledit.json": self._json(guild_id, tables)}
+
     async def zip_archive(self, guild_id: int) -> bytes:
         """Return the CSV files compressed into one .zip (votes compress about tenfold)."""
         return zip_files(await self.csv_files(guild_id))
 
     async def json_document(self, guild_id: int) -> bytes:
         """Return every table as one JSON document."""
-        tables = await self.tables(guild_id)
+        return self._json(guild_id, await self.tables(guild_id))
+
+    def _json(self, guild_id: int, tables: dict[str, list[dict[str, Any]]]) -> bytes:
         document = {
             "guild_id": str(guild_id),
             "exported_at": self._clock.now().isoformat(),
@@ -153,17 +181,27 @@ _HEADERS = {
         "votes_partly",
         "votes_did_not",
     ),
-    "votes": ("prediction", "poll_id", "member_id", "choice", "cast_at"),
+    "votes": ("prediction", "poll_id", "member_id", "member_name", "choice", "cast_at"),
     "resolutions": (
         "prediction",
         "at",
         "actor_id",
+        "actor_name",
         "old_outcome",
         "new_outcome",
         "note",
         "evidence_url",
     ),
-    "scores": ("rank", "member_id", "points", "peer_score", "scored_votes", "exact", "accuracy"),
+    "scores": (
+        "rank",
+        "member_id",
+        "member_name",
+        "points",
+        "peer_score",
+        "scored_votes",
+        "exact",
+        "accuracy",
+    ),
 }
 
 

@@ -165,7 +165,7 @@ async def test_export_contains_every_table(services: Services, clock: FrozenCloc
     files = await services.export.csv_files(GUILD)
     assert sorted(files) == ["predictions.csv", "resolutions.csv", "scores.csv", "votes.csv"]
     votes = files["votes.csv"].decode().splitlines()
-    assert votes[0] == "prediction,poll_id,member_id,choice,cast_at"
+    assert votes[0] == "prediction,poll_id,member_id,member_name,choice,cast_at"
     assert len(votes) == 1 + 300 - 2  # two retractions
     assert len(files["resolutions.csv"].decode().splitlines()) == 1 + 8
     assert len(files["scores.csv"].decode().splitlines()) == 1 + 30
