@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_io.gateway_reads import hold, slice_reads
+from bot.discord_io.gateway_reads import acknowledge, hold, last_event, slice_reads
 from bot.domain.seedfile import SeedSet
 from bot.domain.seedfile import load as load_seed_file
 from bot.domain.shards import ShardScope
@@ -126,6 +126,11 @@ class CalledItBot(commands.Bot):
         flows.writer.on_backlog = self.hold_gateways
         self.synced: str | None = None
         self._inline: dict[str, Callable[[Any], None]] = {}
+        #: How to stop each intake of gateway events (see add_intake).
+        self._intakes: list[Callable[[], None]] = []
+        #: Each gateway's last event when the intakes stopped: set once the bot stops taking events.
+        self._handled: list[tuple[Any, int]] | None = None
+        self._closing: asyncio.Task[None] | None = None
         #: Set once on_ready's work (seeding, read-backs) is done; cleared on a new session.
         self.settled = asyncio.Event()
 
@@ -140,6 +145,10 @@ class CalledItBot(commands.Bot):
     def remove_inline_listener(self, event: str) -> None:
         """Stop running an inline listener."""
         self._inline.pop(event, None)
+
+    def add_intake(self, stop: Callable[[], None]) -> None:
+        """Register how to stop an intake of gateway events; closing stops them all at once."""
+        self._intakes.append(stop)
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
         """Run an inline listener first, then discord.py's usual dispatch; nothing once closed.
@@ -171,6 +180,8 @@ class CalledItBot(commands.Bot):
 
     def hold_gateways(self, paused: bool) -> None:
         """Stop or resume reading every gateway connection (the vote backlog's brake)."""
+        if not paused and self._handled is not None:
+            return  # stopping: reading resumes only for the close handshake
         for gateway in self.gateways():
             hold(gateway, paused)
 
@@ -236,16 +247,55 @@ class CalledItBot(commands.Bot):
         """Seed a guild the bot just joined."""
         await self.workflows.startup.seed_once(guild.id)
 
+    def stop_on(self, signal_name: str) -> None:
+        """Stop cleanly on a signal (SIGTERM, SIGINT): once; a repeated signal only says so."""
+        if self._closing is not None:
+            log.info("%s: already stopping", signal_name)
+            return
+        self.stop_taking()
+        log.info("Stopping (%s): %d votes to write…", signal_name, self.workflows.writer.backlog)
+        self._closing = asyncio.create_task(self._close(), name="calledit-stop")
+
+    def stop_taking(self) -> None:
+        """Stop reading the gateway and taking events, at once; note each gateway's last event."""
+        if self._handled is not None:
+            return
+        self._handled = []
+        self.hold_gateways(True)
+        self._inline.clear()
+        for stop in self._intakes:
+            stop()
+        for gateway in self.gateways():
+            sequence = last_event(gateway)
+            if sequence is not None:
+                self._handled.append((gateway, sequence))
+
     async def close(self) -> None:
-        """Commit pending votes and stop background work before disconnecting."""
-        self._inline.clear()  # take no more reaction events, then commit what was queued
+        """Take no more events, commit the votes received, stop background work, disconnect."""
+        if self._closing is None:
+            self.stop_taking()
+            self._closing = asyncio.create_task(self._close(), name="calledit-close")
+        await asyncio.shield(self._closing)
+
+    async def _close(self) -> None:
+        loop = asyncio.get_running_loop()
+        started, writer = loop.time(), self.workflows.writer
+        committed = writer.committed
         await self.scheduler.stop()
         self.workflows.read_back.stop()
-        await self.workflows.writer.stop()
+        await writer.stop()
         await self.workflows.remover.stop()
         await self.workflows.moderation.stop()
-        self.hold_gateways(False)  # a paused socket couldn't read Discord's close frame
+        for gateway, sequence in self._handled or ():  # every event up to here is committed
+            await acknowledge(gateway, sequence)
+        for gateway in self.gateways():  # a paused socket couldn't read Discord's close frame
+            hold(gateway, False)
         await super().close()
+        log.info(
+            "Stopped: %d votes written on the way out, %.2fs.",
+            writer.committed - committed,
+            loop.time() - started,
+        )
 
 
 def default_seed() -> SeedSet:

@@ -71,3 +71,21 @@ def hold(gateway: Any, paused: bool) -> None:
         transport.pause_reading()
     elif not getattr(getattr(connection, "protocol", None), "_reading_paused", False):
         transport.resume_reading()
+
+
+def last_event(gateway: Any) -> int | None:
+    """Return the sequence number of the last event a discord.py gateway websocket parsed."""
+    sequence = getattr(gateway, "sequence", None)
+    return sequence if isinstance(sequence, int) else None
+
+
+async def acknowledge(gateway: Any, sequence: int) -> None:
+    """Send a heartbeat carrying `sequence`: tell the gateway the last event this process handled.
+
+    Sent on the way out, after the votes are committed, so the gateway (or the emulator) knows
+    which events were dealt with; a failure to send it changes nothing.
+    """
+    try:
+        await gateway.send_heartbeat({"op": 1, "d": sequence})
+    except Exception as exc:  # a socket already gone: nothing to tell
+        log.debug("final heartbeat not sent: %s", exc)
