@@ -63,6 +63,17 @@ def intents() -> discord.Intents:
     return result
 
 
+class CalledItTree(app_commands.CommandTree):
+    """The command tree: a command from a server start-up has not seeded yet seeds it first."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Seed the interaction's server first if start-up has not yet; then let it run."""
+        client = self.client
+        if interaction.guild_id is not None and isinstance(client, CalledItBot):
+            await client.workflows.startup.ensure_seeded(interaction.guild_id)
+        return True
+
+
 class CalledItBot(commands.Bot):
     """Called It's Discord client."""
 
@@ -83,6 +94,7 @@ class CalledItBot(commands.Bot):
             command_prefix=commands.when_mentioned,
             intents=intents(),
             help_command=None,
+            tree_cls=CalledItTree,
             max_messages=None,
             chunk_guilds_at_startup=False,
             member_cache_flags=discord.MemberCacheFlags.none(),
