@@ -163,13 +163,14 @@ class CalledItBot(commands.Bot):
         self._intakes.append(stop)
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
-        """Run an inline listener first, then discord.py's usual dispatch; nothing once closed.
+        """Run an inline listener first, then discord.py's usual dispatch; nothing once closing.
 
         discord.py dispatches "socket_event_type" for every gateway frame; nothing here listens
         to it, and on a reaction flood its listener lookup cost more than the vote itself.
         discord.py's delayed READY (it waits for the guilds to stream in) can outlive close();
         after close the client has no loop, so its dispatch would leave a coroutine that is
-        never awaited. A closed bot has nothing to do with an event.
+        never awaited. A closed bot has nothing to do with an event, nor one that is stopping
+        (it reads on only to the gateway's goodbye).
         """
         if event_name == "socket_event_type":  # discord.py's per-frame debug hook: unused
             return
@@ -179,8 +180,8 @@ class CalledItBot(commands.Bot):
                 slice_reads(gateway)
                 if holding:  # the backlog's brake holds on a new connection too
                     hold(gateway, True)
-        if self.is_closed():
-            log.debug("dropping %s: the bot is closed", event_name)
+        if self.is_closed() or self._handled is not None:
+            log.debug("dropping %s: the bot is closed or closing", event_name)
             return
         handler = self._inline.get(event_name)
         if handler is not None:
@@ -298,8 +299,8 @@ class CalledItBot(commands.Bot):
         await writer.stop()
         await self.workflows.remover.stop()
         await self.workflows.moderation.stop()
-        for gateway, sequence in self._handled or ():  # every event up to here is committed
-            await acknowledge(gateway, sequence)
+        # Every event up to the noted ones is committed: tell each gateway, and wait for it.
+        await asyncio.gather(*(acknowledge(gateway, seq) for gateway, seq in self._handled or ()))
         for gateway in self.gateways():  # a paused socket couldn't read Discord's close frame
             hold(gateway, False)
         await super().close()
