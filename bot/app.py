@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_io.gateway_reads import acknowledge, hold, last_event, slice_reads
+from bot.discord_io.gateway_reads import DRAIN_WAIT, acknowledge, hold, last_event, slice_reads
 from bot.domain.seedfile import SeedSet
 from bot.domain.seedfile import load as load_seed_file
 from bot.domain.shards import ShardScope
@@ -143,6 +143,10 @@ class CalledItBot(commands.Bot):
         #: Each gateway's last event when the intakes stopped: set once the bot stops taking events.
         self._handled: list[tuple[Any, int]] | None = None
         self._closing: asyncio.Task[None] | None = None
+        #: Set while stopping reads on to each gateway's ack: votes are taken, nothing else.
+        self._draining = False
+        #: When the stop signal came, and the votes committed by then.
+        self._stop_mark: tuple[float, int] | None = None
         #: Set once on_ready's work (seeding, read-backs) is done; cleared on a new session.
         self.settled = asyncio.Event()
 
@@ -189,10 +193,14 @@ class CalledItBot(commands.Bot):
                 handler(*args)
             except Exception:
                 log.exception("inline listener for %s failed", event_name)
+        if self._draining:  # stopping: votes are still taken, commands no longer
+            return
         super().dispatch(event_name, *args, **kwargs)
 
     def hold_gateways(self, paused: bool) -> None:
         """Stop or resume reading every gateway connection (the vote backlog's brake)."""
+        if paused and self._draining:
+            return  # stopping: reading on to the gateway's ack
         if not paused and self._handled is not None:
             return  # stopping: reading resumes only for the close handshake
         for gateway in self.gateways():
@@ -265,9 +273,30 @@ class CalledItBot(commands.Bot):
         if self._closing is not None:
             log.info("%s: already stopping", signal_name)
             return
+        writer = self.workflows.writer
+        log.info("Stopping (%s): %d votes to write…", signal_name, writer.backlog)
+        self._stop_mark = (asyncio.get_running_loop().time(), writer.committed)
+        self._closing = asyncio.create_task(self._drain_and_close(), name="calledit-stop")
+
+    async def _drain_and_close(self) -> None:
+        """Take in what each gateway sent before it heard that we stop, then close.
+
+        A heartbeat now and the gateway's ack to it: every event it sent before the ack is
+        read and its vote written, however much was still in the sockets at the signal.
+        """
+        self._draining = True
+        try:
+            await asyncio.gather(
+                *(
+                    acknowledge(gateway, sequence, DRAIN_WAIT)
+                    for gateway in self.gateways()
+                    if (sequence := last_event(gateway)) is not None
+                )
+            )
+        finally:
+            self._draining = False
         self.stop_taking()
-        log.info("Stopping (%s): %d votes to write…", signal_name, self.workflows.writer.backlog)
-        self._closing = asyncio.create_task(self._close(), name="calledit-stop")
+        await self._close()
 
     def stop_taking(self) -> None:
         """Stop reading the gateway and taking events, at once; note each gateway's last event."""
@@ -292,8 +321,8 @@ class CalledItBot(commands.Bot):
 
     async def _close(self) -> None:
         loop = asyncio.get_running_loop()
-        started, writer = loop.time(), self.workflows.writer
-        committed = writer.committed
+        writer = self.workflows.writer
+        started, committed = self._stop_mark or (loop.time(), writer.committed)
         await self.scheduler.stop()
         self.workflows.read_back.stop()
         await writer.stop()

@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 READ_SIZE = 16 * 1024
 #: On the way out, how long to wait for the gateway to acknowledge the last event handled.
 ACK_WAIT = 1.0
+#: On a stop signal, how long to read on for the gateway's ack (what it sent before is taken).
+DRAIN_WAIT = 3.0
 
 
 def _connection(gateway: Any) -> Any:
