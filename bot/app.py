@@ -298,6 +298,11 @@ class CalledItBot(commands.Bot):
         self.stop_taking()
         await self._close()
 
+    @property
+    def stopping(self) -> bool:
+        """Return whether the bot is stopping or stopped (a signal or close())."""
+        return self._closing is not None
+
     def stop_taking(self) -> None:
         """Stop reading the gateway and taking events, at once; note each gateway's last event."""
         if self._handled is not None:

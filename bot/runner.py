@@ -108,6 +108,11 @@ async def start(bot: CalledItBot, token: str) -> None:
         raise InvalidInput(
             "Discord refused an intent; Called It needs no privileged intent."
         ) from None
+    except Exception as exc:
+        if not bot.stopping:
+            raise
+        # A stop signal while logging in or setting up closes what start() was using.
+        log.info("stopped while starting (%s)", type(exc).__name__)
 
 
 def refuse_sqlite(settings: Settings, scope: ShardScope) -> None:

@@ -159,3 +159,27 @@ async def test_sigterm_mid_flood_commits_every_vote_received_and_exits_0(
         raise
     finally:
         await bot.stop()
+
+
+@pytest.mark.parametrize("when", ["logging-in", "commands-synced", "gateway-ready-sent"])
+async def test_sigterm_during_start_up_exits_0(
+    emulator: Emulator, tmp_path: Path, db_url: str, when: str
+) -> None:
+    """A stop signal before the bot is connected (logging in, syncing) stops it cleanly too."""
+    guild = emulator.create_guild("Forecasters", channels=("general",))
+    bot = BotProcess(emulator, db_url, tmp_path)
+    moment = {
+        "logging-in": lambda: emulator.requests,
+        "commands-synced": lambda: emulator.registered_commands(guild),
+        "gateway-ready-sent": emulator.gateway.ready_event.is_set,
+    }[when]
+    await bot.start()
+    try:
+        await emulator.wait_for(moment, timeout=30)
+        assert bot.proc is not None
+        bot.proc.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(bot.proc.wait(), 10)
+        assert code == 0, bot.tails()
+        assert "Stopped: 0 votes written on the way out" in bot.logs[-1].read_text()
+    finally:
+        await bot.stop()
