@@ -64,7 +64,7 @@ def intents() -> discord.Intents:
 
 
 class CalledItTree(app_commands.CommandTree):
-    """The command tree: a command from a server start-up has not seeded yet seeds it first."""
+    """The command tree: a command from a server not seeded yet seeds it first."""
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         """Seed the interaction's server first if start-up has not yet; then let it run."""
@@ -293,6 +293,8 @@ class CalledItBot(commands.Bot):
                     if (sequence := last_event(gateway)) is not None
                 )
             )
+        except Exception:
+            log.exception("reading on to the gateway's ack failed; stopping anyway")
         finally:
             self._draining = False
         self.stop_taking()
