@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_io.gateway_reads import hold, slice_reads
+from bot.discord_io.gateway_reads import DRAIN_WAIT, acknowledge, hold, last_event, slice_reads
 from bot.domain.cooldowns import COOLDOWN, Cooldowns
 from bot.domain.seedfile import SeedSet
 from bot.domain.seedfile import load as load_seed_file
@@ -64,6 +64,17 @@ def intents() -> discord.Intents:
     return result
 
 
+class CalledItTree(app_commands.CommandTree):
+    """The command tree: a command from a server not seeded yet seeds it first."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Seed the interaction's server first if start-up has not yet; then let it run."""
+        client = self.client
+        if interaction.guild_id is not None and isinstance(client, CalledItBot):
+            await client.workflows.startup.ensure_seeded(interaction.guild_id)
+        return True
+
+
 class CalledItBot(commands.Bot):
     """Called It's Discord client."""
 
@@ -85,6 +96,7 @@ class CalledItBot(commands.Bot):
             command_prefix=commands.when_mentioned,
             intents=intents(),
             help_command=None,
+            tree_cls=CalledItTree,
             max_messages=None,
             chunk_guilds_at_startup=False,
             member_cache_flags=discord.MemberCacheFlags.none(),
@@ -130,6 +142,15 @@ class CalledItBot(commands.Bot):
         flows.writer.on_backlog = self.hold_gateways
         self.synced: str | None = None
         self._inline: dict[str, Callable[[Any], None]] = {}
+        #: How to stop each intake of gateway events (see add_intake).
+        self._intakes: list[Callable[[], None]] = []
+        #: Each gateway's last event when the intakes stopped: set once the bot stops taking events.
+        self._handled: list[tuple[Any, int]] | None = None
+        self._closing: asyncio.Task[None] | None = None
+        #: Set while stopping reads on to each gateway's ack: votes are taken, nothing else.
+        self._draining = False
+        #: When the stop signal came, and the votes committed by then.
+        self._stop_mark: tuple[float, int] | None = None
         #: Set once on_ready's work (seeding, read-backs) is done; cleared on a new session.
         self.settled = asyncio.Event()
 
@@ -145,14 +166,19 @@ class CalledItBot(commands.Bot):
         """Stop running an inline listener."""
         self._inline.pop(event, None)
 
+    def add_intake(self, stop: Callable[[], None]) -> None:
+        """Register how to stop an intake of gateway events; closing stops them all at once."""
+        self._intakes.append(stop)
+
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
-        """Run an inline listener first, then discord.py's usual dispatch; nothing once closed.
+        """Run an inline listener first, then discord.py's usual dispatch; nothing once closing.
 
         discord.py dispatches "socket_event_type" for every gateway frame; nothing here listens
         to it, and on a reaction flood its listener lookup cost more than the vote itself.
         discord.py's delayed READY (it waits for the guilds to stream in) can outlive close();
         after close the client has no loop, so its dispatch would leave a coroutine that is
-        never awaited. A closed bot has nothing to do with an event.
+        never awaited. A closed bot has nothing to do with an event, nor one that is stopping
+        (it reads on only to the gateway's goodbye).
         """
         if event_name == "socket_event_type":  # discord.py's per-frame debug hook: unused
             return
@@ -162,8 +188,8 @@ class CalledItBot(commands.Bot):
                 slice_reads(gateway)
                 if holding:  # the backlog's brake holds on a new connection too
                     hold(gateway, True)
-        if self.is_closed():
-            log.debug("dropping %s: the bot is closed", event_name)
+        if self.is_closed() or self._handled is not None:
+            log.debug("dropping %s: the bot is closed or closing", event_name)
             return
         handler = self._inline.get(event_name)
         if handler is not None:
@@ -171,10 +197,16 @@ class CalledItBot(commands.Bot):
                 handler(*args)
             except Exception:
                 log.exception("inline listener for %s failed", event_name)
+        if self._draining:  # stopping: votes are still taken, commands no longer
+            return
         super().dispatch(event_name, *args, **kwargs)
 
     def hold_gateways(self, paused: bool) -> None:
         """Stop or resume reading every gateway connection (the vote backlog's brake)."""
+        if paused and self._draining:
+            return  # stopping: reading on to the gateway's ack
+        if not paused and self._handled is not None:
+            return  # stopping: reading resumes only for the close handshake
         for gateway in self.gateways():
             hold(gateway, paused)
 
@@ -240,16 +272,83 @@ class CalledItBot(commands.Bot):
         """Seed a guild the bot just joined."""
         await self.workflows.startup.seed_once(guild.id)
 
+    def stop_on(self, signal_name: str) -> None:
+        """Stop cleanly on a signal (SIGTERM, SIGINT): once; a repeated signal only says so."""
+        if self._closing is not None:
+            log.info("%s: already stopping", signal_name)
+            return
+        writer = self.workflows.writer
+        log.info("Stopping (%s): %d votes to write…", signal_name, writer.backlog)
+        self._stop_mark = (asyncio.get_running_loop().time(), writer.committed)
+        self._closing = asyncio.create_task(self._drain_and_close(), name="calledit-stop")
+
+    async def _drain_and_close(self) -> None:
+        """Take in what each gateway sent before it heard that we stop, then close.
+
+        A heartbeat now and the gateway's ack to it: every event it sent before the ack is
+        read and its vote written, however much was still in the sockets at the signal.
+        """
+        self._draining = True
+        try:
+            await asyncio.gather(
+                *(
+                    acknowledge(gateway, sequence, DRAIN_WAIT)
+                    for gateway in self.gateways()
+                    if (sequence := last_event(gateway)) is not None
+                )
+            )
+        except Exception:
+            log.exception("reading on to the gateway's ack failed; stopping anyway")
+        finally:
+            self._draining = False
+        self.stop_taking()
+        await self._close()
+
+    @property
+    def stopping(self) -> bool:
+        """Return whether the bot is stopping or stopped (a signal or close())."""
+        return self._closing is not None
+
+    def stop_taking(self) -> None:
+        """Stop reading the gateway and taking events, at once; note each gateway's last event."""
+        if self._handled is not None:
+            return
+        self._handled = []
+        self.hold_gateways(True)
+        self._inline.clear()
+        for stop in self._intakes:
+            stop()
+        for gateway in self.gateways():
+            sequence = last_event(gateway)
+            if sequence is not None:
+                self._handled.append((gateway, sequence))
+
     async def close(self) -> None:
-        """Commit pending votes and stop background work before disconnecting."""
-        self._inline.clear()  # take no more reaction events, then commit what was queued
+        """Take no more events, commit the votes received, stop background work, disconnect."""
+        if self._closing is None:
+            self.stop_taking()
+            self._closing = asyncio.create_task(self._close(), name="calledit-close")
+        await asyncio.shield(self._closing)
+
+    async def _close(self) -> None:
+        loop = asyncio.get_running_loop()
+        writer = self.workflows.writer
+        started, committed = self._stop_mark or (loop.time(), writer.committed)
         await self.scheduler.stop()
         self.workflows.read_back.stop()
-        await self.workflows.writer.stop()
+        await writer.stop()
         await self.workflows.remover.stop()
         await self.workflows.moderation.stop()
-        self.hold_gateways(False)  # a paused socket couldn't read Discord's close frame
+        # Every event up to the noted ones is committed: tell each gateway, and wait for it.
+        await asyncio.gather(*(acknowledge(gateway, seq) for gateway, seq in self._handled or ()))
+        for gateway in self.gateways():  # a paused socket couldn't read Discord's close frame
+            hold(gateway, False)
         await super().close()
+        log.info(
+            "Stopped: %d votes written on the way out, %.2fs.",
+            writer.committed - committed,
+            loop.time() - started,
+        )
 
 
 def default_seed() -> SeedSet:

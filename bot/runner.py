@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import logging
+import signal
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import discord
@@ -65,19 +68,51 @@ async def run_bot(settings: Settings) -> int:
             gate = IdentifyGate(services.shards, advice.max_concurrency, process_name())
             bot = ShardedCalledItBot(services, gate=gate, scope=scope, **options)
         async with bot:
-            try:
-                await bot.start(token)
-            except discord.LoginFailure:
-                raise InvalidInput(
-                    "Discord rejected DISCORD_TOKEN: reset it in the developer portal and update .env."
-                ) from None
-            except discord.PrivilegedIntentsRequired:
-                raise InvalidInput(
-                    "Discord refused an intent; Called It needs no privileged intent."
-                ) from None
+            with stopping_on_signals(bot):
+                await start(bot, token)
     finally:
         await database.dispose()
     return 0
+
+
+#: The signals that stop the bot cleanly: `docker stop` and systemd send SIGTERM, Ctrl-C SIGINT.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+@contextlib.contextmanager
+def stopping_on_signals(bot: CalledItBot) -> Iterator[None]:
+    """Stop the bot cleanly on SIGTERM or SIGINT while the block runs (bot.stop_on).
+
+    Without a handler SIGTERM kills the process at once (and as PID 1 in a container it is
+    ignored, so `docker stop` waits and kills): no vote flushed, no clean gateway close.
+    """
+    loop = asyncio.get_running_loop()
+    for sig in STOP_SIGNALS:
+        loop.add_signal_handler(sig, bot.stop_on, sig.name)
+    try:
+        yield
+    finally:
+        for sig in STOP_SIGNALS:
+            loop.remove_signal_handler(sig)
+
+
+async def start(bot: CalledItBot, token: str) -> None:
+    """Log in and run until closed; a rejected token or intent is the admin's to fix."""
+    try:
+        await bot.start(token)
+    except discord.LoginFailure:
+        raise InvalidInput(
+            "Discord rejected DISCORD_TOKEN: reset it in the developer portal and update .env."
+        ) from None
+    except discord.PrivilegedIntentsRequired:
+        raise InvalidInput(
+            "Discord refused an intent; Called It needs no privileged intent."
+        ) from None
+    except Exception as exc:
+        if not bot.stopping:
+            raise
+        # A stop signal while logging in or setting up closes what start() was using.
+        log.info("stopped while starting (%s)", type(exc).__name__)
 
 
 def refuse_sqlite(settings: Settings, scope: ShardScope) -> None:

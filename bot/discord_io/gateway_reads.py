@@ -20,12 +20,17 @@ tests/bot/test_reaction_intake.py. If they are missing, reads stay as they are, 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 log = logging.getLogger(__name__)
 
 READ_SIZE = 16 * 1024
+#: On the way out, how long to wait for the gateway to acknowledge the last event handled.
+ACK_WAIT = 1.0
+#: On a stop signal, how long to read on for the gateway's ack (what it sent before is taken).
+DRAIN_WAIT = 3.0
 
 
 def _connection(gateway: Any) -> Any:
@@ -71,3 +76,37 @@ def hold(gateway: Any, paused: bool) -> None:
         transport.pause_reading()
     elif not getattr(getattr(connection, "protocol", None), "_reading_paused", False):
         transport.resume_reading()
+
+
+def last_event(gateway: Any) -> int | None:
+    """Return the sequence number of the last event a discord.py gateway websocket parsed."""
+    sequence = getattr(gateway, "sequence", None)
+    return sequence if isinstance(sequence, int) else None
+
+
+async def acknowledge(gateway: Any, sequence: int, timeout: float = ACK_WAIT) -> bool:  # noqa: ASYNC109
+    """Send a heartbeat carrying `sequence` and wait for the gateway's ack; return whether it came.
+
+    Sent on the way out, after the votes are committed: it tells the gateway (or the emulator)
+    the last event this process handled, and waiting for the ack (reading on, the events are
+    no longer taken) makes sure it got there before the socket closes. Relies on discord.py's
+    ``DiscordWebSocket._keep_alive._last_ack``, which its HEARTBEAT_ACK handler updates.
+    """
+    keep_alive = getattr(gateway, "_keep_alive", None)
+    before = getattr(keep_alive, "_last_ack", None)
+    try:
+        await gateway.send_heartbeat({"op": 1, "d": sequence})
+    except Exception as exc:  # a socket already gone: nothing to tell
+        log.debug("final heartbeat not sent: %s", exc)
+        return False
+    if not isinstance(before, float):
+        return False
+    hold(gateway, False)  # read on, to the ack
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while keep_alive._last_ack == before:  # type: ignore[union-attr]
+        if loop.time() > deadline or gateway.socket.closed:
+            log.info("the gateway did not acknowledge the last event in %.1fs", timeout)
+            return False
+        await asyncio.sleep(0.005)
+    return True

@@ -105,6 +105,8 @@ class Session:
     invalid: bool = False
     identified_count: int = 1
     resumed_count: int = 0
+    #: The sequence number the client's last heartbeat carried: the last event it says it got.
+    acked: int | None = None
 
     def sees_guild(self, guild_id: int | None) -> bool:
         """Return whether this session's shard receives events for the guild."""
@@ -184,6 +186,8 @@ class Gateway:
         op = payload.get("op")
         data = payload.get("d")
         if op == 1:
+            if conn.session is not None and isinstance(data, int):
+                conn.session.acked = data
             conn.send('{"op":11,"s":null,"t":null,"d":null}')
         elif op == 2:
             await self._identify(conn, data or {})

@@ -48,9 +48,14 @@ class Votes(commands.Cog):
         )
         self._bot.add_inline_listener("raw_reaction_clear", self.on_reaction_clear)
         self._bot.add_inline_listener("raw_reaction_clear_emoji", self.on_reaction_clear_emoji)
+        self._bot.add_intake(self.stop_taking)
 
     async def cog_unload(self) -> None:
         """Stop taking reaction events."""
+        self.stop_taking()
+
+    def stop_taking(self) -> None:
+        """Stop taking reaction events, at once (also the first step of closing the bot)."""
         if self._uninstall is not None:
             self._uninstall()
             self._uninstall = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 
@@ -37,6 +38,9 @@ class Startup:
         self._read_back = read_back
         self._seed = seed
         self._scope = scope or ShardScope()
+        #: Guilds known to be seeded, and a lock per guild so that it is seeded once at a time.
+        self._seeded: set[int] = set()
+        self._seeding: dict[int, asyncio.Lock] = {}
 
     async def before_connect(self) -> None:
         """Build the ledger if needed, recover crashed poll posts, and load the open polls."""
@@ -53,6 +57,7 @@ class Startup:
         """
         owned = [guild_id for guild_id in guild_ids if self._scope.owns(guild_id)]
         done = await self._services.predictions.seeded(owned) if self._seed is not None else set()
+        self._seeded.update(done)
         for guild_id in owned:  # one read for all, then one transaction per new guild
             if guild_id not in done:
                 await self.seed_once(guild_id)
@@ -67,16 +72,31 @@ class Startup:
         await self._services.shards.started(start_key(scope))
         log.info("serving shard(s) %s of %d as %s", scope.shard_ids, scope.shard_count, process)
 
+    async def ensure_seeded(self, guild_id: int) -> None:
+        """Seed a guild before answering it if start-up has not yet: never a wrong answer.
+
+        The bot answers commands from a guild's GUILD_CREATE on, but start-up seeds the new
+        guilds only after READY (discord.py waits 2 s for more guilds first). A guild known
+        to be seeded costs a set lookup.
+        """
+        if self._seed is not None and guild_id not in self._seeded:
+            await self.seed_once(guild_id)
+
     async def seed_once(self, guild_id: int) -> None:
         """Seed a guild with the shipped set, once."""
         predictions = self._services.predictions
         if not self._scope.owns(guild_id):
             log.warning("guild %s is not on this process's shards; not seeding it", guild_id)
             return
-        if self._seed is None or not await predictions.needs_seed(guild_id):
+        if self._seed is None:
             return
-        report = await predictions.load_seed(guild_id, self._seed)
-        log.info("seeded guild %s with %d predictions", guild_id, report.added)
+        async with self._seeding.setdefault(guild_id, asyncio.Lock()):
+            if guild_id in self._seeded:  # seeded while this waited
+                return
+            if await predictions.needs_seed(guild_id):
+                report = await predictions.load_seed(guild_id, self._seed)
+                log.info("seeded guild %s with %d predictions", guild_id, report.added)
+            self._seeded.add(guild_id)
 
 
 def start_key(scope: ShardScope) -> str:

@@ -145,8 +145,13 @@ class World:
         return result
 
     @contextlib.asynccontextmanager
-    async def running(self, **bot_options: Any) -> AsyncIterator[CalledItBot]:
-        """Run a bot process (fresh objects, same database) until the block ends."""
+    async def running(
+        self, *, guild_ready_timeout: float | None = 0.05, **bot_options: Any
+    ) -> AsyncIterator[CalledItBot]:
+        """Run a bot process (fresh objects, same database) until the block ends.
+
+        `guild_ready_timeout` None keeps discord.py's real 2 s wait for guilds after READY.
+        """
         database = Database(self.db_url)
         await upgrade(database)
         bot_options.setdefault("cooldown", timedelta(0))  # test_input_limits.py tests it on
@@ -158,7 +163,9 @@ class World:
         )
         self.bots.append(bot)
         try:
-            async with connect_client(self.emu, bot, timeout=20):
+            async with connect_client(
+                self.emu, bot, timeout=20, guild_ready_timeout=guild_ready_timeout
+            ):
                 await asyncio.wait_for(bot.settled.wait(), 20)
                 yield bot
         finally:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.emulator.bulk import Shape, create_guilds
 from tests.bot.conftest import ON_BOTH_BACKENDS, World
 
@@ -25,3 +27,22 @@ async def test_a_restart_seeds_only_the_guilds_never_seeded(world: World) -> Non
             page = await predictions.list(guild.id)
             assert page.total == first.total and page.items[0].number == 1
         assert await predictions.seeded([12345]) == set()  # a guild never seen
+
+
+async def test_a_command_sent_before_ready_gets_the_right_answer(world: World) -> None:
+    """discord.py answers from GUILD_CREATE on but is ready 2 s later: the guild seeds first."""
+    emu = world.emu
+
+    async def before_ready() -> tuple[str, bool]:
+        await emu.gateway.ready_event.wait()  # READY and the GUILD_CREATEs are sent
+        opened = await world.admin.run("/poll open-all", in_channel=world.polls, timeout=15)
+        return opened.messages[-1].content, world.bot.is_ready()
+
+    early = asyncio.create_task(before_ready())
+    async with world.running(guild_ready_timeout=None) as bot:  # discord.py's real 2 s wait
+        answer, was_ready = await early
+        assert not was_ready  # the answer came inside the window
+        assert answer == f"Opened 10 polls in <#{world.polls.id}>."
+        assert len(world.poll_messages()) == 10
+        page = await bot.services.predictions.list(world.guild.id)
+        assert page.total == 10  # seeded once, not again at READY
