@@ -81,10 +81,10 @@ def test_member_and_scorecard_regions_are_drawn() -> None:
     grid = decode(refs.cards()["scorecard"]())
     for row in range(5):
         for left in (40, 507):
-            top = 120 + row * 106
-            tile = grid.crop((left, top, left + 450, top + 92))
+            top = 120 + row * 140
+            tile = grid.crop((left, top, left + 450, top + 126))
             assert text_pixels(tile, (56, 10, 400, 40)) > 50  # the title
-            assert len(tile.crop((56, 70, 440, 80)).getcolors(4096) or []) >= 2  # the bar
+            assert len(tile.crop((56, 104, 440, 114)).getcolors(4096) or []) >= 2  # the bar
 
 
 def test_a_member_without_a_name_is_a_neutral_placeholder() -> None:

@@ -121,6 +121,44 @@ def fit(text: str, face: Face, width: float) -> str:
     return text[:low].rstrip() + ELLIPSIS if low else ELLIPSIS
 
 
+def squeeze(value: str, face: Face, width: float, smallest: int) -> tuple[str, Face]:
+    """Fit text to a width: a smaller size first (down to `smallest`), then an ellipsis."""
+    for size in range(face.size, smallest - 1, -1):
+        smaller = Face(size, face.bold)
+        if fonts.length(value, smaller) <= width:
+            return value, smaller
+    small = Face(smallest, face.bold)
+    return fit(value, small, width), small
+
+
+def wrap(value: str, face: Face, width: float, lines: int = 2) -> list[str]:
+    """Break text into at most `lines` lines that fit a width, at spaces when it can."""
+    out: list[str] = []
+    rest = value.strip()
+    while rest and len(out) < lines - 1 and fonts.length(rest, face) > width:
+        cut = _longest(rest, face, width)
+        space = rest.rfind(" ", 0, cut + 1)
+        if space > 0:
+            cut = space
+        out.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        out.append(fit(rest, face, width))
+    return out
+
+
+def _longest(value: str, face: Face, width: float) -> int:
+    """Return how many leading characters fit a width (at least one)."""
+    low, high = 1, len(value)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fonts.length(value[:middle], face) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
 def name_of(names: Mapping[int, str], member_id: int) -> str:
     """Return a member's drawable name, or the neutral placeholder."""
     return clean(names.get(member_id), NO_NAME)
@@ -144,9 +182,12 @@ def text(
     *,
     width: float | None = None,
     anchor: str = "la",
+    shrink: int | None = None,
 ) -> None:
-    """Draw one line of text, cut to a width when given."""
-    if width is not None:
+    """Draw one line of text fitted to a width when given: shrunk to `shrink` px, then cut."""
+    if width is not None and shrink is not None:
+        value, face = squeeze(value, face, width, shrink)
+    elif width is not None:
         value = fit(value, face, width)
     fonts.draw_line(draw, xy, value, face, fill, anchor)
 
@@ -181,6 +222,32 @@ def outcome_icon(
     else:
         draw.ellipse(box, outline=GREY, width=line)
         draw.line((x - radius * 0.45, y, x + radius * 0.45, y), fill=GREY, width=line)
+
+
+#: The outcome icons as the legends explain them (None: still open).
+LEGEND: tuple[tuple[Outcome | None, str], ...] = (
+    (Outcome.CAME_TRUE, "came true"),
+    (Outcome.PARTLY, "partly"),
+    (Outcome.DID_NOT, "did not"),
+    (Outcome.VOID, "void"),
+)
+
+
+def legend(
+    draw: ImageDraw.ImageDraw,
+    xy: tuple[float, float],
+    items: tuple[tuple[Outcome | None, str], ...],
+    face: Face,
+) -> float:
+    """Draw each outcome icon with its meaning on one line; return where the line ends."""
+    x, y = xy
+    radius = face.size * 0.42
+    for outcome, label in items:
+        outcome_icon(draw, (x + radius, y), radius, outcome)
+        x += radius * 2 + 6
+        text(draw, (x, y), label, face, MUTED, anchor="lm")
+        x += fonts.length(label, face) + 18
+    return x
 
 
 def split_bar(
