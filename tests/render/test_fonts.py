@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.render.cards import clean, fonts
+from bot.render.cards import clean, cmap, fonts
 from bot.render.cards.fonts import Layout, forced
 from tests.render import refs
 
@@ -92,3 +92,14 @@ def test_basic_layout_reverses_right_to_left_runs_and_joins_arabic_letters() -> 
     if "raqm" in refs.layouts():
         with forced(Layout.RAQM):
             assert fonts.shown(arabic) == "محمد"  # RAQM shapes it itself
+
+
+@pytest.mark.parametrize("index", range(len(fonts.CHAIN)))
+def test_the_character_map_reader_agrees_with_fonttools(index: int) -> None:
+    from fontTools.ttLib import TTFont
+
+    file = fonts.path(index)
+    assert file is not None, fonts.CHAIN[index]
+    with TTFont(str(file), fontNumber=fonts.CHAIN[index][2], lazy=True) as ttf:
+        expected = frozenset(ttf.getBestCmap())
+    assert cmap.code_points(file, fonts.CHAIN[index][2]) == expected

@@ -25,6 +25,8 @@ from pathlib import Path
 
 from PIL import ImageDraw, ImageFont, features
 
+from bot.render.cards import cmap
+
 log = logging.getLogger(__name__)
 
 RGB = tuple[int, int, int]
@@ -127,13 +129,10 @@ def coverage(index: int) -> frozenset[int]:
     file = path(index)
     if file is None:
         log.warning("card font %s is missing; its script falls back", CHAIN[index][1])
-        return frozenset()
+        return frozenset(range(0x20, 0x7F)) if index == 0 else frozenset()  # Pillow's font
     try:
-        from fontTools.ttLib import TTFont
-
-        with TTFont(str(file), fontNumber=CHAIN[index][2], lazy=True) as ttf:
-            return frozenset(ttf.getBestCmap() or {})
-    except Exception:  # an unreadable font file must not stop a card
+        return cmap.code_points(file, CHAIN[index][2])
+    except (OSError, ValueError):  # an unreadable font file must not stop a card
         log.exception("could not read the character map of %s", file)
         return frozenset()
 
