@@ -258,12 +258,14 @@ def _direction(run: Run, layout: Layout) -> str | None:
 def length(line: str, face: Face) -> float:
     """Return the width of a cleaned line in pixels."""
     layout = engine()
-    return sum(
-        freetype(run.font, face.size, face.bold, layout).getlength(
-            shown(run, layout), direction=_direction(run, layout)
-        )
-        for run in runs(line)
-    )
+    return sum(_advance(run, face, layout) for run in runs(line))
+
+
+@lru_cache(maxsize=8192)
+def _advance(run: Run, face: Face, layout: Layout) -> float:
+    """Return the width of one run (cached: the same names and labels come on every card)."""
+    font = freetype(run.font, face.size, face.bold, layout)
+    return font.getlength(shown(run, layout), direction=_direction(run, layout))
 
 
 def draw_line(
@@ -285,7 +287,7 @@ def draw_line(
         font = freetype(run.font, face.size, face.bold, layout)
         piece, direction = shown(run, layout), _direction(run, layout)
         draw.text((x, y), piece, font=font, fill=fill, anchor="ls", direction=direction)
-        x += font.getlength(piece, direction=direction)
+        x += _advance(run, face, layout)
 
 
 def warm() -> None:
