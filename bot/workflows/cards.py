@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import discord
@@ -19,7 +19,7 @@ from bot import render
 from bot.domain.months import Month
 from bot.render import cards
 from bot.services import Services
-from bot.services.snapshots import Board, Breakdown, MemberStats, SetRef, SourceCard
+from bot.services.snapshots import Board, Breakdown, MemberStats, SetRef
 
 log = logging.getLogger(__name__)
 
@@ -48,18 +48,20 @@ async def render_off_loop(what: str, draw: Callable[[], bytes]) -> bytes | None:
         return None
 
 
-async def leaderboard_file(services: Services, board: Board, server: str) -> discord.File | None:
-    """Render a board's card as an attachment whose description is its alt text."""
-    top = board.top(cards.LEADERBOARD_TOP)
-    names = await services.names.of(board.guild_id, [row.member_id for row in top])
+async def leaderboard_file(
+    services: Services, board: Board, server: str, member: int | None = None
+) -> discord.File | None:
+    """Render a board's card (with the asker's own row) as an attachment with its alt text."""
+    shown = [row.member_id for row in board.top(cards.LEADERBOARD_TOP)]
+    names = await services.names.of(board.guild_id, [*shown, *([member] if member else [])])
     data = await render_off_loop(
         f"the {board.label} leaderboard card",
-        lambda: cards.leaderboard_card(board, server=server, names=names),
+        lambda: cards.leaderboard_card(board, server=server, names=names, member=member),
     )
     if data is None:
         return None
     slug = str(board.month) if board.month is not None else "all-time"
-    return png_file(data, f"leaderboard-{slug}.png", cards.leaderboard_alt(board, names))
+    return png_file(data, f"leaderboard-{slug}.png", cards.leaderboard_alt(board, names, member))
 
 
 class BoardCards:
@@ -89,7 +91,7 @@ class BoardCards:
         )
         if in_set is not None:
             board = replace(board, set_name=in_set.name)
-        file = await leaderboard_file(self._services, board, server) if image else None
+        file = await leaderboard_file(self._services, board, server, caller) if image else None
         return Answer(render.leaderboard(board, caller), [file] if file else [])
 
     async def stats(
@@ -153,7 +155,7 @@ class BoardCards:
         data = await render_off_loop(
             "a scorecard", lambda: cards.scorecard_card(found, server=server)
         )
-        files = [png_file(data, "scorecard.png", _scorecard_alt(found))] if data else []
+        files = [png_file(data, "scorecard.png", cards.scorecard_alt(found))] if data else []
         return Answer(render.scorecards(found), files)
 
 
@@ -170,12 +172,3 @@ def _member_alt(record: MemberStats, name: str | None) -> str:
         f"Member card of {who}: rank {row.rank} of {record.ranked_members}, "
         f"{render.num(row.points)} points, {row.accuracy:.0%} exact, peer {row.peer:+.2f}."
     )
-
-
-def _scorecard_alt(found: Sequence[SourceCard]) -> str:
-    parts = [
-        f"{card.source[:100]}: {card.total} predictions, {card.came_true} came true, "
-        f"{card.partly} partly, {card.did_not} did not, {card.open} open"
-        for card in found[:8]
-    ]
-    return render.cut("Scorecard grid. " + "; ".join(parts) + ".", 1024)

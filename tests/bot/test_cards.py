@@ -97,9 +97,9 @@ async def test_monthly_post_carries_the_card_with_alt_text(live: World) -> None:
     assert filename == "leaderboard-2025-11.png"
     assert image.size[0] == 1000
     assert alt is not None and len(alt) <= 1024
-    assert alt.startswith("Leaderboard card, November 2025. Top three: 1. Ada ✨, 1 points; ")
-    assert f"1. {b.user.username}, 1 points" in alt  # a shared rank
-    assert alt.endswith(f"3. {c.user.username}, 0 points.")
+    assert alt.startswith("Leaderboard card, November 2025. Top three: 1. Ada ✨, 1 point; ")
+    assert f"1. {b.user.username}, 1 point" in alt  # a shared rank
+    assert alt.endswith(f"3. {c.user.username}, 0 points. 1 prediction resolved: 1 came true.")
     assert post.allowed_mentions == {"parse": []}
 
     # Posted once: another tick does not post again.
@@ -140,3 +140,22 @@ async def test_board_commands_send_their_cards(live: World) -> None:
     assert image.height > 600  # ten tiles in two columns
     unknown = await live.run(b, "/scorecard", source="Nostradamus")
     assert unknown.ephemeral and "No predictions from the source 'Nostradamus'" in unknown.content
+
+
+async def test_leaderboard_card_adds_the_askers_own_row_below_the_top_ten(live: World) -> None:
+    await live.services.guilds.set_polls_channel(live.guild.id, live.polls.id)
+    poll = await open_poll(live, 1)
+    right, wrong = live.members[:11], live.members[11]
+    for member in right:
+        await member.react(poll, YES)
+    await wrong.react(poll, NO)
+    await live.settle()
+    await live.run(live.admin, "/prediction resolve", prediction="1", outcome="came_true")
+
+    inside = card_of((await live.run(right[0], "/leaderboard")).messages[-1])
+    outside = card_of((await live.run(wrong, "/leaderboard")).messages[-1])
+    assert outside[0].height > inside[0].height  # one more row: the asker's, 12th
+    assert outside[1] is not None and outside[1].endswith(
+        f"Your row: 12. {wrong.user.username}, 0 points."
+    )
+    assert inside[1] is not None and f"Your row: 1. {right[0].user.username}" in inside[1]

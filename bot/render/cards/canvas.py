@@ -1,28 +1,25 @@
-"""What every card shares: the palette, the font and its coverage, safe text, icons, PNG output.
+"""What every card shares: the palette, the fonts and safe text, icons, PNG output.
 
-The font is DejaVu Sans as bundled by matplotlib (a dependency; it is found on disk, matplotlib
-is never imported). It covers Latin, Greek, Cyrillic and much more; a character it lacks is
-drawn as one '?' per run (a combining mark or a variation selector it lacks is dropped), so no
-card ever shows tofu. Without the font file, Pillow's own default font is used.
+The fonts are Noto, chosen per character (see `fonts`): most of the world's scripts are drawn,
+right-to-left ones in order. A character no font has is drawn as one U+FFFD per run (a combining
+mark or a variation selector no font has is dropped), so no card ever shows tofu.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import logging
 import unicodedata
 from collections.abc import Mapping
-from functools import cache
-from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont, features
+from PIL import Image, ImageDraw
 
 from bot.domain.outcomes import Choice, Outcome
+from bot.render.cards import fonts
+from bot.render.cards.fonts import REPLACEMENT, Face
 
 log = logging.getLogger(__name__)
 
-Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 RGB = tuple[int, int, int]
 
 #: An opaque card of its own: legible on Discord's dark and light themes alike.
@@ -48,61 +45,30 @@ CHOICE_COLOUR: Mapping[Choice, RGB] = {
 
 #: A member with no stored name is shown as this, never as a raw id.
 NO_NAME = "a member"
-MISSING_GLYPH = "?"
+MISSING_GLYPH = REPLACEMENT
 ELLIPSIS = "…"
 #: At most this many combining marks are kept on one character (no towers of accents).
 MARKS_PER_CHAR = 2
 #: Discord's upload limit for a bot without boosts is 10 MiB; the cards stay far below this.
 MAX_BYTES = 1024 * 1024
 
-_FONT_FILES = {False: "DejaVuSans.ttf", True: "DejaVuSans-Bold.ttf"}
 _DROP = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 
 
-def font_dir() -> Path | None:
-    """Return matplotlib's bundled TrueType folder without importing matplotlib."""
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    folder = Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "fonts" / "ttf"
-    return folder if (folder / _FONT_FILES[False]).is_file() else None
+def font(size: int, bold: bool = False) -> Face:
+    """Return the card text style at a pixel size."""
+    return Face(size, bold)
 
 
-@cache
-def font(size: int, bold: bool = False) -> Font:
-    """Return the card font at a pixel size (cached)."""
-    folder = font_dir()
-    if folder is not None:
-        layout = ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout.BASIC
-        return ImageFont.truetype(str(folder / _FONT_FILES[bold]), size, layout_engine=layout)
-    log.warning("DejaVu Sans not found (is matplotlib installed?); using Pillow's default font")
-    return ImageFont.load_default(size)
-
-
-@cache
-def covered() -> frozenset[int]:
-    """Return the code points the card font has glyphs for."""
-    folder = font_dir()
-    if folder is None:
-        return frozenset(range(0x20, 0x7F))
-    try:
-        from fontTools.ttLib import TTFont
-
-        with TTFont(str(folder / _FONT_FILES[False]), lazy=True) as ttf:
-            cmap = ttf.getBestCmap() or {}
-        with TTFont(str(folder / _FONT_FILES[True]), lazy=True) as ttf:
-            bold = ttf.getBestCmap() or {}
-    except Exception:  # an unreadable font file must not stop a card
-        log.exception("could not read the font's character map; drawing ASCII only")
-        return frozenset(range(0x20, 0x7F))
-    return frozenset(cmap) & frozenset(bold)
+def drawable(code: int) -> bool:
+    """Say whether some card font has a character."""
+    return fonts.font_of(code) is not None
 
 
 def clean(text: str | None, placeholder: str = NO_NAME) -> str:
-    """Return text the font can draw: NFC, no controls, '?' for each run of missing glyphs."""
+    """Return text the fonts can draw: NFC, no controls, U+FFFD for each run of missing glyphs."""
     if not text:
         return placeholder
-    have = covered()
     out: list[str] = []
     marks = 0
     for ch in unicodedata.normalize("NFC", text):
@@ -112,43 +78,85 @@ def clean(text: str | None, placeholder: str = NO_NAME) -> str:
                 out.append(" ")
             continue
         if category.startswith("M"):
-            if ord(ch) in have and out and out[-1] != " " and marks < MARKS_PER_CHAR:
+            if drawable(ord(ch)) and out and out[-1] != " " and marks < MARKS_PER_CHAR:
                 out.append(ch)
                 marks += 1
             continue
         marks = 0
         if ch.isspace():
             out.append(" ")
-        elif ord(ch) in have:
-            out.append(ch)
-        elif (folded := _folded(ch, have)) is not None:
+        elif 0x1F3FB <= ord(ch) <= 0x1F3FF:
+            continue  # a skin tone has no monochrome form: the emoji stands alone
+        elif (folded := _folded(ch)) is not None:
             out.append(folded)  # fancy letters (𝓐, ｆ) as their plain compatibility form
+        elif drawable(ord(ch)):
+            out.append(ch)
         elif category != "Sk" and (not out or out[-1] != MISSING_GLYPH):
             out.append(MISSING_GLYPH)
     result = " ".join("".join(out).split())
     return result or placeholder
 
 
-def _folded(ch: str, have: frozenset[int]) -> str | None:
-    """Return a character's compatibility form when the font has all of it, else None."""
+def _folded(ch: str) -> str | None:
+    """Return a fancy letter's plain form (𝓐 as A) when the main font has it, else None."""
+    if ord(ch) in fonts.coverage(0) or unicodedata.category(ch)[0] not in "LN":
+        return None
     folded = unicodedata.normalize("NFKC", ch)
-    if folded == ch or not folded.strip() or any(ord(c) not in have for c in folded):
+    if folded == ch or not folded.isalnum() or any(ord(c) not in fonts.coverage(0) for c in folded):
         return None
     return folded
 
 
-def fit(text: str, face: Font, width: float) -> str:
+def fit(text: str, face: Face, width: float) -> str:
     """Cut text with an ellipsis so it fits a width in pixels."""
-    if face.getlength(text) <= width:
+    if fonts.length(text, face) <= width:
         return text
     low, high = 0, len(text)
     while low < high:
         middle = (low + high + 1) // 2
-        if face.getlength(text[:middle].rstrip() + ELLIPSIS) <= width:
+        if fonts.length(text[:middle].rstrip() + ELLIPSIS, face) <= width:
             low = middle
         else:
             high = middle - 1
     return text[:low].rstrip() + ELLIPSIS if low else ELLIPSIS
+
+
+def squeeze(value: str, face: Face, width: float, smallest: int) -> tuple[str, Face]:
+    """Fit text to a width: a smaller size first (down to `smallest`), then an ellipsis."""
+    for size in range(face.size, smallest - 1, -1):
+        smaller = Face(size, face.bold)
+        if fonts.length(value, smaller) <= width:
+            return value, smaller
+    small = Face(smallest, face.bold)
+    return fit(value, small, width), small
+
+
+def wrap(value: str, face: Face, width: float, lines: int = 2) -> list[str]:
+    """Break text into at most `lines` lines that fit a width, at spaces when it can."""
+    out: list[str] = []
+    rest = value.strip()
+    while rest and len(out) < lines - 1 and fonts.length(rest, face) > width:
+        cut = _longest(rest, face, width)
+        space = rest.rfind(" ", 0, cut + 1)
+        if space > 0:
+            cut = space
+        out.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        out.append(fit(rest, face, width))
+    return out
+
+
+def _longest(value: str, face: Face, width: float) -> int:
+    """Return how many leading characters fit a width (at least one)."""
+    low, high = 1, len(value)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fonts.length(value[:middle], face) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def name_of(names: Mapping[int, str], member_id: int) -> str:
@@ -169,16 +177,19 @@ def text(
     draw: ImageDraw.ImageDraw,
     xy: tuple[float, float],
     value: str,
-    face: Font,
+    face: Face,
     fill: RGB = TEXT,
     *,
     width: float | None = None,
     anchor: str = "la",
+    shrink: int | None = None,
 ) -> None:
-    """Draw one line of text, cut to a width when given."""
-    if width is not None:
+    """Draw one line of text fitted to a width when given: shrunk to `shrink` px, then cut."""
+    if width is not None and shrink is not None:
+        value, face = squeeze(value, face, width, shrink)
+    elif width is not None:
         value = fit(value, face, width)
-    draw.text(xy, value, font=face, fill=fill, anchor=anchor)
+    fonts.draw_line(draw, xy, value, face, fill, anchor)
 
 
 def outcome_icon(
@@ -211,6 +222,32 @@ def outcome_icon(
     else:
         draw.ellipse(box, outline=GREY, width=line)
         draw.line((x - radius * 0.45, y, x + radius * 0.45, y), fill=GREY, width=line)
+
+
+#: The outcome icons as the legends explain them (None: still open).
+LEGEND: tuple[tuple[Outcome | None, str], ...] = (
+    (Outcome.CAME_TRUE, "came true"),
+    (Outcome.PARTLY, "partly"),
+    (Outcome.DID_NOT, "did not"),
+    (Outcome.VOID, "void"),
+)
+
+
+def legend(
+    draw: ImageDraw.ImageDraw,
+    xy: tuple[float, float],
+    items: tuple[tuple[Outcome | None, str], ...],
+    face: Face,
+) -> float:
+    """Draw each outcome icon with its meaning on one line; return where the line ends."""
+    x, y = xy
+    radius = face.size * 0.42
+    for outcome, label in items:
+        outcome_icon(draw, (x + radius, y), radius, outcome)
+        x += radius * 2 + 6
+        text(draw, (x, y), label, face, MUTED, anchor="lm")
+        x += fonts.length(label, face) + 18
+    return x
 
 
 def split_bar(
@@ -246,8 +283,5 @@ def png(image: Image.Image) -> bytes:
 
 
 def warm() -> None:
-    """Load the fonts and their character map once (about 0.2 s), so no card waits for it."""
-    covered()
-    for size in (18, 19, 20, 21, 22, 23, 24, 26, 38, 40, 44):
-        font(size)
-        font(size, bold=True)
+    """Load the fonts' character maps and common sizes once, so no card waits for them."""
+    fonts.warm()

@@ -29,7 +29,7 @@ _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 def member_card(stats: MemberStats, *, name: str | None, server: str) -> bytes:
     """Render a member's record as a PNG card."""
     image, draw = new_card(WIDTH, HEIGHT)
-    text(draw, (40, 30), clean(name), font(40, bold=True), width=WIDTH - 300)
+    text(draw, (40, 30), clean(name), font(40, bold=True), width=WIDTH - 300, shrink=30)
     text(draw, (40, 82), clean(server, "this server"), font(22), MUTED, width=WIDTH - 300)
     row = stats.row
     rank = f"#{row.rank}" if row is not None else "unranked"

@@ -8,25 +8,28 @@ from PIL import ImageDraw
 
 from bot.domain.outcomes import Choice
 from bot.render.cards.canvas import (
+    LEGEND,
     MUTED,
     PANEL,
     TEXT,
     clean,
     font,
+    legend,
     new_card,
     outcome_icon,
     png,
     split_bar,
     text,
+    wrap,
 )
 from bot.services.snapshots import SourceCard, SourceItem
 
 WIDTH = 1000
 COLUMNS = 2
-TILE = 92
+TILE = 126
 GAP = 14
 HEADER = 120
-FOOTER = 64
+FOOTER = 104
 #: At most this many tiles on one card (the embed lists every source's counts).
 MAX_TILES = 30
 
@@ -73,8 +76,9 @@ def scorecard_card(cards: Sequence[SourceCard], *, server: str) -> bytes:
     if more > 0:
         summary += f" · {more} more not shown"
     text(draw, (40, height - FOOTER + 14), summary, font(21), MUTED, width=WIDTH - 80)
-    legend = "bar: members' votes · green came true · amber partly · red did not"
-    text(draw, (40, height - FOOTER + 40), legend, font(18), MUTED, width=WIDTH - 80)
+    bar = "bar: members' votes · green came true · amber partly · red did not"
+    text(draw, (40, height - FOOTER + 40), bar, font(18), MUTED, width=WIDTH - 80)
+    legend(draw, (40, height - FOOTER + 74), (*LEGEND, (None, "open")), font(18))
     return png(image)
 
 
@@ -89,12 +93,14 @@ def _tile(
     draw.rounded_rectangle(box, 10, fill=PANEL)
     outcome_icon(draw, (left + 30, top + 30), 14, item.outcome)
     heading = f"#{item.number} {clean(item.title, 'untitled')}"
-    text(draw, (left + 56, top + 16), heading, font(23, bold=True), TEXT, width=right - left - 72)
+    face = font(21, bold=True)
+    for index, line in enumerate(wrap(heading, face, right - left - 72)):
+        text(draw, (left + 56, top + 14 + index * 28), line, face, TEXT)
     status = item.outcome.label if item.outcome is not None else "open"
     if source is not None:
         status = f"{clean(source, 'a source')} · {status}"
-    text(draw, (left + 56, top + 44), status, font(19), MUTED, width=right - left - 200)
+    text(draw, (left + 56, top + 74), status, font(19), MUTED, width=right - left - 200)
     votes = item.tally.total
     count = f"{votes} vote{'s' if votes != 1 else ''}"
-    text(draw, (right - 16, top + 44), count, font(19), MUTED, anchor="ra")
-    split_bar(draw, (left + 56, top + 72, right - 16, top + 82), item.tally.as_dict())
+    text(draw, (right - 16, top + 74), count, font(19), MUTED, anchor="ra")
+    split_bar(draw, (left + 56, top + 104, right - 16, top + 114), item.tally.as_dict())
