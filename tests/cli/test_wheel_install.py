@@ -64,7 +64,7 @@ def test_a_wheel_install_finds_the_default_predictions_from_any_folder(tmp_path:
     assert "demo" in run([calledit, "--help"], elsewhere).stdout
     demo = run([calledit, "demo", "--members", "12"], elsewhere, timeout=300).stdout
     assert "Opened 10 polls in #polls." in demo  # the ten shipped predictions were seeded
-    assert "0 Discord rule violations, 0 unknown routes." in demo
+    assert "(permissions, limits, rate limits): 0 violations, 0 unknown routes." in demo
     run([calledit, "db", "upgrade"], elsewhere)  # the migrations are package data too
     seeded = run([calledit, "seed", "--guild", "123"], elsewhere).stdout
     assert "Seeded 'LLM Predictions For 2025' into guild 123: 10 added" in seeded
