@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable
 
 from bot.cli.common import (
     UPGRADE_HINT,
@@ -35,8 +36,36 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.token:
         raise InvalidInput(NO_TOKEN)
     await open_database(settings.database_url, create=True).dispose()  # a SQLite file's folder
-    await wait_for_database(settings.database_url, settings.database_wait)
+    if not await unless_stopped(wait_for_database(settings.database_url, settings.database_wait)):
+        return 0
     return await run_bot(settings)
+
+
+async def unless_stopped(work: Awaitable[None]) -> bool:
+    """Await work; a stop signal meanwhile cancels it cleanly (False: stopped, exit 0)."""
+    from bot.runner import STOP_SIGNALS
+
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(work)
+    stopped: list[str] = []
+
+    def stop(name: str) -> None:
+        log.warning("Stopping (%s) while waiting for the database.", name)
+        stopped.append(name)
+        task.cancel()
+
+    for sig in STOP_SIGNALS:
+        loop.add_signal_handler(sig, stop, sig.name)
+    try:
+        await task
+    except asyncio.CancelledError:
+        if not stopped:
+            raise
+        return False
+    finally:
+        for sig in STOP_SIGNALS:
+            loop.remove_signal_handler(sig)
+    return True
 
 
 async def wait_for_database(url: str, limit: float) -> None:

@@ -281,3 +281,34 @@ def test_demo_says_which_checks_ran(tmp_path: Path, with_spec: bool) -> None:
             "(set DISCORD_API_SPEC to its openapi.json to add that check)."
         )
     assert "0 Discord rule violations" not in result.stdout
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_a_stop_signal_while_run_waits_for_postgresql_exits_0(tmp_path: Path, sig: str) -> None:
+    """`docker stop` while the database is not up yet: a clean exit 0, not a kill."""
+    import signal
+    import time
+
+    port = refused_port()
+    env = {
+        "DISCORD_TOKEN": TOKEN,
+        "DATABASE_URL": f"postgresql+asyncpg://u:secret@127.0.0.1:{port}/calledit",
+    }
+    process = subprocess.Popen(
+        [*COMMAND, "run"], cwd=tmp_path, env=clean_env(env), stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()  # the bot is in the wait once it says so
+        assert "Waiting for the database" in line, line
+        sent = time.monotonic()
+        process.send_signal(getattr(signal, sig))
+        assert process.wait(timeout=10) == 0
+        assert time.monotonic() - sent < 5
+        rest = process.stderr.read()
+        assert f"Stopping ({sig}) while waiting for the database." in rest
+        assert "Traceback" not in rest
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
