@@ -37,6 +37,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import boarddata as data
+from discord_emulator.remote import Remote
 from harness import (
     OUT,
     Databases,
@@ -51,7 +52,6 @@ from harness import (
 
 from bot.app import CalledItBot
 from bot.domain.clock import FrozenClock
-from bot.emulator.remote import Remote
 from bot.services import Services
 from db.session import Database
 

@@ -42,14 +42,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from discord_emulator import Emulator
+from discord_emulator.connect import connect_client
+from discord_emulator.ratelimit import ROUTE_LIMITS
 from harness import OUT, Databases, Row, common_args, print_table
 
 from bot.app import CalledItBot
 from bot.domain.clock import SystemClock
 from bot.domain.outcomes import Choice
-from bot.emulator import Emulator
-from bot.emulator.connect import connect_client
-from bot.emulator.ratelimit import ROUTE_LIMITS
 from bot.services import Services
 from db.migrate import upgrade
 from db.session import Database

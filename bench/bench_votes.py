@@ -49,6 +49,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import discord
+from discord_emulator.remote import Remote
 from harness import (
     OUT,
     Databases,
@@ -66,7 +67,6 @@ from sqlalchemy import func, select
 
 from bot.app import CalledItBot
 from bot.domain.clock import SystemClock
-from bot.emulator.remote import Remote
 from bot.services import Services
 from db import migrate
 from db.models import Vote

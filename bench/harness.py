@@ -27,8 +27,8 @@ if str(REPO) not in sys.path:
 import aiohttp  # noqa: E402
 import discord  # noqa: E402
 from discord.gateway import DiscordWebSocket  # noqa: E402
+from discord_emulator.remote import Remote, start_emulator, stop_emulator  # noqa: E402
 
-from bot.emulator.remote import Remote, start_emulator, stop_emulator  # noqa: E402
 from bot.endpoints import apply_endpoints  # noqa: E402
 
 OUT = REPO / "bench" / "out"

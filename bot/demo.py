@@ -15,13 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from discord_emulator import Actor, Emulator, InteractionResult
+from discord_emulator.connect import connect_client
+from discord_emulator.models import Channel, Message
+from discord_emulator.spec import default_spec_path
+
 from bot.app import CalledItBot, default_seed
 from bot.domain.clock import FrozenClock
 from bot.domain.errors import InvalidInput
-from bot.emulator import Actor, Emulator, InteractionResult
-from bot.emulator.connect import connect_client
-from bot.emulator.models import Channel, Message
-from bot.emulator.spec import default_spec_path
 from bot.services import Services
 from db.migrate import upgrade
 from db.session import Database

@@ -16,7 +16,7 @@ from db.migrate import upgrade
 from db.session import Database
 from tests.pg import PgServer, start_server, unavailable
 
-pytest_plugins = ["bot.emulator.pytest_plugin"]
+# The `emulator` fixture comes from discord-emulator's pytest plugin (its pytest11 entry point).
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 

@@ -15,13 +15,13 @@ from typing import Any
 
 import discord
 import pytest
+from discord_emulator import Actor, Emulator, InteractionResult
+from discord_emulator.connect import connect_client
+from discord_emulator.models import Channel, Guild, Message
 
 from bot.app import CalledItBot, default_seed
 from bot.domain.clock import FrozenClock
 from bot.domain.outcomes import Choice
-from bot.emulator import Actor, Emulator, InteractionResult
-from bot.emulator.connect import connect_client
-from bot.emulator.models import Channel, Guild, Message
 from bot.services import Services
 from db.migrate import upgrade
 from db.session import Database

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from bot.emulator import permissions as P
-from bot.emulator.models import Channel
+from discord_emulator import permissions as P
+from discord_emulator.models import Channel
+
 from tests.bot.conftest import World
 
 BOUNDARY = datetime(2025, 12, 1, 0, 5, tzinfo=UTC)

@@ -187,7 +187,7 @@ async def test_sync_only_when_the_command_set_changed(world: World) -> None:
 
 
 async def test_discord_hides_admin_only_commands_from_members(live: World) -> None:
-    from bot.emulator import CommandError
+    from discord_emulator import CommandError
 
     for command in ("/setup show", "/export"):
         try:

@@ -6,10 +6,10 @@ import dataclasses
 import io
 from datetime import UTC, datetime
 
+from discord_emulator.models import Message
 from PIL import Image
 from sqlalchemy import select
 
-from bot.emulator.models import Message
 from db.models import MemberName
 from tests.bot.conftest import World
 from tests.bot.test_polls_votes import HALF, NO, YES, open_poll

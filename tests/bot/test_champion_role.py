@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from discord_emulator import permissions as P
+from discord_emulator.models import Role
 from sqlalchemy import select
 
 from bot.domain.community import STALE_CLAIM
-from bot.emulator import permissions as P
-from bot.emulator.models import Role
 from db.models import ChampionRole, JobClaim
 from tests.bot.conftest import World
 

@@ -19,12 +19,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from discord_emulator import Emulator
+from discord_emulator.models import Channel
 from sqlalchemy.engine import make_url
 
 from bot.domain.outcomes import POLL_EMOJI, Choice
 from bot.domain.votes import votes_from_reactions
-from bot.emulator import Emulator
-from bot.emulator.models import Channel
 from tests.bot.conftest import ON_BOTH_BACKENDS
 
 pytestmark = ON_BOTH_BACKENDS

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from discord_emulator.flood import Flood, Probe
+
 from bot.domain.outcomes import Choice
-from bot.emulator.flood import Flood, Probe
 from tests.bot.conftest import World
 from tests.locks import votes_locked
 

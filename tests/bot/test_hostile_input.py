@@ -7,11 +7,11 @@ import logging
 from pathlib import Path
 
 import pytest
+from discord_emulator import Actor, Channel, CommandError, InteractionResult
 from sqlalchemy import func, select
 
 from bot.domain.outcomes import Choice
 from bot.domain.seedfile import MAX_BYTES, MAX_PREDICTIONS
-from bot.emulator import Actor, Channel, CommandError, InteractionResult
 from db.models import Prediction
 from tests.bot.conftest import World
 from tests.bot.test_boards_setup_cmds import unzip

@@ -6,10 +6,10 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from discord_emulator import InteractionResult
 
 from bot.domain.clock import FrozenClock
 from bot.domain.cooldowns import COOLDOWN, Cooldowns
-from bot.emulator import InteractionResult
 from tests.bot.conftest import World
 
 #: Digits that pass str.isdigit() but are not ASCII: superscript, circled, Arabic-Indic, fullwidth.

@@ -6,9 +6,9 @@ import logging
 from datetime import timedelta
 
 import pytest
+from discord_emulator import permissions as P
 
 from bot.domain.outcomes import Choice
-from bot.emulator import permissions as P
 from tests.bot.conftest import World
 
 YES, HALF, NO = "✅", "🌓", "❌"

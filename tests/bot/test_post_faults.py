@@ -9,14 +9,14 @@ from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import pytest
+from discord_emulator import permissions as P
+from discord_emulator.connect import DEFAULT_TOKEN
+from discord_emulator.models import Message
+from discord_emulator.routes_messages import delete_message
 from sqlalchemy import select, update
 
 from bot.domain import nonces
 from bot.domain.months import Month
-from bot.emulator import permissions as P
-from bot.emulator.connect import DEFAULT_TOKEN
-from bot.emulator.models import Message
-from bot.emulator.routes import delete_message
 from bot.services.boards import STALE_CLAIM
 from db.models import LeaderboardPost, Poll, Resolution, ResolutionEvent
 from tests.bot.conftest import World

@@ -16,13 +16,13 @@ from types import SimpleNamespace
 import discord
 import pytest
 from aiohttp import base_protocol
+from discord_emulator import Emulator
+from discord_emulator.connect import connect_client
 
 from bot.app import CalledItBot
 from bot.discord_io import gateway_reads, reaction_events
 from bot.domain.outcomes import Choice
 from bot.domain.shards import ShardScope
-from bot.emulator import Emulator
-from bot.emulator.connect import connect_client
 from bot.services import Services
 from bot.sharded import IdentifyGate, ShardedCalledItBot
 from tests.bot.conftest import World

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from discord_emulator import permissions as P
+from discord_emulator.routes_messages import delete_message
 from sqlalchemy import update
 
 from bot.domain.outcomes import Choice
-from bot.emulator import permissions as P
-from bot.emulator.routes import delete_message
 from db.models import Poll
 from tests.bot.conftest import ON_BOTH_BACKENDS, World
 from tests.bot.test_polls_votes import open_poll

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from discord_emulator.ratelimit import GLOBAL_LIMIT
 
 from bot.discord_io.pacing import BULK_RATE
 from bot.domain.outcomes import Choice
-from bot.emulator.ratelimit import GLOBAL_LIMIT
 from tests.bot.conftest import World
 
 CHANNELS = 60

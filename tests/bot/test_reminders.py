@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from discord_emulator.models import Message
 from sqlalchemy import select, update
 
 from bot.domain import nonces
 from bot.domain.community import STALE_CLAIM
-from bot.emulator.models import Message
 from db.models import JobClaim, Poll
 from tests.bot.conftest import World
 

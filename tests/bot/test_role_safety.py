@@ -4,9 +4,10 @@ back only the champion roles it added; @everyone and managed roles can't be the 
 
 from __future__ import annotations
 
-from bot.emulator import Actor
-from bot.emulator import permissions as P
-from bot.emulator.models import Role
+from discord_emulator import Actor
+from discord_emulator import permissions as P
+from discord_emulator.models import Role
+
 from tests.bot.conftest import World
 from tests.bot.test_champion_role import (
     DECEMBER_1,

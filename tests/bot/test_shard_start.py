@@ -19,12 +19,12 @@ from pathlib import Path
 import discord
 import pytest
 from discord.gateway import DiscordWebSocket
+from discord_emulator import Emulator
 
 from bot import runner
 from bot.app import CalledItBot
 from bot.config import ConfigError, load_settings
 from bot.domain.shards import ShardScope, shard_of
-from bot.emulator import Emulator
 from bot.endpoints import apply_endpoints
 from bot.runner import SQLITE_SHARDS, refuse_sqlite, shard_scope
 from bot.services import Services

@@ -20,12 +20,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from discord_emulator import Actor, Emulator
+from discord_emulator.models import Channel, Guild
 
 from bot.domain import nonces
 from bot.domain.months import Month
 from bot.domain.shards import shard_of
-from bot.emulator import Actor, Emulator
-from bot.emulator.models import Channel, Guild
 from tests.bot.test_crash_recovery import (
     REPO,
     BotProcess,

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 from discord.gateway import DiscordWebSocket, KeepAliveHandler
+from discord_emulator import Emulator
+from discord_emulator.connection import Session
+from discord_emulator.flood import Flood
 
 from bot.domain.outcomes import Choice
-from bot.emulator import Emulator
-from bot.emulator.flood import Flood
-from bot.emulator.gateway import Session
 from tests.bot.conftest import ON_BOTH_BACKENDS
 from tests.bot.test_crash_recovery import (
     BotProcess,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.emulator.bulk import Shape, create_guilds
+from discord_emulator.bulk import Shape, create_guilds
+
 from tests.bot.conftest import ON_BOTH_BACKENDS, World
 
 pytestmark = ON_BOTH_BACKENDS

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from discord_emulator import permissions as P
+from discord_emulator.models import Channel
 from sqlalchemy import select
 
-from bot.emulator import permissions as P
-from bot.emulator.models import Channel
 from db.models import Poll
 from tests.bot.conftest import World
 

@@ -16,13 +16,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from discord_emulator import Actor, Emulator
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.domain.clock import FrozenClock
 from bot.domain.outcomes import POLL_EMOJI, Choice
 from bot.domain.votes import votes_from_reactions
-from bot.emulator import Actor, Emulator
 from tests.bot.conftest import ON_BOTH_BACKENDS, World
 
 pytestmark = ON_BOTH_BACKENDS

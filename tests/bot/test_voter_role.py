@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from discord_emulator.models import Role
+
 from bot.domain.outcomes import Choice
-from bot.emulator.models import Role
 from tests.bot.conftest import World
 
 YES, NO = "✅", "❌"

@@ -10,8 +10,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from discord_emulator import Emulator
 
-from bot.emulator import Emulator
 from tests.cli.test_cli import COMMAND, clean_env
 from tests.cli.test_first_hour import TOKEN, refused_port
 from tests.pg import PgServer

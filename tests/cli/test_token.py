@@ -13,12 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from discord_emulator import Emulator
+from discord_emulator.connect import connect_client
 
 from bot.app import CalledItBot
 from bot.config import ConfigError, load_settings
 from bot.domain.clock import FrozenClock
-from bot.emulator import Emulator
-from bot.emulator.connect import connect_client
 from bot.services import Services
 from db.migrate import upgrade
 from db.session import Database
