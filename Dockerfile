@@ -17,8 +17,11 @@ COPY pyproject.toml README.md /src/
 COPY bot /src/bot
 COPY db /src/db
 COPY seeds /src/seeds
-# A plain (non-editable) install, as from PyPI: the default predictions are package data.
-RUN pip install '/src[postgres]' \
+# The local Discord `calledit demo` plays against: its own distribution, a dependency.
+COPY emulator /src/emulator
+# A plain (non-editable) install of both wheels, as from PyPI: the default predictions are
+# package data.
+RUN pip install /src/emulator '/src[postgres]' \
     && rm -rf /src \
     && useradd --system --uid 10001 --home-dir /app --no-create-home calledit \
     && mkdir -p /app/data \

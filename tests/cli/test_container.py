@@ -34,6 +34,7 @@ def test_the_build_context_leaves_out_secrets_and_local_state() -> None:
         "bench/out/report.json",
         "demo-cards/01-leaderboard-2025-12.png",
         "tests/conftest.py",
+        "emulator/tests/conftest.py",
         ".pytest_cache/v/cache/lastfailed",
         "build/lib/bot/app.py",
     ):
@@ -43,13 +44,17 @@ def test_the_build_context_leaves_out_secrets_and_local_state() -> None:
 def test_the_copy_lines_name_files_that_exist_and_are_in_the_context(tmp_path: Path) -> None:
     rules = ignore_rules()
     sources = copy_sources()
-    assert {"pyproject.toml", "README.md", "bot", "db", "seeds"} <= set(sources)
+    assert {"pyproject.toml", "README.md", "bot", "db", "seeds", "emulator"} <= set(sources)
     for source in sources:
         assert (REPO / source).exists(), source
         assert not ignored(source, rules), f"{source} is COPYed but .dockerignore excludes it"
     copied = build_context(tmp_path)
     assert "seeds/llm-predictions-2025.toml" in copied
     assert "bot/app.py" in copied and "db/migrations/script.py.mako" in copied
+    # The emulator's distribution (a dependency: `calledit demo`), without its tests.
+    assert {"emulator/pyproject.toml", "emulator/README.md"} <= set(copied)
+    assert "emulator/src/discord_emulator/server.py" in copied
+    assert not any(path.startswith("emulator/tests/") for path in copied)
     assert not any("__pycache__" in path for path in copied)
 
 
@@ -57,6 +62,7 @@ def test_the_image_installs_a_wheel_and_runs_unprivileged_with_a_healthcheck() -
     (install,) = [run for run in instructions("RUN") if "pip install" in run]
     words = shlex.split(install)
     assert "-e" not in words and "--editable" not in words, install
+    assert "/src/emulator" in words, "the emulator is a dependency: install its wheel too"
     assert "libfribidi0" in " ".join(instructions("RUN"))  # Pillow's right-to-left layout
     (user,) = instructions("USER")
     assert user.split()[1] not in ("root", "0")
