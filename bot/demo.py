@@ -18,7 +18,7 @@ from typing import Any
 from discord_emulator import Actor, Emulator, InteractionResult
 from discord_emulator.connect import connect_client
 from discord_emulator.models import Channel, Message
-from discord_emulator.spec import default_spec_path
+from discord_emulator.spec import EXTRA_HINT, checks_available, default_spec_path
 
 from bot.app import CalledItBot, default_seed
 from bot.domain.clock import FrozenClock
@@ -230,6 +230,11 @@ def checks_report(emu: Emulator, spec: Path) -> list[str]:
     ]
     if emu.validate_spec and emu.spec is not None:
         lines.append(f"Every request body was validated against Discord's API spec ({spec}).")
+    elif spec.is_file() and not checks_available():
+        lines.append(
+            f"Discord's API spec at {spec} was NOT used: the emulator's spec checks need "
+            f"jsonschema and referencing ({EXTRA_HINT}, or the dev extra)."
+        )
     else:
         lines.append(
             f"Discord's API spec was not found at {spec}: requests were NOT validated against "

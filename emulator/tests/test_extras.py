@@ -15,6 +15,7 @@ import pytest
 from discord import app_commands
 from discord_emulator import Emulator, Guild
 from discord_emulator.connect import connect_client
+from discord_emulator.spec import Spec, SpecChecksUnavailable, checks_available, load_spec
 from plain_bot import build_client
 
 #: The console script installed beside this interpreter (``discord-emulator``).
@@ -112,6 +113,20 @@ async def test_spec_absent_is_skipped_with_notice(
 
 
 @pytest.mark.emulator(ratelimits=False, validate_responses=False)
+def test_a_spec_without_the_extra_is_skipped_naming_the_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    path = tmp_path / "openapi.json"
+    path.write_text('{"paths": {}}')
+    monkeypatch.setitem(sys.modules, "jsonschema", None)  # as if the extra were not installed
+    assert not checks_available()
+    with pytest.raises(SpecChecksUnavailable, match=r"discord-emulator\[spec\]"):
+        Spec({"paths": {}}, path)
+    assert load_spec(path) is None
+    assert "spec validation is SKIPPED" in caplog.text and "discord-emulator[spec]" in caplog.text
+
+
 async def test_burst_throughput_raw_reader(emulator: Emulator, guild: Guild) -> None:
     people = [emulator.add_member(guild, f"u{i}", dispatch=False) for i in range(500)]
     msg = await emulator.owner_of(guild).say("burst")

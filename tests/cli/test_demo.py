@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def test_demo_plays_a_season_cleanly(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_"))}
@@ -37,3 +39,17 @@ def test_demo_plays_a_season_cleanly(tmp_path: Path) -> None:
     assert any("stats" in name for name in saved) and any("scorecard" in name for name in saved)
     for path in folder.glob("*.png"):
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_demo_names_the_missing_extra_when_the_spec_is_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from discord_emulator import Emulator
+
+    from bot.demo import checks_report
+
+    spec = tmp_path / "openapi.json"
+    spec.write_text('{"paths": {}}')
+    monkeypatch.setitem(sys.modules, "jsonschema", None)  # installed without [spec]
+    last = checks_report(Emulator(spec_path=str(spec), validate_spec=True), spec)[-1]
+    assert f"spec at {spec} was NOT used" in last and "discord-emulator[spec]" in last

@@ -43,6 +43,15 @@ def _schema_libraries() -> tuple[Any, Any, Any, Any]:
     return Draft202012Validator, Registry, Resource, DRAFT202012
 
 
+def checks_available() -> bool:
+    """Return whether the spec checks can run here (the ``spec`` extra is installed)."""
+    try:
+        _schema_libraries()
+    except SpecChecksUnavailable:
+        return False
+    return True
+
+
 def default_spec_path() -> Path:
     """Return the spec path: $DISCORD_API_SPEC or ``../shared/discord-api-spec/openapi.json``."""
     env = os.environ.get("DISCORD_API_SPEC")
