@@ -1,4 +1,7 @@
-"""Run the emulator out of process: ``python -m discord_emulator --port P``."""
+"""Run the emulator out of process: ``discord-emulator --port P`` (or ``python -m discord_emulator``).
+
+Prints one JSON line with its URLs and guilds, then serves until interrupted.
+"""
 
 from __future__ import annotations
 
@@ -46,7 +49,7 @@ async def _serve(args: argparse.Namespace) -> None:
 
 def main() -> None:
     """Parse arguments and serve until interrupted."""
-    parser = argparse.ArgumentParser(prog="python -m discord_emulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="discord-emulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--guilds", type=int, default=0, help="create N guilds at start")
