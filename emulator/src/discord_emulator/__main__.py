@@ -1,4 +1,4 @@
-"""Run the emulator out of process: ``discord-emulator --port P`` (or ``python -m discord_emulator``).
+"""Run the emulator out of process: ``discord-emulator --port P`` (``python -m discord_emulator``).
 
 Prints one JSON line with its URLs and guilds, then serves until interrupted.
 """
