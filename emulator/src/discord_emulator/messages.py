@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from . import permissions as P
-from .models import Message, dumps, emoji_key, id_of, parse_emoji, snowflake
+from .models import Member, Message, dumps, emoji_key, id_of, parse_emoji, snowflake
 from .rules import MAX_REACTIONS, DiscordError
 from .state import EmulatorState
 
@@ -16,6 +16,10 @@ ReactionOp = tuple[Any, Any, str, Literal["add", "remove"] | bool]
 
 class MessagesMixin(EmulatorState):
     """Store messages, keep every message's reaction state and dispatch their events."""
+
+    #: Serialized emoji and members of reaction events, made once (set by the Emulator).
+    _emoji_json: dict[str, str]
+    _member_cache: dict[tuple[int, int], tuple[tuple[int, ...], Member, str]]
 
     def store_message(self, msg: Message, *, dispatch: bool = True) -> Message:
         """Store a new message and dispatch MESSAGE_CREATE unless ephemeral."""

@@ -53,8 +53,6 @@ class EmulatorState(Protocol):
     request_hooks: list[tuple[str, str, Callable[[Any], Awaitable[None]]]]
     validate_spec: bool
     validate_responses: bool
-    _emoji_json: dict[str, str]
-    _member_cache: dict[tuple[int, int], tuple[tuple[int, ...], Any, str]]
 
     @property
     def url(self) -> str:
