@@ -1,4 +1,4 @@
-# Called It: the bot, ready for PostgreSQL (README, "Containers"). Not built in CI: no container
+# Called It: the bot, ready for PostgreSQL (docs/operators.md, "Containers"). Not built in CI: no container
 # engine is reachable where the project is tested; tests/cli/test_container.py checks this file
 # statically and tests/cli/test_wheel_install.py builds and runs the same install from the same
 # COPY lines.

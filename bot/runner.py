@@ -37,7 +37,7 @@ NO_TOKEN = (
 
 SQLITE_SHARDS = (
     "SHARD_IDS leaves shards to other processes, and they can't share a SQLite file: "
-    "use PostgreSQL (DATABASE_URL=postgresql+asyncpg://..., see README 'Running at scale')."
+    "use PostgreSQL (DATABASE_URL=postgresql+asyncpg://..., see docs/operators.md, 'Running at scale')."
 )
 
 

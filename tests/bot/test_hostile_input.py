@@ -1,4 +1,4 @@
-"""Bad and hostile input through the emulator: every row of the README's "Bad input" table."""
+"""Bad and hostile input through the emulator: every row of docs/admins.md's "Bad input" table."""
 
 from __future__ import annotations
 
