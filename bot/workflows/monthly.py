@@ -62,10 +62,10 @@ class MonthlyPost:
         is recorded, not repeated; a blocked channel is retried at that pace.
         """
         due = [(d.guild_id, d.month) for d in await self._boards.due_posts(self._scope)]
-        for key in await self._outbox.unfinished("board:", self._scope):
-            if board_of(key) not in due:
-                due.append(board_of(key))
-        for guild_id, month in due:
+        unfinished = await self._outbox.unfinished("board:", self._scope)
+        held = await self._outbox.held(unfinished)  # retried once their claims are stale
+        due += [board_of(key) for key in unfinished if key not in held]
+        for guild_id, month in dict.fromkeys(due):
             if not self._scope.owns(guild_id) or not self._access.connected(guild_id):
                 continue  # not connected to that guild now; a later tick or start catches up
             try:

@@ -44,9 +44,11 @@ class Reminders:
         A claim left without a post (a crash, a channel the bot can't use now) is taken over
         once it is stale: the taker first looks for the reminder in the channel.
         """
-        for item in await self._reminders.due():
-            if not self._access.connected(item.guild_id):
-                continue  # another process (or a later start) posts it
+        due = await self._reminders.due()
+        held = await self._outbox.held([reminder_key(item.poll_id) for item in due])
+        for item in due:
+            if reminder_key(item.poll_id) in held or not self._access.connected(item.guild_id):
+                continue  # being posted, or retried once stale; or another process posts it
             target = item.channel_id
             if (
                 item.thread_id
