@@ -126,18 +126,9 @@ class CalledItBot(commands.Bot):
         self.scheduler = Scheduler(
             services.clock,
             flows.polls,
-            flows.closing,
-            flows.resolving,
-            flows.monthly,
-            flows.read_back,
+            flows.jobs,
             ready=self.wait_until_ready,
             interval=scheduler_interval,
-            chores=(
-                flows.champions.apply_due,
-                flows.reminders.post_due,
-                flows.reminders.post_digests,
-                flows.admin_channel.deliver_all,
-            ),
         )
         flows.writer.on_backlog = self.hold_gateways
         self.synced: str | None = None

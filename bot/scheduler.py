@@ -1,4 +1,8 @@
-"""Scheduled work: deadlines, late result posts and announcements, and the monthly post."""
+"""Scheduled work: a list of named jobs run in order every tick, each under its own guard.
+
+Adding scheduled work (a post made once, through the outbox) is one workflow module and one
+line in the list of jobs that bot/wiring.py builds.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
 from bot.discord_io.registry import OpenPolls
 from bot.domain.clock import Clock
-from bot.workflows.closing import PollClosing
-from bot.workflows.monthly import MonthlyPost
-from bot.workflows.read_back import ReadBackWorkflow
-from bot.workflows.resolving import Resolving
 
 log = logging.getLogger(__name__)
 
@@ -20,31 +21,30 @@ log = logging.getLogger(__name__)
 MIN_WAIT = 0.5
 
 
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One piece of scheduled work: a name for the logs and what to run when due."""
+
+    name: str
+    run: Callable[[], Awaitable[object]]
+
+
 class Scheduler:
-    """Run what is due every interval, and sooner when a poll's deadline comes first."""
+    """Run the jobs every interval, and sooner when a poll's deadline comes first."""
 
     def __init__(
         self,
         clock: Clock,
         polls: OpenPolls,
-        closing: PollClosing,
-        resolving: Resolving,
-        monthly: MonthlyPost,
-        read_back: ReadBackWorkflow,
+        jobs: Sequence[Job],
         *,
         ready: Callable[[], Awaitable[object]],
         interval: float = 30.0,
-        chores: Sequence[Callable[[], Awaitable[object]]] = (),
     ) -> None:
         self._clock = clock
         self._polls = polls
-        self._closing = closing
-        self._resolving = resolving
-        self._monthly = monthly
-        self._read_back = read_back
+        self.jobs = tuple(jobs)
         self._ready = ready
-        #: Further due work (reminders, the digest, the admin channel), run in this order.
-        self._chores = tuple(chores)
         self.interval = interval
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
@@ -63,18 +63,15 @@ class Scheduler:
             self._task = None
 
     async def tick(self) -> None:
-        """Do everything that is due now, each use case through its one workflow."""
+        """Run every job once, in order; one failing doesn't keep the others from running."""
         async with self._lock:
-            await self._read_back.retry_unanswered()
-            await self._closing.close_due()
-            await self._closing.post_missing_results()
-            await self._resolving.announce_missing()
-            await self._monthly.post_due()
-            for chore in self._chores:
+            for job in self.jobs:
                 try:
-                    await chore()
-                except Exception:  # one chore failing must not stop the others
-                    log.exception("scheduled work %s failed", getattr(chore, "__qualname__", chore))
+                    await job.run()
+                except Exception:
+                    log.exception("scheduled job %r failed; it runs again next tick", job.name)
+                else:
+                    log.debug("scheduled job %r done", job.name)
 
     def next_wait(self) -> float:
         """Return seconds until the next tick: the interval, or sooner for a poll's deadline."""

@@ -21,11 +21,12 @@ from bot.discord_io.threads import PollThreads
 from bot.discord_io.voters import Voters
 from bot.domain.seedfile import SeedSet
 from bot.domain.shards import ShardScope
+from bot.scheduler import Job
 from bot.services import Services
 from bot.vote_writer import BACKLOG_LIMIT, VoteWriter
 from bot.workflows.access_check import AccessCheck
 from bot.workflows.admin_channel import AdminChannel
-from bot.workflows.cards import BoardCards
+from bot.workflows.cards import BoardCards, leaderboard_file
 from bot.workflows.champions import ChampionRoles
 from bot.workflows.closing import PollClosing
 from bot.workflows.disputing import Disputing
@@ -33,6 +34,7 @@ from bot.workflows.editing import PredictionEditing
 from bot.workflows.moderation import Moderation
 from bot.workflows.monthly import MonthlyPost
 from bot.workflows.opening import PollOpening
+from bot.workflows.outbox import Outbox
 from bot.workflows.read_back import ReadBackWorkflow
 from bot.workflows.reminders import Reminders
 from bot.workflows.resolving import Resolving
@@ -62,6 +64,8 @@ class Workflows:
     champions: ChampionRoles
     roles: RoleKeeper
     voters: Voters
+    #: The scheduled work, run in this order every tick (bot.scheduler).
+    jobs: tuple[Job, ...]
 
     @classmethod
     def build(
@@ -114,12 +118,56 @@ class Workflows:
         )
         threads = PollThreads(client.http, access, told)
         opening = PollOpening(services, poster, polls, told, threads, voters, scope=scope)
+        claimant = claimant or f"{process_name()}:{secrets.token_hex(3)}"
+        outbox = Outbox(services.outbox, poster, claimant)
         closing = PollClosing(
-            services, read_back, writer, polls, poster, services.clock, threads, scope=scope
+            services.polls,
+            services.predictions,
+            read_back,
+            writer,
+            polls,
+            poster,
+            outbox,
+            services.clock,
+            threads,
+            scope=scope,
         )
         disputing = Disputing(services, told)
         roles = RoleKeeper(client.http, client.get_guild)
-        claimant = claimant or f"{process_name()}:{secrets.token_hex(3)}"
+        resolving = Resolving(
+            services.guilds,
+            services.resolution,
+            read_back,
+            writer,
+            closing,
+            outbox,
+            disputing,
+            scope=scope,
+        )
+        monthly = MonthlyPost(
+            services.guilds,
+            services.boards,
+            services.sets,
+            outbox,
+            access,
+            lambda board, server: leaderboard_file(services, board, server),
+            scope=scope,
+        )
+        reminders = Reminders(services.reminders, services.guilds, outbox, access, services.clock)
+        champions = ChampionRoles(
+            services.guilds, services.champions, services.boards, outbox, roles, access, told
+        )
+        jobs = (  # the scheduled work, in the order each tick runs it
+            Job("read-back retries", read_back.retry_unanswered),
+            Job("polls due to close", closing.close_due),
+            Job("missing poll results", closing.post_missing_results),
+            Job("missing announcements", resolving.announce_missing),
+            Job("monthly post", monthly.post_due),
+            Job("champion role", champions.apply_due),
+            Job("reminders", reminders.post_due),
+            Job("weekly digest", reminders.post_digests),
+            Job("admin channel notices", admin_channel.deliver_all),
+        )
         return cls(
             polls=polls,
             writer=writer,
@@ -128,20 +176,19 @@ class Workflows:
             closing=closing,
             editing=PredictionEditing(services, poster),
             read_back=read_back,
-            resolving=Resolving(
-                services, read_back, writer, closing, poster, disputing, scope=scope
-            ),
-            monthly=MonthlyPost(services, poster, access, claimant, scope=scope),
+            resolving=resolving,
+            monthly=monthly,
             moderation=moderation,
             access_check=AccessCheck(services, poster, access, polls, remover, told),
             startup=Startup(services, polls, opening, closing, read_back, seed, scope=scope),
             cards=BoardCards(services),
             admin_channel=admin_channel,
-            reminders=Reminders(services, poster, access, claimant),
+            reminders=reminders,
             disputing=disputing,
-            champions=ChampionRoles(services, roles, access, told, claimant),
+            champions=champions,
             roles=roles,
             voters=voters,
+            jobs=jobs,
         )
 
 

@@ -162,8 +162,7 @@ class Poll(Base):
     close_reason: Mapped[str | None] = mapped_column(String(16))
     #: The message with the poll's result once posted; 0 when none is due any more.
     result_message_id: Mapped[int | None] = mapped_column(BigInteger)
-    #: The claim on the poll's one reminder, and its message once posted (0: none due).
-    reminder_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The poll's one reminder once posted (0: none due); its claim is in the outbox.
     reminder_message_id: Mapped[int | None] = mapped_column(BigInteger)
     #: The poll's discussion thread (started on its message), if any.
     thread_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -289,7 +288,7 @@ class MemberScore(Base):
 
 
 class LeaderboardPost(Base):
-    """The claim and record of one guild's monthly leaderboard post."""
+    """The record of one guild's monthly leaderboard post (its claim is in the outbox)."""
 
     __tablename__ = "leaderboard_posts"
     __table_args__ = (UniqueConstraint("guild_id", "month"),)
@@ -297,22 +296,27 @@ class LeaderboardPost(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     guild_id: Mapped[int] = mapped_column(BigInteger)
     month: Mapped[str] = mapped_column(String(7))
-    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    claimed_by: Mapped[str] = mapped_column(String(64))
-    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     channel_id: Mapped[int | None] = mapped_column(BigInteger)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
-class JobClaim(Base):
-    """A claim on one run of scheduled work, so it happens once across restarts and replicas."""
+class OutboxEntry(Base):
+    """One thing done exactly once across restarts and replicas: its claim, then its record.
 
-    __tablename__ = "job_claims"
+    Keyed by what it is (bot.services.outbox builds the keys): a post, or a month's role change.
+    """
+
+    __tablename__ = "outbox"
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     claimed_by: Mapped[str] = mapped_column(String(64))
-    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When it was done; None while only claimed.
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class GuildNotice(Base):

@@ -9,8 +9,7 @@ from bot.domain.errors import InvalidInput
 
 #: A reminder goes out this long before a poll closes.
 REMINDER_BEFORE = timedelta(hours=24)
-#: A claim on a reminder or digest older than this with no post recorded is taken over.
-STALE_CLAIM = timedelta(minutes=5)
+
 #: The dispute window unless a server sets its own; 0 turns disputes off.
 DISPUTE_HOURS_DEFAULT = 48
 DISPUTE_HOURS_MAX = 24 * 30

@@ -14,6 +14,7 @@ from bot.services.export import ExportService
 from bot.services.guilds import GuildService
 from bot.services.names import NameService
 from bot.services.notices import NoticeService
+from bot.services.outbox import OutboxService
 from bot.services.polls import PollService
 from bot.services.predictions import PredictionService
 from bot.services.reminders import ReminderService
@@ -48,6 +49,7 @@ class Services:
     disputes: DisputeService
     champions: ChampionService
     shards: ShardStateService
+    outbox: OutboxService
 
     @classmethod
     def build(cls, db: Database, clock: Clock) -> Services:
@@ -73,4 +75,5 @@ class Services:
             disputes=DisputeService(db, clock),
             champions=ChampionService(db, clock),
             shards=ShardStateService(db),
+            outbox=OutboxService(db, clock),
         )

@@ -1,15 +1,14 @@
-"""Leaderboards (monthly, all-time), member stats, and the monthly post's claim."""
+"""Leaderboards (monthly, all-time), member stats, and the monthly post's record."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import (
     select,
-    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +26,8 @@ from bot.services.board_reads import (
     read_version,
     resolved_items,
 )
-from bot.services.guilds import config_of, ensure
+from bot.services.guilds import config_of
+from bot.services.outbox import board_key
 from bot.services.scoping import EVERYTHING, owned
 from bot.services.shared_reads import tallies
 from bot.services.snapshots import Board, MemberStats, Tally
@@ -36,6 +36,7 @@ from db.models import (
     GuildSettings,
     LeaderboardPost,
     MemberScore,
+    OutboxEntry,
     Prediction,
     Resolution,
     Vote,
@@ -48,10 +49,6 @@ LEDGER_KEY = "score_ledger_built"
 #: Set once every ledger row keeps its rank (ledger.place_periods).
 PLACES_KEY = "score_ledger_placed"
 
-#: A claim older than this with no post recorded is taken to have died mid-post: another
-#: claimant takes it over, first looking in the channel for a post that did land. It is also
-#: the pace at which a post whose channel can't be reached is retried.
-STALE_CLAIM = timedelta(minutes=5)
 #: How many months a member's card charts.
 MONTHS = 12
 
@@ -62,15 +59,6 @@ class DuePost:
 
     guild_id: int
     month: Month
-
-
-@dataclass(frozen=True, slots=True)
-class Claim:
-    """A claim won on a monthly post; `taken_over` is when a stale claim had been made."""
-
-    guild_id: int
-    month: Month
-    taken_over: datetime | None = None
 
 
 class BoardService:
@@ -301,83 +289,32 @@ class BoardService:
                     select(GuildSettings).where(owned(GuildSettings.guild_id, scope))
                 )
             ]
-            claimed = {
-                (g, m)
-                for g, m in await session.execute(
-                    select(LeaderboardPost.guild_id, LeaderboardPost.month)
+            claimed = set(
+                await session.scalars(
+                    select(OutboxEntry.key).where(OutboxEntry.key.startswith("board:"))
                 )
-            }
+            )
         for guild in guilds:
             month = board_month_due(now, parse_timezone(guild.timezone), guild.created_at)
-            if month is not None and (guild.guild_id, str(month)) not in claimed:
+            if month is not None and board_key(guild.guild_id, month) not in claimed:
                 due.append(DuePost(guild.guild_id, month))
         return due
-
-    async def claim_post(self, guild_id: int, month: Month, claimant: str) -> bool:
-        """Claim a guild's monthly post; True only for the one claimant that gets it."""
-        return await self.claim(guild_id, month, claimant) is not None
-
-    async def claim(self, guild_id: int, month: Month, claimant: str) -> Claim | None:
-        """Claim a guild's monthly post; a Claim only for the one claimant that gets it.
-
-        A claim whose post was never recorded and that is older than STALE_CLAIM is taken over,
-        so a crash between claiming and posting doesn't lose the post; the Claim then says when
-        the stale claim was made, so the taker can look for a post that landed since.
-        """
-        now = self._clock.now()
-        insert = sqlite.insert if self._db.is_sqlite else postgresql.insert
-        async with self._db.write() as session:
-            await ensure(session, guild_id, self._clock)
-            result = await session.execute(
-                insert(LeaderboardPost)
-                .values(guild_id=guild_id, month=str(month), claimed_at=now, claimed_by=claimant)
-                .on_conflict_do_nothing(index_elements=["guild_id", "month"])
-            )
-            if result.rowcount == 1:  # type: ignore[attr-defined]
-                return Claim(guild_id, month)
-            stale = await session.scalar(
-                select(LeaderboardPost.claimed_at).where(
-                    LeaderboardPost.guild_id == guild_id,
-                    LeaderboardPost.month == str(month),
-                    LeaderboardPost.posted_at.is_(None),
-                    LeaderboardPost.claimed_at < now - STALE_CLAIM,
-                )
-            )
-            if stale is None:
-                return None
-            taken = await session.execute(
-                update(LeaderboardPost)
-                .where(
-                    LeaderboardPost.guild_id == guild_id,
-                    LeaderboardPost.month == str(month),
-                    LeaderboardPost.posted_at.is_(None),
-                    LeaderboardPost.claimed_at < now - STALE_CLAIM,
-                )
-                .values(claimed_at=now, claimed_by=claimant)
-            )
-            if taken.rowcount != 1:  # type: ignore[attr-defined]
-                return None
-            return Claim(guild_id, month, taken_over=stale)
-
-    async def unfinished_claims(self, scope: ShardScope = EVERYTHING) -> list[DuePost]:
-        """Return claimed posts (in the scope's guilds) never recorded as posted, to retry."""
-        async with self._db.read() as session:
-            rows = await session.execute(
-                select(LeaderboardPost.guild_id, LeaderboardPost.month).where(
-                    LeaderboardPost.posted_at.is_(None), owned(LeaderboardPost.guild_id, scope)
-                )
-            )
-            return [DuePost(g, Month.parse(m)) for g, m in rows]
 
     async def mark_posted(
         self, guild_id: int, month: Month, channel_id: int | None, message_id: int | None
     ) -> None:
-        """Record that a monthly post was made."""
+        """Record that a monthly post was made (again: the same record)."""
+        insert = sqlite.insert if self._db.is_sqlite else postgresql.insert
+        values = {
+            "posted_at": self._clock.now(),
+            "channel_id": channel_id,
+            "message_id": message_id,
+        }
         async with self._db.write() as session:
             await session.execute(
-                update(LeaderboardPost)
-                .where(LeaderboardPost.guild_id == guild_id, LeaderboardPost.month == str(month))
-                .values(posted_at=self._clock.now(), channel_id=channel_id, message_id=message_id)
+                insert(LeaderboardPost)
+                .values(guild_id=guild_id, month=str(month), **values)
+                .on_conflict_do_update(index_elements=["guild_id", "month"], set_=values)
             )
 
     async def posts(self, guild_id: int) -> list[tuple[str, datetime | None]]:

@@ -9,8 +9,7 @@ from sqlalchemy import delete, func, select, update
 
 from bot.domain.clock import Clock
 from bot.domain.months import Month
-from bot.services.job_claims import Claimed, claim_job
-from db.models import ChampionRole, JobClaim, LeaderboardPost
+from db.models import ChampionRole, LeaderboardPost
 from db.session import Database
 
 log = logging.getLogger(__name__)
@@ -25,7 +24,7 @@ class RoleChanges:
 
 
 class ChampionService:
-    """Plan and record champion role changes, claimed once per guild and month."""
+    """Plan and record champion role changes (claimed once per guild and month in the outbox)."""
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
@@ -40,21 +39,6 @@ class ChampionService:
                 )
             )
         return Month.parse(month) if month else None
-
-    async def done(self, guild_id: int, month: Month) -> bool:
-        """Tell whether a month's role change was completed."""
-        async with self._db.read() as session:
-            done = await session.scalar(
-                select(JobClaim.done_at).where(JobClaim.key == job_key(guild_id, month))
-            )
-        return done is not None
-
-    async def claim(self, guild_id: int, month: Month, claimant: str) -> Claimed | None:
-        """Claim a month's role change; a Claimed only for the one claimant that gets it."""
-        now = self._clock.now()
-        key = job_key(guild_id, month)
-        async with self._db.write() as session:
-            return await claim_job(session, key, claimant, now, is_sqlite=self._db.is_sqlite)
 
     async def plan(
         self, guild_id: int, month: Month, role_id: int, winners: frozenset[int]
@@ -123,15 +107,6 @@ class ChampionService:
                 )
             )
 
-    async def finish(self, guild_id: int, month: Month) -> None:
-        """Record that a month's role change is complete."""
-        async with self._db.write() as session:
-            await session.execute(
-                update(JobClaim)
-                .where(JobClaim.key == job_key(guild_id, month))
-                .values(done_at=self._clock.now())
-            )
-
     async def holders(self, guild_id: int) -> dict[int, str]:
         """Return the members the bot gave the role to, with their month."""
         async with self._db.read() as session:
@@ -141,8 +116,3 @@ class ChampionService:
                 )
             )
             return {m: month for m, month in rows}
-
-
-def job_key(guild_id: int, month: Month) -> str:
-    """Return the job-claim key of a guild's champion role change for a month."""
-    return f"champion:{guild_id}:{month}"

@@ -1,4 +1,4 @@
-"""Reminders before polls close, overdue predictions and the weekly digest's claim."""
+"""Reminders before polls close, and the overdue predictions the weekly digest lists."""
 
 from __future__ import annotations
 
@@ -7,15 +7,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 
 from bot.domain.clock import Clock
-from bot.domain.community import REMINDER_BEFORE, STALE_CLAIM, is_overdue, reminder_due
+from bot.domain.community import REMINDER_BEFORE, is_overdue, reminder_due
 from bot.domain.months import parse_timezone
-from bot.services.job_claims import Claimed, claim_job
 from bot.services.shared_reads import tallies
 from bot.services.snapshots import Tally
-from db.models import GuildSettings, JobClaim, Poll, Prediction, Resolution
+from db.models import GuildSettings, Poll, Prediction, Resolution
 from db.session import Database
 
 log = logging.getLogger(__name__)
@@ -48,14 +47,14 @@ class OverdueItem:
 
 
 class ReminderService:
-    """Find due reminders and overdue predictions; claim and record their posts."""
+    """Find due reminders and overdue predictions; record reminder posts."""
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
 
     async def due(self) -> list[ReminderItem]:
-        """Return the open polls whose reminder is due and not claimed by a live claimant."""
+        """Return the open polls whose reminder is due and not yet posted."""
         now = self._clock.now()
         async with self._db.read() as session:
             rows = (
@@ -68,10 +67,6 @@ class ReminderService:
                         Poll.reminder_message_id.is_(None),
                         Poll.closes_at > now,
                         Poll.closes_at <= now + REMINDER_BEFORE,
-                        or_(
-                            Poll.reminder_claimed_at.is_(None),
-                            Poll.reminder_claimed_at < now - STALE_CLAIM,
-                        ),
                     )
                     .order_by(Poll.id)
                 )
@@ -92,25 +87,6 @@ class ReminderService:
             )
             for p, q in rows
         ]
-
-    async def claim(self, poll_id: int) -> Claimed | None:
-        """Claim a poll's reminder; a Claimed only for the one claimant that gets it."""
-        now = self._clock.now()
-        free = (
-            Poll.id == poll_id,
-            Poll.closed_at.is_(None),
-            Poll.reminder_message_id.is_(None),
-            or_(
-                Poll.reminder_claimed_at.is_(None),
-                Poll.reminder_claimed_at < now - STALE_CLAIM,
-            ),
-        )
-        async with self._db.write() as session:
-            before = await session.scalar(select(Poll.reminder_claimed_at).where(*free))
-            taken = await session.execute(update(Poll).where(*free).values(reminder_claimed_at=now))
-            if taken.rowcount != 1:  # type: ignore[attr-defined]
-                return None
-        return Claimed(taken_over=before)
 
     async def record(self, poll_id: int, message_id: int) -> None:
         """Record a poll's reminder post (0: none is due any more)."""
@@ -152,35 +128,6 @@ class ReminderService:
             OverdueItem(p.number, p.title, p.due, counts.get(p.id, Tally()), p.id in open_ids)
             for p in predictions
         ]
-
-    async def claim_digest(self, guild_id: int, week: str, claimant: str) -> Claimed | None:
-        """Claim a guild's weekly digest; a Claimed only for the one claimant that gets it."""
-        now = self._clock.now()
-        key = digest_key(guild_id, week)
-        async with self._db.write() as session:
-            return await claim_job(session, key, claimant, now, is_sqlite=self._db.is_sqlite)
-
-    async def digest_done(self, guild_id: int, week: str) -> bool:
-        """Tell whether a guild's digest of a week was posted."""
-        async with self._db.read() as session:
-            done = await session.scalar(
-                select(JobClaim.done_at).where(JobClaim.key == digest_key(guild_id, week))
-            )
-            return done is not None
-
-    async def digest_posted(self, guild_id: int, week: str) -> None:
-        """Record that a guild's digest of a week was posted."""
-        async with self._db.write() as session:
-            await session.execute(
-                update(JobClaim)
-                .where(JobClaim.key == digest_key(guild_id, week))
-                .values(done_at=self._clock.now())
-            )
-
-
-def digest_key(guild_id: int, week: str) -> str:
-    """Return the job-claim key of a guild's weekly digest."""
-    return f"digest:{guild_id}:{week}"
 
 
 def zone_of_row(settings: GuildSettings | None) -> ZoneInfo:

@@ -9,7 +9,11 @@ from bot.discord_io.admin_notices import AdminNotices
 from bot.discord_io.roles import RoleKeeper
 from bot.domain import notices
 from bot.domain.community import champions
-from bot.services import Services
+from bot.services.boards import BoardService
+from bot.services.champions import ChampionService
+from bot.services.guilds import GuildService
+from bot.services.outbox import champion_key
+from bot.workflows.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -27,21 +31,25 @@ class ChampionRoles:
 
     def __init__(
         self,
-        services: Services,
+        guilds: GuildService,
+        champions: ChampionService,
+        boards: BoardService,
+        outbox: Outbox,
         roles: RoleKeeper,
         access: Access,
         told: AdminNotices,
-        claimant: str,
     ) -> None:
-        self._services = services
+        self._guilds = guilds
+        self._champions = champions
+        self._boards = boards
+        self._outbox = outbox
         self._roles = roles
         self._access = access
         self._told = told
-        self._claimant = claimant
 
     async def apply_due(self) -> None:
         """Move each guild's champion role for its latest posted month, once."""
-        for config in await self._services.guilds.with_champion_role():
+        for config in await self._guilds.with_champion_role():
             if config.champion_role_id is None or not self._access.connected(config.guild_id):
                 continue
             try:
@@ -50,17 +58,20 @@ class ChampionRoles:
                 log.exception("the champion role of guild %s failed; retried", config.guild_id)
 
     async def _apply(self, guild_id: int, role_id: int) -> None:
-        service = self._services.champions
+        service = self._champions
         month = await service.latest_posted(guild_id)
-        if month is None or await service.done(guild_id, month):
+        if month is None:
+            return
+        key = champion_key(guild_id, month)
+        if await self._outbox.done(key):
             return
         problem = self._roles.problem(guild_id, role_id)
         if problem is not None:  # the post went out; the role waits until this is fixed
             await self._told.tell(guild_id, notices.champion_role(problem))
             return
-        if await service.claim(guild_id, month, self._claimant) is None:
+        if await self._outbox.claim(key, guild_id) is None:
             return
-        board = await self._services.boards.month(guild_id, month)
+        board = await self._boards.month(guild_id, month)
         winners = champions(board.ranked)
         changes = await service.plan(guild_id, month, role_id, winners)
         for member_id, old_role in changes.take:
@@ -78,6 +89,6 @@ class ChampionRoles:
                 await self._told.tell(guild_id, notices.champion_role(why))
                 return
             await service.given(guild_id, member_id)
-        await service.finish(guild_id, month)
+        await self._outbox.finish(key)
         await self._told.fixed(guild_id, notices.CHAMPION_KEY)
         log.info("guild %s: %d champion(s) of %s have the role", guild_id, len(winners), month)

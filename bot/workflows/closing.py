@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime
+from typing import Any
 
 import discord
 
@@ -14,12 +14,14 @@ from bot.discord_io.registry import OpenPolls
 from bot.discord_io.threads import PollThreads
 from bot.domain import nonces
 from bot.domain.clock import Clock
-from bot.domain.pacing import Pacer
 from bot.domain.rules import may_read_back
 from bot.domain.shards import ShardScope
-from bot.services import Services
+from bot.services.outbox import result_key
+from bot.services.polls import PollService
+from bot.services.predictions import PredictionService
 from bot.services.snapshots import ClosedPoll, CloseOutcome, PredictionView
 from bot.vote_writer import COMMAND_WAIT, VoteWriter
+from bot.workflows.outbox import Outbox, Outgoing
 from bot.workflows.read_back import ReadBackWorkflow
 
 log = logging.getLogger(__name__)
@@ -30,25 +32,28 @@ class PollClosing:
 
     def __init__(
         self,
-        services: Services,
+        poll_service: PollService,
+        predictions: PredictionService,
         read_back: ReadBackWorkflow,
         writer: VoteWriter,
         polls: OpenPolls,
         poster: Poster,
+        outbox: Outbox,
         clock: Clock,
         threads: PollThreads,
         *,
         scope: ShardScope | None = None,
     ) -> None:
         self._threads = threads
-        self._services = services
+        self._poll_service = poll_service
+        self._predictions = predictions
         self._read_back = read_back
         self._writer = writer
         self._polls = polls
         self._poster = poster
+        self._outbox = outbox
         self._clock = clock
         self._scope = scope or ShardScope()
-        self._pacer = Pacer(time.monotonic)
 
     async def close(self, guild_id: int, number: int) -> CloseOutcome:
         """Close a prediction's poll now (an admin) and post its result."""
@@ -56,7 +61,7 @@ class PollClosing:
         if read.closed is not None:  # its message was deleted: closed with the votes it had
             return CloseOutcome(None, read.problem)
         await self._writer.flush(COMMAND_WAIT)  # votes that arrived during the read-back count
-        closed = await self._services.polls.close(guild_id, number)
+        closed = await self._poll_service.close(guild_id, number)
         await self.show_closed(closed, post_result=True)
         return CloseOutcome(closed)
 
@@ -71,7 +76,7 @@ class PollClosing:
             if may_read_back(None, ref.closes_at, now):
                 await self._read_back.safely(ref, since=since)
         await self._writer.flush()
-        due = await self._services.polls.close_due(self._scope)
+        due = await self._poll_service.close_due(self._scope)
         for ref in self._polls.due(now):  # closed now, by us or by another process
             self._polls.drop(ref.message_id)
         for closed in due:
@@ -80,7 +85,7 @@ class PollClosing:
     async def archive(self, guild_id: int, number: int) -> PredictionView:
         """Archive a prediction; its open poll closes (shown closed, no result post)."""
         await self._writer.flush(COMMAND_WAIT)
-        view = await self._services.predictions.archive(guild_id, number)
+        view = await self._predictions.archive(guild_id, number)
         if view.poll is not None and view.poll.message_id in self._polls:
             await self.show_closed(ClosedPoll(view.poll, view), post_result=False)
         return view
@@ -102,31 +107,40 @@ class PollClosing:
     async def post_result(
         self, closed: ClosedPoll, *, landed_since: datetime | None = None
     ) -> None:
-        """Post a closed poll's result once and record it."""
+        """Post a closed poll's result once (through the outbox) and record it."""
         poll = closed.poll
         assert poll.message_id is not None
         nonce = nonces.poll_result(poll.id, poll.closed_at)
-        self._pacer.tried(poll.id)
-        message_id = await self._poster.post_once(
-            poll.guild_id,
-            poll.channel_id,
-            f"the result of the poll on #{poll.number}",
-            nonce=nonce,
-            landed_since=landed_since,
-            embed=render.poll_result(closed, marker=nonce),
-            reference=discord.MessageReference(
-                message_id=poll.message_id, channel_id=poll.channel_id, fail_if_not_exists=False
-            ),
+        reference = discord.MessageReference(
+            message_id=poll.message_id, channel_id=poll.channel_id, fail_if_not_exists=False
         )
-        if message_id is not None:
-            await self._services.polls.record_result(poll.id, message_id)
-            self._pacer.forget(poll.id)
+
+        async def body() -> dict[str, Any]:
+            return {"embed": render.poll_result(closed, marker=nonce), "reference": reference}
+
+        async def record(message_id: int) -> None:
+            await self._poll_service.record_result(poll.id, message_id)
+
+        await self._outbox.post(
+            Outgoing(
+                result_key(poll.id),
+                poll.guild_id,
+                poll.channel_id,
+                f"the result of the poll on #{poll.number}",
+                nonce,
+                body,
+                record,
+                landed_since=landed_since,
+            )
+        )
 
     async def post_missing_results(self) -> None:
         """Post the results a crash or an outage kept from being posted (retried slowly)."""
-        for closed in await self._services.polls.results_due(self._scope):
-            if not self._pacer.due(closed.poll.id):
-                continue
+        due = await self._poll_service.results_due(self._scope)
+        held = await self._outbox.held([result_key(c.poll.id) for c in due])
+        for closed in due:
+            if result_key(closed.poll.id) in held:
+                continue  # just tried, or another process is at it: retried once stale
             try:
                 await self.post_result(closed, landed_since=closed.poll.closed_at)
             except discord.HTTPException:

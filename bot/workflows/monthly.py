@@ -3,120 +3,133 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
 
 from bot import render
 from bot.discord_io.access import Access
-from bot.discord_io.poster import Poster
-from bot.domain import nonces, notices
+from bot.domain import nonces
 from bot.domain.channels import board_channel
 from bot.domain.months import Month
 from bot.domain.shards import ShardScope
-from bot.services import Services
-from bot.services.boards import STALE_CLAIM
-from bot.workflows.cards import leaderboard_file
+from bot.services.boards import BoardService
+from bot.services.guilds import GuildService
+from bot.services.outbox import board_key, board_of
+from bot.services.sets import SetService
+from bot.services.snapshots import Board
+from bot.workflows.outbox import Outbox, Outgoing
 
 log = logging.getLogger(__name__)
 
-
-class PostBlocked(Exception):
-    """A post can't be made now (no access to its channel); the admins have been told."""
+#: Renders a board's card for a server (None when it can't be drawn).
+CardMaker = Callable[[Board, str], Awaitable[discord.File | None]]
 
 
 class MonthlyPost:
-    """Claim in the database, then post, then record: once per guild and month."""
+    """Post each guild's ended month once, through the outbox."""
 
     def __init__(
         self,
-        services: Services,
-        poster: Poster,
+        guilds: GuildService,
+        boards: BoardService,
+        sets: SetService,
+        outbox: Outbox,
         access: Access,
-        claimant: str,
+        card: CardMaker,
         *,
         scope: ShardScope | None = None,
     ) -> None:
-        self._services = services
-        self._poster = poster
+        self._guilds = guilds
+        self._boards = boards
+        self._sets = sets
+        self._outbox = outbox
         self._access = access
-        self.claimant = claimant
+        self._card = card
         self._scope = scope or ShardScope()
+
+    @property
+    def claimant(self) -> str:
+        """Return the name this process claims posts under."""
+        return self._outbox.claimant
 
     async def post_due(self) -> None:
         """Post each connected guild's ended month once.
 
         A claim left without a post (a crash, a channel the bot can't use) is taken over once
-        it is STALE_CLAIM old: the taker first looks for the post in the channel, so a post
-        that landed is recorded, not repeated; a blocked channel is retried at that pace.
+        it is stale: the taker first looks for the post in the channel, so a post that landed
+        is recorded, not repeated; a blocked channel is retried at that pace.
         """
-        boards = self._services.boards
-        due = await boards.due_posts(self._scope)
-        due += [d for d in await boards.unfinished_claims(self._scope) if d not in due]
-        for item in due:
-            if not self._scope.owns(item.guild_id) or not self._access.connected(item.guild_id):
+        due = [(d.guild_id, d.month) for d in await self._boards.due_posts(self._scope)]
+        unfinished = await self._outbox.unfinished("board:", self._scope)
+        held = await self._outbox.held(unfinished)  # retried once their claims are stale
+        due += [board_of(key) for key in unfinished if key not in held]
+        for guild_id, month in dict.fromkeys(due):
+            if not self._scope.owns(guild_id) or not self._access.connected(guild_id):
                 continue  # not connected to that guild now; a later tick or start catches up
-            claim = await boards.claim(item.guild_id, item.month, self.claimant)
-            if claim is None:
-                continue
             try:
-                message_id = await self.post(item.guild_id, item.month, since=claim.taken_over)
-            except PostBlocked as blocked:
-                log.warning("%s; retried in %s", blocked, STALE_CLAIM)
-                continue
+                await self.post(guild_id, month)
             except Exception:  # one guild failing must not stop the others
                 log.exception(
-                    "posting the %s board of guild %s failed; retried later",
-                    item.month,
-                    item.guild_id,
+                    "posting the %s board of guild %s failed; retried later", month, guild_id
                 )
-                continue
-            if message_id is None:
-                log.warning("guild %s has no channel for the %s board", item.guild_id, item.month)
-                await boards.mark_posted(item.guild_id, item.month, None, None)
-            else:
-                log.info("posted the %s board of guild %s", item.month, item.guild_id)
 
-    async def post(
-        self, guild_id: int, month: Month, *, since: datetime | None = None
-    ) -> int | None:
-        """Post a guild's board for a month; return its message id, None with nowhere to post.
-
-        `since` is when an interrupted attempt claimed the post: a post by the bot stamped with
-        this month's marker after that is the one that landed, and is recorded instead of
-        posting again. Raises PostBlocked when the channel can't be used now (admins told).
-        """
-        services = self._services
-        config = await services.guilds.get(guild_id)
+    async def post(self, guild_id: int, month: Month) -> None:
+        """Post a guild's board for a month once (or record that it has nowhere to go)."""
+        config = await self._guilds.get(guild_id)
         channel_id = board_channel(
             config.leaderboard_channel_id,
             config.polls_channel_id,
             self._access.system_channel(guild_id),
         )
+        key = board_key(guild_id, month)
         if channel_id is None:
-            return None
-        what = f"the {month.label} leaderboard"
+            log.warning("guild %s has no channel for the %s board", guild_id, month)
+            await self._outbox.done_without_post(
+                key, guild_id, lambda: self._boards.mark_posted(guild_id, month, None, None)
+            )
+            return
         nonce = nonces.monthly_board(guild_id, month)
-        needed = notices.TO_POST if since is None else notices.TO_VERIFY
-        if not await self._poster.may_post(guild_id, channel_id, what, needed):
-            raise PostBlocked(f"can't post {what} in channel {channel_id}")
-        board = await services.boards.month(guild_id, month)
-        leaders = []
-        for each in await services.sets.list(guild_id):
-            of_set = await services.boards.month(guild_id, month, set_id=each.id)
-            leaders.append((each.name, tuple(r for r in of_set.rows if r.rank == 1)))
-        body = render.monthly_post(
-            board, await services.boards.all_time(guild_id), marker=nonce, set_leaders=leaders
+
+        async def body() -> dict[str, Any]:
+            return await self._body(guild_id, channel_id, month, nonce)
+
+        async def record(message_id: int) -> None:
+            await self._boards.mark_posted(guild_id, month, channel_id, message_id)
+
+        posted = await self._outbox.post(
+            Outgoing(
+                key,
+                guild_id,
+                channel_id,
+                f"the {month.label} leaderboard",
+                nonce,
+                body,
+                record,
+            )
         )
-        card = None
+        if posted is not None:
+            log.info("posted the %s board of guild %s", month, guild_id)
+
+    async def _body(
+        self, guild_id: int, channel_id: int, month: Month, nonce: str
+    ) -> dict[str, Any]:
+        """Render the month's board, its sets' leaders and (with Attach Files) its card."""
+        board = await self._boards.month(guild_id, month)
+        leaders = []
+        for each in await self._sets.list(guild_id):
+            of_set = await self._boards.month(guild_id, month, set_id=each.id)
+            leaders.append((each.name, tuple(r for r in of_set.rows if r.rank == 1)))
+        body: dict[str, Any] = {
+            "embed": render.monthly_post(
+                board, await self._boards.all_time(guild_id), marker=nonce, set_leaders=leaders
+            )
+        }
         if self._access.lacking(guild_id, channel_id, ("attach_files",)) == []:
-            server = self._access.guild_name(guild_id) or "this server"
-            card = await leaderboard_file(services, board, server)
+            card = await self._card(board, self._access.guild_name(guild_id) or "this server")
+            if card is not None:
+                body["file"] = card
         else:  # the embed alone still tells the board
             log.warning("no Attach Files in channel %s: the %s card is left out", channel_id, month)
-        extra = {"file": card} if card is not None else {}
-        message_id = await self._poster.post_once(
-            guild_id, channel_id, what, nonce=nonce, landed_since=since, embed=body, **extra
-        )
-        if message_id is None:
-            raise PostBlocked(f"Discord refused {what} in channel {channel_id}")
-        await services.boards.mark_posted(guild_id, month, channel_id, message_id)
-        return message_id
+        return body

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from bot import render
 from bot.discord_io.access import Access
-from bot.discord_io.poster import Poster
 from bot.domain import nonces
+from bot.domain.clock import Clock
 from bot.domain.community import digest_week
-from bot.services import Services
+from bot.services.guilds import GuildService
+from bot.services.outbox import digest_key, reminder_key
+from bot.services.reminders import OverdueItem, ReminderItem, ReminderService
+from bot.workflows.outbox import Outbox, Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -18,72 +22,78 @@ IN_THREAD = ("view_channel", "send_messages_in_threads", "embed_links")
 
 
 class Reminders:
-    """Claim in the database, then post, then record: each reminder and digest exactly once."""
+    """Post each reminder and each weekly digest exactly once, through the outbox."""
 
-    def __init__(self, services: Services, poster: Poster, access: Access, claimant: str) -> None:
-        self._services = services
-        self._poster = poster
+    def __init__(
+        self,
+        reminders: ReminderService,
+        guilds: GuildService,
+        outbox: Outbox,
+        access: Access,
+        clock: Clock,
+    ) -> None:
+        self._reminders = reminders
+        self._guilds = guilds
+        self._outbox = outbox
         self._access = access
-        self._claimant = claimant
+        self._clock = clock
 
     async def post_due(self) -> None:
-        """Post every due reminder once, in its poll's channel.
+        """Post every due reminder once, in its poll's thread or channel.
 
         A claim left without a post (a crash, a channel the bot can't use now) is taken over
         once it is stale: the taker first looks for the reminder in the channel.
         """
-        service = self._services.reminders
-        for item in await service.due():
-            if not self._access.connected(item.guild_id):
-                continue  # another process (or a later start) posts it
-            claim = await service.claim(item.poll_id)
-            if claim is None:
-                continue
-            nonce = nonces.reminder(item.poll_id)
+        due = await self._reminders.due()
+        held = await self._outbox.held([reminder_key(item.poll_id) for item in due])
+        for item in due:
+            if reminder_key(item.poll_id) in held or not self._access.connected(item.guild_id):
+                continue  # being posted, or retried once stale; or another process posts it
             target = item.channel_id
             if (
                 item.thread_id
                 and self._access.lacking(item.guild_id, item.thread_id, IN_THREAD) == []
             ):
                 target = item.thread_id  # the poll's thread, while the bot can post there
-            message_id = await self._poster.post_once(
-                item.guild_id,
-                target,
-                f"the reminder on #{item.number}",
-                nonce=nonce,
-                landed_since=claim.taken_over,
-                embed=render.reminder(item, marker=nonce),
-            )
-            if message_id is None:
-                log.warning("the reminder on #%s is retried later", item.number)
-                continue
-            await service.record(item.poll_id, message_id)
-            log.info("posted the reminder on #%s of guild %s", item.number, item.guild_id)
+            posted = await self._outbox.post(self._reminder(item, target))
+            if posted is not None:
+                log.info("posted the reminder on #%s of guild %s", item.number, item.guild_id)
+
+    def _reminder(self, item: ReminderItem, target: int) -> Outgoing:
+        nonce = nonces.reminder(item.poll_id)
+
+        async def body() -> dict[str, Any]:
+            return {"embed": render.reminder(item, marker=nonce)}
+
+        async def record(message_id: int) -> None:
+            await self._reminders.record(item.poll_id, message_id)
+
+        what = f"the reminder on #{item.number}"
+        return Outgoing(
+            reminder_key(item.poll_id), item.guild_id, target, what, nonce, body, record
+        )
 
     async def post_digests(self) -> None:
         """Post each admin channel's weekly digest of overdue predictions, at most once a week."""
-        service = self._services.reminders
-        week = digest_week(self._services.clock.now())
-        for config in await self._services.guilds.with_admin_channel():
+        week = digest_week(self._clock.now())
+        for config in await self._guilds.with_admin_channel():
             guild_id, channel_id = config.guild_id, config.admin_channel_id
             if channel_id is None or not self._access.connected(guild_id):
                 continue
-            if await service.digest_done(guild_id, week):
+            if await self._outbox.done(digest_key(guild_id, week)):
                 continue
-            items = await service.overdue(guild_id)
+            items = await self._reminders.overdue(guild_id)
             if not items:
                 continue  # none when nothing is overdue
-            claim = await service.claim_digest(guild_id, week, self._claimant)
-            if claim is None:
-                continue
-            nonce = nonces.weekly_digest(guild_id, week)
-            message_id = await self._poster.post_once(
-                guild_id,
-                channel_id,
-                "the weekly digest",
-                nonce=nonce,
-                landed_since=claim.taken_over,
-                embed=render.digest(items, week, marker=nonce),
-            )
-            if message_id is not None:
-                await service.digest_posted(guild_id, week)
+            await self._outbox.post(self._digest(guild_id, channel_id, week, items))
+
+    def _digest(
+        self, guild_id: int, channel_id: int, week: str, items: list[OverdueItem]
+    ) -> Outgoing:
+        nonce = nonces.weekly_digest(guild_id, week)
+
+        async def body() -> dict[str, Any]:
+            return {"embed": render.digest(items, week, marker=nonce)}
+
+        key = digest_key(guild_id, week)
+        return Outgoing(key, guild_id, channel_id, "the weekly digest", nonce, body)

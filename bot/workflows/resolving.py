@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from datetime import datetime
+from typing import Any
 
 import discord
 
 from bot import render
-from bot.discord_io.poster import Poster
 from bot.domain import nonces
 from bot.domain.channels import announcement_channel
 from bot.domain.community import dispute_deadline
 from bot.domain.errors import Conflict
 from bot.domain.outcomes import Outcome
-from bot.domain.pacing import Pacer
 from bot.domain.shards import ShardScope
-from bot.services import Services
+from bot.services.guilds import GuildService
+from bot.services.outbox import announcement_key
+from bot.services.resolution import ResolutionService
 from bot.services.snapshots import ClosedPoll, ResolutionReport
 from bot.vote_writer import COMMAND_WAIT, VoteWriter
 from bot.workflows.closing import PollClosing
 from bot.workflows.disputing import Disputing
+from bot.workflows.outbox import Outbox, Outgoing
 from bot.workflows.read_back import ReadBackWorkflow
 
 log = logging.getLogger(__name__)
@@ -33,23 +34,24 @@ class Resolving:
 
     def __init__(
         self,
-        services: Services,
+        guilds: GuildService,
+        resolution: ResolutionService,
         read_back: ReadBackWorkflow,
         writer: VoteWriter,
         closing: PollClosing,
-        poster: Poster,
+        outbox: Outbox,
         disputing: Disputing,
         *,
         scope: ShardScope | None = None,
     ) -> None:
-        self._services = services
+        self._guilds = guilds
+        self._resolution = resolution
         self._read_back = read_back
         self._writer = writer
         self._closing = closing
-        self._poster = poster
+        self._outbox = outbox
         self._disputing = disputing
         self._scope = scope or ShardScope()
-        self._pacer = Pacer(time.monotonic)
 
     async def resolve(
         self,
@@ -66,7 +68,7 @@ class Resolving:
         with contextlib.suppress(Conflict):  # no open poll: nothing to read back
             await self._read_back.prediction(guild_id, number)
         await self._writer.flush(COMMAND_WAIT)
-        report = await self._services.resolution.resolve(
+        report = await self._resolution.resolve(
             guild_id, number, outcome, actor_id=actor, note=note, evidence_url=evidence
         )
         await self._disputing.closed(guild_id, report.closed_disputes)
@@ -77,9 +79,7 @@ class Resolving:
         self, guild_id: int, number: int, *, actor: int | None, note: str | None, here: int | None
     ) -> ResolutionReport:
         """Withdraw a prediction's resolution and announce it."""
-        report = await self._services.resolution.unresolve(
-            guild_id, number, actor_id=actor, note=note
-        )
+        report = await self._resolution.unresolve(guild_id, number, actor_id=actor, note=note)
         await self._disputing.closed(guild_id, report.closed_disputes)
         await self.announce(report, here)
         return report
@@ -90,7 +90,7 @@ class Resolving:
         """Close the poll's message, then announce the change once in the polls channel."""
         prediction = report.prediction
         guild_id = prediction.guild_id
-        config = await self._services.guilds.get(guild_id)
+        config = await self._guilds.get(guild_id)
         if report.closed_poll is not None:
             await self._closing.show_closed(
                 ClosedPoll(report.closed_poll, prediction), post_result=False
@@ -100,8 +100,6 @@ class Resolving:
             report.closed_poll.channel_id if report.closed_poll else None,
             here,
         )
-        if report.event_id is not None:
-            self._pacer.tried(report.event_id)
         if channel_id is None:
             await self._record(report, 0)
             return
@@ -117,22 +115,29 @@ class Resolving:
             if prediction.resolution is not None
             else render.unresolved_announcement(report, marker=nonce)
         )
-        message_id = await self._poster.post_once(
-            guild_id,
-            channel_id,
-            f"the resolution of #{prediction.number}",
-            nonce=nonce,
-            landed_since=landed_since,
-            embed=body,
-        )
-        if message_id is not None:
+        key = announcement_key(report.event_id) if report.event_id is not None else f"once:{nonce}"
+
+        async def embed() -> dict[str, Any]:
+            return {"embed": body}
+
+        async def record(message_id: int) -> None:
             await self._record(report, message_id)
 
+        what = f"the resolution of #{prediction.number}"
+        await self._outbox.post(
+            Outgoing(key, guild_id, channel_id, what, nonce, embed, record, landed_since)
+        )
+
     async def announce_missing(self) -> None:
-        """Announce the changes a crash or an outage kept from being announced (retried slowly)."""
-        for report in await self._services.resolution.announcements_due(self._scope):
-            assert report.event_id is not None
-            if not self._pacer.due(report.event_id):
+        """Announce the changes a crash or an outage kept from being announced (retried slowly).
+
+        A change whose claim is held (just tried, or another process is at it) waits until
+        the claim is stale, so a blocked channel is retried at that pace.
+        """
+        due = await self._resolution.announcements_due(self._scope)
+        held = await self._outbox.held([announcement_key(r.event_id or 0) for r in due])
+        for report in due:
+            if announcement_key(report.event_id or 0) in held:
                 continue
             history = report.prediction.history
             since = history[-1].at if history else None
@@ -143,5 +148,4 @@ class Resolving:
 
     async def _record(self, report: ResolutionReport, message_id: int) -> None:
         if report.event_id is not None:
-            await self._services.resolution.record_announcement(report.event_id, message_id)
-            self._pacer.forget(report.event_id)
+            await self._resolution.record_announcement(report.event_id, message_id)

@@ -10,8 +10,8 @@ from discord_emulator import permissions as P
 from discord_emulator.models import Role
 from sqlalchemy import select
 
-from bot.domain.community import STALE_CLAIM
-from db.models import ChampionRole, JobClaim
+from bot.services.outbox import STALE_CLAIM
+from db.models import ChampionRole, OutboxEntry
 from tests.bot.conftest import World
 
 DECEMBER_1 = datetime(2025, 12, 1, 0, 5, tzinfo=UTC)
@@ -107,8 +107,9 @@ async def test_a_crash_between_the_post_and_the_role_change_gives_the_role_once(
     # of them, and died before the rest.
     async with live.services.db.write() as session:
         session.add(
-            JobClaim(
+            OutboxEntry(
                 key=f"champion:{live.guild.id}:2025-11",
+                guild_id=live.guild.id,
                 claimed_at=live.clock.now(),
                 claimed_by="dead-host:1",
             )

@@ -13,12 +13,12 @@ from discord_emulator import permissions as P
 from discord_emulator.connect import DEFAULT_TOKEN
 from discord_emulator.models import Message
 from discord_emulator.routes_messages import delete_message
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from bot.domain import nonces
 from bot.domain.months import Month
-from bot.services.boards import STALE_CLAIM
-from db.models import LeaderboardPost, Poll, Resolution, ResolutionEvent
+from bot.services.outbox import STALE_CLAIM, board_key
+from db.models import LeaderboardPost, OutboxEntry, Poll, Resolution, ResolutionEvent
 from tests.bot.conftest import World
 
 ROUTE = "/channels/{channel_id}/messages"
@@ -52,14 +52,10 @@ def create_statuses(world: World, channel_id: int) -> list[int]:
     return [r.status for r in world.emu.requests_to("POST", ROUTE) if r.path == path]
 
 
-async def post_record(world: World) -> LeaderboardPost | None:
-    """Return the November claim/record of the guild."""
+async def post_record(world: World) -> OutboxEntry | None:
+    """Return the November claim/record of the guild (in the outbox)."""
     async with world.services.db.read() as session:
-        return await session.scalar(
-            select(LeaderboardPost).where(
-                LeaderboardPost.guild_id == world.guild.id, LeaderboardPost.month == "2025-11"
-            )
-        )
+        return await session.get(OutboxEntry, board_key(world.guild.id, NOVEMBER))
 
 
 async def configure(world: World) -> None:
@@ -154,8 +150,11 @@ async def test_a_post_that_landed_before_a_crash_is_found_and_recorded(live: Wor
     (post,) = boards(live)
     # The crash: the post landed but its record never did.
     async with live.services.db.write() as session:
+        await session.execute(delete(LeaderboardPost))
         await session.execute(
-            update(LeaderboardPost).values(posted_at=None, message_id=None, channel_id=None)
+            update(OutboxEntry)
+            .where(OutboxEntry.key == board_key(live.guild.id, NOVEMBER))
+            .values(posted_at=None, message_id=None, channel_id=None)
         )
     creates = len(live.emu.requests_to("POST", ROUTE))
     await live.bot.scheduler.tick()  # the claim is fresh: nobody takes it over yet
@@ -175,9 +174,9 @@ async def test_a_claim_that_died_before_posting_is_posted_once_after_the_stale_w
     live.clock.set(BOUNDARY)
     async with live.services.db.write() as session:  # another process claimed, then died
         session.add(
-            LeaderboardPost(
+            OutboxEntry(
+                key=board_key(live.guild.id, NOVEMBER),
                 guild_id=live.guild.id,
-                month="2025-11",
                 claimed_at=live.clock.now(),
                 claimed_by="dead-host:1",
             )

@@ -10,8 +10,8 @@ from discord_emulator.models import Message
 from sqlalchemy import select, update
 
 from bot.domain import nonces
-from bot.domain.community import STALE_CLAIM
-from db.models import JobClaim, Poll
+from bot.services.outbox import STALE_CLAIM
+from db.models import OutboxEntry, Poll
 from tests.bot.conftest import World
 
 ROUTE = "/channels/{channel_id}/messages"
@@ -95,6 +95,11 @@ async def test_a_reminder_that_landed_before_a_crash_is_found_after_a_restart(
             await session.execute(
                 update(Poll).where(Poll.id == poll_id).values(reminder_message_id=None)
             )
+            await session.execute(
+                update(OutboxEntry)
+                .where(OutboxEntry.key == f"reminder:{poll_id}")
+                .values(posted_at=None, channel_id=None, message_id=None)
+            )
     creates = creates_in(world, world.polls.id)
     async with world.running():  # the restart: the claim is fresh, nobody takes it over yet
         await world.bot.scheduler.tick()
@@ -110,8 +115,13 @@ async def test_a_reminder_claimed_by_a_process_that_died_is_posted_once(live: Wo
     poll_id = await open_poll(live, 1, 48)
     live.clock.advance(timedelta(hours=24, minutes=1))
     async with live.services.db.write() as session:  # another process claimed, then died
-        await session.execute(
-            update(Poll).where(Poll.id == poll_id).values(reminder_claimed_at=live.clock.now())
+        session.add(
+            OutboxEntry(
+                key=f"reminder:{poll_id}",
+                guild_id=live.guild.id,
+                claimed_at=live.clock.now(),
+                claimed_by="dead-host:1",
+            )
         )
     await live.bot.scheduler.tick()
     assert reminders(live) == []
@@ -177,5 +187,11 @@ async def test_the_weekly_digest_goes_to_the_admin_channel_at_most_once_a_week(
     await live.bot.scheduler.tick()
     assert len(live.emu.messages(admins.id)) == 2
     async with live.services.db.read() as session:
-        keys = set(await session.scalars(select(JobClaim.key).where(JobClaim.done_at.is_not(None))))
+        keys = set(
+            await session.scalars(
+                select(OutboxEntry.key).where(
+                    OutboxEntry.key.startswith("digest:"), OutboxEntry.posted_at.is_not(None)
+                )
+            )
+        )
     assert keys == {f"digest:{live.guild.id}:2026-W02", f"digest:{live.guild.id}:2026-W03"}

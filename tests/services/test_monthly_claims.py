@@ -9,6 +9,20 @@ from bot.domain.clock import FrozenClock
 from bot.domain.months import Month
 from bot.domain.outcomes import Choice
 from bot.services import Services
+from bot.services.outbox import board_key
+
+
+async def claim_post(services: Services, guild_id: int, month: Month, claimant: str) -> bool:
+    """Claim a guild's monthly post in the outbox; True only for the one claimant that gets it."""
+    return await services.outbox.claim(board_key(guild_id, month), guild_id, claimant) is not None
+
+
+async def mark_posted(
+    services: Services, guild_id: int, month: Month, channel_id: int, message_id: int
+) -> None:
+    """Record a monthly post as the workflow does: its record, then the outbox."""
+    await services.boards.mark_posted(guild_id, month, channel_id, message_id)
+    await services.outbox.record(board_key(guild_id, month), channel_id, message_id)
 
 
 async def test_due_posts_claims_and_takeover(services: Services, clock: FrozenClock) -> None:
@@ -27,19 +41,19 @@ async def test_due_posts_claims_and_takeover(services: Services, clock: FrozenCl
     assert sorted((d.guild_id, str(d.month)) for d in due) == [(1, "2025-03"), (2, "2025-03")]
 
     results = await asyncio.gather(
-        *(services.boards.claim_post(1, Month(2025, 3), f"worker-{i}") for i in range(5))
+        *(claim_post(services, 1, Month(2025, 3), f"worker-{i}") for i in range(5))
     )
     assert sorted(results) == [False, False, False, False, True]
     assert [(d.guild_id) for d in await services.boards.due_posts()] == [2]
 
     # The claimant died before posting: after the stale period another may take over, once.
-    assert not await services.boards.claim_post(1, Month(2025, 3), "late")
+    assert not await claim_post(services, 1, Month(2025, 3), "late")
     clock.advance(timedelta(minutes=11))
-    assert await services.boards.claim_post(1, Month(2025, 3), "rescuer")
-    assert not await services.boards.claim_post(1, Month(2025, 3), "another")
-    await services.boards.mark_posted(1, Month(2025, 3), 5, 77)
+    assert await claim_post(services, 1, Month(2025, 3), "rescuer")
+    assert not await claim_post(services, 1, Month(2025, 3), "another")
+    await mark_posted(services, 1, Month(2025, 3), 5, 77)
     clock.advance(timedelta(hours=1))
-    assert not await services.boards.claim_post(1, Month(2025, 3), "after-post")
+    assert not await claim_post(services, 1, Month(2025, 3), "after-post")
     assert [m for m, posted in await services.boards.posts(1) if posted] == ["2025-03"]
 
 

@@ -8,7 +8,7 @@ from bot.domain import notices
 from bot.domain.clock import FrozenClock
 from bot.domain.months import Month
 from bot.services import Services
-from bot.services.boards import STALE_CLAIM
+from bot.services.outbox import STALE_CLAIM, board_key
 
 
 async def test_record_show_and_clear(services: Services, clock: FrozenClock) -> None:
@@ -59,12 +59,14 @@ async def test_a_stale_claim_taken_over_says_when_it_was_made(
     services: Services, clock: FrozenClock
 ) -> None:
     clock.set(datetime(2025, 4, 1, 0, 1, tzinfo=UTC))
-    first = await services.boards.claim(1, Month(2025, 3), "a")
+    first = await services.outbox.claim(board_key(1, Month(2025, 3)), 1, "a")
     assert first is not None and first.taken_over is None
     claimed = clock.now()
     clock.advance(STALE_CLAIM)
-    assert await services.boards.claim(1, Month(2025, 3), "b") is None  # not older than stale
+    assert (
+        await services.outbox.claim(board_key(1, Month(2025, 3)), 1, "b") is None
+    )  # not older than stale
     clock.advance(timedelta(seconds=1))
-    taken = await services.boards.claim(1, Month(2025, 3), "b")
+    taken = await services.outbox.claim(board_key(1, Month(2025, 3)), 1, "b")
     assert taken is not None and taken.taken_over == claimed
-    assert await services.boards.claim(1, Month(2025, 3), "c") is None
+    assert await services.outbox.claim(board_key(1, Month(2025, 3)), 1, "c") is None

@@ -12,6 +12,7 @@ from bot.domain.outcomes import Outcome
 from bot.domain.seedfile import load
 from bot.domain.shards import ShardScope, shard_of
 from bot.services import Services
+from bot.services.outbox import board_key, board_of
 from bot.services.shard_state import ShardStateService, backoff
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "llm-predictions-2025.toml"
@@ -54,8 +55,9 @@ async def test_work_lists_are_filtered_by_shard_in_sql(
     assert sorted(d.guild_id for d in await services.boards.due_posts(SHARD1)) == of(1)
     assert len(await services.boards.due_posts()) == 4
     for guild in GUILDS:
-        assert await services.boards.claim_post(guild, Month(2029, 12), "someone")
-    assert sorted(d.guild_id for d in await services.boards.unfinished_claims(SHARD0)) == of(0)
+        assert await services.outbox.claim(board_key(guild, Month(2029, 12)), guild, "someone")
+    unfinished = await services.outbox.keys("board:", done=False, scope=SHARD0)
+    assert sorted(board_of(key)[0] for key in unfinished) == of(0)
 
 
 async def test_identify_slots_are_taken_once_per_bucket_and_window(services: Services) -> None:
