@@ -14,7 +14,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_io.gateway_reads import DRAIN_WAIT, acknowledge, hold, last_event, slice_reads
 from bot.domain.cooldowns import COOLDOWN, Cooldowns
 from bot.domain.seedfile import SeedSet
 from bot.domain.seedfile import load as load_seed_file
@@ -23,7 +22,8 @@ from bot.render import cards
 from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.shipped import DEFAULT_SEED
-from bot.vote_writer import BACKLOG_LIMIT
+from bot.votes.brake import DRAIN_WAIT, acknowledge, hold, last_event, slice_reads
+from bot.votes.writer import BACKLOG_LIMIT
 from bot.wiring import Workflows, process_name
 
 log = logging.getLogger(__name__)

@@ -15,14 +15,14 @@ from bot.discord_io.pacing import Pacer
 from bot.discord_io.poster import Poster
 from bot.discord_io.reactions import ReactionsReader
 from bot.discord_io.registry import OpenPolls
-from bot.discord_io.remover import ReactionRemover
 from bot.discord_io.roles import RoleKeeper
 from bot.discord_io.threads import PollThreads
 from bot.discord_io.voters import Voters
 from bot.domain.seedfile import SeedSet
 from bot.domain.shards import ShardScope
 from bot.services import Services
-from bot.vote_writer import BACKLOG_LIMIT, VoteWriter
+from bot.votes.remover import ReactionRemover
+from bot.votes.writer import BACKLOG_LIMIT, VoteWriter
 from bot.workflows.access_check import AccessCheck
 from bot.workflows.admin_channel import AdminChannel
 from bot.workflows.cards import BoardCards

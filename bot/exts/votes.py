@@ -1,6 +1,6 @@
 """Votes: reaction events become vote events, inline, in arrival order.
 
-A vote's way: gateway event -> the lean intake (bot/discord_io/reaction_events.py: one of our
+A vote's way: gateway event -> the lean intake (bot/votes/intake.py: one of our
 open polls?) -> this handler (an option emoji? not a bot? a voter?) -> the vote writer's
 ordered queue -> the votes service (one statement per batch) -> the database.
 """
@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from bot.discord_io import reaction_events
-from bot.discord_io.reaction_events import Reaction
 from bot.domain.outcomes import Choice
 from bot.domain.votes import EventKind, VoteEvent, vote_choice
+from bot.votes import intake as reaction_events
+from bot.votes.intake import Reaction
 
 if TYPE_CHECKING:
     from bot.app import CalledItBot

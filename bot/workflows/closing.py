@@ -19,7 +19,7 @@ from bot.domain.rules import may_read_back
 from bot.domain.shards import ShardScope
 from bot.services import Services
 from bot.services.snapshots import ClosedPoll, CloseOutcome, PredictionView
-from bot.vote_writer import COMMAND_WAIT, VoteWriter
+from bot.votes.writer import COMMAND_WAIT, VoteWriter
 from bot.workflows.read_back import ReadBackWorkflow
 
 log = logging.getLogger(__name__)

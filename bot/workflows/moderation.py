@@ -12,7 +12,7 @@ from bot.discord_io.registry import OpenPolls
 from bot.domain import notices
 from bot.domain.outcomes import POLL_EMOJI, Choice
 from bot.services import Services
-from bot.vote_writer import VoteWriter
+from bot.votes.writer import VoteWriter
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from bot.domain.pacing import Pacer
 from bot.domain.shards import ShardScope
 from bot.services import Services
 from bot.services.snapshots import ClosedPoll, ResolutionReport
-from bot.vote_writer import COMMAND_WAIT, VoteWriter
+from bot.votes.writer import COMMAND_WAIT, VoteWriter
 from bot.workflows.closing import PollClosing
 from bot.workflows.disputing import Disputing
 from bot.workflows.read_back import ReadBackWorkflow

@@ -15,7 +15,7 @@ from bot.domain.outcomes import Choice
 from bot.domain.seedfile import load
 from bot.domain.votes import EventKind, VoteEvent
 from bot.services import Services
-from bot.vote_writer import VoteWriter
+from bot.votes.writer import VoteWriter
 from db.faults import Outage, is_transient, outage_of
 from db.session import WRITE_LOCK_KEY, Database
 from tests.pg import PgServer

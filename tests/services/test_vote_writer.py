@@ -12,7 +12,7 @@ from bot.domain.outcomes import Choice
 from bot.domain.seedfile import load
 from bot.domain.votes import EventKind, VoteEvent
 from bot.services import Services
-from bot.vote_writer import HOLD_MAX, READ_WINDOW, VoteWriter
+from bot.votes.writer import HOLD_MAX, READ_WINDOW, VoteWriter
 from db.session import Database
 from tests.locks import votes_locked
 

@@ -9,7 +9,7 @@ the loop, and a command's database read, which needs a turn per step, took 2-3 s
 
 Pause: when the vote writer's backlog is too long, reading stops until it has halved, so a
 flood the database can't keep up with waits in the kernel's and Discord's buffers rather than
-in this process's memory (bot/vote_writer.py BACKLOG_LIMIT).
+in this process's memory (bot/votes/writer.py BACKLOG_LIMIT).
 
 Relies on aiohttp's ``ClientWebSocketResponse._conn`` (its ``transport`` and its protocol's
 ``_reading_paused``) and on asyncio's read sizes: ``_SelectorSocketTransport.max_size`` over
