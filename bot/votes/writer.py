@@ -21,7 +21,8 @@ from collections.abc import Awaitable, Callable
 
 from bot.domain.errors import Unavailable
 from bot.domain.outcomes import Choice
-from bot.domain.votes import Delete, DeleteIf, EventKind, Upsert, VoteEvent, cleared_choices
+from bot.domain.votes import Delete, DeleteIf, Upsert, VoteEvent
+from bot.domain.votes import superseded as find_superseded
 from bot.services.snapshots import ApplyReport
 from bot.services.votes import VoteService
 
@@ -292,48 +293,26 @@ class VoteWriter:
         report = future.result()
         self.committed += len(batch)
         self.batches += 1
-        # Walk the batch's events in order: a member may have cast several options inside one
-        # batch, and each option they still hold besides their final vote is superseded. A
-        # moderator's clear takes its options off everyone's reactions on that message.
-        held: dict[tuple[int, int], set[Choice]] = {}
-        gone: dict[int, set[Choice]] = {}
-        set_aside = {id(event) for event in report.set_aside}
-        writes, known, cast, clear = report.writes, self._known, EventKind.CAST, EventKind.CLEAR
-        for event in batch:
-            kind = event.kind
-            if kind is clear:
-                removed = cleared_choices(event)
-                gone.setdefault(event.message_id, set()).update(removed)
-                for key, options in held.items():
-                    if key[0] == event.message_id:
-                        options.difference_update(removed)
-                continue
-            key = (event.message_id, event.member_id)
-            options = held.get(key)
-            if options is None:
-                if key not in writes or (set_aside and id(event) in set_aside):
-                    continue  # ignored (closed or unknown poll) or refused (left to a read-back)
-                old = known.get(key[0], {}).get(key[1])
-                options = held[key] = {old} if old is not None else set()
-                if gone and key[0] in gone:
-                    options -= gone[key[0]]
-            elif set_aside and id(event) in set_aside:
-                continue
-            if kind is cast:
-                options.add(event.choice)  # type: ignore[arg-type]
-            else:
-                options.discard(event.choice)  # type: ignore[arg-type]
+        superseded = find_superseded(
+            batch, report.writes, self._known, set_aside=report.set_aside, cleared=report.cleared
+        )
+        self._remember_committed(report)
+        if superseded and self.on_superseded is not None:
+            self.on_superseded(superseded)
+        if report.cleared and self.on_cleared is not None:
+            self.on_cleared(list(report.cleared))
+
+    def _remember_committed(self, report: ApplyReport) -> None:
+        """Bring the known choices up to what a batch committed: its clears, then its writes."""
+        known = self._known
         for message_id, choice, _ in report.cleared:
             removed = frozenset(Choice) if choice is None else frozenset({choice})
             of_poll = known.get(message_id, {})
             for member in [m for m, c in of_poll.items() if c in removed]:
                 del of_poll[member]
-        superseded: list[tuple[int, int, Choice]] = []
-        for key, write in writes.items():
-            message_id, member_id = key
+        for (message_id, member_id), write in report.writes.items():
             votes = known.get(message_id)
             if isinstance(write, Upsert):
-                vote: Choice | None = write.choice
                 if votes is None:
                     votes = known[message_id] = {}
                 votes[member_id] = write.choice
@@ -341,18 +320,4 @@ class VoteWriter:
                 isinstance(write, Delete)
                 or (isinstance(write, DeleteIf) and votes.get(member_id) in write.choices)
             ):
-                vote = None
                 votes.pop(member_id, None)
-            else:
-                vote = votes.get(member_id) if votes is not None else None
-            # As if applied one by one: every option cast and then replaced (even by a
-            # retraction of the newer one) is superseded and comes off the message.
-            options = held.get(key)
-            if options and (len(options) > 1 or vote not in options):
-                superseded.extend(
-                    (key[0], key[1], option) for option in sorted(options) if option is not vote
-                )
-        if superseded and self.on_superseded is not None:
-            self.on_superseded(superseded)
-        if report.cleared and self.on_cleared is not None:
-            self.on_cleared(list(report.cleared))
