@@ -21,6 +21,10 @@ from bot.discord_io.voters import Voters
 from bot.domain.seedfile import SeedSet
 from bot.domain.shards import ShardScope
 from bot.services import Services
+from bot.votes.brake import GatewayBrake
+from bot.votes.filter import VoteFilter
+from bot.votes.intake import VoteIntake
+from bot.votes.path import VotePath
 from bot.votes.remover import ReactionRemover
 from bot.votes.writer import BACKLOG_LIMIT, VoteWriter
 from bot.workflows.access_check import AccessCheck
@@ -43,6 +47,10 @@ from bot.workflows.startup import Startup
 class Workflows:
     """Every use case the handlers and the scheduler call, and the pieces they share."""
 
+    #: The vote path (bot/votes); its registry, writer and remover, which workflows share,
+    #: are also the three fields below.
+    votes: VotePath
+    intake: VoteIntake
     polls: OpenPolls
     writer: VoteWriter
     remover: ReactionRemover
@@ -68,6 +76,7 @@ class Workflows:
         cls,
         services: Services,
         client: discord.Client,
+        brake: GatewayBrake,
         *,
         seed: SeedSet | None = None,
         vote_batch: int = 500,
@@ -90,15 +99,19 @@ class Workflows:
         )
         admin_channel = AdminChannel(services, poster, access)
         told.on_fresh = admin_channel.deliver
-        polls = OpenPolls()
-        writer = VoteWriter(
-            services.votes, max_batch=vote_batch, max_delay=vote_delay, backlog_limit=vote_backlog
+        votes = VotePath(
+            services.votes,
+            client.http,
+            access,
+            poster,
+            told,
+            brake,
+            max_batch=vote_batch,
+            max_delay=vote_delay,
+            backlog_limit=vote_backlog,
         )
-        remover = ReactionRemover(client.http, access, polls, told, current=writer.current)
-        writer.on_superseded = remover.superseded
-        polls.when_closed(writer.forget)
-        moderation = Moderation(services, polls, writer, poster, told)
-        writer.on_cleared = moderation.reactions_cleared
+        polls, writer, remover = votes.polls, votes.writer, votes.remover
+        moderation = Moderation(services, polls, writer, told)
         pacer = Pacer()  # the read-back's reads and member lookups share the global limit
         voters = Voters(client.http, pacer)
         read_back = ReadBackWorkflow(
@@ -120,7 +133,20 @@ class Workflows:
         disputing = Disputing(services, told)
         roles = RoleKeeper(client.http, client.get_guild)
         claimant = claimant or f"{process_name()}:{secrets.token_hex(3)}"
+        intake = VoteIntake(
+            polls,
+            VoteFilter(
+                writer,
+                voters,
+                remover,
+                me=lambda: client.user.id if client.user is not None else None,
+                now=services.clock.now,
+                after_retraction=read_back.after_retraction,
+            ),
+        )
         return cls(
+            votes=votes,
+            intake=intake,
             polls=polls,
             writer=writer,
             remover=remover,

@@ -54,6 +54,9 @@ async def test_the_running_bot_reads_reactions_through_its_own_parser(live: Worl
     lean = bot._connection.parsers[intake.ADD]
     assert lean.__module__ == intake.__name__
     assert bot._connection.parsers[intake.REMOVE].__module__ == intake.__name__
+    # Clears come the same way: one mechanism for adds, removes and clears.
+    assert bot._connection.parsers[intake.CLEAR_ALL].__module__ == intake.__name__
+    assert bot._connection.parsers[intake.CLEAR_EMOJI].__module__ == intake.__name__
 
 
 async def test_poll_votes_take_the_lean_path_and_other_reactions_reach_discord_py(
