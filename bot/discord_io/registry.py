@@ -9,7 +9,7 @@ from bot.services.snapshots import OpenPollRef
 
 
 class OpenPolls:
-    """Which messages are open polls, by message id; closing one tells whoever listens."""
+    """Which messages are open polls, by message id; closing one is told to `on_close`."""
 
     def __init__(self, on_close: Callable[[int], None] | None = None) -> None:
         self._by_message: dict[int, OpenPollRef] = {}
