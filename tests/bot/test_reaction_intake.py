@@ -96,6 +96,41 @@ async def test_poll_votes_take_the_lean_path_and_other_reactions_reach_discord_p
     assert seen[0].member is not None and seen[0].member.id == b.id
 
 
+async def test_clears_on_other_messages_still_reach_discord_py(live: World) -> None:
+    """A clear on a message that is no open poll goes to discord.py's parser, as before."""
+    other = await live.emu.post_message(live.general, live.admin.user.id, "not a poll")
+    a = live.members[0]
+    await a.react(other.id, YES)
+    await live.settle()
+    seen: list[discord.RawReactionClearEmojiEvent] = []
+    got = asyncio.Event()
+
+    async def on_raw_reaction_clear_emoji(payload: discord.RawReactionClearEmojiEvent) -> None:
+        seen.append(payload)
+        got.set()
+
+    bot: CalledItBot = live.bot
+    bot.add_listener(on_raw_reaction_clear_emoji)
+    try:
+        live.emu.clear_reactions(other.id, YES, by=live.admin.user)
+        await asyncio.wait_for(got.wait(), 5)
+    finally:
+        bot.remove_listener(on_raw_reaction_clear_emoji)
+    assert [(p.message_id, str(p.emoji)) for p in seen] == [(other.id, YES)]
+
+
+def test_a_clear_payload_reads_as_every_reaction_or_one_emoji() -> None:
+    """REMOVE_ALL carries no emoji (every reaction went); REMOVE_EMOJI names the one."""
+    every = intake.clear({"channel_id": "2", "message_id": "3", "guild_id": "1"})
+    assert every == intake.Clear(3, 1, None, None, True)
+    one = intake.clear(
+        {"channel_id": "2", "message_id": "3", "guild_id": "1", "emoji": {"id": None, "name": YES}}
+    )
+    assert one == intake.Clear(3, 1, None, YES, False)
+    custom = intake.clear({"message_id": "3", "emoji": {"id": "99", "name": "yes"}})
+    assert custom == intake.Clear(3, None, 99, "yes", False)
+
+
 def test_a_reaction_payload_reads_as_discord_py_would() -> None:
     """Member name, bot flag and roles come out as discord.py's Member would give them."""
     data = {
