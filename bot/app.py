@@ -1,4 +1,9 @@
-"""The bot: receives settings, services and clock; setup_hook loads one extension per feature."""
+"""The bot: given services and options, wires the pieces, loads one extension per feature.
+
+Building the pieces is bot/wiring.py; the vote path is bot/votes. Here: the client's options, the
+gateway connections (the vote backlog's brake holds them), command sync, and a stop that takes
+in every vote the gateway sent before it and commits it.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_io.gateway_reads import DRAIN_WAIT, acknowledge, hold, last_event, slice_reads
 from bot.domain.cooldowns import COOLDOWN, Cooldowns
 from bot.domain.seedfile import SeedSet
 from bot.domain.seedfile import load as load_seed_file
@@ -23,7 +27,8 @@ from bot.render import cards
 from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.shipped import DEFAULT_SEED
-from bot.vote_writer import BACKLOG_LIMIT
+from bot.votes.brake import DRAIN_WAIT, GatewayBrake, acknowledge, last_event
+from bot.votes.writer import BACKLOG_LIMIT
 from bot.wiring import Workflows, process_name
 
 log = logging.getLogger(__name__)
@@ -113,9 +118,16 @@ class CalledItBot(commands.Bot):
         #: This process as /setup show and `calledit check` name it: hostname:pid.
         self.process = process_name()
         self.dev_guild_id = dev_guild_id
+        #: Slices the gateway's reads and pauses them while too many votes wait.
+        self.brake = GatewayBrake(
+            self.gateways,
+            draining=lambda: self._draining,
+            stopped=lambda: self._handled is not None,
+        )
         self.workflows = Workflows.build(
             services,
             self,
+            self.brake,
             seed=seed,
             vote_batch=vote_batch,
             vote_delay=vote_delay,
@@ -130,9 +142,7 @@ class CalledItBot(commands.Bot):
             ready=self.wait_until_ready,
             interval=scheduler_interval,
         )
-        flows.writer.on_backlog = self.hold_gateways
         self.synced: str | None = None
-        self._inline: dict[str, Callable[[Any], None]] = {}
         #: How to stop each intake of gateway events (see add_intake).
         self._intakes: list[Callable[[], None]] = []
         #: Each gateway's last event when the intakes stopped: set once the bot stops taking events.
@@ -145,24 +155,12 @@ class CalledItBot(commands.Bot):
         #: Set once on_ready's work (seeding, read-backs) is done; cleared on a new session.
         self.settled = asyncio.Event()
 
-    def add_inline_listener(self, event: str, handler: Callable[[Any], None]) -> None:
-        """Run a plain function for an event as it is parsed: in order, no task per event.
-
-        discord.py schedules a task per listener per event, so listeners can interleave and
-        cost a task each; the hot reaction path wants neither. The handler must not block.
-        """
-        self._inline[event] = handler
-
-    def remove_inline_listener(self, event: str) -> None:
-        """Stop running an inline listener."""
-        self._inline.pop(event, None)
-
     def add_intake(self, stop: Callable[[], None]) -> None:
         """Register how to stop an intake of gateway events; closing stops them all at once."""
         self._intakes.append(stop)
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
-        """Run an inline listener first, then discord.py's usual dispatch; nothing once closing.
+        """Run discord.py's usual dispatch, but nothing once closing (votes: bot/votes/intake.py).
 
         discord.py dispatches "socket_event_type" for every gateway frame; nothing here listens
         to it, and on a reaction flood its listener lookup cost more than the vote itself.
@@ -174,32 +172,13 @@ class CalledItBot(commands.Bot):
         if event_name == "socket_event_type":  # discord.py's per-frame debug hook: unused
             return
         if event_name in GATEWAY_UP:  # a new or resumed gateway connection
-            holding = self.workflows.writer.holding
-            for gateway in self.gateways():
-                slice_reads(gateway)
-                if holding:  # the backlog's brake holds on a new connection too
-                    hold(gateway, True)
+            self.brake.connected(self.workflows.writer.holding)
         if self.is_closed() or self._handled is not None:
             log.debug("dropping %s: the bot is closed or closing", event_name)
             return
-        handler = self._inline.get(event_name)
-        if handler is not None:
-            try:
-                handler(*args)
-            except Exception:
-                log.exception("inline listener for %s failed", event_name)
         if self._draining:  # stopping: votes are still taken, commands no longer
             return
         super().dispatch(event_name, *args, **kwargs)
-
-    def hold_gateways(self, paused: bool) -> None:
-        """Stop or resume reading every gateway connection (the vote backlog's brake)."""
-        if paused and self._draining:
-            return  # stopping: reading on to the gateway's ack
-        if not paused and self._handled is not None:
-            return  # stopping: reading resumes only for the close handshake
-        for gateway in self.gateways():
-            hold(gateway, paused)
 
     def gateways(self) -> list[Any]:
         """Return this client's gateway websockets (one; a sharded client has one per shard)."""
@@ -210,7 +189,7 @@ class CalledItBot(commands.Bot):
         for name in EXTENSIONS:
             await self.load_extension(name)
         await self.workflows.startup.before_connect()
-        self.workflows.remover.start()
+        self.workflows.votes.start()
         await self.sync_commands()
         # Load the cards' fonts in a worker thread now, so the first card renders as fast.
         await asyncio.to_thread(cards.warm)
@@ -305,8 +284,7 @@ class CalledItBot(commands.Bot):
         if self._handled is not None:
             return
         self._handled = []
-        self.hold_gateways(True)
-        self._inline.clear()
+        self.brake.hold(True)
         for stop in self._intakes:
             stop()
         for gateway in self.gateways():
@@ -327,13 +305,10 @@ class CalledItBot(commands.Bot):
         started, committed = self._stop_mark or (loop.time(), writer.committed)
         await self.scheduler.stop()
         self.workflows.read_back.stop()
-        await writer.stop()
-        await self.workflows.remover.stop()
-        await self.workflows.moderation.stop()
+        await self.workflows.votes.stop()  # the writer commits what it received first
         # Every event up to the noted ones is committed: tell each gateway, and wait for it.
         await asyncio.gather(*(acknowledge(gateway, seq) for gateway, seq in self._handled or ()))
-        for gateway in self.gateways():  # a paused socket couldn't read Discord's close frame
-            hold(gateway, False)
+        self.brake.hold(False)  # a paused socket couldn't read Discord's close frame
         await super().close()
         log.info(
             "Stopped: %d votes written on the way out, %.2fs.",

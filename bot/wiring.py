@@ -15,7 +15,6 @@ from bot.discord_io.pacing import Pacer
 from bot.discord_io.poster import Poster
 from bot.discord_io.reactions import ReactionsReader
 from bot.discord_io.registry import OpenPolls
-from bot.discord_io.remover import ReactionRemover
 from bot.discord_io.roles import RoleKeeper
 from bot.discord_io.threads import PollThreads
 from bot.discord_io.voters import Voters
@@ -23,7 +22,12 @@ from bot.domain.seedfile import SeedSet
 from bot.domain.shards import ShardScope
 from bot.scheduler import Job
 from bot.services import Services
-from bot.vote_writer import BACKLOG_LIMIT, VoteWriter
+from bot.votes.brake import GatewayBrake
+from bot.votes.filter import VoteFilter
+from bot.votes.intake import VoteIntake
+from bot.votes.path import VotePath
+from bot.votes.remover import ReactionRemover
+from bot.votes.writer import BACKLOG_LIMIT, VoteWriter
 from bot.workflows.access_check import AccessCheck
 from bot.workflows.admin_channel import AdminChannel
 from bot.workflows.cards import BoardCards, leaderboard_file
@@ -45,6 +49,10 @@ from bot.workflows.startup import Startup
 class Workflows:
     """Every use case the handlers and the scheduler call, and the pieces they share."""
 
+    #: The vote path (bot/votes); its registry, writer and remover, which workflows share,
+    #: are also the three fields below.
+    votes: VotePath
+    intake: VoteIntake
     polls: OpenPolls
     writer: VoteWriter
     remover: ReactionRemover
@@ -72,6 +80,7 @@ class Workflows:
         cls,
         services: Services,
         client: discord.Client,
+        brake: GatewayBrake,
         *,
         seed: SeedSet | None = None,
         vote_batch: int = 500,
@@ -94,15 +103,19 @@ class Workflows:
         )
         admin_channel = AdminChannel(services, poster, access)
         told.on_fresh = admin_channel.deliver
-        polls = OpenPolls()
-        writer = VoteWriter(
-            services.votes, max_batch=vote_batch, max_delay=vote_delay, backlog_limit=vote_backlog
+        votes = VotePath(
+            services.votes,
+            client.http,
+            access,
+            poster,
+            told,
+            brake,
+            max_batch=vote_batch,
+            max_delay=vote_delay,
+            backlog_limit=vote_backlog,
         )
-        remover = ReactionRemover(client.http, access, polls, told, current=writer.current)
-        writer.on_superseded = remover.superseded
-        polls.when_closed(writer.forget)
-        moderation = Moderation(services, polls, writer, poster, told)
-        writer.on_cleared = moderation.reactions_cleared
+        polls, writer, remover = votes.polls, votes.writer, votes.remover
+        moderation = Moderation(services, polls, writer, told)
         pacer = Pacer()  # the read-back's reads and member lookups share the global limit
         voters = Voters(client.http, pacer)
         read_back = ReadBackWorkflow(
@@ -168,7 +181,20 @@ class Workflows:
             Job("weekly digest", reminders.post_digests),
             Job("admin channel notices", admin_channel.deliver_all),
         )
+        intake = VoteIntake(
+            polls,
+            VoteFilter(
+                writer,
+                voters,
+                remover,
+                me=lambda: client.user.id if client.user is not None else None,
+                now=services.clock.now,
+                after_retraction=read_back.after_retraction,
+            ),
+        )
         return cls(
+            votes=votes,
+            intake=intake,
             polls=polls,
             writer=writer,
             remover=remover,

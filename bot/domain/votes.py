@@ -8,7 +8,7 @@ write, so a batch reaches the database as one statement per kind.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -106,6 +106,79 @@ def fold(events: Iterable[VoteEvent]) -> dict[tuple[int, int], Write]:
         else:
             final[key] = DeleteIf(frozenset({event.choice}))
     return {key: write for key, write in final.items() if write is not None}
+
+
+def superseded(
+    batch: Sequence[VoteEvent],
+    writes: Mapping[tuple[int, int], Write],
+    known: Mapping[int, Mapping[int, Choice]],
+    *,
+    set_aside: Collection[VoteEvent] = (),
+    cleared: Iterable[tuple[int, Choice | None, int]] = (),
+) -> list[tuple[int, int, Choice]]:
+    """Return the (message, member, option) reactions a committed batch leaves superseded.
+
+    As if the batch's events were applied one by one: each option a member still holds besides
+    their vote after the batch comes off the message (one cast and then replaced, even by a
+    retraction of the newer one). `known` is each member's vote before the batch, by message;
+    `writes` what the batch committed (members missing from it were ignored: a closed or
+    unknown poll); `set_aside` the events the database refused (by identity: left to a
+    read-back); `cleared` the clears it applied (message, option or None for all, votes).
+    """
+    held: dict[tuple[int, int], set[Choice]] = {}
+    gone: dict[int, set[Choice]] = {}
+    refused = {id(event) for event in set_aside}
+    cast, clear = EventKind.CAST, EventKind.CLEAR
+    for event in batch:
+        kind = event.kind
+        if kind is clear:
+            removed = cleared_choices(event)
+            gone.setdefault(event.message_id, set()).update(removed)
+            for key, options in held.items():
+                if key[0] == event.message_id:
+                    options.difference_update(removed)
+            continue
+        key = (event.message_id, event.member_id)
+        options = held.get(key)
+        if options is None:
+            if key not in writes or (refused and id(event) in refused):
+                continue  # ignored (closed or unknown poll) or refused (left to a read-back)
+            old = known.get(key[0], {}).get(key[1])
+            options = held[key] = {old} if old is not None else set()
+            if gone and key[0] in gone:
+                options -= gone[key[0]]
+        elif refused and id(event) in refused:
+            continue
+        if kind is cast:
+            options.add(event.choice)  # type: ignore[arg-type]
+        else:
+            options.discard(event.choice)  # type: ignore[arg-type]
+    if not held:
+        return []
+    wiped: dict[int, frozenset[Choice]] = {}
+    for message_id, choice, _ in cleared:
+        wiped[message_id] = wiped.get(message_id, frozenset()) | (
+            frozenset(Choice) if choice is None else frozenset({choice})
+        )
+    result: list[tuple[int, int, Choice]] = []
+    for key, write in writes.items():
+        options = held.get(key)
+        if not options:
+            continue
+        vote: Choice | None
+        if isinstance(write, Upsert):
+            vote = write.choice
+        elif isinstance(write, Delete):
+            vote = None
+        else:
+            vote = known.get(key[0], {}).get(key[1])
+            if vote is not None and (vote in wiped.get(key[0], ()) or vote in write.choices):
+                vote = None
+        if len(options) > 1 or vote not in options:
+            result.extend(
+                (key[0], key[1], option) for option in sorted(options) if option is not vote
+            )
+    return result
 
 
 def apply_to_state(

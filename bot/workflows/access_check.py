@@ -8,10 +8,10 @@ from bot.discord_io.access import Access
 from bot.discord_io.admin_notices import AdminNotices
 from bot.discord_io.poster import Poster
 from bot.discord_io.registry import OpenPolls
-from bot.discord_io.remover import ReactionRemover
 from bot.domain import notices
 from bot.domain.notices import Notice
 from bot.services import Services
+from bot.votes.remover import ReactionRemover
 
 
 class AccessCheck:

@@ -20,7 +20,7 @@ from bot.services.outbox import result_key
 from bot.services.polls import PollService
 from bot.services.predictions import PredictionService
 from bot.services.snapshots import ClosedPoll, CloseOutcome, PredictionView
-from bot.vote_writer import COMMAND_WAIT, VoteWriter
+from bot.votes.writer import COMMAND_WAIT, VoteWriter
 from bot.workflows.outbox import Outbox, Outgoing
 from bot.workflows.read_back import ReadBackWorkflow
 

@@ -1,72 +1,32 @@
-"""What moderators do to poll messages: reaction clears and deleted channels."""
+"""What moderators do to poll messages: deleted channels (clears: bot/votes/clears.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Iterable
 
 from bot.discord_io.admin_notices import AdminNotices
-from bot.discord_io.poster import Poster
 from bot.discord_io.registry import OpenPolls
 from bot.domain import notices
-from bot.domain.outcomes import POLL_EMOJI, Choice
 from bot.services import Services
-from bot.vote_writer import VoteWriter
+from bot.votes.writer import VoteWriter
 
 log = logging.getLogger(__name__)
 
 
 class Moderation:
-    """Follow a moderator's clear or channel deletion: votes, the bot's options, the admins."""
+    """Follow a moderator's channel deletion: its polls closed with their votes, the admins told."""
 
     def __init__(
         self,
         services: Services,
         polls: OpenPolls,
         writer: VoteWriter,
-        poster: Poster,
         notices_: AdminNotices,
     ) -> None:
         self._services = services
         self._polls = polls
         self._writer = writer
-        self._poster = poster
         self._notices = notices_
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    def reactions_cleared(self, items: Iterable[tuple[int, Choice | None, int]]) -> None:
-        """Put the cleared options back and tell the admins (the writer committed the clear)."""
-        for message_id, choice, votes in items:
-            ref = self._polls.get(message_id)
-            if ref is None:
-                continue
-            task = asyncio.ensure_future(
-                self._after_clear(
-                    ref.guild_id, ref.channel_id, message_id, ref.number, choice, votes
-                )
-            )
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-
-    async def _after_clear(
-        self,
-        guild_id: int,
-        channel_id: int,
-        message_id: int,
-        number: int,
-        choice: Choice | None,
-        votes: int,
-    ) -> None:
-        log.info("poll on #%s: reactions cleared (%s), %d vote(s) removed", number, choice, votes)
-        await self._notices.tell(
-            guild_id,
-            notices.reactions_cleared(
-                number, channel_id, None if choice is None else choice.emoji, votes
-            ),
-        )
-        emojis = POLL_EMOJI if choice is None else (choice.emoji,)
-        await self._poster.react(guild_id, channel_id, message_id, emojis)
 
     async def channel_deleted(self, guild_id: int, channel_id: int) -> list[int]:
         """Close the open polls of a deleted channel with their votes; return their numbers."""
@@ -91,8 +51,3 @@ class Moderation:
                 guild_id, notices.polls_channel_deleted(channel_id, numbers, was_polls_channel)
             )
         return numbers
-
-    async def stop(self) -> None:
-        """Wait for the reactions being put back."""
-        if self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)

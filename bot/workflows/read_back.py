@@ -17,13 +17,13 @@ from bot.discord_io.admin_notices import AdminNotices
 from bot.discord_io.poster import Poster
 from bot.discord_io.reactions import ChannelUnreadable, PollMessageGone, ReactionsReader
 from bot.discord_io.registry import OpenPolls
-from bot.discord_io.remover import ReactionRemover
 from bot.discord_io.voters import Voters
 from bot.domain import notices
 from bot.domain.outcomes import Choice
 from bot.services import Services
 from bot.services.snapshots import OpenPollRef, ReadBack
-from bot.vote_writer import COMMAND_WAIT, VoteWriter
+from bot.votes.remover import ReactionRemover
+from bot.votes.writer import COMMAND_WAIT, VoteWriter
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from bot.services.guilds import GuildService
 from bot.services.outbox import announcement_key
 from bot.services.resolution import ResolutionService
 from bot.services.snapshots import ClosedPoll, ResolutionReport
-from bot.vote_writer import COMMAND_WAIT, VoteWriter
+from bot.votes.writer import COMMAND_WAIT, VoteWriter
 from bot.workflows.closing import PollClosing
 from bot.workflows.disputing import Disputing
 from bot.workflows.outbox import Outbox, Outgoing

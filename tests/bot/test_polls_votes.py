@@ -77,7 +77,7 @@ async def test_without_manage_messages_latest_reaction_wins(
         await world.services.guilds.set_polls_channel(world.guild.id, world.polls.id)
         message_id = await open_poll(world, 2)
         a, b = world.members[:2]
-        with caplog.at_level(logging.WARNING, logger="bot.discord_io.remover"):
+        with caplog.at_level(logging.WARNING, logger="bot.votes.remover"):
             await a.react(message_id, YES)
             await world.settle()
             await a.react(message_id, NO)

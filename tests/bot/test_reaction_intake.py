@@ -1,6 +1,6 @@
 """The lean reaction intake and sliced gateway reads: the internals they rely on, pinned.
 
-bot/discord_io/reaction_events.py replaces discord.py's parsers of MESSAGE_REACTION_ADD and
+bot/discord_io/intake.py replaces discord.py's parsers of MESSAGE_REACTION_ADD and
 _REMOVE. If a discord.py upgrade renames the parser table or stops calling it per dispatch,
 the tests named after those internals fail here rather than votes going missing quietly.
 """
@@ -20,11 +20,11 @@ from discord_emulator import Emulator
 from discord_emulator.connect import connect_client
 
 from bot.app import CalledItBot
-from bot.discord_io import gateway_reads, reaction_events
 from bot.domain.outcomes import Choice
 from bot.domain.shards import ShardScope
 from bot.services import Services
 from bot.sharded import IdentifyGate, ShardedCalledItBot
+from bot.votes import brake, intake
 from tests.bot.conftest import World
 
 YES, NO = "✅", "❌"
@@ -34,8 +34,8 @@ def test_discord_py_builds_a_parser_table_with_the_reaction_events() -> None:
     """ConnectionState.parsers maps gateway event names to its parse_* methods."""
     client = discord.Client(intents=discord.Intents.none())
     parsers = client._connection.parsers
-    assert parsers[reaction_events.ADD] == client._connection.parse_message_reaction_add
-    assert parsers[reaction_events.REMOVE] == client._connection.parse_message_reaction_remove
+    assert parsers[intake.ADD] == client._connection.parse_message_reaction_add
+    assert parsers[intake.REMOVE] == client._connection.parse_message_reaction_remove
 
 
 def test_discord_py_dispatches_through_that_table() -> None:
@@ -51,9 +51,12 @@ async def test_the_running_bot_reads_reactions_through_its_own_parser(live: Worl
     bot = live.bot
     assert bot.ws is not None
     assert bot.ws._discord_parsers is bot._connection.parsers
-    lean = bot._connection.parsers[reaction_events.ADD]
-    assert lean.__module__ == reaction_events.__name__
-    assert bot._connection.parsers[reaction_events.REMOVE].__module__ == reaction_events.__name__
+    lean = bot._connection.parsers[intake.ADD]
+    assert lean.__module__ == intake.__name__
+    assert bot._connection.parsers[intake.REMOVE].__module__ == intake.__name__
+    # Clears come the same way: one mechanism for adds, removes and clears.
+    assert bot._connection.parsers[intake.CLEAR_ALL].__module__ == intake.__name__
+    assert bot._connection.parsers[intake.CLEAR_EMOJI].__module__ == intake.__name__
 
 
 async def test_poll_votes_take_the_lean_path_and_other_reactions_reach_discord_py(
@@ -93,6 +96,41 @@ async def test_poll_votes_take_the_lean_path_and_other_reactions_reach_discord_p
     assert seen[0].member is not None and seen[0].member.id == b.id
 
 
+async def test_clears_on_other_messages_still_reach_discord_py(live: World) -> None:
+    """A clear on a message that is no open poll goes to discord.py's parser, as before."""
+    other = await live.emu.post_message(live.general, live.admin.user.id, "not a poll")
+    a = live.members[0]
+    await a.react(other.id, YES)
+    await live.settle()
+    seen: list[discord.RawReactionClearEmojiEvent] = []
+    got = asyncio.Event()
+
+    async def on_raw_reaction_clear_emoji(payload: discord.RawReactionClearEmojiEvent) -> None:
+        seen.append(payload)
+        got.set()
+
+    bot: CalledItBot = live.bot
+    bot.add_listener(on_raw_reaction_clear_emoji)
+    try:
+        live.emu.clear_reactions(other.id, YES, by=live.admin.user)
+        await asyncio.wait_for(got.wait(), 5)
+    finally:
+        bot.remove_listener(on_raw_reaction_clear_emoji)
+    assert [(p.message_id, str(p.emoji)) for p in seen] == [(other.id, YES)]
+
+
+def test_a_clear_payload_reads_as_every_reaction_or_one_emoji() -> None:
+    """REMOVE_ALL carries no emoji (every reaction went); REMOVE_EMOJI names the one."""
+    every = intake.clear({"channel_id": "2", "message_id": "3", "guild_id": "1"})
+    assert every == intake.Clear(3, 1, None, None, True)
+    one = intake.clear(
+        {"channel_id": "2", "message_id": "3", "guild_id": "1", "emoji": {"id": None, "name": YES}}
+    )
+    assert one == intake.Clear(3, 1, None, YES, False)
+    custom = intake.clear({"message_id": "3", "emoji": {"id": "99", "name": "yes"}})
+    assert custom == intake.Clear(3, None, 99, "yes", False)
+
+
 def test_a_reaction_payload_reads_as_discord_py_would() -> None:
     """Member name, bot flag and roles come out as discord.py's Member would give them."""
     data = {
@@ -107,16 +145,16 @@ def test_a_reaction_payload_reads_as_discord_py_would() -> None:
             "roles": ["7", "8"],
         },
     }
-    seen = reaction_events.reaction(data)
-    assert seen == reaction_events.Reaction(3, 1, 5, None, YES, True, False, "Ada L.", ("7", "8"))
-    removal = reaction_events.reaction({k: v for k, v in data.items() if k != "member"})
+    seen = intake.reaction(data)
+    assert seen == intake.Reaction(3, 1, 5, None, YES, True, False, "Ada L.", ("7", "8"))
+    removal = intake.reaction({k: v for k, v in data.items() if k != "member"})
     assert removal.member is False and removal.display_name is None
 
 
 def sliced(gateway: object) -> bool:
     """Return whether a discord.py gateway websocket reads in READ_SIZE slices."""
     transport = gateway.socket._conn.transport  # type: ignore[attr-defined]
-    return bool(transport.max_size == gateway_reads.READ_SIZE)
+    return bool(transport.max_size == brake.READ_SIZE)
 
 
 async def test_gateway_reads_are_sliced_on_connect_and_after_a_resume(live: World) -> None:
@@ -151,11 +189,11 @@ async def test_gateway_reads_are_sliced_over_tls_too() -> None:
     context = ssl.create_default_context()
     protocol = sslproto.SSLProtocol(loop, asyncio.Protocol(), context, None, server_hostname="x")
     transport = protocol._get_app_transport()
-    assert len(protocol.get_buffer(-1)) > gateway_reads.READ_SIZE  # asyncio's 256 KB
+    assert len(protocol.get_buffer(-1)) > brake.READ_SIZE  # asyncio's 256 KB
     gateway = SimpleNamespace(socket=SimpleNamespace(_conn=SimpleNamespace(transport=transport)))
-    assert gateway_reads.slice_reads(gateway)
-    assert len(protocol.get_buffer(-1)) == gateway_reads.READ_SIZE
-    assert protocol.max_size == gateway_reads.READ_SIZE
+    assert brake.slice_reads(gateway)
+    assert len(protocol.get_buffer(-1)) == brake.READ_SIZE
+    assert protocol.max_size == brake.READ_SIZE
 
 
 def test_aiohttp_tells_when_it_paused_reading_itself() -> None:

@@ -70,7 +70,7 @@ def stopping_lines(log: Path) -> tuple[int, int, float]:
 
 
 def test_the_discord_py_pieces_the_goodbye_relies_on_are_there() -> None:
-    """bot.discord_io.gateway_reads.acknowledge reads the sequence and waits for the ack."""
+    """bot.votes.brake.acknowledge reads the sequence and waits for the ack."""
     received = inspect.getsource(DiscordWebSocket.received_message)
     assert "self.sequence = seq" in received and "self._keep_alive.ack()" in received
     assert "self._last_ack = " in inspect.getsource(KeepAliveHandler.ack)

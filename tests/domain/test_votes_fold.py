@@ -11,10 +11,12 @@ from bot.domain.outcomes import Choice
 from bot.domain.rules import RECONCILE_GRACE, may_read_back
 from bot.domain.votes import (
     EventKind,
+    Upsert,
     VoteEvent,
     apply_to_state,
     fold,
     plan_read_back,
+    superseded,
     votes_from_reactions,
 )
 
@@ -66,6 +68,81 @@ def test_stale_retraction_never_deletes_a_newer_vote() -> None:
     state: dict[tuple[int, int], Choice] = {}
     apply_to_state(state, fold(events))
     assert state == {(1, 7): Choice.DID_NOT}
+
+
+def still_held(
+    known: dict[int, dict[int, Choice]], events: list[VoteEvent]
+) -> list[tuple[int, int, Choice]]:
+    """Apply events one by one, tracking each member's reactions: the options besides their vote."""
+    vote = {(m, member): c for m, votes in known.items() for member, c in votes.items()}
+    holding: dict[tuple[int, int], set[Choice]] = {}
+    for e in events:
+        key = (e.message_id, e.member_id)
+        options = holding.setdefault(key, {vote[key]} if key in vote else set())
+        assert e.choice is not None
+        if e.kind is EventKind.CAST:
+            options.add(e.choice)
+            vote[key] = e.choice
+        else:
+            options.discard(e.choice)
+            if vote.get(key) is e.choice:
+                del vote[key]
+    return sorted(
+        (k[0], k[1], c) for k, options in holding.items() for c in options if c is not vote.get(k)
+    )
+
+
+votes_strategy = st.lists(
+    st.builds(
+        VoteEvent,
+        kind=st.sampled_from([EventKind.CAST, EventKind.RETRACT]),
+        message_id=st.integers(1, 3),
+        member_id=st.integers(1, 4),
+        choice=st.sampled_from(list(Choice)),
+        at=st.just(AT),
+    ),
+    max_size=40,
+)
+known_strategy = st.dictionaries(
+    st.integers(1, 3), st.dictionaries(st.integers(1, 4), st.sampled_from(list(Choice)))
+)
+
+
+@given(known_strategy, votes_strategy, st.sets(st.integers(1, 3)), st.sets(st.integers(0, 39)))
+def test_superseded_options_are_those_held_besides_the_vote_as_if_one_by_one(
+    known: dict[int, dict[int, Choice]],
+    events: list[VoteEvent],
+    closed: set[int],
+    refused: set[int],
+) -> None:
+    set_aside = [e for i, e in enumerate(events) if i in refused]
+    applied = [e for i, e in enumerate(events) if i not in refused and e.message_id not in closed]
+    # As the votes service reports it: writes folded from the events it applied, none for
+    # a closed poll's, the refused ones set aside.
+    found = superseded(events, fold(applied), known, set_aside=set_aside)
+    assert sorted(found) == still_held(known, applied)
+    assert len(found) == len(set(found))
+    assert not any(message_id in closed for message_id, _, _ in found)
+
+
+def test_a_clear_in_the_batch_takes_its_options_off_what_members_held() -> None:
+    known = {1: {7: Choice.CAME_TRUE, 8: Choice.PARTLY}}
+    events = [
+        VoteEvent(EventKind.CAST, 1, 7, Choice.DID_NOT, AT),
+        VoteEvent(EventKind.CLEAR, 1, 0, Choice.CAME_TRUE, AT),
+        VoteEvent(EventKind.CAST, 1, 8, Choice.DID_NOT, AT),
+    ]
+    writes = {(1, 7): Upsert(Choice.DID_NOT, AT), (1, 8): Upsert(Choice.DID_NOT, AT)}
+    found = superseded(events, writes, known, cleared=[(1, Choice.CAME_TRUE, 0)])
+    # Member 7's older option went with the clear; member 8's is still on the message.
+    assert found == [(1, 8, Choice.PARTLY)]
+    # A clear before a member's first event in the batch takes their known vote's reaction too.
+    events = [
+        VoteEvent(EventKind.CLEAR, 1, 0, None, AT),
+        VoteEvent(EventKind.CAST, 1, 7, Choice.DID_NOT, AT),
+    ]
+    writes = {(1, 7): Upsert(Choice.DID_NOT, AT)}
+    assert superseded(events, writes, known, cleared=[(1, None, 2)]) == []
 
 
 def test_votes_from_reactions() -> None:

@@ -17,7 +17,7 @@ from bot.domain.outcomes import Choice
 from bot.domain.seedfile import load
 from bot.domain.votes import EventKind, VoteEvent
 from bot.services import Services
-from bot.vote_writer import VoteWriter
+from bot.votes.writer import VoteWriter
 from db.faults import Outage, outage_of
 from db.session import CONNECT_TIMEOUT, Database
 from tests.pg import PgServer

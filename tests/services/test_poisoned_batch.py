@@ -15,10 +15,11 @@ from bot.domain.outcomes import Choice
 from bot.domain.seedfile import load
 from bot.domain.votes import EventKind, VoteEvent
 from bot.services import Services
-from bot.vote_writer import VoteWriter
+from bot.votes.writer import VoteWriter
 from db.faults import Outage, is_transient, outage_of
 from db.session import WRITE_LOCK_KEY, Database
 from tests.pg import PgServer
+from tests.vote_reports import Told
 
 GUILD = 111
 POISON = 666  # the member whose vote the database refuses
@@ -71,10 +72,9 @@ async def test_a_refused_event_is_set_aside_and_the_votes_after_it_commit_at_onc
 ) -> None:
     await poison(services.db)
     now = services.clock.now()
-    superseded: list[tuple[int, int, Choice]] = []
-    writer = VoteWriter(
-        services.votes, max_batch=10, max_delay=0.01, on_superseded=superseded.extend
-    )
+    reports = Told()
+    superseded = reports.replaced
+    writer = VoteWriter(services.votes, reports, max_batch=10, max_delay=0.01)
     expected: dict[int, Choice] = {}
     # The poisoned event sits in the middle of the first batch; 5 more batches follow it.
     for member in range(1, 61):

@@ -12,9 +12,10 @@ from bot.domain.outcomes import Choice
 from bot.domain.seedfile import load
 from bot.domain.votes import EventKind, VoteEvent
 from bot.services import Services
-from bot.vote_writer import HOLD_MAX, READ_WINDOW, VoteWriter
+from bot.votes.writer import HOLD_MAX, READ_WINDOW, VoteWriter
 from db.session import Database
 from tests.locks import votes_locked
+from tests.vote_reports import Told
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "llm-predictions-2025.toml"
 
@@ -47,10 +48,9 @@ async def test_many_batches_equal_one_by_one_semantics(
         elif expected.get(key) is e.choice:
             del expected[key]
 
-    superseded: list[tuple[int, int, Choice]] = []
-    writer = VoteWriter(
-        services.votes, max_batch=128, max_delay=0.01, group=1, on_superseded=superseded.extend
-    )
+    reports = Told()
+    superseded = reports.replaced
+    writer = VoteWriter(services.votes, reports, max_batch=128, max_delay=0.01, group=1)
     for event in events:
         writer.put(event)
     await writer.flush()
@@ -228,10 +228,9 @@ async def test_a_backlog_pauses_the_gateway_until_it_halves(
     await services.predictions.load_seed(1, load(SEED))
     poll, _ = await services.polls.open(1, 1, channel_id=9)
     await services.polls.attach_message(poll.id, 101)
-    told: list[bool] = []
-    writer = VoteWriter(
-        services.votes, max_batch=20, max_delay=0.01, backlog_limit=100, on_backlog=told.append
-    )
+    reports = Told()
+    told = reports.pauses
+    writer = VoteWriter(services.votes, reports, max_batch=20, max_delay=0.01, backlog_limit=100)
     async with votes_locked(database.url) as release:
         for member in range(1, 100):
             writer.put(VoteEvent(EventKind.CAST, 101, member, Choice.PARTLY, clock.now()))
@@ -253,8 +252,9 @@ async def test_the_brake_lets_the_gateway_be_read_between_pauses(
     await services.predictions.load_seed(1, load(SEED))
     poll, _ = await services.polls.open(1, 1, channel_id=9)
     await services.polls.attach_message(poll.id, 101)
-    told: list[bool] = []
-    writer = VoteWriter(services.votes, max_batch=20, backlog_limit=50, on_backlog=told.append)
+    reports = Told()
+    told = reports.pauses
+    writer = VoteWriter(services.votes, reports, max_batch=20, backlog_limit=50)
     async with votes_locked(database.url) as release:
         for member in range(1, 51):
             writer.put(VoteEvent(EventKind.CAST, 101, member, Choice.PARTLY, clock.now()))

@@ -1,7 +1,7 @@
 """The one writer of votes: reaction events in arrival order, committed in small batches.
 
-Reaction events reach ``put`` inline, as discord.py parses them (see CalledItBot.dispatch), so
-they keep their arrival order and cost no task each. A full batch (``max_batch`` events) is
+Reaction events reach ``put`` inline from the intake (bot/votes/intake.py), as the gateway's
+frames are parsed, so they keep their arrival order and cost no task each. A full batch (``max_batch`` events) is
 handed to the votes service at once; a partial one after ``max_delay``. While a batch is being
 written, later events wait for it and go as one bigger batch (up to ``GROUP`` full batches)
 the moment it is done: in a flood the batches grow to what the database takes per commit
@@ -9,7 +9,9 @@ the moment it is done: in a flood the batches grow to what the database takes pe
 applies batches one at a time, in order, off the event loop, and retries a batch that failed for a
 busy or lost database before any later one, so no vote is lost or reordered; a batch refused for
 a reason of its own is applied event by event and only the refused events are set aside.
-Bookkeeping (which older reaction to remove) runs when each batch is done.
+When each batch is committed the writer works out which older reactions it superseded (the
+rule is bot/domain/votes.py ``superseded``) and tells its ``VoteReports``: those reactions, the
+clears applied, and when to stop and resume reading the gateway for its backlog.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from bot.domain.errors import Unavailable
 from bot.domain.outcomes import Choice
-from bot.domain.votes import Delete, DeleteIf, EventKind, Upsert, VoteEvent, cleared_choices
+from bot.domain.votes import Delete, DeleteIf, Upsert, VoteEvent
+from bot.domain.votes import superseded as find_superseded
 from bot.services.snapshots import ApplyReport
 from bot.services.votes import VoteService
 
@@ -42,14 +46,18 @@ READ_WINDOW = 0.5
 #: (the database is out): an admin hears back well within the interaction's 15 minutes.
 COMMAND_WAIT = 10.0
 
-#: Told True to stop reading the gateway, False to read again.
-Hold = Callable[[bool], None]
 
-#: Told after a commit of (message_id, member_id, old_choice) for votes that changed choice;
-#: it must only queue work (it runs on the writer's path).
-Superseded = Callable[[list[tuple[int, int, Choice]]], None]
-#: Told after a commit of (message_id, choice or None for all, votes removed) for each clear.
-Cleared = Callable[[list[tuple[int, Choice | None, int]]], None]
+class VoteReports(Protocol):
+    """What the writer tells as it goes; each must only queue work (it runs on the writer's path)."""
+
+    def superseded(self, items: list[tuple[int, int, Choice]]) -> None:
+        """Take note, after a commit, of (message_id, member_id, older option) reactions replaced."""
+
+    def cleared(self, items: list[tuple[int, Choice | None, int]]) -> None:
+        """Take note, after a commit, of (message_id, option or None for all, votes) clears."""
+
+    def backlog(self, paused: bool) -> None:
+        """Stop reading the gateway (True: told again now and then) or read again (False)."""
 
 
 class VoteWriter:
@@ -58,22 +66,19 @@ class VoteWriter:
     def __init__(
         self,
         votes: VoteService,
+        reports: VoteReports | None = None,
         *,
         max_batch: int = 500,
         max_delay: float = 0.05,
         group: int = GROUP,
-        on_superseded: Superseded | None = None,
-        on_cleared: Cleared | None = None,
         backlog_limit: int = BACKLOG_LIMIT,
-        on_backlog: Hold | None = None,
     ) -> None:
         self._votes = votes
+        #: Who hears what the writer reports; None: nobody (the backlog never pauses anything).
+        self._reports = reports
         self._max_batch = max_batch
         self._max_delay = max_delay
         self._max_group = max_batch * max(1, group)
-        self.on_superseded = on_superseded
-        self.on_cleared = on_cleared
-        self.on_backlog = on_backlog
         self._backlog_limit = backlog_limit
         self._holding_gateway: asyncio.TimerHandle | None = None
         #: Events whose batch has finished, committed or not (what no longer waits).
@@ -103,7 +108,7 @@ class VoteWriter:
         self.batches = 0
 
     def put(self, event: VoteEvent) -> None:
-        """Queue one event (called inline from the reaction handlers; never blocks)."""
+        """Queue one event (called inline from the intake; never blocks)."""
         self.received += 1
         if self.backlog >= self._backlog_limit and (
             self._holding_gateway is None or not self.received & 1023
@@ -207,9 +212,6 @@ class VoteWriter:
                 )
                 raise Unavailable(outage.value if outage is not None else "busy")
 
-    def start(self) -> None:
-        """Nothing to start: batches are submitted as events arrive (kept for symmetry)."""
-
     async def stop(self) -> None:
         """Commit what is queued."""
         if self._timer is not None:
@@ -242,7 +244,7 @@ class VoteWriter:
 
     def _hold_gateway(self, hold: bool) -> None:
         """Ask to stop (True: again each time) or resume (False) reading the gateway."""
-        if self.on_backlog is None:
+        if self._reports is None:
             return
         loop = asyncio.get_running_loop()
         if hold:
@@ -251,19 +253,19 @@ class VoteWriter:
                     return  # reading again for a while: commands must get through
                 log.info("%d votes wait to be written: pausing the gateway", self.backlog)
                 self._holding_gateway = loop.call_later(HOLD_MAX, self._held_too_long)
-            self.on_backlog(True)
+            self._reports.backlog(True)
         elif self._holding_gateway is not None:
             self._holding_gateway.cancel()
             self._holding_gateway = None
             self._read_until = loop.time() + READ_WINDOW
-            self.on_backlog(False)
+            self._reports.backlog(False)
 
     def _held_too_long(self) -> None:
         log.info("the gateway was paused %.1fs for the vote backlog: reading again", HOLD_MAX)
         self._holding_gateway = None
         self._read_until = asyncio.get_running_loop().time() + READ_WINDOW
-        if self.on_backlog is not None:
-            self.on_backlog(False)
+        if self._reports is not None:
+            self._reports.backlog(False)
 
     @property
     def backlog(self) -> int:
@@ -292,48 +294,28 @@ class VoteWriter:
         report = future.result()
         self.committed += len(batch)
         self.batches += 1
-        # Walk the batch's events in order: a member may have cast several options inside one
-        # batch, and each option they still hold besides their final vote is superseded. A
-        # moderator's clear takes its options off everyone's reactions on that message.
-        held: dict[tuple[int, int], set[Choice]] = {}
-        gone: dict[int, set[Choice]] = {}
-        set_aside = {id(event) for event in report.set_aside}
-        writes, known, cast, clear = report.writes, self._known, EventKind.CAST, EventKind.CLEAR
-        for event in batch:
-            kind = event.kind
-            if kind is clear:
-                removed = cleared_choices(event)
-                gone.setdefault(event.message_id, set()).update(removed)
-                for key, options in held.items():
-                    if key[0] == event.message_id:
-                        options.difference_update(removed)
-                continue
-            key = (event.message_id, event.member_id)
-            options = held.get(key)
-            if options is None:
-                if key not in writes or (set_aside and id(event) in set_aside):
-                    continue  # ignored (closed or unknown poll) or refused (left to a read-back)
-                old = known.get(key[0], {}).get(key[1])
-                options = held[key] = {old} if old is not None else set()
-                if gone and key[0] in gone:
-                    options -= gone[key[0]]
-            elif set_aside and id(event) in set_aside:
-                continue
-            if kind is cast:
-                options.add(event.choice)  # type: ignore[arg-type]
-            else:
-                options.discard(event.choice)  # type: ignore[arg-type]
+        superseded = find_superseded(
+            batch, report.writes, self._known, set_aside=report.set_aside, cleared=report.cleared
+        )
+        self._remember_committed(report)
+        if self._reports is None:
+            return
+        if superseded:
+            self._reports.superseded(superseded)
+        if report.cleared:
+            self._reports.cleared(list(report.cleared))
+
+    def _remember_committed(self, report: ApplyReport) -> None:
+        """Bring the known choices up to what a batch committed: its clears, then its writes."""
+        known = self._known
         for message_id, choice, _ in report.cleared:
             removed = frozenset(Choice) if choice is None else frozenset({choice})
             of_poll = known.get(message_id, {})
             for member in [m for m, c in of_poll.items() if c in removed]:
                 del of_poll[member]
-        superseded: list[tuple[int, int, Choice]] = []
-        for key, write in writes.items():
-            message_id, member_id = key
+        for (message_id, member_id), write in report.writes.items():
             votes = known.get(message_id)
             if isinstance(write, Upsert):
-                vote: Choice | None = write.choice
                 if votes is None:
                     votes = known[message_id] = {}
                 votes[member_id] = write.choice
@@ -341,18 +323,4 @@ class VoteWriter:
                 isinstance(write, Delete)
                 or (isinstance(write, DeleteIf) and votes.get(member_id) in write.choices)
             ):
-                vote = None
                 votes.pop(member_id, None)
-            else:
-                vote = votes.get(member_id) if votes is not None else None
-            # As if applied one by one: every option cast and then replaced (even by a
-            # retraction of the newer one) is superseded and comes off the message.
-            options = held.get(key)
-            if options and (len(options) > 1 or vote not in options):
-                superseded.extend(
-                    (key[0], key[1], option) for option in sorted(options) if option is not vote
-                )
-        if superseded and self.on_superseded is not None:
-            self.on_superseded(superseded)
-        if report.cleared and self.on_cleared is not None:
-            self.on_cleared(list(report.cleared))

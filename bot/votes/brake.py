@@ -1,4 +1,4 @@
-"""Read the gateway socket in small slices, and pause it while too many votes wait.
+"""The gateway brake: read the gateway socket in small slices, pause it while too many votes wait.
 
 Slices: a flood of events mustn't hold the event loop for long.
 
@@ -9,7 +9,11 @@ the loop, and a command's database read, which needs a turn per step, took 2-3 s
 
 Pause: when the vote writer's backlog is too long, reading stops until it has halved, so a
 flood the database can't keep up with waits in the kernel's and Discord's buffers rather than
-in this process's memory (bot/vote_writer.py BACKLOG_LIMIT).
+in this process's memory (bot/votes/writer.py BACKLOG_LIMIT). ``GatewayBrake`` does both for
+every gateway connection of a client; the writer tells it when (its ``backlog`` report).
+
+On the way out: ``acknowledge`` reads on to the gateway's ack of the last event handled, so
+every vote it sent before is taken.
 
 Relies on aiohttp's ``ClientWebSocketResponse._conn`` (its ``transport`` and its protocol's
 ``_reading_paused``) and on asyncio's read sizes: ``_SelectorSocketTransport.max_size`` over
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Iterable
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -76,6 +81,43 @@ def hold(gateway: Any, paused: bool) -> None:
         transport.pause_reading()
     elif not getattr(getattr(connection, "protocol", None), "_reading_paused", False):
         transport.resume_reading()
+
+
+class GatewayBrake:
+    """Slice the reads of a client's gateway connections and pause them for the vote backlog."""
+
+    def __init__(
+        self,
+        gateways: Callable[[], Iterable[Any]],
+        *,
+        draining: Callable[[], bool] = lambda: False,
+        stopped: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self._gateways = gateways
+        #: While stopping and reading on to each gateway's ack, the backlog pauses nothing.
+        self._draining = draining
+        #: Once the bot took its last event, reading resumes only for the close handshake.
+        self._stopped = stopped
+
+    def backlog(self, paused: bool) -> None:
+        """Follow the vote writer's backlog: stop reading (True) or read again (False)."""
+        if paused and self._draining():
+            return
+        if not paused and self._stopped():
+            return
+        self.hold(paused)
+
+    def hold(self, paused: bool) -> None:
+        """Stop (True) or resume (False) reading every gateway connection."""
+        for gateway in self._gateways():
+            hold(gateway, paused)
+
+    def connected(self, holding: bool) -> None:
+        """Slice the reads of a new or resumed connection; keep it paused while `holding`."""
+        for gateway in self._gateways():
+            slice_reads(gateway)
+            if holding:  # the backlog's brake holds on a new connection too
+                hold(gateway, True)
 
 
 def last_event(gateway: Any) -> int | None:
