@@ -10,9 +10,8 @@ from dataclasses import dataclass
 import discord
 
 from bot.discord_io.access import Access
-from bot.discord_io.admin_notices import AdminNotices
-from bot.discord_io.pacing import Pacer
 from bot.discord_io.poster import Poster
+from bot.discord_io.rate_limit import RateLimiter
 from bot.discord_io.reactions import ReactionsReader
 from bot.discord_io.registry import OpenPolls
 from bot.discord_io.remover import ReactionRemover
@@ -22,10 +21,11 @@ from bot.discord_io.voters import Voters
 from bot.domain.seedfile import SeedSet
 from bot.domain.shards import ShardScope
 from bot.services import Services
+from bot.services.admin_teller import AdminTeller
 from bot.vote_writer import BACKLOG_LIMIT, VoteWriter
 from bot.workflows.access_check import AccessCheck
 from bot.workflows.admin_channel import AdminChannel
-from bot.workflows.cards import BoardCards
+from bot.workflows.boards import BoardCommands
 from bot.workflows.champions import ChampionRoles
 from bot.workflows.closing import PollClosing
 from bot.workflows.disputing import Disputing
@@ -55,7 +55,7 @@ class Workflows:
     moderation: Moderation
     access_check: AccessCheck
     startup: Startup
-    cards: BoardCards
+    boards: BoardCommands
     admin_channel: AdminChannel
     reminders: Reminders
     disputing: Disputing
@@ -79,7 +79,7 @@ class Workflows:
         """Wire the pieces over one Discord client; none of them gets the client itself."""
         scope = scope or ShardScope()
         access = Access(client.get_guild)
-        told = AdminNotices(services.notices)
+        told = AdminTeller(services.notices)
         poster = Poster(
             lambda channel_id, guild_id: client.get_partial_messageable(
                 channel_id, guild_id=guild_id
@@ -99,11 +99,11 @@ class Workflows:
         polls.when_closed(writer.forget)
         moderation = Moderation(services, polls, writer, poster, told)
         writer.on_cleared = moderation.reactions_cleared
-        pacer = Pacer()  # the read-back's reads and member lookups share the global limit
-        voters = Voters(client.http, pacer)
+        limiter = RateLimiter()  # the read-back's reads and member lookups share the global limit
+        voters = Voters(client.http, limiter)
         read_back = ReadBackWorkflow(
             services,
-            ReactionsReader(client.http, pacer),
+            ReactionsReader(client.http, limiter),
             polls,
             writer,
             remover,
@@ -135,7 +135,7 @@ class Workflows:
             moderation=moderation,
             access_check=AccessCheck(services, poster, access, polls, remover, told),
             startup=Startup(services, polls, opening, closing, read_back, seed, scope=scope),
-            cards=BoardCards(services),
+            boards=BoardCommands(services),
             admin_channel=admin_channel,
             reminders=Reminders(services, poster, access, claimant),
             disputing=disputing,

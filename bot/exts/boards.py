@@ -48,7 +48,7 @@ class BreakdownView(discord.ui.View):
         await self._show(interaction, self.page + 1)
 
     async def _show(self, interaction: discord.Interaction, page_number: int) -> None:
-        shown = await bot_of(interaction).workflows.cards.breakdown(
+        shown = await bot_of(interaction).workflows.boards.breakdown(
             self.guild_id, self.member_id, page_number, self.in_set
         )
         view = BreakdownView(self.guild_id, self.member_id, self.in_set, shown.pages, shown.page)
@@ -87,7 +87,7 @@ class Boards(commands.Cog):
         guild_id = guild_id_of(interaction)
         parsed = Month.parse(month) if month else None  # a bad month is refused before deferring
         await interaction.response.defer()
-        answer = await bot_of(interaction).workflows.cards.leaderboard(
+        answer = await bot_of(interaction).workflows.boards.leaderboard(
             guild_id,
             _server(interaction),
             parsed,
@@ -119,7 +119,7 @@ class Boards(commands.Cog):
         guild_id = guild_id_of(interaction)
         await interaction.response.defer()
         target = member or interaction.user
-        answer = await bot_of(interaction).workflows.cards.stats(
+        answer = await bot_of(interaction).workflows.boards.stats(
             guild_id,
             _server(interaction),
             target.id,
@@ -156,7 +156,7 @@ class Boards(commands.Cog):
     ) -> None:
         """Show scorecards and their grid (an unknown source is told privately, before deferring)."""
         guild_id = guild_id_of(interaction)
-        cards = bot_of(interaction).workflows.cards
+        cards = bot_of(interaction).workflows.boards
         if image:
             await cards.check_source(guild_id, source, set_)
             await interaction.response.defer()

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.discord_io.access import Access
-from bot.discord_io.admin_notices import AdminNotices
 from bot.discord_io.poster import Poster
 from bot.discord_io.registry import OpenPolls
 from bot.discord_io.remover import ReactionRemover
 from bot.domain import notices
 from bot.domain.notices import Notice
 from bot.services import Services
+from bot.services.admin_teller import AdminTeller
 
 
 class AccessCheck:
@@ -24,7 +24,7 @@ class AccessCheck:
         access: Access,
         polls: OpenPolls,
         remover: ReactionRemover,
-        notices_: AdminNotices,
+        notices_: AdminTeller,
     ) -> None:
         self._services = services
         self._poster = poster

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 
 from bot.discord_io.access import Access
-from bot.discord_io.admin_notices import AdminNotices
 from bot.discord_io.roles import RoleKeeper
 from bot.domain import notices
 from bot.domain.community import champions
 from bot.services import Services
+from bot.services.admin_teller import AdminTeller
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ class ChampionRoles:
         services: Services,
         roles: RoleKeeper,
         access: Access,
-        told: AdminNotices,
+        told: AdminTeller,
         claimant: str,
     ) -> None:
         self._services = services

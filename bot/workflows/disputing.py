@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from bot.discord_io.admin_notices import AdminNotices
 from bot.domain import notices
 from bot.services import Services
+from bot.services.admin_teller import AdminTeller
 from bot.services.disputes import DisputeView
 
 log = logging.getLogger(__name__)
@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 class Disputing:
     """File the dispute, then tell the admins once, like a notice, until a new resolution."""
 
-    def __init__(self, services: Services, told: AdminNotices) -> None:
+    def __init__(self, services: Services, told: AdminTeller) -> None:
         self._services = services
         self._told = told
 

@@ -6,12 +6,12 @@ import asyncio
 import logging
 from collections.abc import Iterable
 
-from bot.discord_io.admin_notices import AdminNotices
 from bot.discord_io.poster import Poster
 from bot.discord_io.registry import OpenPolls
 from bot.domain import notices
 from bot.domain.outcomes import POLL_EMOJI, Choice
 from bot.services import Services
+from bot.services.admin_teller import AdminTeller
 from bot.vote_writer import VoteWriter
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ class Moderation:
         polls: OpenPolls,
         writer: VoteWriter,
         poster: Poster,
-        notices_: AdminNotices,
+        notices_: AdminTeller,
     ) -> None:
         self._services = services
         self._polls = polls

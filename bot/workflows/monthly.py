@@ -14,7 +14,7 @@ from bot.domain.months import Month
 from bot.domain.shards import ShardScope
 from bot.services import Services
 from bot.services.boards import STALE_CLAIM
-from bot.workflows.cards import leaderboard_file
+from bot.workflows.boards import leaderboard_file
 
 log = logging.getLogger(__name__)
 

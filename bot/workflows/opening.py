@@ -8,7 +8,6 @@ import logging
 import discord
 
 from bot import render
-from bot.discord_io.admin_notices import AdminNotices
 from bot.discord_io.poster import Poster
 from bot.discord_io.registry import OpenPolls
 from bot.discord_io.threads import PollThreads
@@ -19,6 +18,7 @@ from bot.domain.errors import CalledItError, CannotPost
 from bot.domain.outcomes import POLL_EMOJI
 from bot.domain.shards import ShardScope
 from bot.services import Services
+from bot.services.admin_teller import AdminTeller
 from bot.services.snapshots import Opened, OpenedAll, OpenPollRef
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class PollOpening:
         services: Services,
         poster: Poster,
         polls: OpenPolls,
-        notices_: AdminNotices,
+        notices_: AdminTeller,
         threads: PollThreads,
         voters: Voters,
         *,

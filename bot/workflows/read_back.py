@@ -13,7 +13,6 @@ import logging
 import discord
 
 from bot.discord_io.access import Access
-from bot.discord_io.admin_notices import AdminNotices
 from bot.discord_io.poster import Poster
 from bot.discord_io.reactions import ChannelUnreadable, PollMessageGone, ReactionsReader
 from bot.discord_io.registry import OpenPolls
@@ -22,6 +21,7 @@ from bot.discord_io.voters import Voters
 from bot.domain import notices
 from bot.domain.outcomes import Choice
 from bot.services import Services
+from bot.services.admin_teller import AdminTeller
 from bot.services.snapshots import OpenPollRef, ReadBack
 from bot.vote_writer import COMMAND_WAIT, VoteWriter
 
@@ -42,7 +42,7 @@ class ReadBackWorkflow:
         writer: VoteWriter,
         remover: ReactionRemover,
         access: Access,
-        notices_: AdminNotices,
+        notices_: AdminTeller,
         poster: Poster,
         voters: Voters,
     ) -> None:

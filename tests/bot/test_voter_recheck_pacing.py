@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from bot.discord_io.pacing import BULK_RATE
+from bot.discord_io.rate_limit import BULK_RATE
 from bot.domain.outcomes import Choice
 from tests.bot.conftest import World
 

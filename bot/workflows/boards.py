@@ -64,7 +64,7 @@ async def leaderboard_file(
     return png_file(data, f"leaderboard-{slug}.png", cards.leaderboard_alt(board, names, member))
 
 
-class BoardCards:
+class BoardCommands:
     """The board commands' use cases: /leaderboard, /stats and /scorecard, with their cards."""
 
     def __init__(self, services: Services) -> None:
