@@ -88,7 +88,7 @@ class Workflows:
             told,
             lambda: client.user.id if client.user is not None else None,
         )
-        admin_channel = AdminChannel(services, poster, access)
+        admin_channel = AdminChannel(services.guilds, services.notices, poster, access)
         told.on_fresh = admin_channel.deliver
         polls = OpenPolls()
         writer = VoteWriter(
@@ -97,12 +97,13 @@ class Workflows:
         remover = ReactionRemover(client.http, access, polls, told, current=writer.current)
         writer.on_superseded = remover.superseded
         polls.when_closed(writer.forget)
-        moderation = Moderation(services, polls, writer, poster, told)
+        moderation = Moderation(services.guilds, services.polls, polls, writer, poster, told)
         writer.on_cleared = moderation.reactions_cleared
         limiter = RateLimiter()  # the read-back's reads and member lookups share the global limit
         voters = Voters(client.http, limiter)
         read_back = ReadBackWorkflow(
-            services,
+            services.polls,
+            services.votes,
             ReactionsReader(client.http, limiter),
             polls,
             writer,
@@ -113,11 +114,13 @@ class Workflows:
             voters,
         )
         threads = PollThreads(client.http, access, told)
-        opening = PollOpening(services, poster, polls, told, threads, voters, scope=scope)
+        opening = PollOpening(
+            services.guilds, services.polls, poster, polls, told, threads, voters, scope=scope
+        )
         closing = PollClosing(
             services, read_back, writer, polls, poster, services.clock, threads, scope=scope
         )
-        disputing = Disputing(services, told)
+        disputing = Disputing(services.disputes, told)
         roles = RoleKeeper(client.http, client.get_guild)
         claimant = claimant or f"{process_name()}:{secrets.token_hex(3)}"
         return cls(
@@ -126,16 +129,31 @@ class Workflows:
             remover=remover,
             opening=opening,
             closing=closing,
-            editing=PredictionEditing(services, poster),
+            editing=PredictionEditing(services.predictions, services.guilds, poster),
             read_back=read_back,
             resolving=Resolving(
                 services, read_back, writer, closing, poster, disputing, scope=scope
             ),
             monthly=MonthlyPost(services, poster, access, claimant, scope=scope),
             moderation=moderation,
-            access_check=AccessCheck(services, poster, access, polls, remover, told),
-            startup=Startup(services, polls, opening, closing, read_back, seed, scope=scope),
-            boards=BoardCommands(services),
+            access_check=AccessCheck(
+                services.guilds, services.notices, poster, access, polls, remover, told
+            ),
+            startup=Startup(
+                services.boards,
+                services.polls,
+                services.predictions,
+                services.shards,
+                polls,
+                opening,
+                closing,
+                read_back,
+                seed,
+                scope=scope,
+            ),
+            boards=BoardCommands(
+                services.boards, services.names, services.breakdown, services.scorecard
+            ),
             admin_channel=admin_channel,
             reminders=Reminders(services, poster, access, claimant),
             disputing=disputing,

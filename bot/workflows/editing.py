@@ -7,15 +7,19 @@ from datetime import date
 from bot import render
 from bot.discord_io.poster import Poster
 from bot.domain import nonces
-from bot.services import Services
+from bot.services.guilds import GuildService
+from bot.services.predictions import PredictionService
 from bot.services.snapshots import Edited
 
 
 class PredictionEditing:
     """Edit a prediction, then show the new text on its open poll's message."""
 
-    def __init__(self, services: Services, poster: Poster) -> None:
-        self._services = services
+    def __init__(
+        self, predictions: PredictionService, guilds: GuildService, poster: Poster
+    ) -> None:
+        self._predictions = predictions
+        self._guilds = guilds
         self._poster = poster
 
     async def edit(
@@ -30,7 +34,7 @@ class PredictionEditing:
         criteria: str | None = None,
     ) -> Edited:
         """Edit a prediction; an open poll's message is edited to the new text too."""
-        view = await self._services.predictions.edit(
+        view = await self._predictions.edit(
             guild_id,
             number,
             title=title,
@@ -51,7 +55,7 @@ class PredictionEditing:
                 view,
                 poll,
                 marker=nonce,
-                voter_role=(await self._services.guilds.get(guild_id)).voter_role_id,
+                voter_role=(await self._guilds.get(guild_id)).voter_role_id,
             ),
         )
         return Edited(view, shown)

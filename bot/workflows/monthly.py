@@ -109,7 +109,7 @@ class MonthlyPost:
         card = None
         if self._access.lacking(guild_id, channel_id, ("attach_files",)) == []:
             server = self._access.guild_name(guild_id) or "this server"
-            card = await leaderboard_file(services, board, server)
+            card = await leaderboard_file(services.names, board, server)
         else:  # the embed alone still tells the board
             log.warning("no Attach Files in channel %s: the %s card is left out", channel_id, month)
         extra = {"file": card} if card is not None else {}
