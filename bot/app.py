@@ -24,7 +24,7 @@ from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.shipped import DEFAULT_SEED
 from bot.vote_writer import BACKLOG_LIMIT
-from bot.wiring import Workflows, process_name
+from bot.wiring import DiscordIO, Workflows, process_name
 
 log = logging.getLogger(__name__)
 
@@ -113,19 +113,23 @@ class CalledItBot(commands.Bot):
         #: This process as /setup show and `calledit check` name it: hostname:pid.
         self.process = process_name()
         self.dev_guild_id = dev_guild_id
+        #: The Discord I/O pieces the cogs and workflows share (open polls, voters, roles).
+        self.discord_io = DiscordIO.build(self)
         self.workflows = Workflows.build(
             services,
             self,
+            self.discord_io,
             seed=seed,
             vote_batch=vote_batch,
             vote_delay=vote_delay,
             vote_backlog=vote_backlog,
             scope=self.scope,
+            process=self.process,
         )
         flows = self.workflows
         self.scheduler = Scheduler(
             services.clock,
-            flows.polls,
+            self.discord_io.polls,
             flows.closing,
             flows.resolving,
             flows.monthly,

@@ -36,14 +36,39 @@ from bot.workflows.opening import PollOpening
 from bot.workflows.read_back import ReadBackWorkflow
 from bot.workflows.reminders import Reminders
 from bot.workflows.resolving import Resolving
+from bot.workflows.settings import Settings
 from bot.workflows.startup import Startup
 
 
 @dataclass(frozen=True, slots=True)
-class Workflows:
-    """Every use case the handlers and the scheduler call, and the pieces they share."""
+class DiscordIO:
+    """The Discord I/O pieces that cogs and workflows share, each over one client."""
 
+    #: The open polls this process serves, by message id.
     polls: OpenPolls
+    #: Who may vote where (the voter role), and member lookups.
+    voters: Voters
+    #: The roles the bot may hand out (the champion role).
+    roles: RoleKeeper
+    #: The bulk reads' share of Discord's global limit (read-backs and member lookups).
+    limiter: RateLimiter
+
+    @classmethod
+    def build(cls, client: discord.Client) -> DiscordIO:
+        """Build the pieces over one Discord client's HTTP and cache."""
+        limiter = RateLimiter()
+        return cls(
+            polls=OpenPolls(),
+            voters=Voters(client.http, limiter),
+            roles=RoleKeeper(client.http, client.get_guild),
+            limiter=limiter,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Workflows:
+    """Every use case the handlers and the scheduler call."""
+
     writer: VoteWriter
     remover: ReactionRemover
     opening: PollOpening
@@ -60,14 +85,14 @@ class Workflows:
     reminders: Reminders
     disputing: Disputing
     champions: ChampionRoles
-    roles: RoleKeeper
-    voters: Voters
+    settings: Settings
 
     @classmethod
     def build(
         cls,
         services: Services,
         client: discord.Client,
+        io: DiscordIO,
         *,
         seed: SeedSet | None = None,
         vote_batch: int = 500,
@@ -75,6 +100,7 @@ class Workflows:
         vote_backlog: int = BACKLOG_LIMIT,
         scope: ShardScope | None = None,
         claimant: str | None = None,
+        process: str | None = None,
     ) -> Workflows:
         """Wire the pieces over one Discord client; none of them gets the client itself."""
         scope = scope or ShardScope()
@@ -90,7 +116,7 @@ class Workflows:
         )
         admin_channel = AdminChannel(services.guilds, services.notices, poster, access)
         told.on_fresh = admin_channel.deliver
-        polls = OpenPolls()
+        polls, voters = io.polls, io.voters
         writer = VoteWriter(
             services.votes, max_batch=vote_batch, max_delay=vote_delay, backlog_limit=vote_backlog
         )
@@ -99,12 +125,10 @@ class Workflows:
         polls.when_closed(writer.forget)
         moderation = Moderation(services.guilds, services.polls, polls, writer, poster, told)
         writer.on_cleared = moderation.reactions_cleared
-        limiter = RateLimiter()  # the read-back's reads and member lookups share the global limit
-        voters = Voters(client.http, limiter)
         read_back = ReadBackWorkflow(
             services.polls,
             services.votes,
-            ReactionsReader(client.http, limiter),
+            ReactionsReader(client.http, io.limiter),
             polls,
             writer,
             remover,
@@ -121,10 +145,12 @@ class Workflows:
             services, read_back, writer, polls, poster, services.clock, threads, scope=scope
         )
         disputing = Disputing(services.disputes, told)
-        roles = RoleKeeper(client.http, client.get_guild)
-        claimant = claimant or f"{process_name()}:{secrets.token_hex(3)}"
+        process = process or process_name()
+        claimant = claimant or f"{process}:{secrets.token_hex(3)}"
+        access_check = AccessCheck(
+            services.guilds, services.notices, poster, access, polls, remover, told
+        )
         return cls(
-            polls=polls,
             writer=writer,
             remover=remover,
             opening=opening,
@@ -136,9 +162,7 @@ class Workflows:
             ),
             monthly=MonthlyPost(services, poster, access, claimant, scope=scope),
             moderation=moderation,
-            access_check=AccessCheck(
-                services.guilds, services.notices, poster, access, polls, remover, told
-            ),
+            access_check=access_check,
             startup=Startup(
                 services.boards,
                 services.polls,
@@ -157,9 +181,17 @@ class Workflows:
             admin_channel=admin_channel,
             reminders=Reminders(services, poster, access, claimant),
             disputing=disputing,
-            champions=ChampionRoles(services, roles, access, told, claimant),
-            roles=roles,
-            voters=voters,
+            champions=ChampionRoles(services, io.roles, access, told, claimant),
+            settings=Settings(
+                services.guilds,
+                services.notices,
+                access_check,
+                admin_channel,
+                io.roles,
+                voters,
+                scope=scope,
+                process=process,
+            ),
         )
 
 

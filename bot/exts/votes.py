@@ -28,11 +28,11 @@ class Votes(commands.Cog):
     def __init__(self, bot: CalledItBot) -> None:
         self._bot = bot
         flows = bot.workflows
-        self._polls = flows.polls
+        self._polls = bot.discord_io.polls
         self._writer = flows.writer
         self._read_back = flows.read_back
         self._moderation = flows.moderation
-        self._voters = flows.voters
+        self._voters = bot.discord_io.voters
         self._remover = flows.remover
         self._now = bot.services.clock.now
         self._uninstall: Callable[[], None] | None = None
