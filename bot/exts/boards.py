@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -10,10 +11,15 @@ from discord.ext import commands
 
 from bot import render
 from bot.domain.months import Month
-from bot.exts.checks import admin_command, bot_of, cooled_command, guild_id_of
+from bot.exts.checks import admin_command, cooled_command, guild_id_of
 from bot.exts.options import Set
 from bot.exts.replies import reply
+from bot.services.export import ExportService
 from bot.services.snapshots import SetRef
+from bot.workflows.boards import BoardCommands
+
+if TYPE_CHECKING:
+    from bot.app import CalledItBot
 
 #: The zip's name, and Discord's upload limit for a server without boosts (bytes).
 EXPORT_NAME = "calledit-export.zip"
@@ -26,9 +32,16 @@ class BreakdownView(discord.ui.View):
     """Previous / next buttons for the breakdown under /stats."""
 
     def __init__(
-        self, guild_id: int, member_id: int, in_set: SetRef | None, pages: int, page: int = 1
+        self,
+        boards: BoardCommands,
+        guild_id: int,
+        member_id: int,
+        in_set: SetRef | None,
+        pages: int,
+        page: int = 1,
     ) -> None:
         super().__init__(timeout=600)
+        self.boards = boards
         self.guild_id, self.member_id, self.in_set, self.page = guild_id, member_id, in_set, page
         self.previous.disabled = page <= 1
         self.next.disabled = page >= pages
@@ -48,10 +61,10 @@ class BreakdownView(discord.ui.View):
         await self._show(interaction, self.page + 1)
 
     async def _show(self, interaction: discord.Interaction, page_number: int) -> None:
-        shown = await bot_of(interaction).workflows.boards.breakdown(
-            self.guild_id, self.member_id, page_number, self.in_set
+        shown = await self.boards.breakdown(self.guild_id, self.member_id, page_number, self.in_set)
+        view = BreakdownView(
+            self.boards, self.guild_id, self.member_id, self.in_set, shown.pages, shown.page
         )
-        view = BreakdownView(self.guild_id, self.member_id, self.in_set, shown.pages, shown.page)
         embeds = list(interaction.message.embeds) if interaction.message else []
         embeds = [*embeds[:1], render.breakdown(shown)]
         await interaction.response.edit_message(embeds=embeds, view=view)
@@ -60,8 +73,9 @@ class BreakdownView(discord.ui.View):
 class Boards(commands.Cog):
     """Leaderboards and records."""
 
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
+    def __init__(self, boards: BoardCommands, export: ExportService) -> None:
+        self._boards = boards
+        self._export = export
 
     @cooled_command
     @app_commands.command(
@@ -87,7 +101,7 @@ class Boards(commands.Cog):
         guild_id = guild_id_of(interaction)
         parsed = Month.parse(month) if month else None  # a bad month is refused before deferring
         await interaction.response.defer()
-        answer = await bot_of(interaction).workflows.boards.leaderboard(
+        answer = await self._boards.leaderboard(
             guild_id,
             _server(interaction),
             parsed,
@@ -119,7 +133,7 @@ class Boards(commands.Cog):
         guild_id = guild_id_of(interaction)
         await interaction.response.defer()
         target = member or interaction.user
-        answer = await bot_of(interaction).workflows.boards.stats(
+        answer = await self._boards.stats(
             guild_id,
             _server(interaction),
             target.id,
@@ -129,7 +143,7 @@ class Boards(commands.Cog):
         )
         detail = answer.breakdown
         view = (
-            BreakdownView(guild_id, target.id, set_, detail.pages)
+            BreakdownView(self._boards, guild_id, target.id, set_, detail.pages)
             if detail is not None and detail.pages > 1
             else None
         )
@@ -156,7 +170,7 @@ class Boards(commands.Cog):
     ) -> None:
         """Show scorecards and their grid (an unknown source is told privately, before deferring)."""
         guild_id = guild_id_of(interaction)
-        cards = bot_of(interaction).workflows.boards
+        cards = self._boards
         if image:
             await cards.check_source(guild_id, source, set_)
             await interaction.response.defer()
@@ -174,7 +188,7 @@ class Boards(commands.Cog):
         """Send the CSV files in one .zip, or the command to run when it is over the limit."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         guild_id = guild_id_of(interaction)
-        data = await bot_of(interaction).services.export.zip_archive(guild_id)
+        data = await self._export.zip_archive(guild_id)
         limit = interaction.guild.filesize_limit if interaction.guild else DEFAULT_UPLOAD_LIMIT
         if len(data) <= limit:
             try:
@@ -196,6 +210,6 @@ def _server(interaction: discord.Interaction) -> str:
     return interaction.guild.name if interaction.guild is not None else "this server"
 
 
-async def setup(bot: commands.Bot) -> None:
-    """Add the cog."""
-    await bot.add_cog(Boards(bot))
+async def setup(bot: CalledItBot) -> None:
+    """Add the cog with the board commands and the export."""
+    await bot.add_cog(Boards(bot.workflows.boards, bot.services.export))
