@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot import render
 from bot.domain.community import REASON_MAX
+from bot.domain.edits import PredictionEdit
 from bot.domain.errors import InvalidInput
 from bot.domain.outcomes import Outcome
 from bot.domain.rules import (
@@ -222,15 +223,14 @@ class Predictions(
     ) -> None:
         """Edit a prediction."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        edited = await self._editing.edit(
-            guild_id_of(interaction),
-            prediction,
+        changes = PredictionEdit(
             title=title,
             statement=statement,
             source=source,
             due=parse_date(due, "due date") if due else None,
             criteria=criteria,
         )
+        edited = await self._editing.edit(guild_id_of(interaction), prediction, changes)
         await reply(
             interaction,
             content=render.edited(edited),
