@@ -11,9 +11,9 @@ from discord.ext import commands
 
 from bot import render
 from bot.domain.months import Month
-from bot.exts.checks import admin_command, cooled_command, guild_id_of
+from bot.exts.checks import Gate, admin_command, cooled_command, guild_id_of
 from bot.exts.options import Set
-from bot.exts.replies import reply
+from bot.exts.replies import Replier
 from bot.services.export import ExportService
 from bot.services.snapshots import SetRef
 from bot.workflows.boards import BoardCommands
@@ -73,9 +73,17 @@ class BreakdownView(discord.ui.View):
 class Boards(commands.Cog):
     """Leaderboards and records."""
 
-    def __init__(self, boards: BoardCommands, export: ExportService) -> None:
+    def __init__(
+        self, boards: BoardCommands, export: ExportService, reply: Replier, gate: Gate
+    ) -> None:
         self._boards = boards
         self._export = export
+        self._reply = reply
+        self._gate = gate
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Run the command's checks: admins only, cooldowns."""
+        return await self._gate.allows(interaction)
 
     @cooled_command
     @app_commands.command(
@@ -110,7 +118,7 @@ class Boards(commands.Cog):
             image=image,
             in_set=set_,
         )
-        await reply(interaction, embed=answer.embed, files=answer.files)
+        await self._reply(interaction, embed=answer.embed, files=answer.files)
 
     @cooled_command
     @app_commands.command(
@@ -148,7 +156,7 @@ class Boards(commands.Cog):
             else None
         )
         embeds = [answer.embed, render.breakdown(detail)] if detail else [answer.embed]
-        await reply(interaction, embeds=embeds, files=answer.files, view=view)
+        await self._reply(interaction, embeds=embeds, files=answer.files, view=view)
 
     @cooled_command
     @app_commands.command(
@@ -177,7 +185,7 @@ class Boards(commands.Cog):
         answer = await cards.scorecard(
             guild_id, _server(interaction), source, image=image, in_set=set_
         )
-        await reply(interaction, embed=answer.embed, files=answer.files)
+        await self._reply(interaction, embed=answer.embed, files=answer.files)
 
     @app_commands.command(
         name="export",
@@ -192,7 +200,7 @@ class Boards(commands.Cog):
         limit = interaction.guild.filesize_limit if interaction.guild else DEFAULT_UPLOAD_LIMIT
         if len(data) <= limit:
             try:
-                await reply(
+                await self._reply(
                     interaction,
                     content="Here is your server's data: predictions, votes, resolutions, scores.",
                     files=[discord.File(io.BytesIO(data), filename=EXPORT_NAME)],
@@ -202,7 +210,9 @@ class Boards(commands.Cog):
             except discord.HTTPException as exc:
                 if exc.status != REQUEST_TOO_LARGE:
                     raise
-        await reply(interaction, content=render.export_too_big(guild_id, len(data)), ephemeral=True)
+        await self._reply(
+            interaction, content=render.export_too_big(guild_id, len(data)), ephemeral=True
+        )
 
 
 def _server(interaction: discord.Interaction) -> str:
@@ -212,4 +222,12 @@ def _server(interaction: discord.Interaction) -> str:
 
 async def setup(bot: CalledItBot) -> None:
     """Add the cog with the board commands and the export."""
-    await bot.add_cog(Boards(bot.workflows.boards, bot.services.export))
+    services = bot.services
+    await bot.add_cog(
+        Boards(
+            bot.workflows.boards,
+            services.export,
+            Replier(services.notices),
+            Gate(services.guilds, bot.cooldowns),
+        )
+    )

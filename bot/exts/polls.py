@@ -10,9 +10,9 @@ from discord.ext import commands
 
 from bot import render
 from bot.domain.rules import POLL_HOURS_MAX, POLL_HOURS_MIN
-from bot.exts.checks import admin_command, guild_id_of
+from bot.exts.checks import Gate, admin_command, guild_id_of
 from bot.exts.options import Number
-from bot.exts.replies import reply
+from bot.exts.replies import Replier
 from bot.services.predictions import PredictionService
 from bot.vote_writer import VoteWriter
 from bot.workflows.closing import PollClosing
@@ -41,12 +41,20 @@ class Polls(
         read_back: ReadBackWorkflow,
         writer: VoteWriter,
         predictions: PredictionService,
+        reply: Replier,
+        gate: Gate,
     ) -> None:
         self._opening = opening
         self._closing = closing
         self._read_back = read_back
         self._writer = writer
         self._predictions = predictions
+        self._reply = reply
+        self._gate = gate
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Run the command's checks: admins only, cooldowns."""
+        return await self._gate.allows(interaction)
 
     @app_commands.command(name="open", description="Post a poll on a prediction (admins)")
     @app_commands.describe(
@@ -75,7 +83,7 @@ class Polls(
         )
         poll = opened.poll
         link = f"https://discord.com/channels/{guild_id}/{poll.channel_id}/{opened.message_id}"
-        await reply(
+        await self._reply(
             interaction,
             content=f"Poll on #{prediction} is open until {render.ts(poll.closes_at)}: {link}",
             ephemeral=True,
@@ -105,7 +113,7 @@ class Polls(
             hours=hours,
             actor=interaction.user.id,
         )
-        await reply(interaction, content=render.opened_all(result), ephemeral=True)
+        await self._reply(interaction, content=render.opened_all(result), ephemeral=True)
 
     @app_commands.command(
         name="close", description="Close a poll early and post the result (admins)"
@@ -116,9 +124,9 @@ class Polls(
         await interaction.response.defer(ephemeral=True, thinking=True)
         outcome = await self._closing.close(guild_id_of(interaction), prediction)
         if outcome.closed is None:
-            await reply(interaction, content=outcome.problem or "", ephemeral=True)
+            await self._reply(interaction, content=outcome.problem or "", ephemeral=True)
             return
-        await reply(
+        await self._reply(
             interaction,
             content=(
                 f"Closed the poll on #{prediction}: "
@@ -142,7 +150,7 @@ class Polls(
             results = [await read_back.prediction(guild_id, prediction)]
         else:
             results = await read_back.all(guild_id)
-        await reply(interaction, content=render.read_back_summary(results), ephemeral=True)
+        await self._reply(interaction, content=render.read_back_summary(results), ephemeral=True)
 
     @app_commands.command(name="results", description="Show a prediction's live tally")
     async def results(self, interaction: discord.Interaction, prediction: Number) -> None:
@@ -154,7 +162,7 @@ class Polls(
         message_id = view.poll.message_id if view.poll is not None else None
         waiting = writer.pending_on(message_id) if not done and message_id is not None else 0
         embed = render.prediction_detail(view, counting=waiting)
-        await reply(interaction, embed=embed, ephemeral=True)
+        await self._reply(interaction, embed=embed, ephemeral=True)
 
 
 async def setup(bot: CalledItBot) -> None:
@@ -167,5 +175,7 @@ async def setup(bot: CalledItBot) -> None:
             flows.read_back,
             flows.writer,
             bot.services.predictions,
+            Replier(bot.services.notices),
+            Gate(bot.services.guilds, bot.cooldowns),
         )
     )

@@ -25,9 +25,9 @@ from bot.domain.rules import (
     parse_date,
 )
 from bot.domain.seedfile import MAX_BYTES, SUFFIXES, SeedDefaults, parse_bytes
-from bot.exts.checks import admin_command, guild_id_of
+from bot.exts.checks import Gate, admin_command, guild_id_of
 from bot.exts.options import Number, Set
-from bot.exts.replies import reply
+from bot.exts.replies import Replier
 from bot.services.disputes import DisputeService
 from bot.services.predictions import PredictionService
 from bot.services.reminders import ReminderService
@@ -97,6 +97,8 @@ class Predictions(
         editing: PredictionEditing,
         closing: PollClosing,
         resolving: Resolving,
+        reply: Replier,
+        gate: Gate,
     ) -> None:
         self._predictions = predictions
         self._sets = sets
@@ -106,6 +108,12 @@ class Predictions(
         self._editing = editing
         self._closing = closing
         self._resolving = resolving
+        self._reply = reply
+        self._gate = gate
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Run the command's checks: admins only, cooldowns."""
+        return await self._gate.allows(interaction)
 
     @app_commands.command(name="list", description="List predictions, 10 a page")
     @app_commands.describe(status="Which predictions to show (default: all not archived)")
@@ -118,7 +126,7 @@ class Predictions(
             if page.pages > 1
             else None
         )
-        await reply(interaction, embed=render.prediction_list(page, status), view=view)
+        await self._reply(interaction, embed=render.prediction_list(page, status), view=view)
 
     @app_commands.command(
         name="sets", description="The prediction sets: source, count, resolved, open polls"
@@ -126,7 +134,7 @@ class Predictions(
     async def sets(self, interaction: discord.Interaction) -> None:
         """List the guild's prediction sets."""
         found = await self._sets.list(guild_id_of(interaction))
-        await reply(interaction, embed=render.set_list(found))
+        await self._reply(interaction, embed=render.set_list(found))
 
     @app_commands.command(
         name="show", description="Show a prediction: statement, poll tally, resolution"
@@ -137,7 +145,7 @@ class Predictions(
         guild_id = guild_id_of(interaction)
         shown = await self._predictions.get(guild_id, prediction)
         disputes = await self._disputes.open_of(guild_id, prediction)
-        await reply(interaction, embed=render.prediction_detail(shown, disputes))
+        await self._reply(interaction, embed=render.prediction_detail(shown, disputes))
 
     @app_commands.command(
         name="dispute",
@@ -158,7 +166,7 @@ class Predictions(
         filed = await self._disputing.dispute(
             guild_id_of(interaction), prediction, interaction.user.id, reason
         )
-        await reply(
+        await self._reply(
             interaction,
             content=f"Your dispute of #{filed.number} (resolved {filed.outcome.label}) is "
             f"with the admins. {PUBLIC_REASON}",
@@ -200,7 +208,7 @@ class Predictions(
             criteria=criteria,
             set_name=set_.name if set_ else None,
         )
-        await reply(
+        await self._reply(
             interaction,
             content=f"Added prediction #{added.number}"
             + (f" to {render.cut(set_.name, 100)}." if set_ else "."),
@@ -231,7 +239,7 @@ class Predictions(
             criteria=criteria,
         )
         edited = await self._editing.edit(guild_id_of(interaction), prediction, changes)
-        await reply(
+        await self._reply(
             interaction,
             content=render.edited(edited),
             embed=render.prediction_detail(edited.prediction),
@@ -247,7 +255,7 @@ class Predictions(
         """List overdue predictions."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         items = await self._reminders.overdue(guild_id_of(interaction))
-        await reply(interaction, embed=render.overdue(items), ephemeral=True)
+        await self._reply(interaction, embed=render.overdue(items), ephemeral=True)
 
     @app_commands.command(
         name="remove", description="Archive a prediction; it stays in history and boards (admins)"
@@ -257,7 +265,7 @@ class Predictions(
         """Archive a prediction."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         archived = await self._closing.archive(guild_id_of(interaction), prediction)
-        await reply(
+        await self._reply(
             interaction,
             content=f"Archived prediction #{archived.number}: {render.cut(archived.title, 200)}",
             ephemeral=True,
@@ -292,7 +300,7 @@ class Predictions(
             evidence=evidence,
             here=interaction.channel_id,
         )
-        await reply(
+        await self._reply(
             interaction,
             content=f"Resolved #{prediction} as {Outcome(outcome).label}.",
             ephemeral=True,
@@ -318,7 +326,9 @@ class Predictions(
             note=note,
             here=interaction.channel_id,
         )
-        await reply(interaction, content=f"Prediction #{prediction} is open again.", ephemeral=True)
+        await self._reply(
+            interaction, content=f"Prediction #{prediction} is open again.", ephemeral=True
+        )
 
     @app_commands.command(
         name="import",
@@ -365,7 +375,7 @@ class Predictions(
         seed = await asyncio.to_thread(parse_bytes, data, filename, defaults=defaults)
         report = await self._predictions.load_seed(guild_id, seed)
         log.info("guild %s imported %s by %s", guild_id, seed.key, interaction.user.id)
-        await reply(
+        await self._reply(
             interaction,
             content=(
                 f"Imported {render.cut(filename, 60)}: {report.added} added, "
@@ -388,5 +398,7 @@ async def setup(bot: CalledItBot) -> None:
             flows.editing,
             flows.closing,
             flows.resolving,
+            Replier(services.notices),
+            Gate(services.guilds, bot.cooldowns),
         )
     )

@@ -11,8 +11,8 @@ from discord.ext import commands
 
 from bot import render
 from bot.domain.community import DISPUTE_HOURS_MAX
-from bot.exts.checks import admin_command, guild_id_of
-from bot.exts.replies import reply
+from bot.exts.checks import Gate, admin_command, guild_id_of
+from bot.exts.replies import Replier
 from bot.services.snapshots import GuildConfig
 from bot.workflows.settings import Settings
 
@@ -30,8 +30,14 @@ class Setup(
 ):
     """Settings commands: each parses its option, calls the settings workflow, replies."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, reply: Replier, gate: Gate) -> None:
         self._settings = settings
+        self._reply = reply
+        self._gate = gate
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Run the command's checks: admins only, cooldowns."""
+        return await self._gate.allows(interaction)
 
     @app_commands.command(name="show", description="Show this server's settings")
     @admin_command
@@ -39,7 +45,7 @@ class Setup(
         """Show settings."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         shown = await self._settings.show(guild_id_of(interaction))
-        await reply(
+        await self._reply(
             interaction,
             embed=render.settings(shown.config, shown.problems, shown.served),
             ephemeral=True,
@@ -54,7 +60,7 @@ class Setup(
         """Check the bot's permissions in the configured channels and show the problems."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         shown = await self._settings.check(guild_id_of(interaction))
-        await reply(
+        await self._reply(
             interaction,
             embed=render.settings(shown.config, shown.problems),
             ephemeral=True,
@@ -69,7 +75,7 @@ class Setup(
         """Set the polls channel."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         config = await self._settings.polls_channel(guild_id_of(interaction), channel.id)
-        await _settled(interaction, "Polls channel set.", config)
+        await self._settled(interaction, "Polls channel set.", config)
 
     @app_commands.command(
         name="leaderboard-channel", description="Where the monthly leaderboard is posted"
@@ -81,7 +87,7 @@ class Setup(
         """Set the leaderboard channel."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         config = await self._settings.leaderboard_channel(guild_id_of(interaction), channel.id)
-        await _settled(interaction, "Leaderboard channel set.", config)
+        await self._settled(interaction, "Leaderboard channel set.", config)
 
     @app_commands.command(
         name="admin-role", description="A role whose members may run admin commands"
@@ -91,7 +97,7 @@ class Setup(
         """Set the admin role."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         config = await self._settings.admin_role(guild_id_of(interaction), role)
-        await _settled(interaction, "Admin role set.", config)
+        await self._settled(interaction, "Admin role set.", config)
 
     @app_commands.command(
         name="admin-channel",
@@ -108,7 +114,7 @@ class Setup(
             guild_id_of(interaction), channel.id if channel else None
         )
         text = "Admin channel set." if channel else "Admin channel cleared: notices come here."
-        await _settled(interaction, text, config)
+        await self._settled(interaction, text, config)
 
     @app_commands.command(name="threads", description="A discussion thread on each new poll")
     @app_commands.describe(mode="on: each new poll gets a public thread; off: none")
@@ -118,7 +124,7 @@ class Setup(
         await interaction.response.defer(ephemeral=True, thinking=True)
         config = await self._settings.poll_threads(guild_id_of(interaction), mode == "on")
         text = "New polls get a thread." if mode == "on" else "New polls get no thread."
-        await _settled(interaction, text, config)
+        await self._settled(interaction, text, config)
 
     @app_commands.command(
         name="champion-role",
@@ -135,7 +141,7 @@ class Setup(
             guild_id_of(interaction), role, interaction.user
         )
         text = "Champion role set." if role else "Champion role cleared."
-        await _settled(interaction, text, config)
+        await self._settled(interaction, text, config)
 
     @app_commands.command(
         name="voter-role", description="Only members with this role vote (omit: everyone votes)"
@@ -149,7 +155,7 @@ class Setup(
         await interaction.response.defer(ephemeral=True, thinking=True)
         config = await self._settings.voter_role(guild_id_of(interaction), role)
         text = "Voter role set: new polls say who may vote." if role else "Everyone votes."
-        await _settled(interaction, text, config)
+        await self._settled(interaction, text, config)
 
     @app_commands.command(
         name="disputes", description="How many hours after a resolution members may dispute it"
@@ -165,7 +171,7 @@ class Setup(
         await interaction.response.defer(ephemeral=True, thinking=True)
         config = await self._settings.dispute_hours(guild_id_of(interaction), hours)
         text = f"Disputes: {hours} hours after each resolution." if hours else "Disputes off."
-        await _settled(interaction, text, config)
+        await self._settled(interaction, text, config)
 
     @app_commands.command(
         name="timezone", description="The time zone months are counted in, e.g. Europe/Paris"
@@ -177,7 +183,13 @@ class Setup(
         """Set the time zone."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         config = await self._settings.timezone(guild_id_of(interaction), name)
-        await _settled(interaction, "Time zone set.", config)
+        await self._settled(interaction, "Time zone set.", config)
+
+    async def _settled(
+        self, interaction: discord.Interaction, text: str, config: GuildConfig
+    ) -> None:
+        """Reply to a settings change: what changed, and the settings now."""
+        await self._reply(interaction, content=text, embed=render.settings(config), ephemeral=True)
 
     @timezone.autocomplete("name")
     async def _zones(
@@ -187,11 +199,13 @@ class Setup(
         return [app_commands.Choice(name=z, value=z) for z in _ZONES if needle in z.lower()][:25]
 
 
-async def _settled(interaction: discord.Interaction, text: str, config: GuildConfig) -> None:
-    """Reply to a settings change: what changed, and the settings now."""
-    await reply(interaction, content=text, embed=render.settings(config), ephemeral=True)
-
-
 async def setup(bot: CalledItBot) -> None:
     """Add the cog with the settings workflow."""
-    await bot.add_cog(Setup(bot.workflows.settings))
+    services = bot.services
+    await bot.add_cog(
+        Setup(
+            bot.workflows.settings,
+            Replier(services.notices),
+            Gate(services.guilds, bot.cooldowns),
+        )
+    )
