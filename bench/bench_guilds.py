@@ -200,7 +200,7 @@ async def child_bot(spec: dict[str, Any], remote: Remote) -> dict[str, Any]:
         marks.mark("settled", rss=True)
         if tracer is not None:
             tracer.take("at settled")
-        polls = bot.workflows.polls.all()
+        polls = bot.discord_io.polls.all()
         result: dict[str, Any] = {
             "guild_ready_timeout": production_timeout,
             "guilds": len(bot.guilds),
@@ -409,7 +409,7 @@ async def prepare(
                     )
 
         await asyncio.gather(*(open_polls(g) for g in poll_guilds))
-        opened = len(bot.workflows.polls.all())
+        opened = len(bot.discord_io.polls.all())
     finally:
         await stop_client(bot, task)
         await db.dispose()

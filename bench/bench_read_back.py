@@ -128,7 +128,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
                 limited = sum(1 for r in emu.requests if r.status == 429)
                 added = sum(r.report.added for r in results if r.report is not None)
                 exact = True
-                for ref in bot.workflows.polls.all():
+                for ref in bot.discord_io.polls.all():
                     stored = await services.votes.votes_of_poll(ref.poll_id)
                     truth = {
                         user: Choice.from_emoji(emoji)

@@ -29,7 +29,7 @@ from bot.services import Services
 from bot.shipped import DEFAULT_SEED
 from bot.votes.brake import DRAIN_WAIT, GatewayBrake, acknowledge, last_event
 from bot.votes.writer import BACKLOG_LIMIT
-from bot.wiring import Workflows, process_name
+from bot.wiring import DiscordIO, Workflows, process_name
 
 log = logging.getLogger(__name__)
 
@@ -124,20 +124,24 @@ class CalledItBot(commands.Bot):
             draining=lambda: self._draining,
             stopped=lambda: self._handled is not None,
         )
+        #: The Discord I/O pieces the cogs and workflows share (open polls, voters, roles).
+        self.discord_io = DiscordIO.build(self)
         self.workflows = Workflows.build(
             services,
             self,
+            self.discord_io,
             self.brake,
             seed=seed,
             vote_batch=vote_batch,
             vote_delay=vote_delay,
             vote_backlog=vote_backlog,
             scope=self.scope,
+            process=self.process,
         )
         flows = self.workflows
         self.scheduler = Scheduler(
             services.clock,
-            flows.polls,
+            self.discord_io.polls,
             flows.jobs,
             ready=self.wait_until_ready,
             interval=scheduler_interval,

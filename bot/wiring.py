@@ -10,9 +10,8 @@ from dataclasses import dataclass
 import discord
 
 from bot.discord_io.access import Access
-from bot.discord_io.admin_notices import AdminNotices
-from bot.discord_io.pacing import Pacer
 from bot.discord_io.poster import Poster
+from bot.discord_io.rate_limit import RateLimiter
 from bot.discord_io.reactions import ReactionsReader
 from bot.discord_io.registry import OpenPolls
 from bot.discord_io.roles import RoleKeeper
@@ -22,6 +21,7 @@ from bot.domain.seedfile import SeedSet
 from bot.domain.shards import ShardScope
 from bot.scheduler import Job
 from bot.services import Services
+from bot.services.admin_teller import AdminTeller
 from bot.votes.brake import GatewayBrake
 from bot.votes.filter import VoteFilter
 from bot.votes.intake import VoteIntake
@@ -30,7 +30,7 @@ from bot.votes.remover import ReactionRemover
 from bot.votes.writer import BACKLOG_LIMIT, VoteWriter
 from bot.workflows.access_check import AccessCheck
 from bot.workflows.admin_channel import AdminChannel
-from bot.workflows.cards import BoardCards, leaderboard_file
+from bot.workflows.boards import BoardCommands, leaderboard_file
 from bot.workflows.champions import ChampionRoles
 from bot.workflows.closing import PollClosing
 from bot.workflows.disputing import Disputing
@@ -42,18 +42,43 @@ from bot.workflows.outbox import Outbox
 from bot.workflows.read_back import ReadBackWorkflow
 from bot.workflows.reminders import Reminders
 from bot.workflows.resolving import Resolving
+from bot.workflows.settings import Settings
 from bot.workflows.startup import Startup
 
 
 @dataclass(frozen=True, slots=True)
-class Workflows:
-    """Every use case the handlers and the scheduler call, and the pieces they share."""
+class DiscordIO:
+    """The Discord I/O pieces that cogs and workflows share, each over one client."""
 
-    #: The vote path (bot/votes); its registry, writer and remover, which workflows share,
-    #: are also the three fields below.
+    #: The open polls this process serves, by message id.
+    polls: OpenPolls
+    #: Who may vote where (the voter role), and member lookups.
+    voters: Voters
+    #: The roles the bot may hand out (the champion role).
+    roles: RoleKeeper
+    #: The bulk reads' share of Discord's global limit (read-backs and member lookups).
+    limiter: RateLimiter
+
+    @classmethod
+    def build(cls, client: discord.Client) -> DiscordIO:
+        """Build the pieces over one Discord client's HTTP and cache."""
+        limiter = RateLimiter()
+        return cls(
+            polls=OpenPolls(),
+            voters=Voters(client.http, limiter),
+            roles=RoleKeeper(client.http, client.get_guild),
+            limiter=limiter,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Workflows:
+    """Every use case the handlers and the scheduler call."""
+
+    #: The vote path (bot/votes); its writer and remover, which workflows share, are also the
+    #: two fields below.
     votes: VotePath
     intake: VoteIntake
-    polls: OpenPolls
     writer: VoteWriter
     remover: ReactionRemover
     opening: PollOpening
@@ -65,13 +90,12 @@ class Workflows:
     moderation: Moderation
     access_check: AccessCheck
     startup: Startup
-    cards: BoardCards
+    boards: BoardCommands
     admin_channel: AdminChannel
     reminders: Reminders
     disputing: Disputing
     champions: ChampionRoles
-    roles: RoleKeeper
-    voters: Voters
+    settings: Settings
     #: The scheduled work, run in this order every tick (bot.scheduler).
     jobs: tuple[Job, ...]
 
@@ -80,6 +104,7 @@ class Workflows:
         cls,
         services: Services,
         client: discord.Client,
+        io: DiscordIO,
         brake: GatewayBrake,
         *,
         seed: SeedSet | None = None,
@@ -88,11 +113,12 @@ class Workflows:
         vote_backlog: int = BACKLOG_LIMIT,
         scope: ShardScope | None = None,
         claimant: str | None = None,
+        process: str | None = None,
     ) -> Workflows:
         """Wire the pieces over one Discord client; none of them gets the client itself."""
         scope = scope or ShardScope()
         access = Access(client.get_guild)
-        told = AdminNotices(services.notices)
+        told = AdminTeller(services.notices)
         poster = Poster(
             lambda channel_id, guild_id: client.get_partial_messageable(
                 channel_id, guild_id=guild_id
@@ -101,10 +127,12 @@ class Workflows:
             told,
             lambda: client.user.id if client.user is not None else None,
         )
-        admin_channel = AdminChannel(services, poster, access)
+        admin_channel = AdminChannel(services.guilds, services.notices, poster, access)
         told.on_fresh = admin_channel.deliver
+        polls, voters = io.polls, io.voters
         votes = VotePath(
             services.votes,
+            polls,
             client.http,
             access,
             poster,
@@ -114,13 +142,12 @@ class Workflows:
             max_delay=vote_delay,
             backlog_limit=vote_backlog,
         )
-        polls, writer, remover = votes.polls, votes.writer, votes.remover
-        moderation = Moderation(services, polls, writer, told)
-        pacer = Pacer()  # the read-back's reads and member lookups share the global limit
-        voters = Voters(client.http, pacer)
+        writer, remover = votes.writer, votes.remover
+        moderation = Moderation(services.guilds, services.polls, polls, writer, told)
         read_back = ReadBackWorkflow(
-            services,
-            ReactionsReader(client.http, pacer),
+            services.polls,
+            services.votes,
+            ReactionsReader(client.http, io.limiter),
             polls,
             writer,
             remover,
@@ -130,8 +157,11 @@ class Workflows:
             voters,
         )
         threads = PollThreads(client.http, access, told)
-        opening = PollOpening(services, poster, polls, told, threads, voters, scope=scope)
-        claimant = claimant or f"{process_name()}:{secrets.token_hex(3)}"
+        opening = PollOpening(
+            services.guilds, services.polls, poster, polls, told, threads, voters, scope=scope
+        )
+        process = process or process_name()
+        claimant = claimant or f"{process}:{secrets.token_hex(3)}"
         outbox = Outbox(services.outbox, poster, claimant)
         closing = PollClosing(
             services.polls,
@@ -145,8 +175,7 @@ class Workflows:
             threads,
             scope=scope,
         )
-        disputing = Disputing(services, told)
-        roles = RoleKeeper(client.http, client.get_guild)
+        disputing = Disputing(services.disputes, told)
         resolving = Resolving(
             services.guilds,
             services.resolution,
@@ -163,12 +192,12 @@ class Workflows:
             services.sets,
             outbox,
             access,
-            lambda board, server: leaderboard_file(services, board, server),
+            lambda board, server: leaderboard_file(services.names, board, server),
             scope=scope,
         )
         reminders = Reminders(services.reminders, services.guilds, outbox, access, services.clock)
         champions = ChampionRoles(
-            services.guilds, services.champions, services.boards, outbox, roles, access, told
+            services.guilds, services.champions, services.boards, outbox, io.roles, access, told
         )
         jobs = (  # the scheduled work, in the order each tick runs it
             Job("read-back retries", read_back.retry_unanswered),
@@ -192,28 +221,51 @@ class Workflows:
                 after_retraction=read_back.after_retraction,
             ),
         )
+        access_check = AccessCheck(
+            services.guilds, services.notices, poster, access, polls, remover, told
+        )
         return cls(
             votes=votes,
             intake=intake,
-            polls=polls,
             writer=writer,
             remover=remover,
             opening=opening,
             closing=closing,
-            editing=PredictionEditing(services, poster),
+            editing=PredictionEditing(services.predictions, services.guilds, poster),
             read_back=read_back,
             resolving=resolving,
             monthly=monthly,
             moderation=moderation,
-            access_check=AccessCheck(services, poster, access, polls, remover, told),
-            startup=Startup(services, polls, opening, closing, read_back, seed, scope=scope),
-            cards=BoardCards(services),
+            access_check=access_check,
+            startup=Startup(
+                services.boards,
+                services.polls,
+                services.predictions,
+                services.shards,
+                polls,
+                opening,
+                closing,
+                read_back,
+                seed,
+                scope=scope,
+            ),
+            boards=BoardCommands(
+                services.boards, services.names, services.breakdown, services.scorecard
+            ),
             admin_channel=admin_channel,
             reminders=reminders,
             disputing=disputing,
             champions=champions,
-            roles=roles,
-            voters=voters,
+            settings=Settings(
+                services.guilds,
+                services.notices,
+                access_check,
+                admin_channel,
+                io.roles,
+                voters,
+                scope=scope,
+                process=process,
+            ),
             jobs=jobs,
         )
 

@@ -17,9 +17,9 @@ from typing import Any
 import discord
 
 from bot.discord_io.access import Access
-from bot.discord_io.admin_notices import AdminNotices
 from bot.domain import nonces, notices
 from bot.domain.errors import CannotPost
+from bot.services.admin_teller import AdminTeller
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class Poster:
         self,
         channel_of: ChannelOf,
         access: Access,
-        notices_: AdminNotices,
+        notices_: AdminTeller,
         me: Callable[[], int | None],
     ) -> None:
         self._channel_of = channel_of

@@ -8,7 +8,7 @@ from typing import Any
 import discord
 from discord.http import HTTPClient
 
-from bot.discord_io.pacing import Pacer
+from bot.discord_io.rate_limit import RateLimiter
 from bot.domain.outcomes import Choice
 from bot.domain.votes import vote_choice
 
@@ -43,9 +43,9 @@ class PollReactions:
 class ReactionsReader:
     """Read who holds which option on a message, 100 users a page, paced under the global limit."""
 
-    def __init__(self, http: HTTPClient, pacer: Pacer | None = None) -> None:
+    def __init__(self, http: HTTPClient, limiter: RateLimiter | None = None) -> None:
         self._http = http
-        self._pacer = pacer or Pacer()
+        self._limiter = limiter or RateLimiter()
 
     async def read(self, channel_id: int, message_id: int) -> PollReactions:
         """Return who holds each option on a poll message, and which options the bot holds.
@@ -64,7 +64,7 @@ class ReactionsReader:
             raise ChannelUnreadable(["View Channel", "Read Message History"]) from None
 
     async def _read(self, channel_id: int, message_id: int) -> PollReactions:
-        await self._pacer.wait()
+        await self._limiter.wait()
         message = await self._http.get_message(channel_id, message_id)
         counts: dict[Choice, tuple[int, bool]] = {}
         for reaction in message.get("reactions") or []:
@@ -78,7 +78,7 @@ class ReactionsReader:
             members: set[int] = set()
             after: int | None = None
             while total > int(mine):  # someone besides the bot holds it
-                await self._pacer.wait()
+                await self._limiter.wait()
                 page = await self._http.get_reaction_users(
                     channel_id, message_id, choice.emoji, PAGE, after=after
                 )

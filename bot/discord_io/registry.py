@@ -9,12 +9,16 @@ from bot.services.snapshots import OpenPollRef
 
 
 class OpenPolls:
-    """Which messages are open polls, by message id; closing one is told to `on_close`."""
+    """Which messages are open polls, by message id; closing one is told to its listeners."""
 
-    def __init__(self, on_close: Callable[[int], None] | None = None) -> None:
+    def __init__(self) -> None:
         self._by_message: dict[int, OpenPollRef] = {}
         #: Called with the message id whenever a poll leaves the registry.
-        self._on_close = on_close
+        self._on_close: list[Callable[[int], None]] = []
+
+    def when_closed(self, listener: Callable[[int], None]) -> None:
+        """Tell `listener` the message id of every poll that leaves the registry."""
+        self._on_close.append(listener)
 
     def load(self, refs: Iterable[OpenPollRef]) -> None:
         """Replace what is known with the open polls stored in the database."""
@@ -29,8 +33,9 @@ class OpenPolls:
 
     def drop(self, message_id: int) -> None:
         """Forget a poll that closed (by us, or by another process on this database)."""
-        if self._by_message.pop(message_id, None) is not None and self._on_close is not None:
-            self._on_close(message_id)
+        if self._by_message.pop(message_id, None) is not None:
+            for listener in self._on_close:
+                listener(message_id)
 
     def get(self, message_id: int) -> OpenPollRef | None:
         """Return the open poll on a message, None if it is none."""

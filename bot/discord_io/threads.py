@@ -7,8 +7,8 @@ import logging
 import discord
 
 from bot.discord_io.access import Access
-from bot.discord_io.admin_notices import AdminNotices
 from bot.domain import notices
+from bot.services.admin_teller import AdminTeller
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ TO_START = ("view_channel", "create_public_threads")
 class PollThreads:
     """Start and close poll threads; what the bot can't do is told, never raised."""
 
-    def __init__(self, http: discord.http.HTTPClient, access: Access, told: AdminNotices) -> None:
+    def __init__(self, http: discord.http.HTTPClient, access: Access, told: AdminTeller) -> None:
         self._http = http
         self._access = access
         self._told = told

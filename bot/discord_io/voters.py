@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Iterable
 
 import discord
 
-from bot.discord_io.pacing import Pacer
+from bot.discord_io.rate_limit import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +25,11 @@ class Voters:
     def __init__(
         self,
         http: discord.http.HTTPClient,
-        pacer: Pacer | None = None,
+        limiter: RateLimiter | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._http = http
-        self._pacer = pacer or Pacer()
+        self._limiter = limiter or RateLimiter()
         self._clock = clock
         self._roles: dict[int, int] = {}
         #: (guild, member) -> (holds the voter role, when that was learnt on `clock`).
@@ -98,7 +98,7 @@ class Voters:
         return allowed
 
     async def _look_up(self, guild_id: int, member_id: int, role_id: int) -> bool | None:
-        await self._pacer.wait()
+        await self._limiter.wait()
         try:
             data = await self._http.get_member(guild_id, member_id)
         except discord.NotFound:

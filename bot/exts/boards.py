@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -10,10 +11,15 @@ from discord.ext import commands
 
 from bot import render
 from bot.domain.months import Month
-from bot.exts.checks import admin_command, bot_of, cooled_command, guild_id_of
+from bot.exts.checks import Gate, admin_command, cooled_command, guild_id_of
 from bot.exts.options import Set
-from bot.exts.replies import reply
+from bot.exts.replies import Replier
+from bot.services.export import ExportService
 from bot.services.snapshots import SetRef
+from bot.workflows.boards import BoardCommands
+
+if TYPE_CHECKING:
+    from bot.app import CalledItBot
 
 #: The zip's name, and Discord's upload limit for a server without boosts (bytes).
 EXPORT_NAME = "calledit-export.zip"
@@ -26,9 +32,16 @@ class BreakdownView(discord.ui.View):
     """Previous / next buttons for the breakdown under /stats."""
 
     def __init__(
-        self, guild_id: int, member_id: int, in_set: SetRef | None, pages: int, page: int = 1
+        self,
+        boards: BoardCommands,
+        guild_id: int,
+        member_id: int,
+        in_set: SetRef | None,
+        pages: int,
+        page: int = 1,
     ) -> None:
         super().__init__(timeout=600)
+        self.boards = boards
         self.guild_id, self.member_id, self.in_set, self.page = guild_id, member_id, in_set, page
         self.previous.disabled = page <= 1
         self.next.disabled = page >= pages
@@ -48,10 +61,10 @@ class BreakdownView(discord.ui.View):
         await self._show(interaction, self.page + 1)
 
     async def _show(self, interaction: discord.Interaction, page_number: int) -> None:
-        shown = await bot_of(interaction).workflows.cards.breakdown(
-            self.guild_id, self.member_id, page_number, self.in_set
+        shown = await self.boards.breakdown(self.guild_id, self.member_id, page_number, self.in_set)
+        view = BreakdownView(
+            self.boards, self.guild_id, self.member_id, self.in_set, shown.pages, shown.page
         )
-        view = BreakdownView(self.guild_id, self.member_id, self.in_set, shown.pages, shown.page)
         embeds = list(interaction.message.embeds) if interaction.message else []
         embeds = [*embeds[:1], render.breakdown(shown)]
         await interaction.response.edit_message(embeds=embeds, view=view)
@@ -60,8 +73,17 @@ class BreakdownView(discord.ui.View):
 class Boards(commands.Cog):
     """Leaderboards and records."""
 
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
+    def __init__(
+        self, boards: BoardCommands, export: ExportService, reply: Replier, gate: Gate
+    ) -> None:
+        self._boards = boards
+        self._export = export
+        self._reply = reply
+        self._gate = gate
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Run the command's checks: admins only, cooldowns."""
+        return await self._gate.allows(interaction)
 
     @cooled_command
     @app_commands.command(
@@ -87,7 +109,7 @@ class Boards(commands.Cog):
         guild_id = guild_id_of(interaction)
         parsed = Month.parse(month) if month else None  # a bad month is refused before deferring
         await interaction.response.defer()
-        answer = await bot_of(interaction).workflows.cards.leaderboard(
+        answer = await self._boards.leaderboard(
             guild_id,
             _server(interaction),
             parsed,
@@ -96,7 +118,7 @@ class Boards(commands.Cog):
             image=image,
             in_set=set_,
         )
-        await reply(interaction, embed=answer.embed, files=answer.files)
+        await self._reply(interaction, embed=answer.embed, files=answer.files)
 
     @cooled_command
     @app_commands.command(
@@ -119,7 +141,7 @@ class Boards(commands.Cog):
         guild_id = guild_id_of(interaction)
         await interaction.response.defer()
         target = member or interaction.user
-        answer = await bot_of(interaction).workflows.cards.stats(
+        answer = await self._boards.stats(
             guild_id,
             _server(interaction),
             target.id,
@@ -129,12 +151,12 @@ class Boards(commands.Cog):
         )
         detail = answer.breakdown
         view = (
-            BreakdownView(guild_id, target.id, set_, detail.pages)
+            BreakdownView(self._boards, guild_id, target.id, set_, detail.pages)
             if detail is not None and detail.pages > 1
             else None
         )
         embeds = [answer.embed, render.breakdown(detail)] if detail else [answer.embed]
-        await reply(interaction, embeds=embeds, files=answer.files, view=view)
+        await self._reply(interaction, embeds=embeds, files=answer.files, view=view)
 
     @cooled_command
     @app_commands.command(
@@ -156,14 +178,14 @@ class Boards(commands.Cog):
     ) -> None:
         """Show scorecards and their grid (an unknown source is told privately, before deferring)."""
         guild_id = guild_id_of(interaction)
-        cards = bot_of(interaction).workflows.cards
+        cards = self._boards
         if image:
             await cards.check_source(guild_id, source, set_)
             await interaction.response.defer()
         answer = await cards.scorecard(
             guild_id, _server(interaction), source, image=image, in_set=set_
         )
-        await reply(interaction, embed=answer.embed, files=answer.files)
+        await self._reply(interaction, embed=answer.embed, files=answer.files)
 
     @app_commands.command(
         name="export",
@@ -174,11 +196,11 @@ class Boards(commands.Cog):
         """Send the CSV files in one .zip, or the command to run when it is over the limit."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         guild_id = guild_id_of(interaction)
-        data = await bot_of(interaction).services.export.zip_archive(guild_id)
+        data = await self._export.zip_archive(guild_id)
         limit = interaction.guild.filesize_limit if interaction.guild else DEFAULT_UPLOAD_LIMIT
         if len(data) <= limit:
             try:
-                await reply(
+                await self._reply(
                     interaction,
                     content="Here is your server's data: predictions, votes, resolutions, scores.",
                     files=[discord.File(io.BytesIO(data), filename=EXPORT_NAME)],
@@ -188,7 +210,9 @@ class Boards(commands.Cog):
             except discord.HTTPException as exc:
                 if exc.status != REQUEST_TOO_LARGE:
                     raise
-        await reply(interaction, content=render.export_too_big(guild_id, len(data)), ephemeral=True)
+        await self._reply(
+            interaction, content=render.export_too_big(guild_id, len(data)), ephemeral=True
+        )
 
 
 def _server(interaction: discord.Interaction) -> str:
@@ -196,6 +220,14 @@ def _server(interaction: discord.Interaction) -> str:
     return interaction.guild.name if interaction.guild is not None else "this server"
 
 
-async def setup(bot: commands.Bot) -> None:
-    """Add the cog."""
-    await bot.add_cog(Boards(bot))
+async def setup(bot: CalledItBot) -> None:
+    """Add the cog with the board commands and the export."""
+    services = bot.services
+    await bot.add_cog(
+        Boards(
+            bot.workflows.boards,
+            services.export,
+            Replier(services.notices),
+            Gate(services.guilds, bot.cooldowns),
+        )
+    )

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 import math
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.domain.errors import CalledItError, Unavailable
-from bot.exts.replies import reply
+from bot.exts.replies import Replier
 from bot.render import CONTENT_MAX, cut
 from db.faults import describe, outage_of
+
+if TYPE_CHECKING:
+    from bot.app import CalledItBot
 
 log = logging.getLogger(__name__)
 
@@ -41,21 +44,27 @@ def message_for(error: Exception) -> str | None:
     return None
 
 
-async def on_app_command_error(
-    interaction: discord.Interaction, error: app_commands.AppCommandError
-) -> None:
-    """Answer every failed command with an ephemeral line."""
-    text = message_for(error)
-    if text is None:
-        command = interaction.command.qualified_name if interaction.command else "?"
-        log.error("command /%s failed", command, exc_info=error)
-        text = GENERIC
-    try:
-        await reply(interaction, content=cut(text, CONTENT_MAX), ephemeral=True)
-    except discord.HTTPException:
-        log.warning("could not deliver an error reply", exc_info=True)
+class ErrorReplies:
+    """The command tree's error handler: every failed command gets an ephemeral line."""
+
+    def __init__(self, reply: Replier) -> None:
+        self._reply = reply
+
+    async def __call__(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        """Answer a failed command with an ephemeral line; log an unexpected error."""
+        text = message_for(error)
+        if text is None:
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error("command /%s failed", command, exc_info=error)
+            text = GENERIC
+        try:
+            await self._reply(interaction, content=cut(text, CONTENT_MAX), ephemeral=True)
+        except discord.HTTPException:
+            log.warning("could not deliver an error reply", exc_info=True)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: CalledItBot) -> None:
     """Install the handler on the command tree."""
-    bot.tree.on_error = on_app_command_error  # type: ignore[method-assign]
+    bot.tree.on_error = ErrorReplies(Replier(bot.services.notices))  # type: ignore[method-assign]

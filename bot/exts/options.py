@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 from discord import app_commands
 
 from bot.domain.errors import InvalidInput
 from bot.domain.rules import prediction_number
-from bot.exts.checks import bot_of
 from bot.services.snapshots import SetRef
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+
+def services_of(interaction: discord.Interaction) -> Services:
+    """Return the bot's services: discord.py builds transformers from annotations, bare."""
+    return interaction.client.services  # type: ignore[attr-defined, no-any-return]
 
 
 class PredictionNumber(app_commands.Transformer):
@@ -31,7 +40,7 @@ class PredictionNumber(app_commands.Transformer):
         """Offer predictions whose number or title matches what was typed."""
         if interaction.guild_id is None:
             return []
-        found = await bot_of(interaction).services.predictions.search(interaction.guild_id, value)
+        found = await services_of(interaction).predictions.search(interaction.guild_id, value)
         return [
             app_commands.Choice(name=_choice_name(number, title), value=str(number))
             for number, title in found[:25]
@@ -53,7 +62,7 @@ class SetName(app_commands.Transformer):
         """Return the named set of this guild, or refuse an unknown one."""
         if interaction.guild_id is None:
             raise InvalidInput("Sets live in a server; use this there.")
-        return await bot_of(interaction).services.sets.find(interaction.guild_id, str(value))
+        return await services_of(interaction).sets.find(interaction.guild_id, str(value))
 
     async def autocomplete(  # type: ignore[override]
         self, interaction: discord.Interaction, value: str
@@ -61,7 +70,7 @@ class SetName(app_commands.Transformer):
         """Offer the guild's sets whose name matches what was typed."""
         if interaction.guild_id is None:
             return []
-        names = await bot_of(interaction).services.sets.search(interaction.guild_id, value)
+        names = await services_of(interaction).sets.search(interaction.guild_id, value)
         return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names[:25]]
 
 

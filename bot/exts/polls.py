@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import render
 from bot.domain.rules import POLL_HOURS_MAX, POLL_HOURS_MIN
-from bot.exts.checks import admin_command, bot_of, guild_id_of
+from bot.exts.checks import Gate, admin_command, guild_id_of
 from bot.exts.options import Number
-from bot.exts.replies import reply
+from bot.exts.replies import Replier
+from bot.services.predictions import PredictionService
+from bot.votes.writer import VoteWriter
+from bot.workflows.closing import PollClosing
+from bot.workflows.opening import PollOpening
+from bot.workflows.read_back import ReadBackWorkflow
+
+if TYPE_CHECKING:
+    from bot.app import CalledItBot
 
 #: How long /poll results waits for votes still being written before showing the tally.
 TALLY_WAIT = 0.5
@@ -23,6 +33,28 @@ class Polls(
     commands.GroupCog, group_name="poll", group_description="Community polls on predictions"
 ):
     """Poll commands: each parses its options, calls one workflow, and renders."""
+
+    def __init__(
+        self,
+        opening: PollOpening,
+        closing: PollClosing,
+        read_back: ReadBackWorkflow,
+        writer: VoteWriter,
+        predictions: PredictionService,
+        reply: Replier,
+        gate: Gate,
+    ) -> None:
+        self._opening = opening
+        self._closing = closing
+        self._read_back = read_back
+        self._writer = writer
+        self._predictions = predictions
+        self._reply = reply
+        self._gate = gate
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Run the command's checks: admins only, cooldowns."""
+        return await self._gate.allows(interaction)
 
     @app_commands.command(name="open", description="Post a poll on a prediction (admins)")
     @app_commands.describe(
@@ -41,7 +73,7 @@ class Polls(
         """Open one poll."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         guild_id = guild_id_of(interaction)
-        opened = await bot_of(interaction).workflows.opening.open(
+        opened = await self._opening.open(
             guild_id,
             prediction,
             channel_id=channel.id if channel else None,
@@ -51,7 +83,7 @@ class Polls(
         )
         poll = opened.poll
         link = f"https://discord.com/channels/{guild_id}/{poll.channel_id}/{opened.message_id}"
-        await reply(
+        await self._reply(
             interaction,
             content=f"Poll on #{prediction} is open until {render.ts(poll.closes_at)}: {link}",
             ephemeral=True,
@@ -74,14 +106,14 @@ class Polls(
     ) -> None:
         """Open polls for every pollable prediction."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await bot_of(interaction).workflows.opening.open_all(
+        result = await self._opening.open_all(
             guild_id_of(interaction),
             channel_id=channel.id if channel else None,
             here=interaction.channel_id,
             hours=hours,
             actor=interaction.user.id,
         )
-        await reply(interaction, content=render.opened_all(result), ephemeral=True)
+        await self._reply(interaction, content=render.opened_all(result), ephemeral=True)
 
     @app_commands.command(
         name="close", description="Close a poll early and post the result (admins)"
@@ -90,13 +122,11 @@ class Polls(
     async def close(self, interaction: discord.Interaction, prediction: Number) -> None:
         """Close one poll now."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await bot_of(interaction).workflows.closing.close(
-            guild_id_of(interaction), prediction
-        )
+        outcome = await self._closing.close(guild_id_of(interaction), prediction)
         if outcome.closed is None:
-            await reply(interaction, content=outcome.problem or "", ephemeral=True)
+            await self._reply(interaction, content=outcome.problem or "", ephemeral=True)
             return
-        await reply(
+        await self._reply(
             interaction,
             content=(
                 f"Closed the poll on #{prediction}: "
@@ -115,27 +145,37 @@ class Polls(
     ) -> None:
         """Read open polls back from their reactions."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        read_back, guild_id = bot_of(interaction).workflows.read_back, guild_id_of(interaction)
+        read_back, guild_id = self._read_back, guild_id_of(interaction)
         if prediction is not None:
             results = [await read_back.prediction(guild_id, prediction)]
         else:
             results = await read_back.all(guild_id)
-        await reply(interaction, content=render.read_back_summary(results), ephemeral=True)
+        await self._reply(interaction, content=render.read_back_summary(results), ephemeral=True)
 
     @app_commands.command(name="results", description="Show a prediction's live tally")
     async def results(self, interaction: discord.Interaction, prediction: Number) -> None:
         """Show the live tally."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        bot = bot_of(interaction)
-        writer = bot.workflows.writer
+        writer = self._writer
         done = await writer.caught_up(TALLY_WAIT)
-        view = await bot.services.predictions.get(guild_id_of(interaction), prediction)
+        view = await self._predictions.get(guild_id_of(interaction), prediction)
         message_id = view.poll.message_id if view.poll is not None else None
         waiting = writer.pending_on(message_id) if not done and message_id is not None else 0
         embed = render.prediction_detail(view, counting=waiting)
-        await reply(interaction, embed=embed, ephemeral=True)
+        await self._reply(interaction, embed=embed, ephemeral=True)
 
 
-async def setup(bot: commands.Bot) -> None:
-    """Add the cog."""
-    await bot.add_cog(Polls())
+async def setup(bot: CalledItBot) -> None:
+    """Add the cog with the poll workflows, the vote writer and the predictions."""
+    flows = bot.workflows
+    await bot.add_cog(
+        Polls(
+            flows.opening,
+            flows.closing,
+            flows.read_back,
+            flows.writer,
+            bot.services.predictions,
+            Replier(bot.services.notices),
+            Gate(bot.services.guilds, bot.cooldowns),
+        )
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot import render
 from bot.domain.community import REASON_MAX
+from bot.domain.edits import PredictionEdit
 from bot.domain.errors import InvalidInput
 from bot.domain.outcomes import Outcome
 from bot.domain.rules import (
@@ -24,9 +25,20 @@ from bot.domain.rules import (
     parse_date,
 )
 from bot.domain.seedfile import MAX_BYTES, SUFFIXES, SeedDefaults, parse_bytes
-from bot.exts.checks import admin_command, bot_of, guild_id_of
+from bot.exts.checks import Gate, admin_command, guild_id_of
 from bot.exts.options import Number, Set
-from bot.exts.replies import reply
+from bot.exts.replies import Replier
+from bot.services.disputes import DisputeService
+from bot.services.predictions import PredictionService
+from bot.services.reminders import ReminderService
+from bot.services.sets import SetService
+from bot.workflows.closing import PollClosing
+from bot.workflows.disputing import Disputing
+from bot.workflows.editing import PredictionEditing
+from bot.workflows.resolving import Resolving
+
+if TYPE_CHECKING:
+    from bot.app import CalledItBot
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +53,11 @@ PUBLIC_REASON = "Your reason is shown to everyone in /prediction show."
 class ListView(discord.ui.View):
     """Previous / next buttons for /prediction list."""
 
-    def __init__(self, guild_id: int, status: str, page: int, pages: int) -> None:
+    def __init__(
+        self, predictions: PredictionService, guild_id: int, status: str, page: int, pages: int
+    ) -> None:
         super().__init__(timeout=600)
+        self.predictions = predictions
         self.guild_id, self.status, self.page = guild_id, status, page
         self.previous.disabled = page <= 1
         self.next.disabled = page >= pages
@@ -60,10 +75,8 @@ class ListView(discord.ui.View):
         await self._show(interaction, self.page + 1)
 
     async def _show(self, interaction: discord.Interaction, page_number: int) -> None:
-        page = await bot_of(interaction).services.predictions.list(
-            self.guild_id, self.status, page_number
-        )
-        view = ListView(self.guild_id, self.status, page.page, page.pages)
+        page = await self.predictions.list(self.guild_id, self.status, page_number)
+        view = ListView(self.predictions, self.guild_id, self.status, page.page, page.pages)
         await interaction.response.edit_message(
             embed=render.prediction_list(page, self.status), view=view
         )
@@ -74,25 +87,54 @@ class Predictions(
 ):
     """Prediction commands."""
 
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
+    def __init__(
+        self,
+        predictions: PredictionService,
+        sets: SetService,
+        disputes: DisputeService,
+        reminders: ReminderService,
+        disputing: Disputing,
+        editing: PredictionEditing,
+        closing: PollClosing,
+        resolving: Resolving,
+        reply: Replier,
+        gate: Gate,
+    ) -> None:
+        self._predictions = predictions
+        self._sets = sets
+        self._disputes = disputes
+        self._reminders = reminders
+        self._disputing = disputing
+        self._editing = editing
+        self._closing = closing
+        self._resolving = resolving
+        self._reply = reply
+        self._gate = gate
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Run the command's checks: admins only, cooldowns."""
+        return await self._gate.allows(interaction)
 
     @app_commands.command(name="list", description="List predictions, 10 a page")
     @app_commands.describe(status="Which predictions to show (default: all not archived)")
     async def list_(self, interaction: discord.Interaction, status: Status = "all") -> None:
         """List predictions."""
         guild_id = guild_id_of(interaction)
-        page = await bot_of(interaction).services.predictions.list(guild_id, status, 1)
-        view = ListView(guild_id, status, page.page, page.pages) if page.pages > 1 else None
-        await reply(interaction, embed=render.prediction_list(page, status), view=view)
+        page = await self._predictions.list(guild_id, status, 1)
+        view = (
+            ListView(self._predictions, guild_id, status, page.page, page.pages)
+            if page.pages > 1
+            else None
+        )
+        await self._reply(interaction, embed=render.prediction_list(page, status), view=view)
 
     @app_commands.command(
         name="sets", description="The prediction sets: source, count, resolved, open polls"
     )
     async def sets(self, interaction: discord.Interaction) -> None:
         """List the guild's prediction sets."""
-        found = await bot_of(interaction).services.sets.list(guild_id_of(interaction))
-        await reply(interaction, embed=render.set_list(found))
+        found = await self._sets.list(guild_id_of(interaction))
+        await self._reply(interaction, embed=render.set_list(found))
 
     @app_commands.command(
         name="show", description="Show a prediction: statement, poll tally, resolution"
@@ -100,10 +142,10 @@ class Predictions(
     @app_commands.describe(prediction="The prediction's number (type to search by title)")
     async def show(self, interaction: discord.Interaction, prediction: Number) -> None:
         """Show one prediction."""
-        services, guild_id = bot_of(interaction).services, guild_id_of(interaction)
-        shown = await services.predictions.get(guild_id, prediction)
-        disputes = await services.disputes.open_of(guild_id, prediction)
-        await reply(interaction, embed=render.prediction_detail(shown, disputes))
+        guild_id = guild_id_of(interaction)
+        shown = await self._predictions.get(guild_id, prediction)
+        disputes = await self._disputes.open_of(guild_id, prediction)
+        await self._reply(interaction, embed=render.prediction_detail(shown, disputes))
 
     @app_commands.command(
         name="dispute",
@@ -121,10 +163,10 @@ class Predictions(
     ) -> None:
         """Dispute a resolution."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        filed = await bot_of(interaction).workflows.disputing.dispute(
+        filed = await self._disputing.dispute(
             guild_id_of(interaction), prediction, interaction.user.id, reason
         )
-        await reply(
+        await self._reply(
             interaction,
             content=f"Your dispute of #{filed.number} (resolved {filed.outcome.label}) is "
             f"with the admins. {PUBLIC_REASON}",
@@ -156,7 +198,7 @@ class Predictions(
     ) -> None:
         """Add a prediction."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        added = await bot_of(interaction).services.predictions.add(
+        added = await self._predictions.add(
             guild_id_of(interaction),
             title=title,
             statement=statement,
@@ -166,7 +208,7 @@ class Predictions(
             criteria=criteria,
             set_name=set_.name if set_ else None,
         )
-        await reply(
+        await self._reply(
             interaction,
             content=f"Added prediction #{added.number}"
             + (f" to {render.cut(set_.name, 100)}." if set_ else "."),
@@ -189,16 +231,15 @@ class Predictions(
     ) -> None:
         """Edit a prediction."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        edited = await bot_of(interaction).workflows.editing.edit(
-            guild_id_of(interaction),
-            prediction,
+        changes = PredictionEdit(
             title=title,
             statement=statement,
             source=source,
             due=parse_date(due, "due date") if due else None,
             criteria=criteria,
         )
-        await reply(
+        edited = await self._editing.edit(guild_id_of(interaction), prediction, changes)
+        await self._reply(
             interaction,
             content=render.edited(edited),
             embed=render.prediction_detail(edited.prediction),
@@ -213,8 +254,8 @@ class Predictions(
     async def overdue(self, interaction: discord.Interaction) -> None:
         """List overdue predictions."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        items = await bot_of(interaction).services.reminders.overdue(guild_id_of(interaction))
-        await reply(interaction, embed=render.overdue(items), ephemeral=True)
+        items = await self._reminders.overdue(guild_id_of(interaction))
+        await self._reply(interaction, embed=render.overdue(items), ephemeral=True)
 
     @app_commands.command(
         name="remove", description="Archive a prediction; it stays in history and boards (admins)"
@@ -223,10 +264,8 @@ class Predictions(
     async def remove(self, interaction: discord.Interaction, prediction: Number) -> None:
         """Archive a prediction."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        archived = await bot_of(interaction).workflows.closing.archive(
-            guild_id_of(interaction), prediction
-        )
-        await reply(
+        archived = await self._closing.archive(guild_id_of(interaction), prediction)
+        await self._reply(
             interaction,
             content=f"Archived prediction #{archived.number}: {render.cut(archived.title, 200)}",
             ephemeral=True,
@@ -252,7 +291,7 @@ class Predictions(
     ) -> None:
         """Resolve a prediction."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await bot_of(interaction).workflows.resolving.resolve(
+        await self._resolving.resolve(
             guild_id_of(interaction),
             prediction,
             Outcome(outcome),
@@ -261,7 +300,7 @@ class Predictions(
             evidence=evidence,
             here=interaction.channel_id,
         )
-        await reply(
+        await self._reply(
             interaction,
             content=f"Resolved #{prediction} as {Outcome(outcome).label}.",
             ephemeral=True,
@@ -280,14 +319,16 @@ class Predictions(
     ) -> None:
         """Unresolve a prediction."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await bot_of(interaction).workflows.resolving.unresolve(
+        await self._resolving.unresolve(
             guild_id_of(interaction),
             prediction,
             actor=interaction.user.id,
             note=note,
             here=interaction.channel_id,
         )
-        await reply(interaction, content=f"Prediction #{prediction} is open again.", ephemeral=True)
+        await self._reply(
+            interaction, content=f"Prediction #{prediction} is open again.", ephemeral=True
+        )
 
     @app_commands.command(
         name="import",
@@ -332,9 +373,9 @@ class Predictions(
             raise InvalidInput("I couldn't download that file from Discord; try again.") from None
         # Validated before anything is written, off the event loop: votes keep flowing.
         seed = await asyncio.to_thread(parse_bytes, data, filename, defaults=defaults)
-        report = await bot_of(interaction).services.predictions.load_seed(guild_id, seed)
+        report = await self._predictions.load_seed(guild_id, seed)
         log.info("guild %s imported %s by %s", guild_id, seed.key, interaction.user.id)
-        await reply(
+        await self._reply(
             interaction,
             content=(
                 f"Imported {render.cut(filename, 60)}: {report.added} added, "
@@ -344,6 +385,20 @@ class Predictions(
         )
 
 
-async def setup(bot: commands.Bot) -> None:
-    """Add the cog."""
-    await bot.add_cog(Predictions(bot))
+async def setup(bot: CalledItBot) -> None:
+    """Add the cog with the services it reads and the workflows it calls."""
+    services, flows = bot.services, bot.workflows
+    await bot.add_cog(
+        Predictions(
+            services.predictions,
+            services.sets,
+            services.disputes,
+            services.reminders,
+            flows.disputing,
+            flows.editing,
+            flows.closing,
+            flows.resolving,
+            Replier(services.notices),
+            Gate(services.guilds, bot.cooldowns),
+        )
+    )

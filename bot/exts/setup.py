@@ -1,21 +1,23 @@
-"""/setup: per-guild settings (admins)."""
+"""/setup: per-guild settings (admins); each command calls the settings workflow once."""
 
 from __future__ import annotations
 
 import zoneinfo
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.domain import notices
 from bot.domain.community import DISPUTE_HOURS_MAX
-from bot.domain.errors import InvalidInput
-from bot.domain.roles import admin_role_problem
-from bot.exts.checks import admin_command, bot_of, guild_id_of
-from bot.exts.replies import reply
+from bot.exts.checks import Gate, admin_command, guild_id_of
+from bot.exts.replies import Replier
+from bot.services.snapshots import GuildConfig
+from bot.workflows.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.app import CalledItBot
 
 _ZONES = sorted(zoneinfo.available_timezones())
 
@@ -26,23 +28,28 @@ class Setup(
     group_name="setup",
     group_description="Called It settings for this server (admins)",
 ):
-    """Settings commands."""
+    """Settings commands: each parses its option, calls the settings workflow, replies."""
+
+    def __init__(self, settings: Settings, reply: Replier, gate: Gate) -> None:
+        self._settings = settings
+        self._reply = reply
+        self._gate = gate
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Run the command's checks: admins only, cooldowns."""
+        return await self._gate.allows(interaction)
 
     @app_commands.command(name="show", description="Show this server's settings")
     @admin_command
     async def show(self, interaction: discord.Interaction) -> None:
         """Show settings."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        bot, guild_id = bot_of(interaction), guild_id_of(interaction)
-        config = await bot.services.guilds.get(guild_id)
-        problems = await bot.services.notices.active(guild_id)
-        problems = [n for n in problems if not notices.is_dispute(n.key)]
-        served = f"{bot.scope.describe(guild_id)}, process {bot.process}"
-        await reply(
+        shown = await self._settings.show(guild_id_of(interaction))
+        await self._reply(
             interaction,
-            embed=render.settings(config, problems, served),
+            embed=render.settings(shown.config, shown.problems, shown.served),
             ephemeral=True,
-            showing=render.problems_shown(problems),
+            showing=render.problems_shown(shown.problems),
         )
 
     @app_commands.command(
@@ -52,15 +59,12 @@ class Setup(
     async def check(self, interaction: discord.Interaction) -> None:
         """Check the bot's permissions in the configured channels and show the problems."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        bot, guild_id = bot_of(interaction), guild_id_of(interaction)
-        problems = await bot.workflows.access_check.run(guild_id)
-        problems = [n for n in problems if not notices.is_dispute(n.key)]
-        config = await bot.services.guilds.get(guild_id)
-        await reply(
+        shown = await self._settings.check(guild_id_of(interaction))
+        await self._reply(
             interaction,
-            embed=render.settings(config, problems),
+            embed=render.settings(shown.config, shown.problems),
             ephemeral=True,
-            showing=render.problems_shown(problems),
+            showing=render.problems_shown(shown.problems),
         )
 
     @app_commands.command(name="polls-channel", description="Where polls and results are posted")
@@ -70,12 +74,8 @@ class Setup(
     ) -> None:
         """Set the polls channel."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        services, guild_id = bot_of(interaction).services, guild_id_of(interaction)
-        config = await services.guilds.set_polls_channel(guild_id, channel.id)
-        await services.notices.clear_deleted_channels(guild_id)
-        await reply(
-            interaction, content="Polls channel set.", embed=render.settings(config), ephemeral=True
-        )
+        config = await self._settings.polls_channel(guild_id_of(interaction), channel.id)
+        await self._settled(interaction, "Polls channel set.", config)
 
     @app_commands.command(
         name="leaderboard-channel", description="Where the monthly leaderboard is posted"
@@ -86,15 +86,8 @@ class Setup(
     ) -> None:
         """Set the leaderboard channel."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        config = await bot_of(interaction).services.guilds.set_leaderboard_channel(
-            guild_id_of(interaction), channel.id
-        )
-        await reply(
-            interaction,
-            content="Leaderboard channel set.",
-            embed=render.settings(config),
-            ephemeral=True,
-        )
+        config = await self._settings.leaderboard_channel(guild_id_of(interaction), channel.id)
+        await self._settled(interaction, "Leaderboard channel set.", config)
 
     @app_commands.command(
         name="admin-role", description="A role whose members may run admin commands"
@@ -103,17 +96,8 @@ class Setup(
     async def admin_role(self, interaction: discord.Interaction, role: discord.Role) -> None:
         """Set the admin role."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        problem = admin_role_problem(is_everyone=role.is_default(), managed=role.managed)
-        if problem is not None and role.is_default():  # @everyone: the problem names it
-            raise InvalidInput(f"{problem}.")
-        if problem is not None:
-            raise InvalidInput(f"I can't use {role.mention} as the admin role: {problem}.")
-        config = await bot_of(interaction).services.guilds.set_admin_role(
-            guild_id_of(interaction), role.id
-        )
-        await reply(
-            interaction, content="Admin role set.", embed=render.settings(config), ephemeral=True
-        )
+        config = await self._settings.admin_role(guild_id_of(interaction), role)
+        await self._settled(interaction, "Admin role set.", config)
 
     @app_commands.command(
         name="admin-channel",
@@ -126,15 +110,11 @@ class Setup(
     ) -> None:
         """Set or clear the admin channel."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        bot, guild_id = bot_of(interaction), guild_id_of(interaction)
-        config = await bot.services.guilds.set_admin_channel(
-            guild_id, channel.id if channel else None
+        config = await self._settings.admin_channel(
+            guild_id_of(interaction), channel.id if channel else None
         )
-        await bot.services.notices.clear_admin_channel_gone(guild_id)
         text = "Admin channel set." if channel else "Admin channel cleared: notices come here."
-        if channel is not None:
-            await bot.workflows.admin_channel.deliver(guild_id)
-        await reply(interaction, content=text, embed=render.settings(config), ephemeral=True)
+        await self._settled(interaction, text, config)
 
     @app_commands.command(name="threads", description="A discussion thread on each new poll")
     @app_commands.describe(mode="on: each new poll gets a public thread; off: none")
@@ -142,11 +122,9 @@ class Setup(
     async def threads(self, interaction: discord.Interaction, mode: Literal["on", "off"]) -> None:
         """Turn poll threads on or off."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        config = await bot_of(interaction).services.guilds.set_poll_threads(
-            guild_id_of(interaction), mode == "on"
-        )
+        config = await self._settings.poll_threads(guild_id_of(interaction), mode == "on")
         text = "New polls get a thread." if mode == "on" else "New polls get no thread."
-        await reply(interaction, content=text, embed=render.settings(config), ephemeral=True)
+        await self._settled(interaction, text, config)
 
     @app_commands.command(
         name="champion-role",
@@ -159,19 +137,11 @@ class Setup(
     ) -> None:
         """Set or clear the champion role."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        bot, guild_id = bot_of(interaction), guild_id_of(interaction)
-        if role is not None and (problem := bot.workflows.roles.problem(guild_id, role.id)):
-            if role.is_default():  # @everyone: the problem names it already
-                raise InvalidInput(f"{problem}.")
-            raise InvalidInput(f"I can't use {role.mention} as the champion role: {problem}.")
-        picker = interaction.user
-        if role is not None and (
-            problem := bot.workflows.roles.picker_problem(guild_id, role.id, picker)
-        ):
-            raise InvalidInput(f"You can't pick {role.mention} as the champion role: {problem}.")
-        config = await bot.services.guilds.set_champion_role(guild_id, role.id if role else None)
+        config = await self._settings.champion_role(
+            guild_id_of(interaction), role, interaction.user
+        )
         text = "Champion role set." if role else "Champion role cleared."
-        await reply(interaction, content=text, embed=render.settings(config), ephemeral=True)
+        await self._settled(interaction, text, config)
 
     @app_commands.command(
         name="voter-role", description="Only members with this role vote (omit: everyone votes)"
@@ -183,15 +153,9 @@ class Setup(
     ) -> None:
         """Set or clear the voter role."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        bot, guild_id = bot_of(interaction), guild_id_of(interaction)
-        if role is not None and role.is_default():
-            raise InvalidInput(
-                "@everyone can't be the voter role: leave it unset and everyone votes."
-            )
-        config = await bot.services.guilds.set_voter_role(guild_id, role.id if role else None)
-        bot.workflows.voters.set(guild_id, config.voter_role_id)
+        config = await self._settings.voter_role(guild_id_of(interaction), role)
         text = "Voter role set: new polls say who may vote." if role else "Everyone votes."
-        await reply(interaction, content=text, embed=render.settings(config), ephemeral=True)
+        await self._settled(interaction, text, config)
 
     @app_commands.command(
         name="disputes", description="How many hours after a resolution members may dispute it"
@@ -205,11 +169,9 @@ class Setup(
     ) -> None:
         """Set the dispute window."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        config = await bot_of(interaction).services.guilds.set_dispute_hours(
-            guild_id_of(interaction), hours
-        )
+        config = await self._settings.dispute_hours(guild_id_of(interaction), hours)
         text = f"Disputes: {hours} hours after each resolution." if hours else "Disputes off."
-        await reply(interaction, content=text, embed=render.settings(config), ephemeral=True)
+        await self._settled(interaction, text, config)
 
     @app_commands.command(
         name="timezone", description="The time zone months are counted in, e.g. Europe/Paris"
@@ -220,12 +182,14 @@ class Setup(
     ) -> None:
         """Set the time zone."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        config = await bot_of(interaction).services.guilds.set_timezone(
-            guild_id_of(interaction), name
-        )
-        await reply(
-            interaction, content="Time zone set.", embed=render.settings(config), ephemeral=True
-        )
+        config = await self._settings.timezone(guild_id_of(interaction), name)
+        await self._settled(interaction, "Time zone set.", config)
+
+    async def _settled(
+        self, interaction: discord.Interaction, text: str, config: GuildConfig
+    ) -> None:
+        """Reply to a settings change: what changed, and the settings now."""
+        await self._reply(interaction, content=text, embed=render.settings(config), ephemeral=True)
 
     @timezone.autocomplete("name")
     async def _zones(
@@ -235,6 +199,13 @@ class Setup(
         return [app_commands.Choice(name=z, value=z) for z in _ZONES if needle in z.lower()][:25]
 
 
-async def setup(bot: commands.Bot) -> None:
-    """Add the cog."""
-    await bot.add_cog(Setup())
+async def setup(bot: CalledItBot) -> None:
+    """Add the cog with the settings workflow."""
+    services = bot.services
+    await bot.add_cog(
+        Setup(
+            bot.workflows.settings,
+            Replier(services.notices),
+            Gate(services.guilds, bot.cooldowns),
+        )
+    )

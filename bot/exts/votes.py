@@ -23,7 +23,7 @@ class Votes(commands.Cog):
         self._bot = bot
         flows = bot.workflows
         self._intake = flows.intake
-        self._voters = flows.voters
+        self._voters = bot.discord_io.voters
         self._moderation = flows.moderation
         self._guilds = bot.services.guilds
 

@@ -11,6 +11,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
+from bot.domain.edits import PredictionEdit
 from bot.domain.errors import InvalidInput
 from bot.domain.rules import (
     CRITERIA_MAX,
@@ -84,30 +85,19 @@ class PredictionService:
             log.info("guild %s added prediction #%s", guild_id, prediction.number)
             return await view_of(session, prediction)
 
-    async def edit(
-        self,
-        guild_id: int,
-        number: int,
-        *,
-        title: str | None = None,
-        statement: str | None = None,
-        source: str | None = None,
-        made_on: date | None = None,
-        due: date | None = None,
-        criteria: str | None = None,
-    ) -> PredictionView:
+    async def edit(self, guild_id: int, number: int, changes: PredictionEdit) -> PredictionView:
         """Change a prediction's texts or dates; votes are kept."""
-        if all(v is None for v in (title, statement, source, made_on, due, criteria)):
+        if changes.empty:
             raise InvalidInput("Nothing to change: give at least one field to edit.")
         async with self._db.write() as session:
             row = await find_prediction(session, guild_id, number)
             fields = _clean(
-                row.title if title is None else title,
-                row.statement if statement is None else statement,
-                row.source if source is None else source,
-                row.criteria if criteria is None else criteria,
-                row.made_on if made_on is None else made_on,
-                row.due if due is None else due,
+                row.title if changes.title is None else changes.title,
+                row.statement if changes.statement is None else changes.statement,
+                row.source if changes.source is None else changes.source,
+                row.criteria if changes.criteria is None else changes.criteria,
+                row.made_on if changes.made_on is None else changes.made_on,
+                row.due if changes.due is None else changes.due,
             )
             for key, value in fields.items():
                 setattr(row, key, value)

@@ -6,11 +6,11 @@ import asyncio
 import logging
 from collections.abc import Iterable
 
-from bot.discord_io.admin_notices import AdminNotices
 from bot.discord_io.poster import Poster
 from bot.discord_io.registry import OpenPolls
 from bot.domain import notices
 from bot.domain.outcomes import POLL_EMOJI, Choice
+from bot.services.admin_teller import AdminTeller
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 class ClearFollowUp:
     """Put the cleared options back on an open poll and tell its server's admins, in the background."""
 
-    def __init__(self, polls: OpenPolls, poster: Poster, notices_: AdminNotices) -> None:
+    def __init__(self, polls: OpenPolls, poster: Poster, notices_: AdminTeller) -> None:
         self._polls = polls
         self._poster = poster
         self._notices = notices_

@@ -5,10 +5,10 @@ from __future__ import annotations
 from discord.http import HTTPClient
 
 from bot.discord_io.access import Access
-from bot.discord_io.admin_notices import AdminNotices
 from bot.discord_io.poster import Poster
 from bot.discord_io.registry import OpenPolls
 from bot.domain.outcomes import Choice
+from bot.services.admin_teller import AdminTeller
 from bot.services.votes import VoteService
 from bot.votes.brake import GatewayBrake
 from bot.votes.clears import ClearFollowUp
@@ -27,10 +27,11 @@ class VotePath:
     def __init__(
         self,
         votes: VoteService,
+        polls: OpenPolls,
         http: HTTPClient,
         access: Access,
         poster: Poster,
-        notices_: AdminNotices,
+        notices_: AdminTeller,
         brake: GatewayBrake,
         *,
         max_batch: int = 500,
@@ -41,7 +42,8 @@ class VotePath:
         self.writer = VoteWriter(
             votes, self, max_batch=max_batch, max_delay=max_delay, backlog_limit=backlog_limit
         )
-        self.polls = OpenPolls(on_close=self.writer.forget)
+        self.polls = polls
+        polls.when_closed(self.writer.forget)  # shared: bot.wiring.DiscordIO
         self.remover = ReactionRemover(
             http, access, self.polls, notices_, current=self.writer.current
         )

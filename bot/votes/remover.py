@@ -11,10 +11,10 @@ import discord
 from discord.http import HTTPClient
 
 from bot.discord_io.access import Access
-from bot.discord_io.admin_notices import AdminNotices
 from bot.discord_io.registry import OpenPolls
 from bot.domain import notices
 from bot.domain.outcomes import Choice
+from bot.services.admin_teller import AdminTeller
 from bot.services.snapshots import OpenPollRef
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class ReactionRemover:
         http: HTTPClient,
         access: Access,
         polls: OpenPolls,
-        notices_: AdminNotices,
+        notices_: AdminTeller,
         current: Callable[[int, int], Choice | None] | None = None,
     ) -> None:
         self._http = http

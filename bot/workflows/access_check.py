@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.discord_io.access import Access
-from bot.discord_io.admin_notices import AdminNotices
 from bot.discord_io.poster import Poster
 from bot.discord_io.registry import OpenPolls
 from bot.domain import notices
 from bot.domain.notices import Notice
-from bot.services import Services
+from bot.services.admin_teller import AdminTeller
+from bot.services.guilds import GuildService
+from bot.services.notices import NoticeService
 from bot.votes.remover import ReactionRemover
 
 
@@ -19,14 +20,16 @@ class AccessCheck:
 
     def __init__(
         self,
-        services: Services,
+        guilds: GuildService,
+        notices_service: NoticeService,
         poster: Poster,
         access: Access,
         polls: OpenPolls,
         remover: ReactionRemover,
-        notices_: AdminNotices,
+        notices_: AdminTeller,
     ) -> None:
-        self._services = services
+        self._guilds = guilds
+        self._notice_service = notices_service
         self._poster = poster
         self._access = access
         self._polls = polls
@@ -40,7 +43,7 @@ class AccessCheck:
         Messages is reported apart: without it polls still work); the leaderboard channel
         needs what posting and checking an interrupted post need.
         """
-        config = await self._services.guilds.get(guild_id)
+        config = await self._guilds.get(guild_id)
         poll_channels = {ref.channel_id for ref in self._polls.all(guild_id)}
         if config.polls_channel_id:
             poll_channels.add(config.polls_channel_id)
@@ -66,4 +69,4 @@ class AccessCheck:
         if manage_ok:
             self._remover.resume(guild_id)
         await self._notices.fixed(guild_id, *fine)
-        return await self._services.notices.active(guild_id)  # seen once shown: the caller marks
+        return await self._notice_service.active(guild_id)  # seen once shown: the caller marks

@@ -8,7 +8,8 @@ import zlib
 from bot.discord_io.access import Access
 from bot.discord_io.poster import Poster
 from bot.domain import nonces
-from bot.services import Services
+from bot.services.guilds import GuildService
+from bot.services.notices import NoticeService
 
 log = logging.getLogger(__name__)
 
@@ -20,8 +21,11 @@ class AdminChannel:
     unseen, so it goes into the next admin's reply as without an admin channel.
     """
 
-    def __init__(self, services: Services, poster: Poster, access: Access) -> None:
-        self._services = services
+    def __init__(
+        self, guilds: GuildService, notices: NoticeService, poster: Poster, access: Access
+    ) -> None:
+        self._guilds = guilds
+        self._notices = notices
         self._poster = poster
         self._access = access
         self._busy: set[int] = set()
@@ -38,7 +42,7 @@ class AdminChannel:
 
     async def deliver_all(self) -> None:
         """Post every guild's unseen notices in its admin channel (the scheduler's catch-up)."""
-        for config in await self._services.guilds.with_admin_channel():
+        for config in await self._guilds.with_admin_channel():
             if not self._access.connected(config.guild_id):
                 continue  # a guild of another process's shards
             try:
@@ -47,12 +51,11 @@ class AdminChannel:
                 log.exception("delivering the notices of guild %s failed", config.guild_id)
 
     async def _deliver(self, guild_id: int) -> int:
-        services = self._services
-        channel_id = (await services.guilds.get(guild_id)).admin_channel_id
+        channel_id = (await self._guilds.get(guild_id)).admin_channel_id
         if channel_id is None:
             return 0
         posted = 0
-        for notice in await services.notices.unshown(guild_id):
+        for notice in await self._notices.unshown(guild_id):
             digest = zlib.crc32(f"{notice.key}\n{notice.text}".encode())
             message = await self._poster.send(
                 guild_id,
@@ -63,6 +66,6 @@ class AdminChannel:
             )
             if message is None:
                 break  # the channel can't be used now: the rest go into admins' replies
-            await services.notices.mark_shown(guild_id, notice)
+            await self._notices.mark_shown(guild_id, notice)
             posted += 1
         return posted

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 from bot.discord_io.access import Access
-from bot.discord_io.admin_notices import AdminNotices
 from bot.discord_io.roles import RoleKeeper
 from bot.domain import notices
 from bot.domain.community import champions
+from bot.services.admin_teller import AdminTeller
 from bot.services.boards import BoardService
 from bot.services.champions import ChampionService
 from bot.services.guilds import GuildService
@@ -37,7 +37,7 @@ class ChampionRoles:
         outbox: Outbox,
         roles: RoleKeeper,
         access: Access,
-        told: AdminNotices,
+        told: AdminTeller,
     ) -> None:
         self._guilds = guilds
         self._champions = champions

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from bot.discord_io.admin_notices import AdminNotices
 from bot.domain import notices
-from bot.services import Services
-from bot.services.disputes import DisputeView
+from bot.services.admin_teller import AdminTeller
+from bot.services.disputes import DisputeService, DisputeView
 
 log = logging.getLogger(__name__)
 
@@ -15,13 +14,13 @@ log = logging.getLogger(__name__)
 class Disputing:
     """File the dispute, then tell the admins once, like a notice, until a new resolution."""
 
-    def __init__(self, services: Services, told: AdminNotices) -> None:
-        self._services = services
+    def __init__(self, disputes: DisputeService, told: AdminTeller) -> None:
+        self._disputes = disputes
         self._told = told
 
     async def dispute(self, guild_id: int, number: int, member_id: int, reason: str) -> DisputeView:
         """File a member's dispute and tell the admins; raise a friendly error when refused."""
-        filed = await self._services.disputes.file(guild_id, number, member_id, reason)
+        filed = await self._disputes.file(guild_id, number, member_id, reason)
         await self._told.tell(
             guild_id,
             notices.member_dispute(

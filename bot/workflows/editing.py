@@ -2,43 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from bot import render
 from bot.discord_io.poster import Poster
 from bot.domain import nonces
-from bot.services import Services
+from bot.domain.edits import PredictionEdit
+from bot.services.guilds import GuildService
+from bot.services.predictions import PredictionService
 from bot.services.snapshots import Edited
 
 
 class PredictionEditing:
     """Edit a prediction, then show the new text on its open poll's message."""
 
-    def __init__(self, services: Services, poster: Poster) -> None:
-        self._services = services
+    def __init__(
+        self, predictions: PredictionService, guilds: GuildService, poster: Poster
+    ) -> None:
+        self._predictions = predictions
+        self._guilds = guilds
         self._poster = poster
 
-    async def edit(
-        self,
-        guild_id: int,
-        number: int,
-        *,
-        title: str | None = None,
-        statement: str | None = None,
-        source: str | None = None,
-        due: date | None = None,
-        criteria: str | None = None,
-    ) -> Edited:
+    async def edit(self, guild_id: int, number: int, changes: PredictionEdit) -> Edited:
         """Edit a prediction; an open poll's message is edited to the new text too."""
-        view = await self._services.predictions.edit(
-            guild_id,
-            number,
-            title=title,
-            statement=statement,
-            source=source,
-            due=due,
-            criteria=criteria,
-        )
+        view = await self._predictions.edit(guild_id, number, changes)
         poll = view.poll
         if poll is None or not poll.is_open or poll.message_id is None:
             return Edited(view, None)
@@ -51,7 +36,7 @@ class PredictionEditing:
                 view,
                 poll,
                 marker=nonce,
-                voter_role=(await self._services.guilds.get(guild_id)).voter_role_id,
+                voter_role=(await self._guilds.get(guild_id)).voter_role_id,
             ),
         )
         return Edited(view, shown)

@@ -8,7 +8,6 @@ import logging
 import discord
 
 from bot import render
-from bot.discord_io.admin_notices import AdminNotices
 from bot.discord_io.poster import Poster
 from bot.discord_io.registry import OpenPolls
 from bot.discord_io.threads import PollThreads
@@ -18,7 +17,9 @@ from bot.domain.channels import poll_channel
 from bot.domain.errors import CalledItError, CannotPost
 from bot.domain.outcomes import POLL_EMOJI
 from bot.domain.shards import ShardScope
-from bot.services import Services
+from bot.services.admin_teller import AdminTeller
+from bot.services.guilds import GuildService
+from bot.services.polls import PollService
 from bot.services.snapshots import Opened, OpenedAll, OpenPollRef
 
 log = logging.getLogger(__name__)
@@ -29,10 +30,11 @@ class PollOpening:
 
     def __init__(
         self,
-        services: Services,
+        guilds: GuildService,
+        poll_service: PollService,
         poster: Poster,
         polls: OpenPolls,
-        notices_: AdminNotices,
+        notices_: AdminTeller,
         threads: PollThreads,
         voters: Voters,
         *,
@@ -40,7 +42,8 @@ class PollOpening:
     ) -> None:
         self._voters = voters
         self._threads = threads
-        self._services = services
+        self._guilds = guilds
+        self._poll_service = poll_service
         self._poster = poster
         self._polls = polls
         self._notices = notices_
@@ -73,7 +76,7 @@ class PollOpening:
         target = await self._target(guild_id, channel_id, here)
         opened: list[int] = []
         failed: list[str] = []
-        for number in await self._services.polls.pollable(guild_id):
+        for number in await self._poll_service.pollable(guild_id):
             try:
                 await self._open(guild_id, number, target, hours, actor)
             except CannotPost as exc:
@@ -91,7 +94,7 @@ class PollOpening:
         Members may already be voting on such a message; it is found by the marker in its
         footer. A poll whose message never landed is discarded, so it can be opened again.
         """
-        for poll in await self._services.polls.unposted(self._scope):
+        for poll in await self._poll_service.unposted(self._scope):
             marker = nonces.poll_message(poll.id, poll.opened_at)
             try:
                 landed = await self._poster.find_landed(
@@ -106,21 +109,21 @@ class PollOpening:
                 log.warning(
                     "discarding poll %s on #%s: its message never landed", poll.id, poll.number
                 )
-                await self._services.polls.discard(poll.id)
+                await self._poll_service.discard(poll.id)
                 continue
-            await self._services.polls.attach_message(poll.id, landed)
+            await self._poll_service.attach_message(poll.id, landed)
             log.warning("poll %s on #%s: recovered its message %s", poll.id, poll.number, landed)
             # The crash may have come before the bot's own reactions.
             await self._poster.react(poll.guild_id, poll.channel_id, landed, POLL_EMOJI)
 
     async def _target(self, guild_id: int, channel_id: int | None, here: int | None) -> int:
-        config = await self._services.guilds.get(guild_id)
+        config = await self._guilds.get(guild_id)
         return poll_channel(channel_id, config.polls_channel_id, here)
 
     async def _open(
         self, guild_id: int, number: int, channel_id: int, hours: int | None, actor: int | None
     ) -> Opened:
-        polls = self._services.polls
+        polls = self._poll_service
         self._poster.require(guild_id, channel_id, notices.TO_POLL)  # before anything is written
         poll, prediction = await polls.open(
             guild_id, number, channel_id=channel_id, hours=hours, opened_by=actor
@@ -154,7 +157,7 @@ class PollOpening:
             notices.cleared_key(number),
         )
         await self._poster.react(guild_id, channel_id, message.id, POLL_EMOJI)
-        if (await self._services.guilds.get(guild_id)).poll_threads:
+        if (await self._guilds.get(guild_id)).poll_threads:
             name = f"#{number} · {prediction.title}"
             thread_id = await self._threads.start(guild_id, channel_id, message.id, name)
             if thread_id is not None:
@@ -164,6 +167,6 @@ class PollOpening:
     async def _undo(self, guild_id: int, channel_id: int, message_id: int, poll_id: int) -> None:
         await self._poster.delete(guild_id, channel_id, message_id)
         try:
-            await self._services.polls.discard(poll_id)
+            await self._poll_service.discard(poll_id)
         except Exception:
             log.exception("could not discard poll %s; it is discarded at the next start", poll_id)

@@ -13,15 +13,16 @@ import logging
 import discord
 
 from bot.discord_io.access import Access
-from bot.discord_io.admin_notices import AdminNotices
 from bot.discord_io.poster import Poster
 from bot.discord_io.reactions import ChannelUnreadable, PollMessageGone, ReactionsReader
 from bot.discord_io.registry import OpenPolls
 from bot.discord_io.voters import Voters
 from bot.domain import notices
 from bot.domain.outcomes import Choice
-from bot.services import Services
+from bot.services.admin_teller import AdminTeller
+from bot.services.polls import PollService
 from bot.services.snapshots import OpenPollRef, ReadBack
+from bot.services.votes import VoteService
 from bot.votes.remover import ReactionRemover
 from bot.votes.writer import COMMAND_WAIT, VoteWriter
 
@@ -36,18 +37,20 @@ class ReadBackWorkflow:
 
     def __init__(
         self,
-        services: Services,
+        poll_service: PollService,
+        votes: VoteService,
         reader: ReactionsReader,
         polls: OpenPolls,
         writer: VoteWriter,
         remover: ReactionRemover,
         access: Access,
-        notices_: AdminNotices,
+        notices_: AdminTeller,
         poster: Poster,
         voters: Voters,
     ) -> None:
         self._voters = voters
-        self._services = services
+        self._poll_service = poll_service
+        self._votes = votes
         self._poster = poster
         self._reader = reader
         self._polls = polls
@@ -91,7 +94,7 @@ class ReadBackWorkflow:
 
     async def prediction(self, guild_id: int, number: int) -> ReadBack:
         """Read back the open poll of a prediction for a command (NotFound/Conflict: none)."""
-        ref = await self._services.polls.open_ref(guild_id, number)
+        ref = await self._poll_service.open_ref(guild_id, number)
         return await self.one(ref, wait=COMMAND_WAIT)
 
     async def all(self, guild_id: int | None = None) -> list[ReadBack]:
@@ -185,7 +188,7 @@ class ReadBackWorkflow:
         if ref.channel_id in self._unreadable:
             self._unreadable.discard(ref.channel_id)
             await self._notices.fixed(ref.guild_id, notices.reading_key(ref.channel_id))
-        votes = self._services.votes
+        votes = self._votes
         members = reactions.members
         if self._voters.role_of(ref.guild_id) is not None:  # only voters' reactions count
             everyone = {m for held in members.values() for m in held}
@@ -214,7 +217,7 @@ class ReadBackWorkflow:
         """Close a poll whose message a moderator deleted: nobody can vote on it any more."""
         log.warning("poll %s: its message was deleted; closing it with its votes", ref.poll_id)
         self._polls.drop(ref.message_id)
-        closed = await self._services.polls.close_gone(ref.poll_id)
+        closed = await self._poll_service.close_gone(ref.poll_id)
         notice = await self._notices.poll_message_gone(ref.poll_id)
         number = closed.poll.number if closed is not None else ref.number
         return ReadBack(

@@ -9,7 +9,10 @@ from collections.abc import Iterable
 from bot.discord_io.registry import OpenPolls
 from bot.domain.seedfile import SeedSet
 from bot.domain.shards import ShardScope
-from bot.services import Services
+from bot.services.boards import BoardService
+from bot.services.polls import PollService
+from bot.services.predictions import PredictionService
+from bot.services.shard_state import ShardStateService
 from bot.workflows.closing import PollClosing
 from bot.workflows.opening import PollOpening
 from bot.workflows.read_back import ReadBackWorkflow
@@ -22,7 +25,10 @@ class Startup:
 
     def __init__(
         self,
-        services: Services,
+        boards: BoardService,
+        poll_service: PollService,
+        predictions: PredictionService,
+        shards: ShardStateService,
         polls: OpenPolls,
         opening: PollOpening,
         closing: PollClosing,
@@ -31,7 +37,10 @@ class Startup:
         *,
         scope: ShardScope | None = None,
     ) -> None:
-        self._services = services
+        self._boards = boards
+        self._poll_service = poll_service
+        self._predictions = predictions
+        self._shards = shards
         self._polls = polls
         self._opening = opening
         self._closing = closing
@@ -44,9 +53,9 @@ class Startup:
 
     async def before_connect(self) -> None:
         """Build the ledger if needed, recover crashed poll posts, and load the open polls."""
-        await self._services.boards.ensure_ledger()
+        await self._boards.ensure_ledger()
         await self._opening.recover_unposted()
-        self._polls.load(await self._services.polls.open_refs(scope=self._scope))
+        self._polls.load(await self._poll_service.open_refs(scope=self._scope))
 
     async def new_session(self, guild_ids: Iterable[int]) -> None:
         """Seed new guilds, close what passed its deadline, then read every open poll back.
@@ -56,7 +65,7 @@ class Startup:
         open poll is then read back from its reactions.
         """
         owned = [guild_id for guild_id in guild_ids if self._scope.owns(guild_id)]
-        done = await self._services.predictions.seeded(owned) if self._seed is not None else set()
+        done = await self._predictions.seeded(owned) if self._seed is not None else set()
         self._seeded.update(done)
         for guild_id in owned:  # one read for all, then one transaction per new guild
             if guild_id not in done:
@@ -68,8 +77,8 @@ class Startup:
         """Record that this process serves its shards, and forgive its failed starts."""
         scope = self._scope
         for shard_id in scope.shard_ids:
-            await self._services.shards.serving(shard_id, scope.shard_count, process)
-        await self._services.shards.started(start_key(scope))
+            await self._shards.serving(shard_id, scope.shard_count, process)
+        await self._shards.started(start_key(scope))
         log.info("serving shard(s) %s of %d as %s", scope.shard_ids, scope.shard_count, process)
 
     async def ensure_seeded(self, guild_id: int) -> None:
@@ -84,7 +93,7 @@ class Startup:
 
     async def seed_once(self, guild_id: int) -> None:
         """Seed a guild with the shipped set, once."""
-        predictions = self._services.predictions
+        predictions = self._predictions
         if not self._scope.owns(guild_id):
             log.warning("guild %s is not on this process's shards; not seeding it", guild_id)
             return

@@ -162,7 +162,7 @@ async def test_a_deleted_polls_channel_closes_its_polls_and_asks_for_a_new_one(
         await asyncio.sleep(0.05)
     assert await live.services.polls.open_refs(live.guild.id) == []
     assert len(await stored(live, first)) == 2  # closed with the votes they had
-    assert len(live.bot.workflows.polls) == 0
+    assert len(live.bot.discord_io.polls) == 0
     config = await live.services.guilds.get(live.guild.id)
     assert config.polls_channel_id is None
     shown = await live.run(live.admin, "/setup show")

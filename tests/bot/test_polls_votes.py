@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from discord_emulator import permissions as P
 
+from bot.domain.edits import PredictionEdit
 from bot.domain.outcomes import Choice
 from tests.bot.conftest import World
 
@@ -24,7 +25,9 @@ async def open_poll(world: World, number: int, hours: int = 24) -> int:
 
 async def test_poll_message_embed_and_reactions(live: World) -> None:
     await live.services.guilds.set_polls_channel(live.guild.id, live.polls.id)
-    await live.services.predictions.edit(live.guild.id, 4, criteria="Energy per token halves.")
+    await live.services.predictions.edit(
+        live.guild.id, 4, PredictionEdit(criteria="Energy per token halves.")
+    )
     message_id = await open_poll(live, 4, hours=48)
     message = live.emu.message(message_id)
     embed = message.embeds[0]

@@ -257,11 +257,11 @@ async def test_a_second_process_stops_watching_a_poll_the_first_closed(world: Wo
         await world.services.guilds.set_polls_channel(world.guild.id, world.polls.id)
         await open_poll(world, 1, hours=1)
     async with world.running() as first, world.running() as second:
-        assert len(second.workflows.polls) == 1
+        assert len(second.discord_io.polls) == 1
         world.clock.advance(timedelta(hours=1, seconds=1))
         await first.scheduler.tick()
         await second.scheduler.tick()
-        assert len(second.workflows.polls) == 0
+        assert len(second.discord_io.polls) == 0
         before = len(world.emu.requests)
         await second.scheduler.tick()
         assert world.emu.requests[before:] == []  # nothing left to read back or close
@@ -281,7 +281,7 @@ async def test_a_poll_message_posted_just_before_a_crash_is_recovered_with_its_v
     a, b = world.members[:2]
     world.emu.lose_reactions([(a.id, message_id, YES, "add"), (b.id, message_id, NO, "add")])
     async with world.running() as bot:
-        ref = bot.workflows.polls.get(message_id)  # recovered, and read back at start
+        ref = bot.discord_io.polls.get(message_id)  # recovered, and read back at start
         assert ref is not None
         assert ref.number == 3
         assert await votes_of(world, message_id) == {a.id: Choice.CAME_TRUE, b.id: Choice.DID_NOT}

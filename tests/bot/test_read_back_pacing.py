@@ -7,7 +7,7 @@ import time
 import pytest
 from discord_emulator.ratelimit import GLOBAL_LIMIT
 
-from bot.discord_io.pacing import BULK_RATE
+from bot.discord_io.rate_limit import BULK_RATE
 from bot.domain.outcomes import Choice
 from tests.bot.conftest import World
 
@@ -43,7 +43,7 @@ async def test_a_read_back_across_many_channels_gets_no_429(world: World) -> Non
         emu.ratelimiter.enabled = False
 
         assert len(results) == CHANNELS and all(r.report is not None for r in results)
-        assert emu.rate_limited == []  # without the pacer: a burst of global 429s
+        assert emu.rate_limited == []  # without the limiter: a burst of global 429s
         reads = [r for r in emu.requests if r.method == "GET"]
         assert len(reads) == CHANNELS + 1  # each message, and the one option a member holds
         assert seconds >= (len(reads) - 1) / BULK_RATE * 0.9

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from bot.discord_io.pacing import BULK_RATE
+from bot.discord_io.rate_limit import BULK_RATE
 from bot.domain.outcomes import Choice
 from tests.bot.conftest import World
 
@@ -22,7 +22,7 @@ async def test_a_resync_rechecks_each_voter_once_without_a_429(world: World) -> 
     voters = [emu.add_member(world.guild, f"v{n}", roles=[role]) for n in range(VOTERS)]
     async with world.running() as bot:
         await bot.services.guilds.set_voter_role(world.guild.id, role.id)
-        bot.workflows.voters.set(world.guild.id, role.id)
+        bot.discord_io.voters.set(world.guild.id, role.id)
         number = (
             await bot.services.predictions.add(world.guild.id, title="P", statement="S.")
         ).number

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.domain.edits import PredictionEdit
 from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.outcomes import Choice
 from bot.domain.seedfile import load, parse_toml
@@ -77,14 +78,16 @@ async def test_add_numbers_predictions_and_validates(services: Services) -> None
 
 async def test_edit_archive_and_unknown_numbers(services: Services) -> None:
     await services.predictions.load_seed(GUILD, load(SEED))
-    edited = await services.predictions.edit(GUILD, 2, criteria="A named vertical model ships.")
+    edited = await services.predictions.edit(
+        GUILD, 2, PredictionEdit(criteria="A named vertical model ships.")
+    )
     assert edited.criteria == "A named vertical model ships."
     with pytest.raises(InvalidInput, match="Nothing to change"):
-        await services.predictions.edit(GUILD, 2)
+        await services.predictions.edit(GUILD, 2, PredictionEdit())
     with pytest.raises(NotFound, match="no prediction #99"):
-        await services.predictions.edit(GUILD, 99, title="x")
+        await services.predictions.edit(GUILD, 99, PredictionEdit(title="x"))
     with pytest.raises(InvalidInput, match="before the date"):
-        await services.predictions.edit(GUILD, 2, due=date(2020, 1, 1))
+        await services.predictions.edit(GUILD, 2, PredictionEdit(due=date(2020, 1, 1)))
     assert (await services.predictions.get(GUILD, 2)).due == date(2025, 12, 31)
 
     archived = await services.predictions.archive(GUILD, 2)

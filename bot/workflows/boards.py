@@ -18,7 +18,10 @@ import discord
 from bot import render
 from bot.domain.months import Month
 from bot.render import cards
-from bot.services import Services
+from bot.services.boards import BoardService
+from bot.services.breakdown import BreakdownService
+from bot.services.names import NameService
+from bot.services.scorecard import ScorecardService
 from bot.services.snapshots import Board, Breakdown, MemberStats, SetRef
 
 log = logging.getLogger(__name__)
@@ -49,26 +52,37 @@ async def render_off_loop(what: str, draw: Callable[[], bytes]) -> bytes | None:
 
 
 async def leaderboard_file(
-    services: Services, board: Board, server: str, member: int | None = None
+    names: NameService, board: Board, server: str, member: int | None = None
 ) -> discord.File | None:
     """Render a board's card (with the asker's own row) as an attachment with its alt text."""
     shown = [row.member_id for row in board.top(cards.LEADERBOARD_TOP)]
-    names = await services.names.of(board.guild_id, [*shown, *([member] if member else [])])
+    shown_names = await names.of(board.guild_id, [*shown, *([member] if member else [])])
     data = await render_off_loop(
         f"the {board.label} leaderboard card",
-        lambda: cards.leaderboard_card(board, server=server, names=names, member=member),
+        lambda: cards.leaderboard_card(board, server=server, names=shown_names, member=member),
     )
     if data is None:
         return None
     slug = str(board.month) if board.month is not None else "all-time"
-    return png_file(data, f"leaderboard-{slug}.png", cards.leaderboard_alt(board, names, member))
+    return png_file(
+        data, f"leaderboard-{slug}.png", cards.leaderboard_alt(board, shown_names, member)
+    )
 
 
-class BoardCards:
+class BoardCommands:
     """The board commands' use cases: /leaderboard, /stats and /scorecard, with their cards."""
 
-    def __init__(self, services: Services) -> None:
-        self._services = services
+    def __init__(
+        self,
+        boards: BoardService,
+        names: NameService,
+        breakdowns: BreakdownService,
+        scorecards: ScorecardService,
+    ) -> None:
+        self._boards = boards
+        self._names = names
+        self._breakdowns = breakdowns
+        self._scorecards = scorecards
 
     async def leaderboard(
         self,
@@ -82,7 +96,7 @@ class BoardCards:
         in_set: SetRef | None = None,
     ) -> Answer:
         """Return a month's (default: this month's) or the all-time board, with its card."""
-        boards = self._services.boards
+        boards = self._boards
         set_id = in_set.id if in_set else None
         board = (
             await boards.all_time(guild_id, set_id=set_id)
@@ -91,7 +105,7 @@ class BoardCards:
         )
         if in_set is not None:
             board = replace(board, set_name=in_set.name)
-        file = await leaderboard_file(self._services, board, server, caller) if image else None
+        file = await leaderboard_file(self._names, board, server, caller) if image else None
         return Answer(render.leaderboard(board, caller), [file] if file else [])
 
     async def stats(
@@ -107,7 +121,7 @@ class BoardCards:
         """Return a member's record (in one set, when given), with the member card."""
         # Two independent reads, each in a unit of work of its own: side by side.
         record, detail = await asyncio.gather(
-            self._services.boards.member(guild_id, member_id, set_id=in_set.id if in_set else None),
+            self._boards.member(guild_id, member_id, set_id=in_set.id if in_set else None),
             self.breakdown(guild_id, member_id, 1, in_set),
         )
         if in_set is not None:
@@ -115,7 +129,7 @@ class BoardCards:
         if not image:
             return Answer(render.stats(record), [], detail)
         if name is None:
-            name = (await self._services.names.of(guild_id, [member_id])).get(member_id)
+            name = (await self._names.of(guild_id, [member_id])).get(member_id)
         data = await render_off_loop("a member card", lambda: _member(record, name, server))
         files = [png_file(data, "stats.png", _member_alt(record, name))] if data else []
         return Answer(render.stats(record), files, detail)
@@ -124,7 +138,7 @@ class BoardCards:
         self, guild_id: int, member_id: int, page: int, in_set: SetRef | None = None
     ) -> Breakdown:
         """Return one page of a member's scored predictions (in one set, when given)."""
-        return await self._services.breakdown.page(
+        return await self._breakdowns.page(
             guild_id, member_id, page, set_id=in_set.id if in_set else None
         )
 
@@ -133,7 +147,7 @@ class BoardCards:
     ) -> None:
         """Raise NotFound for a source the guild has no prediction from (a quick read)."""
         if source is not None:
-            await self._services.scorecard.require_source(
+            await self._scorecards.require_source(
                 guild_id, source, set_id=in_set.id if in_set else None
             )
 
@@ -147,9 +161,7 @@ class BoardCards:
         in_set: SetRef | None = None,
     ) -> Answer:
         """Return the scorecards (NotFound for an unknown source), with the grid."""
-        found = await self._services.scorecard.cards(
-            guild_id, source, set_id=in_set.id if in_set else None
-        )
+        found = await self._scorecards.cards(guild_id, source, set_id=in_set.id if in_set else None)
         if not image:
             return Answer(render.scorecards(found), [])
         data = await render_off_loop(

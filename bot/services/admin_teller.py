@@ -11,7 +11,7 @@ from bot.services.notices import NoticeService
 log = logging.getLogger(__name__)
 
 
-class AdminNotices:
+class AdminTeller:
     """Record and clear notices; a failure to do so is logged, never raised."""
 
     def __init__(self, notices: NoticeService) -> None:

@@ -1,4 +1,4 @@
-"""Pacing the bot's bulk reads under Discord's global rate limit."""
+"""A rate limiter for the bot's bulk reads under Discord's global rate limit."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Callable
 BULK_RATE = 40.0
 
 
-class Pacer:
+class RateLimiter:
     """Start at most `rate` requests a second, evenly spaced, however many tasks ask.
 
     discord.py waits on each route's bucket from the headers, but learns of the global limit
