@@ -22,8 +22,8 @@ from collections.abc import Awaitable, Callable
 from bot.domain.errors import Unavailable
 from bot.domain.outcomes import Choice
 from bot.domain.votes import Delete, DeleteIf, EventKind, Upsert, VoteEvent, cleared_choices
-from bot.services.snapshots import ApplyReport
 from bot.services.votes import VoteService
+from bot.snapshots import ApplyReport
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ import discord
 from discord import app_commands
 
 from bot.domain.errors import InvalidInput
-from bot.domain.rules import prediction_number
+from bot.domain.lifecycle import prediction_number
 from bot.exts.checks import bot_of
-from bot.services.snapshots import SetRef
+from bot.snapshots import SetRef
 
 
 class PredictionNumber(app_commands.Transformer):

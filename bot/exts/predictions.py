@@ -13,8 +13,7 @@ from discord.ext import commands
 from bot import render
 from bot.domain.community import REASON_MAX
 from bot.domain.errors import InvalidInput
-from bot.domain.outcomes import Outcome
-from bot.domain.rules import (
+from bot.domain.lifecycle import (
     CRITERIA_MAX,
     NOTE_MAX,
     SOURCE_MAX,
@@ -23,6 +22,7 @@ from bot.domain.rules import (
     URL_MAX,
     parse_date,
 )
+from bot.domain.outcomes import Outcome
 from bot.domain.seedfile import MAX_BYTES, SUFFIXES, SeedDefaults, parse_bytes
 from bot.exts.checks import admin_command, bot_of, guild_id_of
 from bot.exts.options import Number, Set

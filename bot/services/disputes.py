@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.clock import Clock
 from bot.domain.community import REASON_MAX, dispute_deadline
 from bot.domain.errors import Conflict
+from bot.domain.lifecycle import clean_text
 from bot.domain.outcomes import Outcome
-from bot.domain.rules import clean_text
 from bot.services.guilds import ensure
 from bot.services.shared_reads import find_prediction
 from db.models import Dispute, Resolution, ResolutionEvent
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
-class DisputeView:
+class DisputeSnapshot:
     """One member's dispute of a prediction's current resolution."""
 
     id: int
@@ -42,7 +42,9 @@ class DisputeService:
         self._db = db
         self._clock = clock
 
-    async def file(self, guild_id: int, number: int, member_id: int, reason: str) -> DisputeView:
+    async def file(
+        self, guild_id: int, number: int, member_id: int, reason: str
+    ) -> DisputeSnapshot:
         """File a member's dispute of a prediction's resolution, or say why it can't be."""
         text = clean_text(reason, "reason", REASON_MAX)
         assert text is not None
@@ -88,11 +90,11 @@ class DisputeService:
             session.add(row)
             await session.flush()
             log.info("guild %s: member %s disputed #%s", guild_id, member_id, number)
-            return DisputeView(
+            return DisputeSnapshot(
                 row.id, number, prediction.title, Outcome(row.outcome), member_id, text, now
             )
 
-    async def open_of(self, guild_id: int, number: int) -> list[DisputeView]:
+    async def open_of(self, guild_id: int, number: int) -> list[DisputeSnapshot]:
         """Return a prediction's open disputes, oldest first."""
         async with self._db.read() as session:
             prediction = await find_prediction(session, guild_id, number)
@@ -102,7 +104,7 @@ class DisputeService:
                 .order_by(Dispute.id)
             )
             return [
-                DisputeView(
+                DisputeSnapshot(
                     r.id, number, prediction.title, Outcome(r.outcome), r.member_id, r.reason, r.at
                 )
                 for r in rows

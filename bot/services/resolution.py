@@ -9,15 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.errors import Conflict, InvalidInput
+from bot.domain.lifecycle import ANNOUNCE_CATCH_UP, NOTE_MAX, check_evidence_url, clean_text
 from bot.domain.outcomes import Choice, Outcome
-from bot.domain.rules import ANNOUNCE_CATCH_UP, NOTE_MAX, check_evidence_url, clean_text
 from bot.domain.scoring import points
 from bot.domain.shards import ShardScope
 from bot.services import ledger
 from bot.services.disputes import close_open
 from bot.services.scoping import EVERYTHING, owned
-from bot.services.shared_reads import find_prediction, latest_votes, poll_view, view_of
-from bot.services.snapshots import ResolutionReport
+from bot.services.shared_reads import find_prediction, latest_votes, poll_snapshot, snapshot_of
+from bot.snapshots import ResolutionReport
 from db.models import Poll, Prediction, Resolution, ResolutionEvent, Vote
 from db.session import Database
 
@@ -90,12 +90,12 @@ class ResolutionService:
             await ledger.book(session, guild_id, prediction.id, outcome, now, sign=1)
             closed_disputes = await close_open(session, prediction.id, now)
             called = await _called_it(session, prediction.id, outcome)
-            view = await view_of(session, prediction, history=True)
+            view = await snapshot_of(session, prediction, history=True)
         log.info("guild %s resolved #%s: %s -> %s", guild_id, number, previous, outcome)
         return ResolutionReport(
             prediction=view,
             previous=previous,
-            closed_poll=poll_view(poll, number) if poll is not None else None,
+            closed_poll=poll_snapshot(poll, number) if poll is not None else None,
             points_by_choice=_points_by_choice(outcome),
             called_it=called,
             event_id=event.id,
@@ -129,7 +129,7 @@ class ResolutionService:
             session.add(event)
             await session.flush()
             closed_disputes = await close_open(session, prediction.id, event.at)
-            view = await view_of(session, prediction, history=True)
+            view = await snapshot_of(session, prediction, history=True)
         log.info("guild %s unresolved #%s (was %s)", guild_id, number, previous)
         return ResolutionReport(view, previous, None, {}, (), event.id, closed_disputes)
 
@@ -175,7 +175,7 @@ class ResolutionService:
 
     async def _report_of(self, session: AsyncSession, event: ResolutionEvent) -> ResolutionReport:
         prediction = await session.get_one(Prediction, event.prediction_id)
-        view = await view_of(session, prediction, history=True)
+        view = await snapshot_of(session, prediction, history=True)
         previous = Outcome(event.old_outcome) if event.old_outcome else None
         if event.new_outcome is None:
             return ResolutionReport(view, previous, None, {}, (), event.id)
@@ -190,7 +190,7 @@ class ResolutionService:
         return ResolutionReport(
             prediction=view,
             previous=previous,
-            closed_poll=poll_view(poll, prediction.number) if poll is not None else None,
+            closed_poll=poll_snapshot(poll, prediction.number) if poll is not None else None,
             points_by_choice=_points_by_choice(outcome),
             called_it=await _called_it(session, prediction.id, outcome),
             event_id=event.id,

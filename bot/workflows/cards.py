@@ -19,7 +19,7 @@ from bot import render
 from bot.domain.months import Month
 from bot.render import cards
 from bot.services import Services
-from bot.services.snapshots import Board, Breakdown, MemberStats, SetRef
+from bot.snapshots import Board, Breakdown, MemberStats, SetRef
 
 log = logging.getLogger(__name__)
 

@@ -14,11 +14,11 @@ from bot.discord_io.registry import OpenPolls
 from bot.discord_io.threads import PollThreads
 from bot.domain import nonces
 from bot.domain.clock import Clock
+from bot.domain.lifecycle import may_read_back
 from bot.domain.pacing import Pacer
-from bot.domain.rules import may_read_back
 from bot.domain.shards import ShardScope
 from bot.services import Services
-from bot.services.snapshots import ClosedPoll, CloseOutcome, PredictionView
+from bot.snapshots import ClosedPoll, ClosingResult, PredictionSnapshot
 from bot.vote_writer import COMMAND_WAIT, VoteWriter
 from bot.workflows.read_back import ReadBackWorkflow
 
@@ -50,15 +50,15 @@ class PollClosing:
         self._scope = scope or ShardScope()
         self._pacer = Pacer(time.monotonic)
 
-    async def close(self, guild_id: int, number: int) -> CloseOutcome:
+    async def close(self, guild_id: int, number: int) -> ClosingResult:
         """Close a prediction's poll now (an admin) and post its result."""
         read = await self._read_back.prediction(guild_id, number)
         if read.closed is not None:  # its message was deleted: closed with the votes it had
-            return CloseOutcome(None, read.problem)
+            return ClosingResult(None, read.problem)
         await self._writer.flush(COMMAND_WAIT)  # votes that arrived during the read-back count
         closed = await self._services.polls.close(guild_id, number)
         await self.show_closed(closed, post_result=True)
-        return CloseOutcome(closed)
+        return ClosingResult(closed)
 
     async def close_due(self) -> None:
         """Close the polls whose deadline passed, show them closed and post their results.
@@ -77,7 +77,7 @@ class PollClosing:
         for closed in due:
             await self.show_closed(closed, post_result=True)
 
-    async def archive(self, guild_id: int, number: int) -> PredictionView:
+    async def archive(self, guild_id: int, number: int) -> PredictionSnapshot:
         """Archive a prediction; its open poll closes (shown closed, no result post)."""
         await self._writer.flush(COMMAND_WAIT)
         view = await self._services.predictions.archive(guild_id, number)

@@ -7,7 +7,7 @@ import logging
 from bot.discord_io.admin_notices import AdminNotices
 from bot.domain import notices
 from bot.services import Services
-from bot.services.disputes import DisputeView
+from bot.services.disputes import DisputeSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +19,9 @@ class Disputing:
         self._services = services
         self._told = told
 
-    async def dispute(self, guild_id: int, number: int, member_id: int, reason: str) -> DisputeView:
+    async def dispute(
+        self, guild_id: int, number: int, member_id: int, reason: str
+    ) -> DisputeSnapshot:
         """File a member's dispute and tell the admins; raise a friendly error when refused."""
         filed = await self._services.disputes.file(guild_id, number, member_id, reason)
         await self._told.tell(

@@ -19,7 +19,7 @@ from bot.domain.errors import CalledItError, CannotPost
 from bot.domain.outcomes import POLL_EMOJI
 from bot.domain.shards import ShardScope
 from bot.services import Services
-from bot.services.snapshots import Opened, OpenedAll, OpenPollRef
+from bot.snapshots import Opened, OpenedAll, OpenPollRef
 
 log = logging.getLogger(__name__)
 

@@ -9,14 +9,14 @@ import pytest
 
 from bot.domain.clock import FrozenClock, ensure_utc
 from bot.domain.errors import Conflict, InvalidInput
-from bot.domain.months import Month, board_month_due, parse_timezone
-from bot.domain.rules import (
+from bot.domain.lifecycle import (
     check_can_poll,
     check_dates,
     check_evidence_url,
     clean_text,
     poll_deadline,
 )
+from bot.domain.months import Month, board_month_due, parse_timezone
 
 
 @pytest.mark.parametrize("text", ["2025-13", "2025-00", "25-01", "2025/01", "", "march", "1999-01"])

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from bot.domain.months import Month
 from bot.domain.outcomes import Outcome
 from bot.domain.ranking import BoardRow
-from bot.services.snapshots import Board, MemberStats, ResolvedItem, SourceCard, SourceItem, Tally
+from bot.snapshots import Board, MemberStats, ResolvedItem, SourceCard, SourceItem, Tally
 
 SERVER = "Forecasters"
 NAMES = {

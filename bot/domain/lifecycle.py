@@ -19,7 +19,7 @@ POLL_HOURS_MAX = 24 * 30
 POLL_HOURS_DEFAULT = 24 * 7
 #: How long after its deadline a poll's reactions may still be read back as its votes: enough
 #: for the close that runs at the deadline, too little for reactions added long after it.
-RECONCILE_GRACE = timedelta(seconds=60)
+READ_BACK_GRACE = timedelta(seconds=60)
 #: A poll closed early or at its deadline gets a result post; one the bot failed to post (a
 #: crash, Discord down) is still posted this long after the close, not later.
 #: A prediction number as typed: ASCII digits only ('²' and '３' pass str.isdigit() too).
@@ -109,4 +109,4 @@ def poll_is_open(closed_at: datetime | None, closes_at: datetime, at: datetime) 
 
 def may_read_back(closed_at: datetime | None, closes_at: datetime, at: datetime) -> bool:
     """Tell whether a poll's reactions may replace its votes now (open, or closing at its deadline)."""
-    return closed_at is None and at < closes_at + RECONCILE_GRACE
+    return closed_at is None and at < closes_at + READ_BACK_GRACE

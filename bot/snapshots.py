@@ -68,7 +68,7 @@ class GuildConfig:
 
 
 @dataclass(frozen=True, slots=True)
-class PollView:
+class PollSnapshot:
     """A poll on a prediction."""
 
     id: int
@@ -90,7 +90,7 @@ class PollView:
 
 
 @dataclass(frozen=True, slots=True)
-class ResolutionView:
+class ResolutionSnapshot:
     """The current resolution of a prediction."""
 
     outcome: Outcome
@@ -113,7 +113,7 @@ class AuditEntry:
 
 
 @dataclass(frozen=True, slots=True)
-class PredictionView:
+class PredictionSnapshot:
     """A prediction with its status, tally, poll and resolution."""
 
     id: int
@@ -127,8 +127,8 @@ class PredictionView:
     criteria: str | None
     archived: bool
     tally: Tally = field(default_factory=Tally)
-    poll: PollView | None = None
-    resolution: ResolutionView | None = None
+    poll: PollSnapshot | None = None
+    resolution: ResolutionSnapshot | None = None
     history: tuple[AuditEntry, ...] = ()
     #: The name of the set it belongs to.
     set_name: str | None = None
@@ -149,7 +149,7 @@ class PredictionView:
 class Page:
     """One page of predictions."""
 
-    items: tuple[PredictionView, ...]
+    items: tuple[PredictionSnapshot, ...]
     page: int
     pages: int
     total: int
@@ -215,8 +215,8 @@ class OpenPollRef:
 class ClosedPoll:
     """A poll that was just closed, with its final tally."""
 
-    poll: PollView
-    prediction: PredictionView
+    poll: PollSnapshot
+    prediction: PredictionSnapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +236,7 @@ class ReadBack:
 class Opened:
     """A poll that is open and posted."""
 
-    poll: PollView
+    poll: PollSnapshot
     message_id: int
 
 
@@ -251,7 +251,7 @@ class OpenedAll:
 
 
 @dataclass(frozen=True, slots=True)
-class CloseOutcome:
+class ClosingResult:
     """What closing a poll early did."""
 
     closed: ClosedPoll | None
@@ -263,7 +263,7 @@ class CloseOutcome:
 class Edited:
     """What /prediction edit did."""
 
-    prediction: PredictionView
+    prediction: PredictionSnapshot
     #: Whether its open poll's message now shows the new text; None when it has no open poll.
     poll_message_updated: bool | None
 
@@ -272,9 +272,9 @@ class Edited:
 class ResolutionReport:
     """What a resolution did: outcome, community vote, points, and who called it."""
 
-    prediction: PredictionView
+    prediction: PredictionSnapshot
     previous: Outcome | None
-    closed_poll: PollView | None
+    closed_poll: PollSnapshot | None
     points_by_choice: dict[Choice, float]
     called_it: tuple[int, ...]
     #: The audit-trail event of this change (its announcement is recorded against it).
@@ -375,7 +375,7 @@ class SourceItem:
 
 
 @dataclass(frozen=True, slots=True)
-class SetView:
+class SetSnapshot:
     """A set with its counts: predictions (not archived), how many resolved, open polls."""
 
     id: int
