@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.config import database_url
 from bot.domain.errors import InvalidInput
-from bot.domain.lifecycle import parse_date
+from bot.domain.inputs import parse_date
 from bot.domain.months import Month
 from bot.shipped import DEFAULT_SEED
 

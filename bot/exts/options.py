@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 
 from bot.domain.errors import InvalidInput
-from bot.domain.lifecycle import prediction_number
+from bot.domain.inputs import prediction_number
 from bot.exts.checks import bot_of
 from bot.snapshots import SetRef
 

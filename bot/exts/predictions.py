@@ -13,7 +13,7 @@ from discord.ext import commands
 from bot import render
 from bot.domain.community import REASON_MAX
 from bot.domain.errors import InvalidInput
-from bot.domain.lifecycle import (
+from bot.domain.inputs import (
     CRITERIA_MAX,
     NOTE_MAX,
     SOURCE_MAX,

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.clock import Clock
 from bot.domain.community import REASON_MAX, dispute_deadline
 from bot.domain.errors import Conflict
-from bot.domain.lifecycle import clean_text
+from bot.domain.inputs import clean_text
 from bot.domain.outcomes import Outcome
 from bot.services.guilds import ensure
 from bot.services.shared_reads import find_prediction

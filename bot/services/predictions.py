@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.errors import InvalidInput
-from bot.domain.lifecycle import (
+from bot.domain.inputs import (
     CRITERIA_MAX,
     SOURCE_MAX,
     STATEMENT_MAX,

@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.errors import Conflict, InvalidInput
-from bot.domain.lifecycle import ANNOUNCE_CATCH_UP, NOTE_MAX, check_evidence_url, clean_text
+from bot.domain.inputs import NOTE_MAX, check_evidence_url, clean_text
+from bot.domain.lifecycle import ANNOUNCE_CATCH_UP
 from bot.domain.outcomes import Choice, Outcome
 from bot.domain.scoring import points
 from bot.domain.shards import ShardScope
