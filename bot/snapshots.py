@@ -1,4 +1,8 @@
-"""What services hand back: plain, immutable views with no database attached."""
+"""What services hand back: frozen snapshots of stored data, with no database attached.
+
+Imports no SQLAlchemy and no service, so render and workflows can use them without the database
+layer; a workflow's own results are in bot/workflows/results.py.
+"""
 
 from __future__ import annotations
 
@@ -220,55 +224,6 @@ class ClosedPoll:
 
 
 @dataclass(frozen=True, slots=True)
-class ReadBack:
-    """What reading one poll's reactions back did."""
-
-    ref: OpenPollRef
-    #: What changed; None when the reactions couldn't be read.
-    report: ReadBackReport | None
-    #: Why the poll couldn't be read back (for the admin), if it couldn't.
-    problem: str | None
-    #: The poll, closed because its message was deleted.
-    closed: ClosedPoll | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Opened:
-    """A poll that is open and posted."""
-
-    poll: PollSnapshot
-    message_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class OpenedAll:
-    """What /poll open-all did."""
-
-    channel_id: int
-    opened: list[int]
-    #: "#n: why" for each prediction that could not be polled.
-    failed: list[str]
-
-
-@dataclass(frozen=True, slots=True)
-class ClosingResult:
-    """What closing a poll early did."""
-
-    closed: ClosedPoll | None
-    #: Why the poll was closed otherwise (its message was gone), if it was.
-    problem: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Edited:
-    """What /prediction edit did."""
-
-    prediction: PredictionSnapshot
-    #: Whether its open poll's message now shows the new text; None when it has no open poll.
-    poll_message_updated: bool | None
-
-
-@dataclass(frozen=True, slots=True)
 class ResolutionReport:
     """What a resolution did: outcome, community vote, points, and who called it."""
 
@@ -416,3 +371,42 @@ class Breakdown:
     page: int
     pages: int
     total: int
+
+
+@dataclass(frozen=True, slots=True)
+class DisputeSnapshot:
+    """One member's dispute of a prediction's current resolution."""
+
+    id: int
+    number: int
+    title: str
+    outcome: Outcome
+    member_id: int
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderItem:
+    """A poll whose one reminder is due, with the tally so far."""
+
+    poll_id: int
+    guild_id: int
+    channel_id: int
+    message_id: int
+    number: int
+    title: str
+    closes_at: datetime
+    tally: Tally
+    thread_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueItem:
+    """A prediction past its due date and still unresolved, with its poll's tally."""
+
+    number: int
+    title: str
+    due: date
+    tally: Tally
+    poll_open: bool

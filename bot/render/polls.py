@@ -15,7 +15,8 @@ from bot.render.texts import (
     tally_line,
     ts,
 )
-from bot.snapshots import ClosedPoll, OpenedAll, PollSnapshot, PredictionSnapshot, ReadBack
+from bot.snapshots import ClosedPoll, PollSnapshot, PredictionSnapshot
+from bot.workflows.results import OpenedAll, ReadBack
 
 
 def prediction_heading(p: PredictionSnapshot) -> str:

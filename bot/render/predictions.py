@@ -23,8 +23,8 @@ from bot.render.texts import (
     tally_line,
     ts,
 )
-from bot.services.disputes import DisputeSnapshot
-from bot.snapshots import Edited, Page, PredictionSnapshot, ResolutionReport
+from bot.snapshots import DisputeSnapshot, Page, PredictionSnapshot, ResolutionReport
+from bot.workflows.results import Edited
 
 
 def prediction_detail(

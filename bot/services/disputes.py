@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -16,23 +15,11 @@ from bot.domain.inputs import clean_text
 from bot.domain.outcomes import Outcome
 from bot.services.guilds import ensure
 from bot.services.shared_reads import find_prediction
+from bot.snapshots import DisputeSnapshot
 from db.models import Dispute, Resolution, ResolutionEvent
 from db.session import Database
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class DisputeSnapshot:
-    """One member's dispute of a prediction's current resolution."""
-
-    id: int
-    number: int
-    title: str
-    outcome: Outcome
-    member_id: int
-    reason: str
-    at: datetime
 
 
 class DisputeService:

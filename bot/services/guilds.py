@@ -139,7 +139,7 @@ async def ensure(session: AsyncSession, guild_id: int, clock: Clock) -> GuildSet
 
 
 def config_of(row: GuildSettings) -> GuildConfig:
-    """Turn a settings row into a view."""
+    """Turn a settings row into a snapshot."""
     return GuildConfig(
         guild_id=row.guild_id,
         timezone=row.timezone,

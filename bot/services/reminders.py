@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select, update
@@ -14,37 +12,11 @@ from bot.domain.community import REMINDER_BEFORE, STALE_CLAIM, is_overdue, remin
 from bot.domain.months import parse_timezone
 from bot.services.job_claims import Claimed, claim_job
 from bot.services.shared_reads import tallies
-from bot.snapshots import Tally
+from bot.snapshots import OverdueItem, ReminderItem, Tally
 from db.models import GuildSettings, JobClaim, Poll, Prediction, Resolution
 from db.session import Database
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class ReminderItem:
-    """A poll whose one reminder is due, with the tally so far."""
-
-    poll_id: int
-    guild_id: int
-    channel_id: int
-    message_id: int
-    number: int
-    title: str
-    closes_at: datetime
-    tally: Tally
-    thread_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class OverdueItem:
-    """A prediction past its due date and still unresolved, with its poll's tally."""
-
-    number: int
-    title: str
-    due: date
-    tally: Tally
-    poll_open: bool
 
 
 class ReminderService:

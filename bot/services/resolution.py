@@ -91,10 +91,10 @@ class ResolutionService:
             await ledger.book(session, guild_id, prediction.id, outcome, now, sign=1)
             closed_disputes = await close_open(session, prediction.id, now)
             called = await _called_it(session, prediction.id, outcome)
-            view = await snapshot_of(session, prediction, history=True)
+            snapshot = await snapshot_of(session, prediction, history=True)
         log.info("guild %s resolved #%s: %s -> %s", guild_id, number, previous, outcome)
         return ResolutionReport(
-            prediction=view,
+            prediction=snapshot,
             previous=previous,
             closed_poll=poll_snapshot(poll, number) if poll is not None else None,
             points_by_choice=_points_by_choice(outcome),
@@ -130,9 +130,9 @@ class ResolutionService:
             session.add(event)
             await session.flush()
             closed_disputes = await close_open(session, prediction.id, event.at)
-            view = await snapshot_of(session, prediction, history=True)
+            snapshot = await snapshot_of(session, prediction, history=True)
         log.info("guild %s unresolved #%s (was %s)", guild_id, number, previous)
-        return ResolutionReport(view, previous, None, {}, (), event.id, closed_disputes)
+        return ResolutionReport(snapshot, previous, None, {}, (), event.id, closed_disputes)
 
     async def record_announcement(self, event_id: int, message_id: int) -> None:
         """Record the message announcing a resolution change (0: none is due any more)."""
@@ -176,10 +176,10 @@ class ResolutionService:
 
     async def _report_of(self, session: AsyncSession, event: ResolutionEvent) -> ResolutionReport:
         prediction = await session.get_one(Prediction, event.prediction_id)
-        view = await snapshot_of(session, prediction, history=True)
+        snapshot = await snapshot_of(session, prediction, history=True)
         previous = Outcome(event.old_outcome) if event.old_outcome else None
         if event.new_outcome is None:
-            return ResolutionReport(view, previous, None, {}, (), event.id)
+            return ResolutionReport(snapshot, previous, None, {}, (), event.id)
         outcome = Outcome(event.new_outcome)
         poll = await session.scalar(
             select(Poll).where(
@@ -189,7 +189,7 @@ class ResolutionService:
             )
         )
         return ResolutionReport(
-            prediction=view,
+            prediction=snapshot,
             previous=previous,
             closed_poll=poll_snapshot(poll, prediction.number) if poll is not None else None,
             points_by_choice=_points_by_choice(outcome),

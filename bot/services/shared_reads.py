@@ -1,4 +1,4 @@
-"""Shared reads: latest votes, tallies and prediction views (used inside services' sessions)."""
+"""Shared reads: latest votes, tallies and prediction snapshots (used inside services' sessions)."""
 
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ async def find_prediction(session: AsyncSession, guild_id: int, number: int) -> 
 async def snapshots_of(
     session: AsyncSession, predictions: Sequence[Prediction], *, history: bool = False
 ) -> list[PredictionSnapshot]:
-    """Build views (tally, latest poll, resolution) for predictions in few queries."""
+    """Build snapshots (tally, latest poll, resolution) for predictions in few queries."""
     ids = [p.id for p in predictions]
     if not ids:
         return []
@@ -160,12 +160,12 @@ async def snapshots_of(
 async def snapshot_of(
     session: AsyncSession, prediction: Prediction, *, history: bool = False
 ) -> PredictionSnapshot:
-    """Build one prediction's view."""
+    """Build one prediction's snapshot."""
     return (await snapshots_of(session, [prediction], history=history))[0]
 
 
 def poll_snapshot(poll: Poll, number: int) -> PollSnapshot:
-    """Turn a poll row into a view."""
+    """Turn a poll row into a snapshot."""
     return PollSnapshot(
         id=poll.id,
         prediction_id=poll.prediction_id,
@@ -182,7 +182,7 @@ def poll_snapshot(poll: Poll, number: int) -> PollSnapshot:
 
 
 def resolution_snapshot(row: Resolution) -> ResolutionSnapshot:
-    """Turn a resolution row into a view."""
+    """Turn a resolution row into a snapshot."""
     return ResolutionSnapshot(
         outcome=Outcome(row.outcome),
         resolved_at=row.resolved_at,

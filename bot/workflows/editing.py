@@ -8,7 +8,7 @@ from bot import render
 from bot.discord_io.poster import Poster
 from bot.domain import nonces
 from bot.services import Services
-from bot.snapshots import Edited
+from bot.workflows.results import Edited
 
 
 class PredictionEditing:
