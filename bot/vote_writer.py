@@ -23,7 +23,7 @@ from bot.domain.errors import Unavailable
 from bot.domain.outcomes import Choice
 from bot.domain.votes import Delete, DeleteIf, EventKind, Upsert, VoteEvent, cleared_choices
 from bot.services.votes import VoteService
-from bot.snapshots import ApplyReport
+from bot.snapshots.votes import ApplyReport
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from bot.domain.months import Month
 from bot.exts.checks import admin_command, bot_of, cooled_command, guild_id_of
 from bot.exts.options import Set
 from bot.exts.replies import reply
-from bot.snapshots import SetRef
+from bot.snapshots.guilds import SetRef
 
 #: The zip's name, and Discord's upload limit for a server without boosts (bytes).
 EXPORT_NAME = "calledit-export.zip"

@@ -8,7 +8,7 @@ from discord import app_commands
 from bot.domain.errors import InvalidInput
 from bot.domain.inputs import prediction_number
 from bot.exts.checks import bot_of
-from bot.snapshots import SetRef
+from bot.snapshots.guilds import SetRef
 
 
 class PredictionNumber(app_commands.Transformer):

@@ -15,7 +15,7 @@ from bot.render.texts import (
     tally_line,
     ts,
 )
-from bot.snapshots import ClosedPoll, PollSnapshot, PredictionSnapshot
+from bot.snapshots.predictions import ClosedPoll, PollSnapshot, PredictionSnapshot
 from bot.workflows.results import OpenedAll, ReadBack
 
 

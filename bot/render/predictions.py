@@ -23,7 +23,8 @@ from bot.render.texts import (
     tally_line,
     ts,
 )
-from bot.snapshots import DisputeSnapshot, Page, PredictionSnapshot, ResolutionReport
+from bot.snapshots.community import DisputeSnapshot
+from bot.snapshots.predictions import Page, PredictionSnapshot, ResolutionReport
 from bot.workflows.results import Edited
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.render.texts import cut, embed
-from bot.snapshots import SetSnapshot
+from bot.snapshots.guilds import SetSnapshot
 
 #: An embed holds at most this many sets as lines before the rest is summed up.
 SHOWN = 25

@@ -30,7 +30,8 @@ from bot.services.board_reads import (
 from bot.services.guilds import config_of, ensure
 from bot.services.scoping import EVERYTHING, owned
 from bot.services.shared_reads import tallies
-from bot.snapshots import Board, MemberStats, Tally
+from bot.snapshots.boards import Board, MemberStats
+from bot.snapshots.predictions import Tally
 from db.models import (
     BotState,
     GuildSettings,

@@ -15,7 +15,7 @@ from bot.domain.inputs import clean_text
 from bot.domain.outcomes import Outcome
 from bot.services.guilds import ensure
 from bot.services.shared_reads import find_prediction
-from bot.snapshots import DisputeSnapshot
+from bot.snapshots.community import DisputeSnapshot
 from db.models import Dispute, Resolution, ResolutionEvent
 from db.session import Database
 

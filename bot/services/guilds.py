@@ -10,7 +10,7 @@ from bot.domain.clock import Clock
 from bot.domain.community import check_dispute_hours
 from bot.domain.months import parse_timezone
 from bot.services import ledger
-from bot.snapshots import GuildConfig
+from bot.snapshots.guilds import GuildConfig
 from db.models import GuildSettings
 from db.session import Database
 

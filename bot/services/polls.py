@@ -14,7 +14,7 @@ from bot.domain.lifecycle import RESULT_CATCH_UP, RESULT_REASONS, check_can_poll
 from bot.domain.shards import ShardScope
 from bot.services.scoping import EVERYTHING, owned
 from bot.services.shared_reads import find_prediction, poll_snapshot, snapshot_of
-from bot.snapshots import ClosedPoll, OpenPollRef, PollSnapshot, PredictionSnapshot
+from bot.snapshots.predictions import ClosedPoll, OpenPollRef, PollSnapshot, PredictionSnapshot
 from db.models import Poll, Prediction, Resolution
 from db.session import Database
 

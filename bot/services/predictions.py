@@ -25,7 +25,7 @@ from bot.domain.seedfile import SeedSet
 from bot.services.guilds import ensure
 from bot.services.sets import added_here, ensure_set, find_set
 from bot.services.shared_reads import find_prediction, snapshot_of, snapshots_of
-from bot.snapshots import Page, PredictionSnapshot, SeedReport
+from bot.snapshots.predictions import Page, PredictionSnapshot, SeedReport
 from db.models import GuildSettings, Poll, Prediction, Resolution
 from db.session import Database
 

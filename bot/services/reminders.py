@@ -12,7 +12,8 @@ from bot.domain.community import REMINDER_BEFORE, STALE_CLAIM, is_overdue, remin
 from bot.domain.months import parse_timezone
 from bot.services.job_claims import Claimed, claim_job
 from bot.services.shared_reads import tallies
-from bot.snapshots import OverdueItem, ReminderItem, Tally
+from bot.snapshots.community import OverdueItem, ReminderItem
+from bot.snapshots.predictions import Tally
 from db.models import GuildSettings, JobClaim, Poll, Prediction, Resolution
 from db.session import Database
 

@@ -18,7 +18,7 @@ from bot.services import ledger
 from bot.services.disputes import close_open
 from bot.services.scoping import EVERYTHING, owned
 from bot.services.shared_reads import find_prediction, latest_votes, poll_snapshot, snapshot_of
-from bot.snapshots import ResolutionReport
+from bot.snapshots.predictions import ResolutionReport
 from db.models import Poll, Prediction, Resolution, ResolutionEvent, Vote
 from db.session import Database
 

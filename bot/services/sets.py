@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.errors import InvalidInput
-from bot.snapshots import SetRef, SetSnapshot
+from bot.snapshots.guilds import SetRef, SetSnapshot
 from db.models import Poll, Prediction, PredictionSet, Resolution
 from db.session import Database
 

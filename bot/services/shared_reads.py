@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.errors import NotFound
 from bot.domain.outcomes import Choice, Outcome
-from bot.snapshots import (
+from bot.snapshots.predictions import (
     AuditEntry,
     PollSnapshot,
     PredictionSnapshot,

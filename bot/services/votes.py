@@ -24,7 +24,7 @@ from bot.domain.votes import (
 )
 from bot.services.vote_clears import apply_with_clears
 from bot.services.vote_postgres import write_postgres
-from bot.snapshots import ApplyReport, ReadBackReport
+from bot.snapshots.votes import ApplyReport, ReadBackReport
 from db.faults import Outage, is_transient
 from db.models import MemberName, Poll, Vote, sqlite_datetime
 from db.session import Database

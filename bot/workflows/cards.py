@@ -19,7 +19,8 @@ from bot import render
 from bot.domain.months import Month
 from bot.render import cards
 from bot.services import Services
-from bot.snapshots import Board, Breakdown, MemberStats, SetRef
+from bot.snapshots.boards import Board, Breakdown, MemberStats
+from bot.snapshots.guilds import SetRef
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from bot.domain.lifecycle import may_read_back
 from bot.domain.pacing import Pacer
 from bot.domain.shards import ShardScope
 from bot.services import Services
-from bot.snapshots import ClosedPoll, PredictionSnapshot
+from bot.snapshots.predictions import ClosedPoll, PredictionSnapshot
 from bot.vote_writer import COMMAND_WAIT, VoteWriter
 from bot.workflows.read_back import ReadBackWorkflow
 from bot.workflows.results import ClosingResult

@@ -7,7 +7,7 @@ import logging
 from bot.discord_io.admin_notices import AdminNotices
 from bot.domain import notices
 from bot.services import Services
-from bot.snapshots import DisputeSnapshot
+from bot.snapshots.community import DisputeSnapshot
 
 log = logging.getLogger(__name__)
 

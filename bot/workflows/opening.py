@@ -19,7 +19,7 @@ from bot.domain.errors import CalledItError, CannotPost
 from bot.domain.outcomes import POLL_EMOJI
 from bot.domain.shards import ShardScope
 from bot.services import Services
-from bot.snapshots import OpenPollRef
+from bot.snapshots.predictions import OpenPollRef
 from bot.workflows.results import Opened, OpenedAll
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ from bot.discord_io.voters import Voters
 from bot.domain import notices
 from bot.domain.outcomes import Choice
 from bot.services import Services
-from bot.snapshots import OpenPollRef
+from bot.snapshots.predictions import OpenPollRef
 from bot.vote_writer import COMMAND_WAIT, VoteWriter
 from bot.workflows.results import ReadBack
 

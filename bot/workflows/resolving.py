@@ -19,7 +19,7 @@ from bot.domain.outcomes import Outcome
 from bot.domain.pacing import Pacer
 from bot.domain.shards import ShardScope
 from bot.services import Services
-from bot.snapshots import ClosedPoll, ResolutionReport
+from bot.snapshots.predictions import ClosedPoll, ResolutionReport
 from bot.vote_writer import COMMAND_WAIT, VoteWriter
 from bot.workflows.closing import PollClosing
 from bot.workflows.disputing import Disputing

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.snapshots import ClosedPoll, OpenPollRef, PollSnapshot, PredictionSnapshot, ReadBackReport
+from bot.snapshots.predictions import ClosedPoll, OpenPollRef, PollSnapshot, PredictionSnapshot
+from bot.snapshots.votes import ReadBackReport
 
 
 @dataclass(frozen=True, slots=True)

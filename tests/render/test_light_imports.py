@@ -6,12 +6,16 @@ import json
 import subprocess
 import sys
 
-# Imports every module of bot.render (cards included) in a fresh interpreter, then reports which
-# modules of the database layer that pulled in, and which render modules it did load.
+# Imports every module of bot.render (cards included) and of bot.snapshots in a fresh interpreter,
+# then reports which modules of the database layer that pulled in, and which modules it loaded.
 PROBE = """
 import importlib, json, pkgutil, sys
-import bot.render
-names = [m.name for m in pkgutil.walk_packages(bot.render.__path__, "bot.render.")]
+import bot.render, bot.snapshots
+names = [
+    m.name
+    for package in (bot.render, bot.snapshots)
+    for m in pkgutil.walk_packages(package.__path__, package.__name__ + ".")
+]
 for name in [*names, *sys.argv[1:]]:
     importlib.import_module(name)
 heavy = sorted(
@@ -19,7 +23,7 @@ heavy = sorted(
     if m.split(".")[0] in ("sqlalchemy", "aiosqlite", "asyncpg", "db")
     or m == "bot.services" or m.startswith("bot.services.")
 )
-print(json.dumps({"render": sorted(m for m in sys.modules if m.startswith("bot.render")),
+print(json.dumps({"loaded": sorted(m for m in sys.modules if m.startswith("bot.")),
                   "heavy": heavy}))
 """
 
@@ -33,11 +37,11 @@ def _probe(*extra: str) -> dict[str, list[str]]:
 
 
 def test_render_and_its_value_types_import_no_database_layer() -> None:
-    seen = _probe("bot.snapshots", "bot.workflows.results")
-    assert {"bot.render", "bot.render.cards", "bot.render.cards.leaderboard"} <= set(seen["render"])
-    assert {"bot.render.polls", "bot.render.predictions", "bot.render.community"} <= set(
-        seen["render"]
-    )
+    seen = _probe("bot.workflows.results")
+    loaded = set(seen["loaded"])
+    assert {"bot.render", "bot.render.cards", "bot.render.cards.leaderboard"} <= loaded
+    assert {"bot.render.polls", "bot.render.predictions", "bot.render.community"} <= loaded
+    assert {"bot.snapshots.predictions", "bot.snapshots.ops", "bot.workflows.results"} <= loaded
     assert seen["heavy"] == []
 
 
