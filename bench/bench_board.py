@@ -46,7 +46,7 @@ from bot.domain.clock import FrozenClock
 from bot.domain.months import Month
 from bot.domain.outcomes import Outcome
 from bot.services import Services
-from bot.services.snapshots import Board
+from bot.snapshots.boards import Board
 from db.session import Database
 
 T = TypeVar("T")

@@ -19,7 +19,7 @@ import boarddata as data
 from sqlalchemy import Engine, event
 
 from bot.domain.months import Month
-from bot.services.snapshots import Board
+from bot.snapshots.boards import Board
 
 # -- the reference: the board from the votes, in one raw sqlite3 statement --------------------
 

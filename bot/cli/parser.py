@@ -9,8 +9,8 @@ from pathlib import Path
 
 from bot.config import database_url
 from bot.domain.errors import InvalidInput
+from bot.domain.inputs import parse_date
 from bot.domain.months import Month
-from bot.domain.rules import parse_date
 from bot.shipped import DEFAULT_SEED
 
 MAX_SNOWFLAKE = 2**63 - 1

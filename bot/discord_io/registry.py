@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from bot.services.snapshots import OpenPollRef
+from bot.snapshots.predictions import OpenPollRef
 
 
 class OpenPolls:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.domain.errors import CalledItError, SeedFileError
-from bot.domain.rules import (
+from bot.domain.inputs import (
     CRITERIA_MAX,
     SOURCE_MAX,
     STATEMENT_MAX,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.domain.errors import SeedFileError
-from bot.domain.rules import STATEMENT_MAX
+from bot.domain.inputs import STATEMENT_MAX
 from bot.domain.seedcore import (
     MAX_PREDICTIONS,
     NO_DEFAULTS,

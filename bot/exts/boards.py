@@ -15,7 +15,7 @@ from bot.exts.checks import Gate, admin_command, cooled_command, guild_id_of
 from bot.exts.options import Set
 from bot.exts.replies import Replier
 from bot.services.export import ExportService
-from bot.services.snapshots import SetRef
+from bot.snapshots.guilds import SetRef
 from bot.workflows.boards import BoardCommands
 
 if TYPE_CHECKING:

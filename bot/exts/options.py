@@ -8,8 +8,8 @@ import discord
 from discord import app_commands
 
 from bot.domain.errors import InvalidInput
-from bot.domain.rules import prediction_number
-from bot.services.snapshots import SetRef
+from bot.domain.inputs import prediction_number
+from bot.snapshots.guilds import SetRef
 
 if TYPE_CHECKING:
     from bot.services import Services

@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.domain.rules import POLL_HOURS_MAX, POLL_HOURS_MIN
+from bot.domain.lifecycle import POLL_HOURS_MAX, POLL_HOURS_MIN
 from bot.exts.checks import Gate, admin_command, guild_id_of
 from bot.exts.options import Number
 from bot.exts.replies import Replier

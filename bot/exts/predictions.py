@@ -14,8 +14,7 @@ from bot import render
 from bot.domain.community import REASON_MAX
 from bot.domain.edits import PredictionEdit
 from bot.domain.errors import InvalidInput
-from bot.domain.outcomes import Outcome
-from bot.domain.rules import (
+from bot.domain.inputs import (
     CRITERIA_MAX,
     NOTE_MAX,
     SOURCE_MAX,
@@ -24,6 +23,7 @@ from bot.domain.rules import (
     URL_MAX,
     parse_date,
 )
+from bot.domain.outcomes import Outcome
 from bot.domain.seedfile import MAX_BYTES, SUFFIXES, SeedDefaults, parse_bytes
 from bot.exts.checks import Gate, admin_command, guild_id_of
 from bot.exts.options import Number, Set

@@ -13,7 +13,7 @@ from bot import render
 from bot.domain.community import DISPUTE_HOURS_MAX
 from bot.exts.checks import Gate, admin_command, guild_id_of
 from bot.exts.replies import Replier
-from bot.services.snapshots import GuildConfig
+from bot.snapshots.guilds import GuildConfig
 from bot.workflows.settings import Settings
 
 if TYPE_CHECKING:

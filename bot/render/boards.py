@@ -9,7 +9,7 @@ import discord
 from bot.domain.outcomes import Outcome
 from bot.domain.ranking import BoardRow
 from bot.render.texts import OUTCOME_ICON, cut, embed, num, peer
-from bot.services.snapshots import Board, Breakdown, MemberStats, SourceCard
+from bot.snapshots.boards import Board, Breakdown, MemberStats, SourceCard
 
 
 def mention_list(member_ids: Sequence[int], limit: int = 40) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import discord
 
 from bot.render.texts import COLOUR_CLOSED, embed, tally_line, ts
-from bot.services.reminders import OverdueItem, ReminderItem
+from bot.snapshots.community import OverdueItem, ReminderItem
 
 #: How many overdue predictions one embed lists (the rest are counted).
 OVERDUE_SHOWN = 20

@@ -15,16 +15,17 @@ from bot.render.texts import (
     tally_line,
     ts,
 )
-from bot.services.snapshots import ClosedPoll, OpenedAll, PollView, PredictionView, ReadBack
+from bot.snapshots.predictions import ClosedPoll, PollSnapshot, PredictionSnapshot
+from bot.workflows.results import OpenedAll, ReadBack
 
 
-def prediction_heading(p: PredictionView) -> str:
+def prediction_heading(p: PredictionSnapshot) -> str:
     """Return '#3 · Title'."""
     return f"#{p.number} · {p.title}"
 
 
 def poll_message(
-    p: PredictionView, poll: PollView, *, marker: str = "", voter_role: int | None = None
+    p: PredictionSnapshot, poll: PollSnapshot, *, marker: str = "", voter_role: int | None = None
 ) -> discord.Embed:
     """Render an open poll message; `marker` ends its footer so the bot can find it."""
     fields = [

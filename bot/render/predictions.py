@@ -23,12 +23,13 @@ from bot.render.texts import (
     tally_line,
     ts,
 )
-from bot.services.disputes import DisputeView
-from bot.services.snapshots import Edited, Page, PredictionView, ResolutionReport
+from bot.snapshots.community import DisputeSnapshot
+from bot.snapshots.predictions import Page, PredictionSnapshot, ResolutionReport
+from bot.workflows.results import Edited
 
 
 def prediction_detail(
-    p: PredictionView, disputes: Sequence[DisputeView] = (), *, counting: int = 0
+    p: PredictionSnapshot, disputes: Sequence[DisputeSnapshot] = (), *, counting: int = 0
 ) -> discord.Embed:
     """Render /prediction show, with the open disputes of its resolution.
 
@@ -81,7 +82,7 @@ DISPUTES_MAX = 3000
 MORE_DISPUTES = "…and {n} more, newer: each also reaches the admins as a notice."
 
 
-def dispute_fields(disputes: Sequence[DisputeView]) -> list[tuple[str, str, bool]]:
+def dispute_fields(disputes: Sequence[DisputeSnapshot]) -> list[tuple[str, str, bool]]:
     """Return fields listing open disputes, oldest first, each line whole, then how many more."""
     lines = [f"<@{d.member_id}> {ts(d.at, 'd')}: {d.reason}" for d in disputes]
     text, _ = fit_lines(lines, DISPUTES_MAX, lambda n: MORE_DISPUTES.format(n=n))

@@ -5,13 +5,13 @@ from __future__ import annotations
 import discord
 
 from bot.render.texts import cut, embed
-from bot.services.snapshots import SetView
+from bot.snapshots.guilds import SetSnapshot
 
 #: An embed holds at most this many sets as lines before the rest is summed up.
 SHOWN = 25
 
 
-def set_list(sets: tuple[SetView, ...]) -> discord.Embed:
+def set_list(sets: tuple[SetSnapshot, ...]) -> discord.Embed:
     """Render the guild's sets: name, source, predictions, resolved, open polls."""
     lines = [
         f"**{cut(s.name, 100)}** · {cut(s.source, 60)}\n"

@@ -8,7 +8,7 @@ import discord
 
 from bot.domain.notices import Notice
 from bot.render.texts import embed, notice_lines
-from bot.services.snapshots import GuildConfig
+from bot.snapshots.guilds import GuildConfig
 
 
 def settings(

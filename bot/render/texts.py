@@ -11,7 +11,7 @@ from bot.domain import nonces
 from bot.domain.notices import Notice
 from bot.domain.outcomes import Choice, Outcome
 from bot.domain.scoring import PEER_PLACES
-from bot.services.snapshots import Tally
+from bot.snapshots.predictions import Tally
 
 CONTENT_MAX = 2000
 TITLE_MAX = 256

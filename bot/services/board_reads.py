@@ -15,7 +15,7 @@ from sqlalchemy import Connection, and_, bindparam, func, join, select
 from bot.domain.months import Month, parse_timezone
 from bot.domain.outcomes import Outcome
 from bot.services import ledger
-from bot.services.snapshots import Board, ResolvedItem
+from bot.snapshots.boards import Board, ResolvedItem
 from db.models import GuildSettings, Prediction, Resolution, ResolutionEvent
 
 #: What a guild's boards depend on: its latest resolution event, time zone, latest edit.

@@ -30,7 +30,8 @@ from bot.services.guilds import config_of
 from bot.services.outbox import board_key
 from bot.services.scoping import EVERYTHING, owned
 from bot.services.shared_reads import tallies
-from bot.services.snapshots import Board, MemberStats, Tally
+from bot.snapshots.boards import Board, MemberStats
+from bot.snapshots.predictions import Tally
 from db.models import (
     BotState,
     GuildSettings,

@@ -10,7 +10,7 @@ from bot.domain.clock import Clock
 from bot.domain.outcomes import Choice, Outcome
 from bot.domain.scoring import score_table
 from bot.services.shared_reads import latest_votes, tallies
-from bot.services.snapshots import Breakdown, BreakdownItem
+from bot.snapshots.boards import Breakdown, BreakdownItem
 from db.models import Prediction, Resolution, Vote
 from db.session import Database
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from sqlalchemy import select, union
 
 from bot.domain.clock import Clock
 from bot.domain.errors import CalledItError, Conflict
 from bot.services.boards import BoardService
+from bot.snapshots.ops import CopyReport
 from db.copy import Progress, TargetNotEmpty, copy_tables, ensure_empty, row_counts
 from db.migrate import upgrade
 from db.models import GuildSettings, Prediction
@@ -20,19 +20,6 @@ log = logging.getLogger(__name__)
 
 class CopyMismatch(CalledItError):
     """Raise when the copy does not equal its source."""
-
-
-@dataclass(frozen=True, slots=True)
-class CopyReport:
-    """What was copied and checked."""
-
-    rows: dict[str, int]
-    guilds: int
-
-    @property
-    def total(self) -> int:
-        """Return how many rows were copied in all."""
-        return sum(self.rows.values())
 
 
 async def copy_database(

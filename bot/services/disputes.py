@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -12,27 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.clock import Clock
 from bot.domain.community import REASON_MAX, dispute_deadline
 from bot.domain.errors import Conflict
+from bot.domain.inputs import clean_text
 from bot.domain.outcomes import Outcome
-from bot.domain.rules import clean_text
 from bot.services.guilds import ensure
 from bot.services.shared_reads import find_prediction
+from bot.snapshots.community import DisputeSnapshot
 from db.models import Dispute, Resolution, ResolutionEvent
 from db.session import Database
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class DisputeView:
-    """One member's dispute of a prediction's current resolution."""
-
-    id: int
-    number: int
-    title: str
-    outcome: Outcome
-    member_id: int
-    reason: str
-    at: datetime
 
 
 class DisputeService:
@@ -42,7 +29,9 @@ class DisputeService:
         self._db = db
         self._clock = clock
 
-    async def file(self, guild_id: int, number: int, member_id: int, reason: str) -> DisputeView:
+    async def file(
+        self, guild_id: int, number: int, member_id: int, reason: str
+    ) -> DisputeSnapshot:
         """File a member's dispute of a prediction's resolution, or say why it can't be."""
         text = clean_text(reason, "reason", REASON_MAX)
         assert text is not None
@@ -88,11 +77,11 @@ class DisputeService:
             session.add(row)
             await session.flush()
             log.info("guild %s: member %s disputed #%s", guild_id, member_id, number)
-            return DisputeView(
+            return DisputeSnapshot(
                 row.id, number, prediction.title, Outcome(row.outcome), member_id, text, now
             )
 
-    async def open_of(self, guild_id: int, number: int) -> list[DisputeView]:
+    async def open_of(self, guild_id: int, number: int) -> list[DisputeSnapshot]:
         """Return a prediction's open disputes, oldest first."""
         async with self._db.read() as session:
             prediction = await find_prediction(session, guild_id, number)
@@ -102,7 +91,7 @@ class DisputeService:
                 .order_by(Dispute.id)
             )
             return [
-                DisputeView(
+                DisputeSnapshot(
                     r.id, number, prediction.title, Outcome(r.outcome), r.member_id, r.reason, r.at
                 )
                 for r in rows

@@ -16,7 +16,7 @@ from bot.domain.clock import Clock
 from bot.domain.outcomes import Choice
 from bot.services.boards import BoardService
 from bot.services.names import NameService
-from bot.services.shared_reads import views
+from bot.services.shared_reads import snapshots_of
 from db.models import GuildSettings, Poll, Prediction, ResolutionEvent, Vote
 from db.session import Database
 
@@ -70,7 +70,7 @@ class ExportService:
                     "votes_partly": v.tally.partly,
                     "votes_did_not": v.tally.did_not,
                 }
-                for v in await views(session, predictions)
+                for v in await snapshots_of(session, predictions)
             ]
             vote_rows = [
                 {

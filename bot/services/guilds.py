@@ -10,7 +10,7 @@ from bot.domain.clock import Clock
 from bot.domain.community import check_dispute_hours
 from bot.domain.months import parse_timezone
 from bot.services import ledger
-from bot.services.snapshots import GuildConfig
+from bot.snapshots.guilds import GuildConfig
 from db.models import GuildSettings
 from db.session import Database
 
@@ -139,7 +139,7 @@ async def ensure(session: AsyncSession, guild_id: int, clock: Clock) -> GuildSet
 
 
 def config_of(row: GuildSettings) -> GuildConfig:
-    """Turn a settings row into a view."""
+    """Turn a settings row into a snapshot."""
     return GuildConfig(
         guild_id=row.guild_id,
         timezone=row.timezone,

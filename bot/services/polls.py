@@ -10,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.errors import Conflict, NotFound
-from bot.domain.rules import RESULT_CATCH_UP, RESULT_REASONS, check_can_poll, poll_deadline
+from bot.domain.lifecycle import RESULT_CATCH_UP, RESULT_REASONS, check_can_poll, poll_deadline
 from bot.domain.shards import ShardScope
 from bot.services.scoping import EVERYTHING, owned
-from bot.services.shared_reads import find_prediction, poll_view, view_of
-from bot.services.snapshots import ClosedPoll, OpenPollRef, PollView, PredictionView
+from bot.services.shared_reads import find_prediction, poll_snapshot, snapshot_of
+from bot.snapshots.predictions import ClosedPoll, OpenPollRef, PollSnapshot, PredictionSnapshot
 from db.models import Poll, Prediction, Resolution
 from db.session import Database
 
@@ -36,7 +36,7 @@ class PollService:
         channel_id: int,
         hours: int | None = None,
         opened_by: int | None = None,
-    ) -> tuple[PollView, PredictionView]:
+    ) -> tuple[PollSnapshot, PredictionSnapshot]:
         """Open a poll on a prediction; the caller posts the message and attaches its id."""
         now = self._clock.now()
         closes_at = poll_deadline(now, hours)
@@ -54,7 +54,7 @@ class PollService:
             session.add(poll)
             await session.flush()
             log.info("guild %s opened poll %s on #%s", guild_id, poll.id, number)
-            return poll_view(poll, number), await view_of(session, prediction)
+            return poll_snapshot(poll, number), await snapshot_of(session, prediction)
 
     async def pollable(self, guild_id: int) -> list[int]:
         """Return the numbers of predictions that can be polled now (open-all)."""
@@ -75,14 +75,14 @@ class PollService:
             )
             return list(rows)
 
-    async def attach_message(self, poll_id: int, message_id: int) -> PollView:
+    async def attach_message(self, poll_id: int, message_id: int) -> PollSnapshot:
         """Record the id of the posted poll message: from now on its reactions are votes."""
         async with self._db.write() as session:
             poll = await _get_poll(session, poll_id)
             poll.message_id = message_id
             await session.flush()
             number = await _number_of(session, poll.prediction_id)
-            return poll_view(poll, number)
+            return poll_snapshot(poll, number)
 
     async def attach_thread(self, poll_id: int, thread_id: int) -> None:
         """Record the discussion thread started on a poll's message."""
@@ -110,7 +110,7 @@ class PollService:
             poll.closed_at = self._clock.now()
             poll.close_reason = reason
             await session.flush()
-            return ClosedPoll(poll_view(poll, number), await view_of(session, prediction))
+            return ClosedPoll(poll_snapshot(poll, number), await snapshot_of(session, prediction))
 
     async def close_gone(self, poll_id: int) -> ClosedPoll | None:
         """Close an open poll whose message was deleted; its recorded votes stand."""
@@ -123,7 +123,7 @@ class PollService:
             await session.flush()
             prediction = await session.get_one(Prediction, poll.prediction_id)
             return ClosedPoll(
-                poll_view(poll, prediction.number), await view_of(session, prediction)
+                poll_snapshot(poll, prediction.number), await snapshot_of(session, prediction)
             )
 
     async def close_in_channel(self, guild_id: int, channel_id: int) -> list[ClosedPoll]:
@@ -131,7 +131,9 @@ class PollService:
         async with self._db.write() as session:
             closed = await _close_in_channel(session, guild_id, channel_id, self._clock.now())
             result = [
-                ClosedPoll(poll_view(poll, prediction.number), await view_of(session, prediction))
+                ClosedPoll(
+                    poll_snapshot(poll, prediction.number), await snapshot_of(session, prediction)
+                )
                 for poll, prediction in closed
             ]
         if result:
@@ -177,7 +179,8 @@ class PollService:
                 prediction = await session.get_one(Prediction, poll.prediction_id)
                 closed.append(
                     ClosedPoll(
-                        poll_view(poll, prediction.number), await view_of(session, prediction)
+                        poll_snapshot(poll, prediction.number),
+                        await snapshot_of(session, prediction),
                     )
                 )
         if closed:
@@ -209,7 +212,9 @@ class PollService:
                 )
             ).all()
             return [
-                ClosedPoll(poll_view(poll, prediction.number), await view_of(session, prediction))
+                ClosedPoll(
+                    poll_snapshot(poll, prediction.number), await snapshot_of(session, prediction)
+                )
                 for poll, prediction in rows
             ]
 
@@ -241,7 +246,7 @@ class PollService:
                 for p, n in await session.execute(statement)
             ]
 
-    async def unposted(self, scope: ShardScope = EVERYTHING) -> list[PollView]:
+    async def unposted(self, scope: ShardScope = EVERYTHING) -> list[PollSnapshot]:
         """Return open polls (of the scope's guilds) whose message was never recorded."""
         async with self._db.read() as session:
             rows = (
@@ -255,15 +260,15 @@ class PollService:
                     )
                 )
             ).all()
-            return [poll_view(poll, number) for poll, number in rows]
+            return [poll_snapshot(poll, number) for poll, number in rows]
 
-    async def by_message(self, message_id: int) -> PollView | None:
+    async def by_message(self, message_id: int) -> PollSnapshot | None:
         """Return the poll posted as this message, if any."""
         async with self._db.read() as session:
             poll = await session.scalar(select(Poll).where(Poll.message_id == message_id))
             if poll is None:
                 return None
-            return poll_view(poll, await _number_of(session, poll.prediction_id))
+            return poll_snapshot(poll, await _number_of(session, poll.prediction_id))
 
 
 async def _check_can_poll(session: AsyncSession, prediction: Prediction) -> None:

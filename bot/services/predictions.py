@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.clock import Clock
 from bot.domain.edits import PredictionEdit
 from bot.domain.errors import InvalidInput
-from bot.domain.rules import (
+from bot.domain.inputs import (
     CRITERIA_MAX,
     SOURCE_MAX,
     STATEMENT_MAX,
@@ -25,8 +25,8 @@ from bot.domain.rules import (
 from bot.domain.seedfile import SeedSet
 from bot.services.guilds import ensure
 from bot.services.sets import added_here, ensure_set, find_set
-from bot.services.shared_reads import find_prediction, view_of, views
-from bot.services.snapshots import Page, PredictionView, SeedReport
+from bot.services.shared_reads import find_prediction, snapshot_of, snapshots_of
+from bot.snapshots.predictions import Page, PredictionSnapshot, SeedReport
 from db.models import GuildSettings, Poll, Prediction, Resolution
 from db.session import Database
 
@@ -58,7 +58,7 @@ class PredictionService:
         due: date | None = None,
         criteria: str | None = None,
         set_name: str | None = None,
-    ) -> PredictionView:
+    ) -> PredictionSnapshot:
         """Add a prediction with the next number of the guild, to a named set or "Added here"."""
         now = self._clock.now()
         made = made_on or now.date()
@@ -83,9 +83,9 @@ class PredictionService:
             session.add(prediction)
             await session.flush()
             log.info("guild %s added prediction #%s", guild_id, prediction.number)
-            return await view_of(session, prediction)
+            return await snapshot_of(session, prediction)
 
-    async def edit(self, guild_id: int, number: int, changes: PredictionEdit) -> PredictionView:
+    async def edit(self, guild_id: int, number: int, changes: PredictionEdit) -> PredictionSnapshot:
         """Change a prediction's texts or dates; votes are kept."""
         if changes.empty:
             raise InvalidInput("Nothing to change: give at least one field to edit.")
@@ -103,9 +103,9 @@ class PredictionService:
                 setattr(row, key, value)
             row.updated_at = self._clock.now()
             await session.flush()
-            return await view_of(session, row)
+            return await snapshot_of(session, row)
 
-    async def archive(self, guild_id: int, number: int) -> PredictionView:
+    async def archive(self, guild_id: int, number: int) -> PredictionSnapshot:
         """Archive a prediction: hidden from lists, kept in history and boards; closes its poll."""
         async with self._db.write() as session:
             row = await find_prediction(session, guild_id, number)
@@ -120,13 +120,13 @@ class PredictionService:
                 open_poll.closed_at = self._clock.now()
                 open_poll.close_reason = "archived"
             await session.flush()
-            return await view_of(session, row)
+            return await snapshot_of(session, row)
 
-    async def get(self, guild_id: int, number: int) -> PredictionView:
+    async def get(self, guild_id: int, number: int) -> PredictionSnapshot:
         """Return one prediction with tally, poll, resolution and audit history."""
         async with self._db.read() as session:
             row = await find_prediction(session, guild_id, number)
-            return await view_of(session, row, history=True)
+            return await snapshot_of(session, row, history=True)
 
     async def list(self, guild_id: int, status: str = "all", page: int = 1) -> Page:
         """Return one page (10 a page) of a guild's predictions filtered by status."""
@@ -143,7 +143,7 @@ class PredictionService:
                     base.order_by(Prediction.number).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
                 )
             ).all()
-            return Page(tuple(await views(session, rows)), page, pages, total)
+            return Page(tuple(await snapshots_of(session, rows)), page, pages, total)
 
     async def search(
         self, guild_id: int, query: str, *, limit: int = 25, include_archived: bool = False

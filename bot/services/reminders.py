@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -13,37 +11,12 @@ from bot.domain.clock import Clock
 from bot.domain.community import REMINDER_BEFORE, is_overdue, reminder_due
 from bot.domain.months import parse_timezone
 from bot.services.shared_reads import tallies
-from bot.services.snapshots import Tally
+from bot.snapshots.community import OverdueItem, ReminderItem
+from bot.snapshots.predictions import Tally
 from db.models import GuildSettings, Poll, Prediction, Resolution
 from db.session import Database
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class ReminderItem:
-    """A poll whose one reminder is due, with the tally so far."""
-
-    poll_id: int
-    guild_id: int
-    channel_id: int
-    message_id: int
-    number: int
-    title: str
-    closes_at: datetime
-    tally: Tally
-    thread_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class OverdueItem:
-    """A prediction past its due date and still unresolved, with its poll's tally."""
-
-    number: int
-    title: str
-    due: date
-    tally: Tally
-    poll_open: bool
 
 
 class ReminderService:

@@ -9,15 +9,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.errors import Conflict, InvalidInput
+from bot.domain.inputs import NOTE_MAX, check_evidence_url, clean_text
+from bot.domain.lifecycle import ANNOUNCE_CATCH_UP
 from bot.domain.outcomes import Choice, Outcome
-from bot.domain.rules import ANNOUNCE_CATCH_UP, NOTE_MAX, check_evidence_url, clean_text
 from bot.domain.scoring import points
 from bot.domain.shards import ShardScope
 from bot.services import ledger
 from bot.services.disputes import close_open
 from bot.services.scoping import EVERYTHING, owned
-from bot.services.shared_reads import find_prediction, latest_votes, poll_view, view_of
-from bot.services.snapshots import ResolutionReport
+from bot.services.shared_reads import find_prediction, latest_votes, poll_snapshot, snapshot_of
+from bot.snapshots.predictions import ResolutionReport
 from db.models import Poll, Prediction, Resolution, ResolutionEvent, Vote
 from db.session import Database
 
@@ -90,12 +91,12 @@ class ResolutionService:
             await ledger.book(session, guild_id, prediction.id, outcome, now, sign=1)
             closed_disputes = await close_open(session, prediction.id, now)
             called = await _called_it(session, prediction.id, outcome)
-            view = await view_of(session, prediction, history=True)
+            snapshot = await snapshot_of(session, prediction, history=True)
         log.info("guild %s resolved #%s: %s -> %s", guild_id, number, previous, outcome)
         return ResolutionReport(
-            prediction=view,
+            prediction=snapshot,
             previous=previous,
-            closed_poll=poll_view(poll, number) if poll is not None else None,
+            closed_poll=poll_snapshot(poll, number) if poll is not None else None,
             points_by_choice=_points_by_choice(outcome),
             called_it=called,
             event_id=event.id,
@@ -129,9 +130,9 @@ class ResolutionService:
             session.add(event)
             await session.flush()
             closed_disputes = await close_open(session, prediction.id, event.at)
-            view = await view_of(session, prediction, history=True)
+            snapshot = await snapshot_of(session, prediction, history=True)
         log.info("guild %s unresolved #%s (was %s)", guild_id, number, previous)
-        return ResolutionReport(view, previous, None, {}, (), event.id, closed_disputes)
+        return ResolutionReport(snapshot, previous, None, {}, (), event.id, closed_disputes)
 
     async def record_announcement(self, event_id: int, message_id: int) -> None:
         """Record the message announcing a resolution change (0: none is due any more)."""
@@ -175,10 +176,10 @@ class ResolutionService:
 
     async def _report_of(self, session: AsyncSession, event: ResolutionEvent) -> ResolutionReport:
         prediction = await session.get_one(Prediction, event.prediction_id)
-        view = await view_of(session, prediction, history=True)
+        snapshot = await snapshot_of(session, prediction, history=True)
         previous = Outcome(event.old_outcome) if event.old_outcome else None
         if event.new_outcome is None:
-            return ResolutionReport(view, previous, None, {}, (), event.id)
+            return ResolutionReport(snapshot, previous, None, {}, (), event.id)
         outcome = Outcome(event.new_outcome)
         poll = await session.scalar(
             select(Poll).where(
@@ -188,9 +189,9 @@ class ResolutionService:
             )
         )
         return ResolutionReport(
-            prediction=view,
+            prediction=snapshot,
             previous=previous,
-            closed_poll=poll_view(poll, prediction.number) if poll is not None else None,
+            closed_poll=poll_snapshot(poll, prediction.number) if poll is not None else None,
             points_by_choice=_points_by_choice(outcome),
             called_it=await _called_it(session, prediction.id, outcome),
             event_id=event.id,

@@ -10,7 +10,7 @@ from bot.domain.clock import Clock
 from bot.domain.errors import NotFound
 from bot.domain.outcomes import Outcome
 from bot.services.shared_reads import tallies
-from bot.services.snapshots import SourceCard, SourceItem
+from bot.snapshots.boards import SourceCard, SourceItem
 from db.models import Prediction, Resolution
 from db.session import Database
 

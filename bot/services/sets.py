@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.errors import InvalidInput
-from bot.services.snapshots import SetRef, SetView
+from bot.snapshots.guilds import SetRef, SetSnapshot
 from db.models import Poll, Prediction, PredictionSet, Resolution
 from db.session import Database
 
@@ -28,7 +28,7 @@ class SetService:
         self._db = db
         self._clock = clock
 
-    async def list(self, guild_id: int) -> tuple[SetView, ...]:
+    async def list(self, guild_id: int) -> tuple[SetSnapshot, ...]:
         """Return the guild's sets in the order they arrived, with their counts."""
         live = Prediction.archived.is_(False)
         resolved = select(Resolution.prediction_id).scalar_subquery()
@@ -53,7 +53,7 @@ class SetService:
         async with self._db.read() as session:
             rows = (await session.execute(statement)).all()
         return tuple(
-            SetView(s.id, s.key, s.name, s.source, count, done, polls or 0)
+            SetSnapshot(s.id, s.key, s.name, s.source, count, done, polls or 0)
             for s, count, done, polls in rows
         )
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from bot.snapshots.ops import ShardSeen
 from db.models import BotState
 from db.session import Database
 
@@ -23,16 +23,6 @@ FAILURE_MEMORY = timedelta(hours=1)
 def wall_clock() -> datetime:
     """Return the real time now: Discord's limits run on it, whatever clock the data uses."""
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class ShardSeen:
-    """One shard's last known process and when it said so."""
-
-    shard_id: int
-    shard_count: int
-    process: str
-    at: datetime
 
 
 class ShardStateService:

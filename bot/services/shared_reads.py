@@ -1,4 +1,4 @@
-"""Shared reads: latest votes, tallies and prediction views (used inside services' sessions)."""
+"""Shared reads: latest votes, tallies and prediction snapshots (used inside services' sessions)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.errors import NotFound
 from bot.domain.outcomes import Choice, Outcome
-from bot.services.snapshots import (
+from bot.snapshots.predictions import (
     AuditEntry,
-    PollView,
-    PredictionView,
-    ResolutionView,
+    PollSnapshot,
+    PredictionSnapshot,
+    ResolutionSnapshot,
     Tally,
 )
 from db.models import Poll, Prediction, PredictionSet, Resolution, ResolutionEvent, Vote
@@ -92,10 +92,10 @@ async def find_prediction(session: AsyncSession, guild_id: int, number: int) -> 
     return row
 
 
-async def views(
+async def snapshots_of(
     session: AsyncSession, predictions: Sequence[Prediction], *, history: bool = False
-) -> list[PredictionView]:
-    """Build views (tally, latest poll, resolution) for predictions in few queries."""
+) -> list[PredictionSnapshot]:
+    """Build snapshots (tally, latest poll, resolution) for predictions in few queries."""
     ids = [p.id for p in predictions]
     if not ids:
         return []
@@ -136,7 +136,7 @@ async def views(
         else {}
     )
     return [
-        PredictionView(
+        PredictionSnapshot(
             id=p.id,
             guild_id=p.guild_id,
             number=p.number,
@@ -148,8 +148,8 @@ async def views(
             criteria=p.criteria,
             archived=p.archived,
             tally=tally.get(p.id, Tally()),
-            poll=poll_view(polls[p.id], numbers[p.id]) if p.id in polls else None,
-            resolution=resolution_view(resolutions[p.id]) if p.id in resolutions else None,
+            poll=poll_snapshot(polls[p.id], numbers[p.id]) if p.id in polls else None,
+            resolution=resolution_snapshot(resolutions[p.id]) if p.id in resolutions else None,
             history=tuple(audit.get(p.id, ())),
             set_name=set_names.get(p.set_id) if p.set_id is not None else None,
         )
@@ -157,16 +157,16 @@ async def views(
     ]
 
 
-async def view_of(
+async def snapshot_of(
     session: AsyncSession, prediction: Prediction, *, history: bool = False
-) -> PredictionView:
-    """Build one prediction's view."""
-    return (await views(session, [prediction], history=history))[0]
+) -> PredictionSnapshot:
+    """Build one prediction's snapshot."""
+    return (await snapshots_of(session, [prediction], history=history))[0]
 
 
-def poll_view(poll: Poll, number: int) -> PollView:
-    """Turn a poll row into a view."""
-    return PollView(
+def poll_snapshot(poll: Poll, number: int) -> PollSnapshot:
+    """Turn a poll row into a snapshot."""
+    return PollSnapshot(
         id=poll.id,
         prediction_id=poll.prediction_id,
         guild_id=poll.guild_id,
@@ -181,9 +181,9 @@ def poll_view(poll: Poll, number: int) -> PollView:
     )
 
 
-def resolution_view(row: Resolution) -> ResolutionView:
-    """Turn a resolution row into a view."""
-    return ResolutionView(
+def resolution_snapshot(row: Resolution) -> ResolutionSnapshot:
+    """Turn a resolution row into a snapshot."""
+    return ResolutionSnapshot(
         outcome=Outcome(row.outcome),
         resolved_at=row.resolved_at,
         resolved_by=row.resolved_by,

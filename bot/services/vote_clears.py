@@ -6,10 +6,10 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy import Connection, delete, select
 
+from bot.domain.lifecycle import poll_is_open
 from bot.domain.outcomes import Choice
-from bot.domain.rules import poll_is_open
 from bot.domain.votes import Delete, EventKind, Upsert, VoteEvent, Write, cleared_choices
-from bot.services.snapshots import ApplyReport
+from bot.snapshots.votes import ApplyReport
 from db.models import Poll, Vote
 
 ApplyVotes = Callable[[Connection, Sequence[VoteEvent]], ApplyReport]

@@ -12,8 +12,8 @@ from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.domain.clock import Clock
+from bot.domain.lifecycle import may_read_back, poll_is_open
 from bot.domain.outcomes import Choice
-from bot.domain.rules import may_read_back, poll_is_open
 from bot.domain.votes import (
     Delete,
     EventKind,
@@ -22,9 +22,9 @@ from bot.domain.votes import (
     fold,
     plan_read_back,
 )
-from bot.services.snapshots import ApplyReport, ReadBackReport
 from bot.services.vote_clears import apply_with_clears
 from bot.services.vote_postgres import write_postgres
+from bot.snapshots.votes import ApplyReport, ReadBackReport
 from db.faults import Outage, is_transient
 from db.models import MemberName, Poll, Vote, sqlite_datetime
 from db.session import Database

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from bot.discord_io.voters import Voters
 from bot.domain.votes import EventKind, VoteEvent, vote_choice
-from bot.services.snapshots import OpenPollRef
+from bot.snapshots.predictions import OpenPollRef
 from bot.votes.intake import Clear, Reaction
 from bot.votes.remover import ReactionRemover
 from bot.votes.writer import VoteWriter

@@ -20,7 +20,7 @@ from collections.abc import Callable, MutableMapping
 from typing import Any, NamedTuple, Protocol
 
 from bot.discord_io.registry import OpenPolls
-from bot.services.snapshots import OpenPollRef
+from bot.snapshots.predictions import OpenPollRef
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from bot.discord_io.registry import OpenPolls
 from bot.domain import notices
 from bot.domain.outcomes import Choice
 from bot.services.admin_teller import AdminTeller
-from bot.services.snapshots import OpenPollRef
+from bot.snapshots.predictions import OpenPollRef
 
 log = logging.getLogger(__name__)
 

@@ -26,8 +26,8 @@ from bot.domain.errors import Unavailable
 from bot.domain.outcomes import Choice
 from bot.domain.votes import Delete, DeleteIf, Upsert, VoteEvent
 from bot.domain.votes import superseded as find_superseded
-from bot.services.snapshots import ApplyReport
 from bot.services.votes import VoteService
+from bot.snapshots.votes import ApplyReport
 
 log = logging.getLogger(__name__)
 

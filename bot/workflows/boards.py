@@ -22,7 +22,8 @@ from bot.services.boards import BoardService
 from bot.services.breakdown import BreakdownService
 from bot.services.names import NameService
 from bot.services.scorecard import ScorecardService
-from bot.services.snapshots import Board, Breakdown, MemberStats, SetRef
+from bot.snapshots.boards import Board, Breakdown, MemberStats
+from bot.snapshots.guilds import SetRef
 
 log = logging.getLogger(__name__)
 

@@ -14,15 +14,16 @@ from bot.discord_io.registry import OpenPolls
 from bot.discord_io.threads import PollThreads
 from bot.domain import nonces
 from bot.domain.clock import Clock
-from bot.domain.rules import may_read_back
+from bot.domain.lifecycle import may_read_back
 from bot.domain.shards import ShardScope
 from bot.services.outbox import result_key
 from bot.services.polls import PollService
 from bot.services.predictions import PredictionService
-from bot.services.snapshots import ClosedPoll, CloseOutcome, PredictionView
+from bot.snapshots.predictions import ClosedPoll, PredictionSnapshot
 from bot.votes.writer import COMMAND_WAIT, VoteWriter
 from bot.workflows.outbox import Outbox, Outgoing
 from bot.workflows.read_back import ReadBackWorkflow
+from bot.workflows.results import ClosingResult
 
 log = logging.getLogger(__name__)
 
@@ -55,15 +56,15 @@ class PollClosing:
         self._clock = clock
         self._scope = scope or ShardScope()
 
-    async def close(self, guild_id: int, number: int) -> CloseOutcome:
+    async def close(self, guild_id: int, number: int) -> ClosingResult:
         """Close a prediction's poll now (an admin) and post its result."""
         read = await self._read_back.prediction(guild_id, number)
         if read.closed is not None:  # its message was deleted: closed with the votes it had
-            return CloseOutcome(None, read.problem)
+            return ClosingResult(None, read.problem)
         await self._writer.flush(COMMAND_WAIT)  # votes that arrived during the read-back count
         closed = await self._poll_service.close(guild_id, number)
         await self.show_closed(closed, post_result=True)
-        return CloseOutcome(closed)
+        return ClosingResult(closed)
 
     async def close_due(self) -> None:
         """Close the polls whose deadline passed, show them closed and post their results.
@@ -82,7 +83,7 @@ class PollClosing:
         for closed in due:
             await self.show_closed(closed, post_result=True)
 
-    async def archive(self, guild_id: int, number: int) -> PredictionView:
+    async def archive(self, guild_id: int, number: int) -> PredictionSnapshot:
         """Archive a prediction; its open poll closes (shown closed, no result post)."""
         await self._writer.flush(COMMAND_WAIT)
         view = await self._predictions.archive(guild_id, number)

@@ -6,7 +6,8 @@ import logging
 
 from bot.domain import notices
 from bot.services.admin_teller import AdminTeller
-from bot.services.disputes import DisputeService, DisputeView
+from bot.services.disputes import DisputeService
+from bot.snapshots.community import DisputeSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +19,9 @@ class Disputing:
         self._disputes = disputes
         self._told = told
 
-    async def dispute(self, guild_id: int, number: int, member_id: int, reason: str) -> DisputeView:
+    async def dispute(
+        self, guild_id: int, number: int, member_id: int, reason: str
+    ) -> DisputeSnapshot:
         """File a member's dispute and tell the admins; raise a friendly error when refused."""
         filed = await self._disputes.file(guild_id, number, member_id, reason)
         await self._told.tell(

@@ -8,7 +8,7 @@ from bot.domain import nonces
 from bot.domain.edits import PredictionEdit
 from bot.services.guilds import GuildService
 from bot.services.predictions import PredictionService
-from bot.services.snapshots import Edited
+from bot.workflows.results import Edited
 
 
 class PredictionEditing:

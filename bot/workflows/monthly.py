@@ -18,7 +18,7 @@ from bot.services.boards import BoardService
 from bot.services.guilds import GuildService
 from bot.services.outbox import board_key, board_of
 from bot.services.sets import SetService
-from bot.services.snapshots import Board
+from bot.snapshots.boards import Board
 from bot.workflows.outbox import Outbox, Outgoing
 
 log = logging.getLogger(__name__)

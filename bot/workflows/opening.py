@@ -20,7 +20,8 @@ from bot.domain.shards import ShardScope
 from bot.services.admin_teller import AdminTeller
 from bot.services.guilds import GuildService
 from bot.services.polls import PollService
-from bot.services.snapshots import Opened, OpenedAll, OpenPollRef
+from bot.snapshots.predictions import OpenPollRef
+from bot.workflows.results import Opened, OpenedAll
 
 log = logging.getLogger(__name__)
 

@@ -21,10 +21,11 @@ from bot.domain import notices
 from bot.domain.outcomes import Choice
 from bot.services.admin_teller import AdminTeller
 from bot.services.polls import PollService
-from bot.services.snapshots import OpenPollRef, ReadBack
 from bot.services.votes import VoteService
+from bot.snapshots.predictions import OpenPollRef
 from bot.votes.remover import ReactionRemover
 from bot.votes.writer import COMMAND_WAIT, VoteWriter
+from bot.workflows.results import ReadBack
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,8 @@ from bot.domain.clock import Clock
 from bot.domain.community import digest_week
 from bot.services.guilds import GuildService
 from bot.services.outbox import digest_key, reminder_key
-from bot.services.reminders import OverdueItem, ReminderItem, ReminderService
+from bot.services.reminders import ReminderService
+from bot.snapshots.community import OverdueItem, ReminderItem
 from bot.workflows.outbox import Outbox, Outgoing
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from bot.domain.shards import ShardScope
 from bot.services.guilds import GuildService
 from bot.services.outbox import announcement_key
 from bot.services.resolution import ResolutionService
-from bot.services.snapshots import ClosedPoll, ResolutionReport
+from bot.snapshots.predictions import ClosedPoll, ResolutionReport
 from bot.votes.writer import COMMAND_WAIT, VoteWriter
 from bot.workflows.closing import PollClosing
 from bot.workflows.disputing import Disputing

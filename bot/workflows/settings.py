@@ -15,7 +15,7 @@ from bot.domain.roles import admin_role_problem
 from bot.domain.shards import ShardScope
 from bot.services.guilds import GuildService
 from bot.services.notices import NoticeService
-from bot.services.snapshots import GuildConfig
+from bot.snapshots.guilds import GuildConfig
 from bot.workflows.access_check import AccessCheck
 from bot.workflows.admin_channel import AdminChannel
 

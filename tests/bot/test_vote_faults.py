@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.domain.outcomes import Choice
-from bot.services.snapshots import Tally
+from bot.snapshots.predictions import Tally
 from tests.bot.conftest import ON_BOTH_BACKENDS, World
 
 pytestmark = ON_BOTH_BACKENDS

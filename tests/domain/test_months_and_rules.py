@@ -9,14 +9,9 @@ import pytest
 
 from bot.domain.clock import FrozenClock, ensure_utc
 from bot.domain.errors import Conflict, InvalidInput
+from bot.domain.inputs import check_dates, check_evidence_url, clean_text
+from bot.domain.lifecycle import check_can_poll, poll_deadline
 from bot.domain.months import Month, board_month_due, parse_timezone
-from bot.domain.rules import (
-    check_can_poll,
-    check_dates,
-    check_evidence_url,
-    clean_text,
-    poll_deadline,
-)
 
 
 @pytest.mark.parametrize("text", ["2025-13", "2025-00", "25-01", "2025/01", "", "march", "1999-01"])

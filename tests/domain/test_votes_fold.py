@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.domain.lifecycle import READ_BACK_GRACE, may_read_back
 from bot.domain.outcomes import Choice
-from bot.domain.rules import RECONCILE_GRACE, may_read_back
 from bot.domain.votes import (
     EventKind,
     Upsert,
@@ -181,6 +181,6 @@ def test_a_read_back_plan_leaves_exactly_one_vote_per_reacting_member(
 def test_reactions_replace_votes_until_just_after_the_deadline() -> None:
     closes = AT + timedelta(hours=2)
     assert may_read_back(None, closes, AT)
-    assert may_read_back(None, closes, closes + RECONCILE_GRACE - timedelta(seconds=1))
-    assert not may_read_back(None, closes, closes + RECONCILE_GRACE)
+    assert may_read_back(None, closes, closes + READ_BACK_GRACE - timedelta(seconds=1))
+    assert not may_read_back(None, closes, closes + READ_BACK_GRACE)
     assert not may_read_back(AT, closes, AT)  # closed early: its votes are final

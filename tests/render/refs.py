@@ -18,7 +18,7 @@ from PIL import Image, ImageChops, ImageStat, features
 from bot.domain.months import Month
 from bot.render.cards import leaderboard_card, member_card, samples, scorecard_card
 from bot.render.cards.fonts import Layout, forced
-from bot.services.snapshots import Board
+from bot.snapshots.boards import Board
 
 FOLDER = Path(__file__).parent / "refs"
 #: References are kept at a quarter of the size, in grey: small files, anti-aliasing averaged.

@@ -8,7 +8,7 @@ from bot import render
 from bot.domain.months import Month
 from bot.domain.outcomes import Outcome
 from bot.domain.ranking import BoardRow
-from bot.services.snapshots import Board, ResolvedItem
+from bot.snapshots.boards import Board, ResolvedItem
 
 AT = datetime(2025, 11, 3, tzinfo=UTC)
 

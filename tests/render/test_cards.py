@@ -23,7 +23,7 @@ from bot.render.cards import (
     scorecard_card,
 )
 from bot.render.cards.canvas import BACKGROUND, drawable
-from bot.services.snapshots import Board, MemberStats, SourceCard
+from bot.snapshots.boards import Board, MemberStats, SourceCard
 from tests.render import refs
 
 

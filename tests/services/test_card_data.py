@@ -8,7 +8,7 @@ from bot.domain.clock import FrozenClock
 from bot.domain.outcomes import Outcome
 from bot.domain.votes import EventKind, VoteEvent
 from bot.services import Services
-from bot.services.snapshots import Tally
+from bot.snapshots.predictions import Tally
 from tests.services.test_polls_votes import GUILD, HALF, NO, YES, open_poll, seeded
 
 __all__ = ["seeded"]

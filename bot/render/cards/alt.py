@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from bot.domain.outcomes import Outcome
 from bot.render.cards.canvas import NO_NAME
 from bot.render.texts import cut, num
-from bot.services.snapshots import Board, SourceCard
+from bot.snapshots.boards import Board, SourceCard
 
 #: Discord's limit on an attachment's description.
 ALT_MAX = 1024

@@ -31,7 +31,7 @@ from bot.render.cards.canvas import (
     text,
 )
 from bot.render.texts import num
-from bot.services.snapshots import Board
+from bot.snapshots.boards import Board
 
 WIDTH = 1000
 TOP = 10

@@ -18,7 +18,7 @@ from bot.render.cards.canvas import (
     text,
 )
 from bot.render.texts import num
-from bot.services.snapshots import MemberStats
+from bot.snapshots.boards import MemberStats
 
 WIDTH = 1000
 HEIGHT = 560

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from bot.domain.months import Month
 from bot.domain.outcomes import Outcome
 from bot.domain.ranking import BoardRow
-from bot.services.snapshots import Board, MemberStats, ResolvedItem, SourceCard, SourceItem, Tally
+from bot.snapshots.boards import Board, MemberStats, ResolvedItem, SourceCard, SourceItem
+from bot.snapshots.predictions import Tally
 
 SERVER = "Forecasters"
 NAMES = {

@@ -22,7 +22,7 @@ from bot.render.cards.canvas import (
     text,
     wrap,
 )
-from bot.services.snapshots import SourceCard, SourceItem
+from bot.snapshots.boards import SourceCard, SourceItem
 
 WIDTH = 1000
 COLUMNS = 2
