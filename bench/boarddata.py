@@ -1,7 +1,7 @@
 """The boards benchmarks' data: a large SQLite file built once, and its copy into PostgreSQL.
 
 The SQLite file under ``bench/out/`` is named after its parameters and reused while its
-recorded parameters match. The schema comes from the real migrations (``db.migrate.upgrade``);
+recorded parameters and schema revision match. The schema comes from the real migrations (``db.migrate.upgrade``);
 the rows are bulk-loaded with stdlib ``sqlite3`` in one transaction: guild 1 (UTC),
 ``predictions`` predictions, each with one posted and closed poll and about ``votes /
 predictions`` votes from distinct random members out of ``members`` (each with a stored display
@@ -73,8 +73,8 @@ class Params:
         return f"v{self.votes}_m{self.members}_p{self.predictions}_mo{self.months}_s{self.seed}"
 
     def stamp(self) -> str:
-        """Return what a finished build records: these parameters and the data format."""
-        return json.dumps({**asdict(self), "format": FORMAT})
+        """Return what a finished build records: the parameters, data format and schema revision."""
+        return json.dumps({**asdict(self), "format": FORMAT, "schema": migrate.head_revision()})
 
 
 @dataclass(frozen=True, slots=True)
