@@ -21,7 +21,16 @@ def test_every_install_command_installs_the_emulator_first() -> None:
     assert any(c.endswith("python -m pytest -q") for c in found), found
     for command in found:
         # calledit depends on discord-emulator, which pip can only find in ./emulator.
-        assert "pip install -q -e ./emulator -e " in command, command
+        assert re.search(r"pip install -q -e (\./emulator|'\./emulator\[spec\]') -e ", command), (
+            command
+        )
+
+
+def test_the_demo_installs_the_spec_checks() -> None:
+    # With Discord's OpenAPI spec beside the clone, the demo checks every request against it;
+    # its checks need the emulator's [spec] extra (jsonschema), which `calledit run` never needs.
+    (demo,) = {c for c in commands() if c.endswith("calledit demo")}
+    assert "-e './emulator[spec]' -e ." in demo, demo
 
 
 def test_ci_runs_the_readme_test_command_word_for_word() -> None:
