@@ -82,6 +82,12 @@ class GuildSettings(Base):
     champion_role_id: Mapped[int | None] = mapped_column(BigInteger)
     #: Only members holding this role vote (None: everyone).
     voter_role_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: How new polls take votes: "reactions" (the default) or "sealed" (buttons, tally hidden).
+    ballot_style: Mapped[str] = mapped_column(
+        String(16), default="reactions", server_default="reactions"
+    )
+    #: Whether the server's public web pages are shown (off: every page is a 404).
+    web_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     seeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -166,6 +172,13 @@ class Poll(Base):
     reminder_message_id: Mapped[int | None] = mapped_column(BigInteger)
     #: The poll's discussion thread (started on its message), if any.
     thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: "reactions" or "sealed" (votes by button, tally hidden until close).
+    ballot_style: Mapped[str] = mapped_column(
+        String(16), default="reactions", server_default="reactions"
+    )
+    #: A sealed poll's published commitment at close: the Merkle root (hex) and its leaf count.
+    sealed_root: Mapped[str | None] = mapped_column(String(64))
+    sealed_count: Mapped[int | None] = mapped_column(Integer)
 
 
 class Vote(Base):
@@ -189,6 +202,8 @@ class Vote(Base):
     #: Ordinal of the choice: did_not=0, partly=1, came_true=2.
     choice: Mapped[int] = mapped_column(SmallInteger)
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: A sealed ballot's per-vote random salt (hex) for its receipt; None on reaction polls.
+    salt: Mapped[str | None] = mapped_column(String(32))
 
 
 class Resolution(Base):

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.ballots import parse_ballot_style
 from bot.domain.clock import Clock
 from bot.domain.community import check_dispute_hours
 from bot.domain.months import parse_timezone
@@ -153,6 +154,8 @@ def config_of(row: GuildSettings) -> GuildConfig:
         poll_threads=bool(row.poll_threads),
         champion_role_id=row.champion_role_id,
         voter_role_id=row.voter_role_id,
+        ballot_style=parse_ballot_style(row.ballot_style),
+        web_enabled=bool(row.web_enabled),
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.ballots import parse_ballot_style
 from bot.domain.errors import NotFound
 from bot.domain.outcomes import Choice, Outcome
 from bot.snapshots.predictions import (
@@ -178,6 +179,9 @@ def poll_snapshot(poll: Poll, number: int) -> PollSnapshot:
         closed_at=poll.closed_at,
         close_reason=poll.close_reason,
         thread_id=poll.thread_id,
+        ballot=parse_ballot_style(poll.ballot_style),
+        sealed_root=poll.sealed_root,
+        sealed_count=poll.sealed_count,
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.ballots import BallotStyle
+
 
 @dataclass(frozen=True, slots=True)
 class GuildConfig:
@@ -22,6 +24,8 @@ class GuildConfig:
     poll_threads: bool = False
     champion_role_id: int | None = None
     voter_role_id: int | None = None
+    ballot_style: BallotStyle = BallotStyle.REACTIONS
+    web_enabled: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from bot.domain.ballots import BallotStyle
 from bot.domain.outcomes import Choice, Outcome
 
 
@@ -59,11 +60,20 @@ class PollSnapshot:
     closed_at: datetime | None
     close_reason: str | None
     thread_id: int | None = None
+    ballot: BallotStyle = BallotStyle.REACTIONS
+    #: A sealed poll's commitment once closed: Merkle root (hex) and leaf count.
+    sealed_root: str | None = None
+    sealed_count: int | None = None
 
     @property
     def is_open(self) -> bool:
         """Tell whether the poll has not been closed."""
         return self.closed_at is None
+
+    @property
+    def tally_hidden(self) -> bool:
+        """Tell whether only the count of votes may be shown (a sealed poll still open)."""
+        return self.ballot is BallotStyle.SEALED and self.closed_at is None
 
 
 @dataclass(frozen=True, slots=True)
