@@ -58,7 +58,9 @@ def check_export(text: str) -> tuple[int, list[str]]:
     """Recompute every closed sealed poll's root from an export's leaves; one line per poll."""
     try:
         document = json.loads(text)
-        rows: list[dict[str, Any]] = document["sealed"]
+        if "guild_id" not in document:
+            raise KeyError("guild_id")
+        rows: list[dict[str, Any]] = document.get("sealed", [])  # none: no sealed poll yet
         if not isinstance(rows, list):
             raise TypeError("'sealed' is not a list")
         lines: list[str] = []
@@ -81,7 +83,7 @@ def check_export(text: str) -> tuple[int, list[str]]:
                     f"published {_short(str(row['root']))} of {count} ballots"
                 )
     except (KeyError, TypeError, ValueError, json.JSONDecodeError) as exc:
-        return MALFORMED, [f"calledit: not a Called It export with sealed polls ({exc})"]
+        return MALFORMED, [f"calledit: not a Called It export ({exc!r})"]
     if not lines:
         lines.append("no sealed polls in this export")
     return (FAILED if failed else OK), lines
