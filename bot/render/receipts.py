@@ -14,7 +14,7 @@ def receipt_reply(receipt: Receipt, number: int) -> str:
     checked = "verified" if receipt.verify() else "does NOT verify: tell the admins"
     return "\n".join(
         (
-            f"Your sealed ballot on #{number}: {choice.emoji} {choice.label}.",
+            f"Your sealed ballot on #{number}: {choice.emoji} {choice.label}",
             f"Receipt code: `{receipt_code(receipt.leaf)}`",
             f"Leaf: `{receipt.leaf}`",
             f"Place: {receipt.index + 1} of {receipt.count} ballots (index {receipt.index})",
