@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +21,7 @@ from db.models import Poll, Vote
 from db.session import Database
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,39 @@ class Ballot:
     def leaf(self, poll_id: int) -> str:
         """Return this ballot's leaf in a poll."""
         return leaf(poll_id, self.member_id, self.choice, self.salt)
+
+
+#: Above this many ballots the hashing runs on a worker thread, off the event loop (100,000
+#: ballots take a few tenths of a second: see docs/performance.md).
+OFF_LOOP = 2000
+
+
+async def _hashing(work: Callable[[], T], size: int) -> T:
+    """Run CPU-bound hashing inline for small polls, on a thread for big ones."""
+    if size <= OFF_LOOP:
+        return work()
+    return await asyncio.to_thread(work)
+
+
+def commitment(poll_id: int, ballots: list[Ballot]) -> tuple[str, int]:
+    """Return the Merkle root over a poll's ballots and their count."""
+    return merkle_root([b.leaf(poll_id) for b in ballots]), len(ballots)
+
+
+def _prove(poll: Poll, ballots: list[Ballot], mine: Ballot, root: str) -> Receipt:
+    """Return a member's receipt: their ballot's proof among the stored ones, and the root."""
+    leaves = [b.leaf(poll.id) for b in ballots]
+    index, path = inclusion_proof(leaves, mine.leaf(poll.id))
+    return Receipt(
+        poll_id=poll.id,
+        member_id=mine.member_id,
+        choice=mine.choice,
+        salt=mine.salt,
+        index=index,
+        count=len(leaves),
+        path=tuple(path),
+        root=root,
+    )
 
 
 def is_sealed(poll: Poll) -> bool:
@@ -66,10 +102,10 @@ async def seal_closed(session: AsyncSession, polls: Iterable[Poll]) -> None:
     await _salt_missing(session, [p.id for p in sealed])
     ballots = await ballots_of(session, [p.id for p in sealed])
     for poll in sealed:
-        leaves = [b.leaf(poll.id) for b in ballots[poll.id]]
-        poll.sealed_root = merkle_root(leaves)
-        poll.sealed_count = len(leaves)
-        log.info("poll %s sealed: %d ballot(s), root %s", poll.id, len(leaves), poll.sealed_root)
+        mine = ballots[poll.id]
+        root, count = await _hashing(lambda p=poll, b=mine: commitment(p.id, b), len(mine))
+        poll.sealed_root, poll.sealed_count = root, count
+        log.info("poll %s sealed: %d ballot(s), root %s", poll.id, count, root)
 
 
 async def _salt_missing(session: AsyncSession, poll_ids: list[int]) -> None:
@@ -126,19 +162,9 @@ class ReceiptService:
         mine = next((b for b in ballots if b.member_id == member_id), None)
         if mine is None:
             raise NotFound(f"You didn't vote in the sealed poll on #{number}: no receipt.")
-        leaves = [b.leaf(poll.id) for b in ballots]
-        index, path = inclusion_proof(leaves, mine.leaf(poll.id))
-        assert poll.sealed_root is not None
-        return Receipt(
-            poll_id=poll.id,
-            member_id=member_id,
-            choice=mine.choice,
-            salt=mine.salt,
-            index=index,
-            count=len(leaves),
-            path=tuple(path),
-            root=poll.sealed_root,
-        )
+        root = poll.sealed_root
+        assert root is not None
+        return await _hashing(lambda: _prove(poll, ballots, mine, root), len(ballots))
 
     async def recompute(self, poll_id: int) -> bool:
         """Tell whether a closed sealed poll's stored ballots still give its published root."""
@@ -149,11 +175,11 @@ class ReceiptService:
             if not is_sealed(poll) or poll.sealed_root is None:
                 return False
             ballots = (await ballots_of(session, [poll_id]))[poll_id]
-        leaves = [b.leaf(poll_id) for b in ballots]
-        return merkle_root(leaves) == poll.sealed_root and len(leaves) == poll.sealed_count
+        found = await _hashing(lambda: commitment(poll_id, ballots), len(ballots))
+        return found == (poll.sealed_root, poll.sealed_count)
 
     async def leaves(self, poll_id: int) -> list[str]:
         """Return a poll's leaves as stored now, sorted (what an auditor recomputes the root from)."""
         async with self._db.read() as session:
             ballots = (await ballots_of(session, [poll_id]))[poll_id]
-        return sorted(b.leaf(poll_id) for b in ballots)
+        return await _hashing(lambda: sorted(b.leaf(poll_id) for b in ballots), len(ballots))

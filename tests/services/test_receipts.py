@@ -16,6 +16,7 @@ from bot.domain.outcomes import Choice
 from bot.domain.receipts import EMPTY_ROOT, Receipt, inclusion_proof, leaf, merkle_root
 from bot.domain.votes import EventKind, VoteEvent
 from bot.services import Services
+from bot.services.receipts import OFF_LOOP
 from tests.sealed import cast_sealed, published, seal, tamper
 from tests.services.test_polls_votes import GUILD, open_poll, seeded  # noqa: F401
 
@@ -225,3 +226,17 @@ def test_proof_helpers_agree_with_the_service_shape() -> None:
     leaves = [leaf(1, m, YES, f"{m:032x}") for m in range(5)]
     index, path = inclusion_proof(leaves, leaves[3])
     assert Receipt(1, 3, YES, f"{3:032x}", index, 5, tuple(path), merkle_root(leaves)).verify()
+
+
+async def test_a_big_poll_is_hashed_off_the_event_loop_with_the_same_result(
+    seeded: Services,  # noqa: F811
+) -> None:
+    many = {872345678901300000 + i: list(Choice)[i % 3] for i in range(OFF_LOOP + 500)}
+    poll_id, salts = await sealed_poll(seeded, 1, many)
+    await seeded.polls.close(GUILD, 1)
+    assert await published(seeded.db, poll_id) == (expected_root(poll_id, salts, many), len(many))
+    assert await seeded.receipts.recompute(poll_id)
+    member = 872345678901300000 + 1234
+    receipt = await seeded.receipts.receipt_for(GUILD, 1, member)
+    assert receipt.verify() and receipt.salt == salts[member] and receipt.count == len(many)
+    assert len(await seeded.receipts.leaves(poll_id)) == len(many)
