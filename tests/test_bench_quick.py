@@ -85,3 +85,12 @@ def test_bench_cards_quick() -> None:
     printed = run_bench("bench_cards.py", "--quick")
     for card in ("leaderboard", "member", "scorecard"):
         assert f"{card} card" in printed
+
+
+def test_bench_receipts_quick(tmp_path: Path) -> None:
+    """Receipts are verified and a root computed (no database: one run)."""
+    out = tmp_path / "result.json"
+    printed = run_bench("bench_receipts.py", "--quick", "--out", str(out))
+    for line in ("receipts: 5,000 ballots", "verify one receipt (median)", "Merkle root over"):
+        assert line in printed
+    assert out.exists()

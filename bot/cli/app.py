@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 
-from bot.cli import data, ops
+from bot.cli import data, ops, verify
 from bot.cli.common import database_problem
 from bot.cli.parser import build_parser
 from bot.config import ConfigError, Settings, configure_logging, load_settings
@@ -33,6 +33,7 @@ _HANDLERS: dict[str, Handler] = {
     "predictions list": data.predictions_list,
     "leaderboard": data.leaderboard,
     "export": data.export,
+    "verify": verify.verify,
 }
 
 

@@ -122,7 +122,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _db_parser(sub)
     _data_parsers(sub)
+    _verify_parser(sub)
     return parser
+
+
+def _verify_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    verify = sub.add_parser(
+        "verify",
+        help="check a sealed ballot's receipt (or an export's commitments) offline",
+        description="Check a receipt.json from /poll verify against the commitment it names "
+        "(exit 0 included, 1 not, 2 unreadable), or with --export recompute every sealed "
+        "poll's root from an export's leaves. Needs no database and no network.",
+    )
+    what = verify.add_mutually_exclusive_group(required=True)
+    what.add_argument("receipt", nargs="?", help="the receipt file, or - for stdin")
+    what.add_argument("--export", metavar="FILE", help="an export's calledit.json")
 
 
 def _demo_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -1,7 +1,8 @@
-"""/poll: open, open-all, close, resync, results."""
+"""/poll: open, open-all, close, resync, results, verify."""
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING
 
 import discord
@@ -13,7 +14,9 @@ from bot.domain.lifecycle import POLL_HOURS_MAX, POLL_HOURS_MIN
 from bot.exts.checks import Gate, admin_command, guild_id_of
 from bot.exts.options import Number
 from bot.exts.replies import Replier
+from bot.render.receipts import RECEIPT_FILE, receipt_reply
 from bot.services.predictions import PredictionService
+from bot.services.receipts import ReceiptService
 from bot.votes.writer import VoteWriter
 from bot.workflows.closing import PollClosing
 from bot.workflows.opening import PollOpening
@@ -43,6 +46,7 @@ class Polls(
         predictions: PredictionService,
         reply: Replier,
         gate: Gate,
+        receipts: ReceiptService,
     ) -> None:
         self._opening = opening
         self._closing = closing
@@ -51,6 +55,7 @@ class Polls(
         self._predictions = predictions
         self._reply = reply
         self._gate = gate
+        self._receipts = receipts
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         """Run the command's checks: admins only, cooldowns."""
@@ -164,6 +169,24 @@ class Polls(
         embed = render.prediction_detail(view, counting=waiting)
         await self._reply(interaction, embed=embed, ephemeral=True)
 
+    @app_commands.command(
+        name="verify", description="Get the proof that your sealed ballot is in the result"
+    )
+    @app_commands.describe(prediction="The prediction whose closed sealed poll you voted in")
+    async def verify(self, interaction: discord.Interaction, prediction: Number) -> None:
+        """Answer privately with the member's receipt and its JSON for `calledit verify`."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        receipt = await self._receipts.receipt_for(
+            guild_id_of(interaction), prediction, interaction.user.id
+        )
+        attached = discord.File(io.BytesIO(receipt.to_json().encode()), filename=RECEIPT_FILE)
+        await self._reply(
+            interaction,
+            content=receipt_reply(receipt, prediction),
+            files=[attached],
+            ephemeral=True,
+        )
+
 
 async def setup(bot: CalledItBot) -> None:
     """Add the cog with the poll workflows, the vote writer and the predictions."""
@@ -177,5 +200,6 @@ async def setup(bot: CalledItBot) -> None:
             bot.services.predictions,
             Replier(bot.services.notices),
             Gate(bot.services.guilds, bot.cooldowns),
+            bot.services.receipts,
         )
     )

@@ -17,6 +17,7 @@ from bot.services.notices import NoticeService
 from bot.services.outbox import OutboxService
 from bot.services.polls import PollService
 from bot.services.predictions import PredictionService
+from bot.services.receipts import ReceiptService
 from bot.services.reminders import ReminderService
 from bot.services.resolution import ResolutionService
 from bot.services.scorecard import ScorecardService
@@ -50,6 +51,7 @@ class Services:
     champions: ChampionService
     shards: ShardStateService
     outbox: OutboxService
+    receipts: ReceiptService
 
     @classmethod
     def build(cls, db: Database, clock: Clock) -> Services:
@@ -76,4 +78,5 @@ class Services:
             champions=ChampionService(db, clock),
             shards=ShardStateService(db),
             outbox=OutboxService(db, clock),
+            receipts=ReceiptService(db, clock),
         )

@@ -10,13 +10,16 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, union
+from sqlalchemy import func, select, union
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.outcomes import Choice
 from bot.services.boards import BoardService
 from bot.services.names import NameService
+from bot.services.receipts import ballots_of
 from bot.services.shared_reads import snapshots_of
+from bot.snapshots.predictions import Tally
 from db.models import GuildSettings, Poll, Prediction, ResolutionEvent, Vote
 from db.session import Database
 
@@ -66,9 +69,8 @@ class ExportService:
                     "status": v.status,
                     "outcome": v.resolution.outcome.value if v.resolution else None,
                     "resolved_at": v.resolution.resolved_at if v.resolution else None,
-                    "votes_came_true": v.tally.came_true,
-                    "votes_partly": v.tally.partly,
-                    "votes_did_not": v.tally.did_not,
+                    # A sealed poll still open shows no tally: its count is in the sealed table.
+                    **_tally_columns(v.tally, hidden=v.poll is not None and v.poll.tally_hidden),
                 }
                 for v in await snapshots_of(session, predictions)
             ]
@@ -85,7 +87,7 @@ class ExportService:
                         Vote.poll_id, Vote.member_id, Vote.prediction_id, Vote.choice, Vote.cast_at
                     )
                     .join(Poll, Poll.id == Vote.poll_id)
-                    .where(Poll.guild_id == guild_id)
+                    .where(Poll.guild_id == guild_id, Poll.ballot_style != "sealed")
                     .order_by(Vote.poll_id, Vote.member_id)
                 )
             ]
@@ -105,6 +107,7 @@ class ExportService:
                     .order_by(ResolutionEvent.id)
                 )
             ]
+            sealed_rows = await _sealed_rows(session, guild_id, numbers)
         board = await self._boards.all_time(guild_id)
         names = await self._names.of(
             guild_id,
@@ -129,12 +132,15 @@ class ExportService:
             }
             for r in board.rows
         ]
-        return {
+        tables = {
             "predictions": prediction_rows,
             "votes": vote_rows,
             "resolutions": audit_rows,
             "scores": score_rows,
         }
+        if sealed_rows:  # a server that never sealed a poll exports exactly as before
+            tables["sealed"] = sealed_rows
+        return tables
 
     async def csv_files(self, guild_id: int) -> dict[str, bytes]:
         """Return one CSV file per table, named like predictions.csv."""
@@ -182,6 +188,7 @@ _HEADERS = {
         "votes_did_not",
     ),
     "votes": ("prediction", "poll_id", "member_id", "member_name", "choice", "cast_at"),
+    "sealed": ("prediction", "poll_id", "state", "ballots", "root", "leaves"),
     "resolutions": (
         "prediction",
         "at",
@@ -203,6 +210,57 @@ _HEADERS = {
         "accuracy",
     ),
 }
+
+
+def _tally_columns(tally: Tally, *, hidden: bool) -> dict[str, int | None]:
+    """Return a prediction's vote columns: empty while its sealed poll is open."""
+    return {
+        "votes_came_true": None if hidden else tally.came_true,
+        "votes_partly": None if hidden else tally.partly,
+        "votes_did_not": None if hidden else tally.did_not,
+    }
+
+
+async def _sealed_rows(
+    session: AsyncSession, guild_id: int, numbers: dict[int, int]
+) -> list[dict[str, Any]]:
+    """Return one row per sealed poll: its commitment and sorted leaves once closed.
+
+    Never who voted or what: an open poll gives only its count of ballots, a closed one the
+    published root and count and the leaves (salted hashes) an auditor recomputes it from.
+    """
+    polls = (
+        await session.scalars(
+            select(Poll)
+            .where(Poll.guild_id == guild_id, Poll.ballot_style == "sealed")
+            .order_by(Poll.id)
+        )
+    ).all()
+    if not polls:
+        return []
+    closed = [p.id for p in polls if p.sealed_root is not None]
+    ballots = await ballots_of(session, closed)
+    open_counts = dict(
+        (
+            await session.execute(
+                select(Vote.poll_id, func.count())
+                .where(Vote.poll_id.in_([p.id for p in polls if p.sealed_root is None]))
+                .group_by(Vote.poll_id)
+            )
+        ).all()
+    )
+    rows = []
+    for poll in polls:
+        row: dict[str, Any] = {"prediction": numbers[poll.prediction_id], "poll_id": poll.id}
+        if poll.sealed_root is None:
+            row.update(state="open", ballots=open_counts.get(poll.id, 0), root=None, leaves=[])
+        else:
+            leaves = sorted(b.leaf(poll.id) for b in ballots[poll.id])
+            row.update(
+                state="closed", ballots=poll.sealed_count, root=poll.sealed_root, leaves=leaves
+            )
+        rows.append(row)
+    return rows
 
 
 def zip_files(files: dict[str, bytes]) -> bytes:
@@ -233,6 +291,8 @@ def _cell(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):  # a sealed poll's leaves: hex hashes, space-separated
+        return " ".join(str(v) for v in value)
     text = str(value)
     if isinstance(value, str) and text.startswith(_FORMULA_START):
         return "'" + text

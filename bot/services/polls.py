@@ -12,6 +12,7 @@ from bot.domain.clock import Clock
 from bot.domain.errors import Conflict, NotFound
 from bot.domain.lifecycle import RESULT_CATCH_UP, RESULT_REASONS, check_can_poll, poll_deadline
 from bot.domain.shards import ShardScope
+from bot.services.receipts import seal_closed
 from bot.services.scoping import EVERYTHING, owned
 from bot.services.shared_reads import find_prediction, poll_snapshot, snapshot_of
 from bot.snapshots.predictions import ClosedPoll, OpenPollRef, PollSnapshot, PredictionSnapshot
@@ -109,6 +110,7 @@ class PollService:
                 raise Conflict(f"Prediction #{number} has no open poll.")
             poll.closed_at = self._clock.now()
             poll.close_reason = reason
+            await seal_closed(session, [poll])
             await session.flush()
             return ClosedPoll(poll_snapshot(poll, number), await snapshot_of(session, prediction))
 
@@ -120,6 +122,7 @@ class PollService:
                 return None
             poll.closed_at = self._clock.now()
             poll.close_reason = "message deleted"
+            await seal_closed(session, [poll])
             await session.flush()
             prediction = await session.get_one(Prediction, poll.prediction_id)
             return ClosedPoll(
@@ -174,6 +177,7 @@ class PollService:
             for poll in due:
                 poll.closed_at = poll.closes_at
                 poll.close_reason = "deadline"
+            await seal_closed(session, due)
             await session.flush()
             for poll in due:
                 prediction = await session.get_one(Prediction, poll.prediction_id)
@@ -310,5 +314,6 @@ async def _close_in_channel(
         poll.closed_at = now
         poll.close_reason = "channel deleted"
         closed.append((poll, await session.get_one(Prediction, poll.prediction_id)))
+    await seal_closed(session, polls)
     await session.flush()
     return closed

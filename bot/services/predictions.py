@@ -24,6 +24,7 @@ from bot.domain.inputs import (
 )
 from bot.domain.seedfile import SeedSet
 from bot.services.guilds import ensure
+from bot.services.receipts import seal_closed
 from bot.services.sets import added_here, ensure_set, find_set
 from bot.services.shared_reads import find_prediction, snapshot_of, snapshots_of
 from bot.snapshots.predictions import Page, PredictionSnapshot, SeedReport
@@ -119,6 +120,7 @@ class PredictionService:
             if open_poll is not None:
                 open_poll.closed_at = self._clock.now()
                 open_poll.close_reason = "archived"
+                await seal_closed(session, [open_poll])
             await session.flush()
             return await snapshot_of(session, row)
 

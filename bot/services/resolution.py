@@ -16,6 +16,7 @@ from bot.domain.scoring import points
 from bot.domain.shards import ShardScope
 from bot.services import ledger
 from bot.services.disputes import close_open
+from bot.services.receipts import seal_closed
 from bot.services.scoping import EVERYTHING, owned
 from bot.services.shared_reads import find_prediction, latest_votes, poll_snapshot, snapshot_of
 from bot.snapshots.predictions import ResolutionReport
@@ -87,6 +88,7 @@ class ResolutionService:
             if poll is not None:
                 poll.closed_at = now
                 poll.close_reason = "resolved"
+                await seal_closed(session, [poll])
             await session.flush()
             await ledger.book(session, guild_id, prediction.id, outcome, now, sign=1)
             closed_disputes = await close_open(session, prediction.id, now)

@@ -22,6 +22,7 @@ from bot.domain.votes import (
     fold,
     plan_read_back,
 )
+from bot.services.receipts import is_sealed
 from bot.services.vote_clears import apply_with_clears
 from bot.services.vote_postgres import write_postgres
 from bot.snapshots.votes import ApplyReport, ReadBackReport
@@ -251,7 +252,11 @@ class VoteService:
         """Make a poll's votes match its message's reactions (after a restart, a gap, or at close)."""
         async with self._db.write() as session:
             poll = await session.get(Poll, poll_id)
-            if poll is None or not may_read_back(poll.closed_at, poll.closes_at, self._clock.now()):
+            if (
+                poll is None
+                or is_sealed(poll)  # its ballots are buttons, not reactions: never read back
+                or not may_read_back(poll.closed_at, poll.closes_at, self._clock.now())
+            ):
                 # Long past its deadline the reactions may include late ones: the votes stand.
                 return ReadBackReport(poll_id, 0, 0, 0, applied=False)
             current = {

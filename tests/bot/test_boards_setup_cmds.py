@@ -170,6 +170,7 @@ async def test_commands_are_registered_with_permission_hints(live: World) -> Non
         "close",
         "resync",
         "results",
+        "verify",
     }
 
 

@@ -6,13 +6,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.domain.clock import FrozenClock
 from bot.domain.errors import Conflict
 from bot.services import Services
 from bot.services.copying import copy_database
 from db.copy import tables
+from db.models import GuildSettings, Poll, Vote
 from db.session import Database
 from tests.pg import PgServer
 from tests.services.test_season import GUILD, play_season
@@ -39,8 +40,20 @@ async def test_a_season_copies_to_the_other_backend_and_back(
 ) -> None:
     """From SQLite to PostgreSQL and back (or the other way round): nothing lost or changed."""
     await play_season(services, clock)
+    await _seal_one_poll(services)
     original = await every_row(services.db)
     assert len(original["votes"]) > 290 and original["resolution_events"]
+    # The sealed-ballot columns travel too (the copy is column-generic: this proves it).
+    polls = {c.name: i for i, c in enumerate(tables_by_name()["polls"].columns)}
+    sealed = [r for r in original["polls"] if r[polls["ballot_style"]] == "sealed"]
+    assert [(r[polls["sealed_root"]], r[polls["sealed_count"]]) for r in sealed] == [("ab" * 32, 7)]
+    votes = {c.name: i for i, c in enumerate(tables_by_name()["votes"].columns)}
+    assert sum(r[votes["salt"]] == "0f" * 16 for r in original["votes"]) > 0
+    settings = {c.name: i for i, c in enumerate(tables_by_name()["guild_settings"].columns)}
+    assert [
+        (r[settings["ballot_style"]], r[settings["web_enabled"]])
+        for r in original["guild_settings"]
+    ] == [("sealed", True)]
     sqlite_url = f"sqlite+aiosqlite:///{tmp_path / 'copy.db'}"
     there_url = sqlite_url if backend == "postgresql" else await pg_server.create(migrated=False)
     back_url = (
@@ -78,3 +91,21 @@ async def test_a_season_copies_to_the_other_backend_and_back(
         for url in (there_url, back_url):
             if url.startswith("postgresql"):
                 await pg_server.drop(url)
+
+
+def tables_by_name() -> dict[str, Any]:
+    """Return the copied tables by name."""
+    return {t.name: t for t in tables()}
+
+
+async def _seal_one_poll(services: Services) -> None:
+    """Give the season a sealed poll, its salted ballots and a server that opted in."""
+    async with services.db.write() as session:
+        poll_id = await session.scalar(select(Poll.id).order_by(Poll.id).limit(1))
+        await session.execute(
+            update(Poll)
+            .where(Poll.id == poll_id)
+            .values(ballot_style="sealed", sealed_root="ab" * 32, sealed_count=7)
+        )
+        await session.execute(update(Vote).where(Vote.poll_id == poll_id).values(salt="0f" * 16))
+        await session.execute(update(GuildSettings).values(ballot_style="sealed", web_enabled=True))
