@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from bot.domain.ballots import BallotStyle, parse_ballot_style
 from bot.domain.clock import Clock
 from bot.domain.lifecycle import may_read_back, poll_is_open
 from bot.domain.outcomes import Choice
@@ -251,8 +252,13 @@ class VoteService:
         """Make a poll's votes match its message's reactions (after a restart, a gap, or at close)."""
         async with self._db.write() as session:
             poll = await session.get(Poll, poll_id)
-            if poll is None or not may_read_back(poll.closed_at, poll.closes_at, self._clock.now()):
+            if (
+                poll is None
+                or parse_ballot_style(poll.ballot_style) is BallotStyle.SEALED
+                or not may_read_back(poll.closed_at, poll.closes_at, self._clock.now())
+            ):
                 # Long past its deadline the reactions may include late ones: the votes stand.
+                # A sealed poll's ballots are the bot's own: reactions never change them.
                 return ReadBackReport(poll_id, 0, 0, 0, applied=False)
             current = {
                 member: Choice.from_ordinal(choice)
