@@ -191,3 +191,24 @@ async def test_the_demo_finds_the_commands_its_sealed_act_needs(live: World) -> 
     assert not has_option(live.bot, "poll", "open", "no_such_option")
     assert not has_option(live.bot, "poll", "no_such_command")
     assert not has_option(live.bot, "leaderboard", "open")  # not a group
+
+
+async def test_the_deadline_closes_it_with_the_commitment_and_without_its_buttons(
+    live: World,
+) -> None:
+    message_id = await seal(live, 4, three(live), hours=24)
+    await commit(live, message_id)
+    live.emu.clear_records()
+    live.clock.advance(timedelta(hours=24, minutes=1))
+    await live.bot.scheduler.tick()
+    (edit,) = [
+        r for r in live.emu.requests_to("PATCH", EDIT_ROUTE) if r.path.endswith(str(message_id))
+    ]
+    assert edit.body["components"] == []
+    assert "closed at its deadline" in fields_of(live.emu.message(message_id).embeds[0])["Status"]
+    result = live.emu.messages(live.polls.id)[-1].embeds[0]
+    assert result["title"].startswith("Poll result · #4")
+    assert result["description"].splitlines()[1:] == [
+        "✅ 2 · 🌓 0 · ❌ 1 (3 votes)",
+        f"Commitment: `{ROOT}` over 3 ballots — check yours with /poll verify",
+    ]
