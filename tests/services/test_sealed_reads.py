@@ -12,6 +12,7 @@ from bot.domain.clock import FrozenClock
 from bot.domain.outcomes import Choice
 from bot.domain.receipts import new_salt
 from bot.domain.seedfile import load
+from bot.domain.votes import EventKind, VoteEvent
 from bot.services import Services
 from db.models import Poll, Vote
 
@@ -99,3 +100,15 @@ async def test_a_closed_sealed_poll_scores_on_the_monthly_board_like_a_reaction_
         (1, HALF, 0.5, False),
         (2, HALF, 0.5, True),
     }
+
+
+async def test_reactions_never_change_a_sealed_polls_ballots(
+    seeded: Services, clock: FrozenClock
+) -> None:
+    poll_id = await sealed_poll(seeded, 1, 1001, clock)
+    ballots = await seeded.votes.votes_of_poll(poll_id)
+    report = await seeded.votes.apply_read_back(poll_id, {NO: {7, 8, 42}})  # a read-back
+    assert not report.applied and report.changes == 0
+    cleared = await seeded.votes.apply([VoteEvent(EventKind.CLEAR, 1001, 0, None, clock.now())])
+    assert cleared.deletes == 0 and cleared.ignored == 1  # a moderator's clear
+    assert await seeded.votes.votes_of_poll(poll_id) == ballots
