@@ -21,6 +21,7 @@ from discord_emulator.models import Channel, Message
 from discord_emulator.spec import EXTRA_HINT, checks_available, default_spec_path
 
 from bot.app import CalledItBot, default_seed
+from bot.demo_sealed import sealed_poll
 from bot.domain.clock import FrozenClock
 from bot.domain.errors import InvalidInput
 from bot.services import Services
@@ -345,6 +346,11 @@ async def _season(
     )
     await bot.scheduler.tick()
     out.flush()
+
+    async def run(actor: Actor, command: str, where: Channel, **options: Any) -> InteractionResult:
+        return await _run(emu, out, actor, command, where, **options)
+
+    await sealed_poll(emu, bot, run, out.say, out.reply, out.flush, admin, people, channels)
 
 
 async def _wait_votes(bot: CalledItBot, expected: int) -> None:

@@ -49,6 +49,8 @@ async def predictions_list(settings: Settings, args: argparse.Namespace) -> int:
                 detail = (
                     p.resolution.outcome.label
                     if p.resolution
+                    else f"🔒 {p.tally.total} sealed"
+                    if p.tally.hidden
                     else f"✅ {p.tally.came_true} · 🌓 {p.tally.partly} · ❌ {p.tally.did_not}"
                 )
                 lines.append(f"#{p.number:<3} {p.status:<9} {_one_line(p.title)}  [{detail}]")

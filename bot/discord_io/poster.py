@@ -146,14 +146,24 @@ class Poster:
                 log.warning("could not add %s to message %s", emoji, message_id, exc_info=True)
 
     async def edit(
-        self, guild_id: int, channel_id: int, message_id: int, embed: discord.Embed
+        self,
+        guild_id: int,
+        channel_id: int,
+        message_id: int,
+        embed: discord.Embed,
+        *,
+        remove_components: bool = False,
     ) -> bool:
-        """Edit one of the bot's messages when the channel is visible; tell whether it was."""
+        """Edit one of the bot's messages when the channel is visible; tell whether it was.
+
+        With `remove_components` its buttons go too (a sealed poll's, once it closed).
+        """
         if self._access.lacking(guild_id, channel_id, ("view_channel",)) != []:
             return False
         message = self._channel_of(channel_id, guild_id).get_partial_message(message_id)
+        extra: dict[str, Any] = {"view": None} if remove_components else {}
         try:
-            await message.edit(embed=embed, allowed_mentions=NO_MENTIONS)
+            await message.edit(embed=embed, allowed_mentions=NO_MENTIONS, **extra)
         except discord.HTTPException:
             log.warning("could not edit message %s", message_id, exc_info=True)
             return False

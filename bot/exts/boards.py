@@ -157,6 +157,10 @@ class Boards(commands.Cog):
         )
         embeds = [answer.embed, render.breakdown(detail)] if detail else [answer.embed]
         await self._reply(interaction, embeds=embeds, files=answer.files, view=view)
+        if detail and target.id == interaction.user.id and any(i.sealed for i in detail.items):
+            # Sealed votes stay private: the member sees their own in a reply only they see.
+            own = render.breakdown(detail, own_sealed=True)
+            await self._reply(interaction, embed=own, ephemeral=True)
 
     @cooled_command
     @app_commands.command(

@@ -8,7 +8,7 @@ import discord
 
 from bot.domain.outcomes import Outcome
 from bot.domain.ranking import BoardRow
-from bot.render.texts import OUTCOME_ICON, cut, embed, num, peer
+from bot.render.texts import OUTCOME_ICON, SEALED_ICON, cut, embed, num, peer
 from bot.snapshots.boards import Board, Breakdown, MemberStats, SourceCard
 
 
@@ -178,16 +178,25 @@ def export_too_big(guild_id: int, size: int) -> str:
     )
 
 
-def breakdown(b: Breakdown) -> discord.Embed:
-    """Render one page of a member's scored predictions: their vote, the outcome, the points."""
+def breakdown(b: Breakdown, *, own_sealed: bool = False) -> discord.Embed:
+    """Render one page of a member's scored predictions: their vote, the outcome, the points.
+
+    A vote on a sealed poll (and the points that would tell it) is shown only with
+    `own_sealed`: in the member's own private reply.
+    """
     lines = [
-        f"**#{i.number}** {cut(i.title, 70)}\n└ voted {i.vote.emoji} {i.vote.label} · "
-        f"{OUTCOME_ICON[i.outcome]} {i.outcome.label} · **{num(i.points)}** pts"
+        f"**#{i.number}** {cut(i.title, 70)}\n└ "
+        + (
+            f"{SEALED_ICON} sealed ballot · {OUTCOME_ICON[i.outcome]} {i.outcome.label}"
+            if i.sealed and not own_sealed
+            else f"voted {i.vote.emoji} {i.vote.label} · "
+            f"{OUTCOME_ICON[i.outcome]} {i.outcome.label} · **{num(i.points)}** pts"
+        )
         for i in b.items
     ]
     total = f"{b.total} scored prediction{'s' if b.total != 1 else ''}"
     return embed(
-        "What counted",
+        "What counted" + (" · your sealed ballots (only you see this)" if own_sealed else ""),
         f"<@{b.member_id}>\n" + ("\n".join(lines) if lines else "No scored predictions yet."),
         footer=f"Page {b.page} of {b.pages} · {total}",
     )

@@ -6,12 +6,15 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.domain.ballots import BallotStyle
+from bot.domain.lifecycle import RESULT_REASONS
 from bot.render.texts import (
     COLOUR_CLOSED,
     CONTENT_MAX,
     HOW_TO_VOTE,
     cut,
     embed,
+    sealed_count,
     tally_line,
     ts,
 )
@@ -61,12 +64,20 @@ def poll_closed_message(closed: ClosedPoll) -> discord.Embed:
         "resolved": "closed: the prediction was resolved",
         "archived": "closed: the prediction was archived",
     }.get(closed.poll.close_reason or "", "closed early by an admin")
+    tally = ("Final tally", tally_line(p.tally), False)
+    if closed.poll.sealed and (closed.poll.close_reason or "closed") in RESULT_REASONS:
+        tally = (
+            "Ballots",
+            f"{sealed_count(p.tally.total)}: voting is over. "
+            "The tally and its commitment are in the result post.",
+            False,
+        )
     return embed(
         f"Poll closed · {prediction_heading(p)}",
         p.statement,
         colour=COLOUR_CLOSED,
         fields=[
-            ("Final tally", tally_line(p.tally), False),
+            tally,
             (
                 "Status",
                 f"This poll {reason} {ts(closed.poll.closed_at or closed.poll.closes_at, 'R')}.",
@@ -86,19 +97,30 @@ def poll_result(closed: ClosedPoll, *, marker: str = "") -> discord.Embed:
     )
     if p.tally.total == 0:
         verdict = "Nobody voted."
+    lines = [verdict, tally_line(p.tally)]
+    if closed.poll.sealed and closed.poll.sealed_root is not None:
+        lines.append(commitment_line(closed.poll.sealed_root, closed.poll.sealed_count or 0))
     return embed(
         f"Poll result · {prediction_heading(p)}",
-        f"{verdict}\n{tally_line(p.tally)}",
+        "\n".join(lines),
         colour=COLOUR_CLOSED,
         footer="An admin resolves the prediction with /prediction resolve.",
         marker=marker,
     )
 
 
+def commitment_line(root: str, count: int) -> str:
+    """Return the published commitment of a sealed poll, and how a member checks their ballot."""
+    ballots = f"{count} ballot{'s' if count != 1 else ''}"
+    return f"Commitment: `{root}` over {ballots} — check yours with /poll verify"
+
+
 def read_back_summary(results: Sequence[ReadBack]) -> str:
     """Say what re-reading polls' reactions changed, poll by poll where something did."""
     if not results:
         return "No open poll to re-read."
+    if all(item.ref.ballot is BallotStyle.SEALED for item in results):
+        return "\n".join(f"#{item.ref.number}: {item.problem}" for item in results)
     lines: list[str] = []
     totals = [0, 0, 0, 0]
     for item in sorted(results, key=lambda r: r.ref.number):

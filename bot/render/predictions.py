@@ -142,9 +142,7 @@ def resolution_announcement(
             if c in report.points_by_choice
         )
         fields.append(("Points awarded", pts, False))
-        fields.append(
-            ("Who called it", mention_list(report.called_it) or "Nobody this time.", False)
-        )
+        fields.append(("Who called it", _who_called_it(report), False))
     if p.resolution.note:
         fields.append(("Note", p.resolution.note, False))
     if p.resolution.evidence_url:
@@ -158,6 +156,17 @@ def resolution_announcement(
         fields=fields,
         marker=marker,
     )
+
+
+def _who_called_it(report: ResolutionReport) -> str:
+    """Name who called it; on a sealed poll only count them (votes stay private after close)."""
+    poll = report.prediction.poll
+    if poll is not None and poll.sealed:
+        n = len(report.called_it)
+        if n == 0:
+            return "Nobody this time."
+        return f"{n} member{'s' if n != 1 else ''} (sealed ballots: who voted what stays private)."
+    return mention_list(report.called_it) or "Nobody this time."
 
 
 def unresolved_announcement(report: ResolutionReport, *, marker: str = "") -> discord.Embed:

@@ -54,8 +54,19 @@ def ts(when: datetime, style: str = "f") -> str:
     return f"<t:{int(when.timestamp())}:{style}>"
 
 
+#: The lock shown beside a sealed poll's count of votes.
+SEALED_ICON = "🔒"
+
+
+def sealed_count(count: int) -> str:
+    """Return '🔒 4 sealed votes'."""
+    return f"{SEALED_ICON} {count} sealed vote{'s' if count != 1 else ''}"
+
+
 def tally_line(tally: Tally) -> str:
-    """Return '✅ 3 · 🌓 1 · ❌ 0 (4 votes)'."""
+    """Return '✅ 3 · 🌓 1 · ❌ 0 (4 votes)', or only the count of a sealed tally while it runs."""
+    if tally.hidden:
+        return f"{sealed_count(tally.total)} · the tally shows when the poll closes"
     counts = " · ".join(f"{choice.emoji} {tally.count(choice)}" for choice in Choice)
     return f"{counts} ({tally.total} vote{'s' if tally.total != 1 else ''})"
 

@@ -6,12 +6,13 @@ import math
 
 from sqlalchemy import and_, select
 
+from bot.domain.ballots import BallotStyle
 from bot.domain.clock import Clock
 from bot.domain.outcomes import Choice, Outcome
 from bot.domain.scoring import score_table
 from bot.services.shared_reads import latest_votes, tallies
 from bot.snapshots.boards import Breakdown, BreakdownItem
-from db.models import Prediction, Resolution, Vote
+from db.models import Poll, Prediction, Resolution, Vote
 from db.session import Database
 
 PAGE_SIZE = 10
@@ -62,12 +63,25 @@ class BreakdownService:
             page = min(max(1, page), pages)
             shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
             counts = await tallies(session, [r.id for r in shown])
+            sealed = set(
+                await session.scalars(
+                    select(Vote.prediction_id)
+                    .join(Poll, Poll.id == Vote.poll_id)
+                    .where(
+                        Vote.member_id == member_id,
+                        Vote.prediction_id.in_([r.id for r in shown]),
+                        Poll.ballot_style == BallotStyle.SEALED.value,
+                    )
+                )
+            )
         items = []
         for r in shown:
             outcome = Outcome(r.outcome)
             vote = Choice.from_ordinal(mine[r.id])
             score = score_table(counts[r.id].as_dict(), outcome)[vote]
             items.append(
-                BreakdownItem(r.number, r.title, vote, outcome, score.points, r.resolved_at)
+                BreakdownItem(
+                    r.number, r.title, vote, outcome, score.points, r.resolved_at, r.id in sealed
+                )
             )
         return Breakdown(member_id, tuple(items), page, pages, len(rows))

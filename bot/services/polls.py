@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.ballots import parse_ballot_style
 from bot.domain.clock import Clock
 from bot.domain.errors import Conflict, NotFound
 from bot.domain.lifecycle import RESULT_CATCH_UP, RESULT_REASONS, check_can_poll, poll_deadline
@@ -157,7 +158,13 @@ class PollService:
         if poll is None:
             raise Conflict(f"Prediction #{number} has no open poll.")
         return OpenPollRef(
-            poll.id, poll.guild_id, poll.channel_id, poll.message_id or 0, poll.closes_at, number
+            poll.id,
+            poll.guild_id,
+            poll.channel_id,
+            poll.message_id or 0,
+            poll.closes_at,
+            number,
+            parse_ballot_style(poll.ballot_style),
         )
 
     async def close_due(self, scope: ShardScope = EVERYTHING) -> list[ClosedPoll]:
@@ -246,7 +253,15 @@ class PollService:
             statement = statement.where(Poll.guild_id == guild_id)
         async with self._db.read() as session:
             return [
-                OpenPollRef(p.id, p.guild_id, p.channel_id, p.message_id or 0, p.closes_at, n)
+                OpenPollRef(
+                    p.id,
+                    p.guild_id,
+                    p.channel_id,
+                    p.message_id or 0,
+                    p.closes_at,
+                    n,
+                    parse_ballot_style(p.ballot_style),
+                )
                 for p, n in await session.execute(statement)
             ]
 

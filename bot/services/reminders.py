@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from bot.domain.clock import Clock
 from bot.domain.community import REMINDER_BEFORE, is_overdue, reminder_due
 from bot.domain.months import parse_timezone
-from bot.services.shared_reads import tallies
+from bot.services.shared_reads import shown_tallies
 from bot.snapshots.community import OverdueItem, ReminderItem
 from bot.snapshots.predictions import Tally
 from db.models import GuildSettings, Poll, Prediction, Resolution
@@ -45,7 +45,7 @@ class ReminderService:
                 )
             ).all()
             rows = [(p, q) for p, q in rows if reminder_due(p.opened_at, p.closes_at, now)]
-            counts = await tallies(session, [q.id for _, q in rows])
+            counts = await shown_tallies(session, [q.id for _, q in rows])
         return [
             ReminderItem(
                 p.id,
@@ -89,7 +89,7 @@ class ReminderService:
             )
             predictions = [p for p in predictions if is_overdue(p.due, today)]
             ids = [p.id for p in predictions]
-            counts = await tallies(session, ids)
+            counts = await shown_tallies(session, ids)
             open_ids = set(
                 await session.scalars(
                     select(Poll.prediction_id).where(

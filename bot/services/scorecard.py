@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.domain.clock import Clock
 from bot.domain.errors import NotFound
 from bot.domain.outcomes import Outcome
-from bot.services.shared_reads import tallies
+from bot.services.shared_reads import shown_tallies
 from bot.snapshots.boards import SourceCard, SourceItem
 from db.models import Prediction, Resolution
 from db.session import Database
@@ -64,7 +64,7 @@ class ScorecardService:
                 if len(listed) < self.ITEMS:
                     listed.append(r.id)
             on_card = {i for ids in shown.values() for i in ids}
-            counts = await tallies(
+            counts = await shown_tallies(
                 session, [r.id for r in rows if r.outcome is not None or r.id in on_card]
             )
         cards: dict[str, dict[str, int]] = {}

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.ballots import parse_ballot_style
+from bot.domain.ballots import BallotStyle, parse_ballot_style
 from bot.domain.errors import NotFound
 from bot.domain.outcomes import Choice, Outcome
 from bot.snapshots.predictions import (
@@ -16,6 +16,7 @@ from bot.snapshots.predictions import (
     PredictionSnapshot,
     ResolutionSnapshot,
     Tally,
+    shown_tally,
 )
 from db.models import Poll, Prediction, PredictionSet, Resolution, ResolutionEvent, Vote
 
@@ -83,6 +84,37 @@ async def tallies(session: AsyncSession, prediction_ids: Iterable[int]) -> dict[
     return {pid: Tally(**c) for pid, c in counts.items()}
 
 
+async def sealed_open(session: AsyncSession, prediction_ids: Iterable[int]) -> set[int]:
+    """Return the predictions whose latest poll is sealed and still open (tally hidden)."""
+    ids = list(prediction_ids)
+    if not ids:
+        return set()
+    latest = (
+        select(func.max(Poll.id)).where(Poll.prediction_id.in_(ids)).group_by(Poll.prediction_id)
+    )
+    return set(
+        await session.scalars(
+            select(Poll.prediction_id).where(
+                Poll.id.in_(latest),
+                Poll.ballot_style == BallotStyle.SEALED.value,
+                Poll.closed_at.is_(None),
+            )
+        )
+    )
+
+
+async def shown_tallies(session: AsyncSession, prediction_ids: Iterable[int]) -> dict[int, Tally]:
+    """Return the tallies as anyone may see them: a count only where a sealed poll is open.
+
+    Everything shown to people reads this (or a snapshot); `tallies` is for scoring.
+    """
+    ids = list(prediction_ids)
+    counts = await tallies(session, ids)
+    for prediction_id in await sealed_open(session, ids):
+        counts[prediction_id] = counts[prediction_id].sealed_view()
+    return counts
+
+
 async def find_prediction(session: AsyncSession, guild_id: int, number: int) -> Prediction:
     """Return a guild's prediction by number or raise NotFound."""
     row = await session.scalar(
@@ -136,6 +168,7 @@ async def snapshots_of(
         if set_ids
         else {}
     )
+    shown_poll = {pid: poll_snapshot(poll, numbers[pid]) for pid, poll in polls.items()}
     return [
         PredictionSnapshot(
             id=p.id,
@@ -148,8 +181,8 @@ async def snapshots_of(
             due=p.due,
             criteria=p.criteria,
             archived=p.archived,
-            tally=tally.get(p.id, Tally()),
-            poll=poll_snapshot(polls[p.id], numbers[p.id]) if p.id in polls else None,
+            tally=shown_tally(tally.get(p.id, Tally()), shown_poll.get(p.id)),
+            poll=shown_poll.get(p.id),
             resolution=resolution_snapshot(resolutions[p.id]) if p.id in resolutions else None,
             history=tuple(audit.get(p.id, ())),
             set_name=set_names.get(p.set_id) if p.set_id is not None else None,

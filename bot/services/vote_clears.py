@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy import Connection, delete, select
 
+from bot.domain.ballots import BallotStyle, parse_ballot_style
 from bot.domain.lifecycle import poll_is_open
 from bot.domain.outcomes import Choice
 from bot.domain.votes import Delete, EventKind, Upsert, VoteEvent, Write, cleared_choices
@@ -62,11 +63,15 @@ def apply_with_clears(
 
 
 def _clear(conn: Connection, event: VoteEvent) -> int | None:
-    """Delete the votes a clear removed; None when its poll is unknown or closed."""
+    """Delete the votes a clear removed; None when its poll is unknown, closed or sealed."""
     poll = conn.execute(
-        select(Poll.id, Poll.closes_at, Poll.closed_at).where(Poll.message_id == event.message_id)
+        select(Poll.id, Poll.closes_at, Poll.closed_at, Poll.ballot_style).where(
+            Poll.message_id == event.message_id
+        )
     ).first()
     if poll is None or not poll_is_open(poll.closed_at, poll.closes_at, event.at):
+        return None
+    if parse_ballot_style(poll.ballot_style) is BallotStyle.SEALED:  # ballots, not reactions
         return None
     statement = delete(Vote).where(Vote.poll_id == poll.id)
     if event.choice is not None:

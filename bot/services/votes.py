@@ -258,6 +258,7 @@ class VoteService:
                 or not may_read_back(poll.closed_at, poll.closes_at, self._clock.now())
             ):
                 # Long past its deadline the reactions may include late ones: the votes stand.
+                # A sealed poll's ballots are the bot's own: reactions never change them.
                 return ReadBackReport(poll_id, 0, 0, 0, applied=False)
             current = {
                 member: Choice.from_ordinal(choice)

@@ -113,6 +113,8 @@ class BreakdownItem:
     outcome: Outcome
     points: float
     resolved_at: datetime
+    #: Cast on a sealed poll: shown only to the member (vote and points), never to others.
+    sealed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

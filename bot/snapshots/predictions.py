@@ -16,11 +16,25 @@ class Tally:
     came_true: int = 0
     partly: int = 0
     did_not: int = 0
+    #: Set on a sealed tally (its poll is sealed and still open): only this count may be shown,
+    #: and the split above is all zeros.
+    sealed: int | None = None
+
+    @property
+    def hidden(self) -> bool:
+        """Tell whether this tally holds only a count of sealed votes, not their split."""
+        return self.sealed is not None
 
     @property
     def total(self) -> int:
         """Return how many members voted."""
+        if self.sealed is not None:
+            return self.sealed
         return self.came_true + self.partly + self.did_not
+
+    def sealed_view(self) -> Tally:
+        """Return the same count of votes with their split left out (a sealed poll while open)."""
+        return Tally(sealed=self.total)
 
     def count(self, choice: Choice) -> int:
         """Return the votes for one choice."""
@@ -32,6 +46,8 @@ class Tally:
 
     def without(self, choice: Choice) -> Tally:
         """Return the tally less one vote for a choice (the others' votes)."""
+        if self.hidden:
+            return self
         counts = self.as_dict()
         counts[choice] = max(counts[choice] - 1, 0)
         return Tally(**{c.value: n for c, n in counts.items()})
@@ -74,6 +90,16 @@ class PollSnapshot:
     def tally_hidden(self) -> bool:
         """Tell whether only the count of votes may be shown (a sealed poll still open)."""
         return self.ballot is BallotStyle.SEALED and self.closed_at is None
+
+    @property
+    def sealed(self) -> bool:
+        """Tell whether the poll takes sealed ballots (whose individual votes are never shown)."""
+        return self.ballot is BallotStyle.SEALED
+
+
+def shown_tally(tally: Tally, poll: PollSnapshot | None) -> Tally:
+    """Return the tally as anyone may see it: only its count while its poll is sealed and open."""
+    return tally.sealed_view() if poll is not None and poll.tally_hidden else tally
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +187,8 @@ class OpenPollRef:
     message_id: int
     closes_at: datetime
     number: int = 0
+    #: How it takes votes: a sealed poll's reactions are not votes, and it is never read back.
+    ballot: BallotStyle = BallotStyle.REACTIONS
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.discord_io.voters import Voters
+from bot.domain.ballots import BallotStyle
 from bot.domain.votes import EventKind, VoteEvent, vote_choice
 from bot.snapshots.predictions import OpenPollRef
 from bot.votes.intake import Clear, Reaction
@@ -50,6 +51,8 @@ class VoteFilter:
 
     def cleared(self, ref: OpenPollRef, seen: Clear) -> None:
         """A moderator removed every reaction, or one emoji entirely: those votes go."""
+        if ref.ballot is BallotStyle.SEALED:  # its ballots are the bot's, not reactions
+            return
         if seen.every:
             choice = None
         else:
@@ -65,6 +68,8 @@ class VoteFilter:
     def _vote(self, ref: OpenPollRef, seen: Reaction, kind: EventKind) -> bool:
         """Queue a vote event if this reaction is one; return whether it was."""
         if ref.guild_id != seen.guild_id:  # not a poll of that server
+            return False
+        if ref.ballot is BallotStyle.SEALED:  # a reaction on a sealed poll is no vote
             return False
         me = self._me()
         by_bot = (me is not None and seen.user_id == me) or seen.by_bot

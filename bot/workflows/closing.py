@@ -98,7 +98,11 @@ class PollClosing:
             return
         self._polls.drop(poll.message_id)
         await self._poster.edit(
-            poll.guild_id, poll.channel_id, poll.message_id, render.poll_closed_message(closed)
+            poll.guild_id,
+            poll.channel_id,
+            poll.message_id,
+            render.poll_closed_message(closed),
+            remove_components=poll.sealed,  # a sealed poll's buttons: nothing to press any more
         )
         if poll.thread_id is not None:
             await self._threads.close(poll.guild_id, poll.channel_id, poll.thread_id)

@@ -149,7 +149,9 @@ class PollOpening:
             await asyncio.shield(self._undo(guild_id, channel_id, message.id, poll.id))
             raise
         self._polls.add(
-            OpenPollRef(poll.id, guild_id, channel_id, message.id, poll.closes_at, number)
+            OpenPollRef(
+                poll.id, guild_id, channel_id, message.id, poll.closes_at, number, poll.ballot
+            )
         )
         await self._notices.fixed(
             guild_id,

@@ -3,6 +3,9 @@
 Reactions on the poll message are the source of truth. A read-back runs on every new
 session, when a poll closes (early, at its deadline, or by a resolution), on `/poll resync`,
 and shortly after a retraction where older reactions may remain.
+
+A sealed poll is never read back: its ballots are the bot's own record, and reactions on its
+message are not votes.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from bot.discord_io.reactions import ChannelUnreadable, PollMessageGone, Reactio
 from bot.discord_io.registry import OpenPolls
 from bot.discord_io.voters import Voters
 from bot.domain import notices
+from bot.domain.ballots import BallotStyle
 from bot.domain.outcomes import Choice
 from bot.services.admin_teller import AdminTeller
 from bot.services.polls import PollService
@@ -31,6 +35,10 @@ log = logging.getLogger(__name__)
 
 #: Seconds to wait before reading a poll back after a retraction (batches them).
 REREAD_DELAY = 1.0
+#: Why a sealed poll is not read back (/poll resync on one).
+SEALED_NOTHING_TO_READ = (
+    "sealed ballots: the bot's own record is the vote, reactions are not; nothing to re-read."
+)
 
 
 class ReadBackWorkflow:
@@ -80,6 +88,8 @@ class ReadBackWorkflow:
         are checked again, unless `recheck` is off (the quick read-backs after retractions).
         With `wait`, raise Unavailable if those votes do not commit within it.
         """
+        if ref.ballot is BallotStyle.SEALED:
+            return ReadBack(ref, None, SEALED_NOTHING_TO_READ)
         outcome: list[ReadBack] = []
         cutoff = (self._voters.now() if since is None else since) if recheck else None
 
@@ -107,6 +117,8 @@ class ReadBackWorkflow:
         since = self.now()
         by_channel: dict[int, list[OpenPollRef]] = {}
         for ref in self._polls.all(guild_id):
+            if ref.ballot is BallotStyle.SEALED:  # the bot's own ballots: nothing to read
+                continue
             by_channel.setdefault(ref.channel_id, []).append(ref)
 
         async def channel(refs: list[OpenPollRef]) -> list[ReadBack]:

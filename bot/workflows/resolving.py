@@ -11,6 +11,7 @@ import discord
 
 from bot import render
 from bot.domain import nonces
+from bot.domain.ballots import BallotStyle
 from bot.domain.channels import announcement_channel
 from bot.domain.community import dispute_deadline
 from bot.domain.errors import Conflict
@@ -64,9 +65,17 @@ class Resolving:
         evidence: str | None,
         here: int | None,
     ) -> ResolutionReport:
-        """Resolve (or re-resolve) a prediction and announce it."""
+        """Resolve (or re-resolve) a prediction and announce it.
+
+        A sealed poll still open is closed first, with its result post: its commitment is
+        stored and published before any outcome is known.
+        """
+        read = None
         with contextlib.suppress(Conflict):  # no open poll: nothing to read back
-            await self._read_back.prediction(guild_id, number)
+            read = await self._read_back.prediction(guild_id, number)
+        if read is not None and read.closed is None and read.ref.ballot is BallotStyle.SEALED:
+            with contextlib.suppress(Conflict):  # closed meanwhile (its deadline, another admin)
+                await self._closing.close(guild_id, number)
         await self._writer.flush(COMMAND_WAIT)
         report = await self._resolution.resolve(
             guild_id, number, outcome, actor_id=actor, note=note, evidence_url=evidence

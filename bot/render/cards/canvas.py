@@ -271,6 +271,21 @@ def split_bar(
         x = end
 
 
+def sealed_bar(draw: ImageDraw.ImageDraw, box: tuple[float, float, float, float]) -> None:
+    """Draw a sealed poll's bar: hatched grey, the split is hidden until the poll closes."""
+    left, top, right, bottom = box
+    draw.rectangle(box, fill=RULE)
+    step, height = 12, bottom - top
+    x = left
+    while x < right:
+        draw.line(
+            (x, bottom, min(x + height, right), bottom - min(height, right - x)),
+            fill=MUTED,
+            width=2,
+        )
+        x += step
+
+
 def png(image: Image.Image) -> bytes:
     """Encode a card as PNG, halving it in the unexpected case it is over 1 MiB."""
     buffer = io.BytesIO()

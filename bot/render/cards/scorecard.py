@@ -18,6 +18,7 @@ from bot.render.cards.canvas import (
     new_card,
     outcome_icon,
     png,
+    sealed_bar,
     split_bar,
     text,
     wrap,
@@ -77,6 +78,8 @@ def scorecard_card(cards: Sequence[SourceCard], *, server: str) -> bytes:
         summary += f" · {more} more not shown"
     text(draw, (40, height - FOOTER + 14), summary, font(21), MUTED, width=WIDTH - 80)
     bar = "bar: members' votes · green came true · amber partly · red did not"
+    if any(item.tally.hidden for _, item in shown):
+        bar += " · hatched: sealed until the poll closes"
     text(draw, (40, height - FOOTER + 40), bar, font(18), MUTED, width=WIDTH - 80)
     legend(draw, (40, height - FOOTER + 74), (*LEGEND, (None, "open")), font(18))
     return png(image)
@@ -101,6 +104,10 @@ def _tile(
         status = f"{clean(source, 'a source')} · {status}"
     text(draw, (left + 56, top + 74), status, font(19), MUTED, width=right - left - 200)
     votes = item.tally.total
-    count = f"{votes} vote{'s' if votes != 1 else ''}"
+    count = f"{votes} {'sealed ' if item.tally.hidden else ''}vote{'s' if votes != 1 else ''}"
     text(draw, (right - 16, top + 74), count, font(19), MUTED, anchor="ra")
-    split_bar(draw, (left + 56, top + 104, right - 16, top + 114), item.tally.as_dict())
+    bar = (left + 56, top + 104, right - 16, top + 114)
+    if item.tally.hidden:  # a sealed poll still open: its split is not known to anyone yet
+        sealed_bar(draw, bar)
+    else:
+        split_bar(draw, bar, item.tally.as_dict())
