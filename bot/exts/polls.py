@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import render
+from bot.domain.ballots import BallotStyle
 from bot.domain.lifecycle import POLL_HOURS_MAX, POLL_HOURS_MIN
 from bot.exts.checks import Gate, admin_command, guild_id_of
 from bot.exts.options import Number
@@ -27,6 +28,7 @@ TALLY_WAIT = 0.5
 
 Hours = app_commands.Range[int, POLL_HOURS_MIN, POLL_HOURS_MAX]
 Channel = discord.TextChannel
+Ballot = Literal["reactions", "sealed"]
 
 
 class Polls(
@@ -61,6 +63,8 @@ class Polls(
         prediction="The prediction's number",
         hours="How long it runs (default 168 = a week)",
         channel="Where to post (default: the polls channel)",
+        ballot="reactions (public tally) or sealed (buttons, tally hidden until close); "
+        "default: the server's /setup ballots",
     )
     @admin_command
     async def open(
@@ -69,6 +73,7 @@ class Polls(
         prediction: Number,
         hours: Hours | None = None,
         channel: Channel | None = None,
+        ballot: Ballot | None = None,
     ) -> None:
         """Open one poll."""
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -80,6 +85,7 @@ class Polls(
             here=interaction.channel_id,
             hours=hours,
             actor=interaction.user.id,
+            ballot=BallotStyle(ballot) if ballot else None,
         )
         poll = opened.poll
         link = f"https://discord.com/channels/{guild_id}/{poll.channel_id}/{opened.message_id}"
@@ -96,6 +102,7 @@ class Polls(
     @app_commands.describe(
         hours="How long they run (default 168 = a week)",
         channel="Where to post (default: the polls channel)",
+        ballot="reactions or sealed; default: the server's /setup ballots",
     )
     @admin_command
     async def open_all(
@@ -103,6 +110,7 @@ class Polls(
         interaction: discord.Interaction,
         hours: Hours | None = None,
         channel: Channel | None = None,
+        ballot: Ballot | None = None,
     ) -> None:
         """Open polls for every pollable prediction."""
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -112,6 +120,7 @@ class Polls(
             here=interaction.channel_id,
             hours=hours,
             actor=interaction.user.id,
+            ballot=BallotStyle(ballot) if ballot else None,
         )
         await self._reply(interaction, content=render.opened_all(result), ephemeral=True)
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.ballots import BallotStyle, parse_ballot_style
 from bot.domain.clock import Clock
 from bot.domain.errors import Conflict, NotFound
 from bot.domain.lifecycle import RESULT_CATCH_UP, RESULT_REASONS, check_can_poll, poll_deadline
@@ -36,6 +37,7 @@ class PollService:
         channel_id: int,
         hours: int | None = None,
         opened_by: int | None = None,
+        ballot: BallotStyle = BallotStyle.REACTIONS,
     ) -> tuple[PollSnapshot, PredictionSnapshot]:
         """Open a poll on a prediction; the caller posts the message and attaches its id."""
         now = self._clock.now()
@@ -50,6 +52,7 @@ class PollService:
                 opened_by=opened_by,
                 opened_at=now,
                 closes_at=closes_at,
+                ballot_style=ballot.value,
             )
             session.add(poll)
             await session.flush()
@@ -154,7 +157,13 @@ class PollService:
         if poll is None:
             raise Conflict(f"Prediction #{number} has no open poll.")
         return OpenPollRef(
-            poll.id, poll.guild_id, poll.channel_id, poll.message_id or 0, poll.closes_at, number
+            poll.id,
+            poll.guild_id,
+            poll.channel_id,
+            poll.message_id or 0,
+            poll.closes_at,
+            number,
+            parse_ballot_style(poll.ballot_style),
         )
 
     async def close_due(self, scope: ShardScope = EVERYTHING) -> list[ClosedPoll]:
@@ -242,7 +251,15 @@ class PollService:
             statement = statement.where(Poll.guild_id == guild_id)
         async with self._db.read() as session:
             return [
-                OpenPollRef(p.id, p.guild_id, p.channel_id, p.message_id or 0, p.closes_at, n)
+                OpenPollRef(
+                    p.id,
+                    p.guild_id,
+                    p.channel_id,
+                    p.message_id or 0,
+                    p.closes_at,
+                    n,
+                    parse_ballot_style(p.ballot_style),
+                )
                 for p, n in await session.execute(statement)
             ]
 

@@ -161,6 +161,8 @@ class OpenPollRef:
     message_id: int
     closes_at: datetime
     number: int = 0
+    #: Sealed polls take votes by button only: their reactions are no votes.
+    ballot: BallotStyle = BallotStyle.REACTIONS
 
 
 @dataclass(frozen=True, slots=True)

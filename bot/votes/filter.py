@@ -1,7 +1,7 @@
 """The vote path's filter: which reaction events on an open poll are votes, handed to the writer.
 
-The intake found the open poll (one registry lookup); here: a poll of that server? an option
-emoji? not a bot? a voter? A vote becomes a ``VoteEvent`` in the writer's queue, inline.
+The intake found the open poll (one registry lookup); here: a poll of that server taking
+reactions (a sealed poll takes buttons only)? an option emoji? not a bot? a voter? A vote becomes a ``VoteEvent`` in the writer's queue, inline.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.discord_io.voters import Voters
+from bot.domain.ballots import BallotStyle
 from bot.domain.votes import EventKind, VoteEvent, vote_choice
 from bot.snapshots.predictions import OpenPollRef
 from bot.votes.intake import Clear, Reaction
@@ -50,6 +51,8 @@ class VoteFilter:
 
     def cleared(self, ref: OpenPollRef, seen: Clear) -> None:
         """A moderator removed every reaction, or one emoji entirely: those votes go."""
+        if ref.ballot is BallotStyle.SEALED:  # a sealed poll's reactions are no votes
+            return
         if seen.every:
             choice = None
         else:
@@ -65,6 +68,8 @@ class VoteFilter:
     def _vote(self, ref: OpenPollRef, seen: Reaction, kind: EventKind) -> bool:
         """Queue a vote event if this reaction is one; return whether it was."""
         if ref.guild_id != seen.guild_id:  # not a poll of that server
+            return False
+        if ref.ballot is BallotStyle.SEALED:  # votes by button only: reactions are no votes
             return False
         me = self._me()
         by_bot = (me is not None and seen.user_id == me) or seen.by_bot

@@ -18,11 +18,13 @@ from bot.discord_io.reactions import ChannelUnreadable, PollMessageGone, Reactio
 from bot.discord_io.registry import OpenPolls
 from bot.discord_io.voters import Voters
 from bot.domain import notices
+from bot.domain.ballots import BallotStyle
 from bot.domain.outcomes import Choice
 from bot.services.admin_teller import AdminTeller
 from bot.services.polls import PollService
 from bot.services.votes import VoteService
 from bot.snapshots.predictions import OpenPollRef
+from bot.snapshots.votes import ReadBackReport
 from bot.votes.remover import ReactionRemover
 from bot.votes.writer import COMMAND_WAIT, VoteWriter
 from bot.workflows.results import ReadBack
@@ -168,6 +170,8 @@ class ReadBackWorkflow:
         task.add_done_callback(self._tasks.discard)
 
     async def _read_back(self, ref: OpenPollRef, since: float | None) -> ReadBack:
+        if ref.ballot is BallotStyle.SEALED:  # votes by button: its reactions are no votes
+            return ReadBack(ref, ReadBackReport(ref.poll_id, 0, 0, 0), None)
         lacking = self._access.lacking(ref.guild_id, ref.channel_id, notices.TO_READ)
         if lacking != []:  # known from the cache: don't spend a refused request on it
             return await self._cannot_read(ref, lacking)
