@@ -9,7 +9,6 @@ sealed poll on the second shard's server is served by the process that holds tha
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -116,7 +115,7 @@ async def test_a_sealed_poll_on_the_second_shards_server(
 ) -> None:
     guild = world.guild
     while shard_of(guild.id, 2) != 1:  # guild ids are time based
-        time.sleep(0.002)
+        await asyncio.sleep(0.002)
         guild = emulator.create_guild("Second", channels=("general", "polls"))
     admin = emulator.add_admin(guild, "ada2")
     member = emulator.add_member(guild, "mia")
