@@ -30,8 +30,12 @@ ANSWER_WAIT = 60.0
 NO_MENTIONS = discord.AllowedMentions.none()
 
 
-def reply_text(result: Answer | Refusal) -> str:
-    """Render what a press came to."""
+def reply_text(later: asyncio.Future[Answer | Refusal]) -> str:
+    """Render what a press came to (a failure to read it back: say so, and how to check)."""
+    if later.cancelled() or later.exception() is not None:
+        log.error("a ballot press could not be read back", exc_info=later.exception())
+        return texts.NOT_CONFIRMED
+    result = later.result()
     if isinstance(result, Refusal):
         return texts.refusal(result)
     return texts.ballot_reply(result.button, result.state, result.code)
@@ -55,12 +59,12 @@ async def answer(votes: ButtonVotes, interaction: discord.Interaction, custom_id
     done, _ = await asyncio.wait({pressed.later}, timeout=DEFER_AFTER)
     if done:
         await interaction.response.send_message(
-            reply_text(pressed.later.result()), ephemeral=True, allowed_mentions=NO_MENTIONS
+            reply_text(pressed.later), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
         return
     await interaction.response.defer(ephemeral=True, thinking=True)
     done, _ = await asyncio.wait({pressed.later}, timeout=ANSWER_WAIT)
-    text = reply_text(pressed.later.result()) if done else texts.NOT_CONFIRMED
+    text = reply_text(pressed.later) if done else texts.NOT_CONFIRMED
     await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
@@ -90,7 +94,8 @@ def ballot_item(votes: ButtonVotes) -> type[discord.ui.DynamicItem[discord.ui.Bu
         async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
             """Answer the press."""
             try:
-                await answer(votes, interaction, self.item.custom_id or "")
+                with votes.answering():  # a stopping bot lets this answer go out first
+                    await answer(votes, interaction, self.item.custom_id or "")
             except Exception:
                 log.exception("answering a ballot button failed")
                 if not interaction.response.is_done():

@@ -11,8 +11,9 @@ is committed, with what is then stored (a vote refused at the close says so).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -29,6 +30,8 @@ from bot.votes.writer import VoteWriter
 
 log = logging.getLogger(__name__)
 
+#: How long a stopping bot waits for the answers under way.
+STOP_WAIT = 5.0
 #: How long "My vote" waits for the votes queued before it (a vote pressed just before).
 MINE_WAIT = 2.0
 
@@ -89,6 +92,20 @@ class ButtonVotes:
         #: Told after each committed vote on a sealed poll (its message's count).
         self._counted = counted
         self._tasks: set[asyncio.Future[Answer | Refusal]] = set()
+        #: The tasks answering presses (the Discord side), waited for at shutdown.
+        self._answering: set[asyncio.Task[object]] = set()
+
+    @contextlib.contextmanager
+    def answering(self) -> Iterator[None]:
+        """Mark the current task as answering a press until the block ends."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._answering.add(task)
+        try:
+            yield
+        finally:
+            if task is not None:
+                self._answering.discard(task)
 
     async def press(self, press: Press) -> Pressed:
         """Refuse a press, or queue its vote and return the answer to come."""
@@ -171,6 +188,7 @@ class ButtonVotes:
         return Answer(button, state, code)
 
     async def stop(self) -> None:
-        """Let the answers under way finish (the writer commits their votes first)."""
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=5)
+        """Let the answers under way go out (the writer committed their votes first)."""
+        waiting = [*self._tasks, *self._answering]
+        if waiting:
+            await asyncio.wait(waiting, timeout=STOP_WAIT)

@@ -254,6 +254,7 @@ async def test_the_count_moves_with_few_edits(live: World) -> None:
     gaps = [b.at - a.at for a, b in itertools.pairwise(edits)]
     assert all(gap >= 4.5 for gap in gaps), gaps
     assert await live.services.votes.count(poll_id) == 150
+    assert live.emu.message(message.id).components  # the edits keep the buttons
     # Closed: the count is left alone (the closed form is the closing's).
     await live.run(live.admin, "/poll close", prediction="1")
     edits_then = counts.edits
