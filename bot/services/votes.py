@@ -308,7 +308,7 @@ class VoteService:
         return report
 
     async def ballot(self, poll_id: int, member_id: int) -> BallotState | None:
-        """Return a poll with a member's stored ballot on it and the count; None: no such poll."""
+        """Return a poll with a member's stored ballot on it; None when there is no such poll."""
         async with self._db.read() as session:
             poll = await session.get(Poll, poll_id)
             if poll is None:
@@ -320,9 +320,6 @@ class VoteService:
                     )
                 )
             ).first()
-            voted = await session.scalar(
-                select(func.count()).select_from(Vote).where(Vote.poll_id == poll_id)
-            )
             return BallotState(
                 poll.id,
                 poll.guild_id,
@@ -332,7 +329,6 @@ class VoteService:
                 poll.closed_at,
                 Choice.from_ordinal(row[0]) if row is not None else None,
                 row[1] if row is not None else None,
-                int(voted or 0),
             )
 
     async def count(self, poll_id: int) -> int:

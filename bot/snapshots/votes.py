@@ -59,5 +59,3 @@ class BallotState:
     #: The member's stored vote and its salt (None: no vote).
     choice: Choice | None = None
     salt: str | None = None
-    #: How many members have voted on the poll.
-    voted: int = 0
