@@ -303,3 +303,10 @@ async def test_clicks_racing_the_close_are_stored_before_it_or_refused(live: Wor
     assert live.members[25].id not in await live.services.votes.votes_of_poll(poll_id)
     view = await live.services.predictions.get(live.guild.id, 1)
     assert view.tally.total == len(stored)
+    if stored:  # after close a member still sees their own ballot and its receipt
+        member = next(m for m in members if m.id in stored)
+        mine = await press(live, member, message, Action.MINE, poll_id)
+        assert mine.content == (
+            "This poll has closed: votes are frozen.\n"
+            f"Your vote: ✅ **came true**. Receipt code: `{await code_of(live, poll_id, member)}`"
+        )
