@@ -40,6 +40,7 @@ EXTENSIONS = (
     "bot.exts.votes",
     "bot.exts.boards",
     "bot.exts.setup",
+    "bot.exts.ballots",
 )
 #: Events that say a gateway connection is (again) up.
 GATEWAY_UP = frozenset({"connect", "resumed", "shard_connect", "shard_resumed"})
@@ -310,6 +311,8 @@ class CalledItBot(commands.Bot):
         await self.scheduler.stop()
         self.workflows.read_back.stop()
         await self.workflows.votes.stop()  # the writer commits what it received first
+        await self.workflows.buttons.stop()  # presses whose votes just committed are answered
+        await self.workflows.counts.stop()
         # Every event up to the noted ones is committed: tell each gateway, and wait for it.
         await asyncio.gather(*(acknowledge(gateway, seq) for gateway, seq in self._handled or ()))
         self.brake.hold(False)  # a paused socket couldn't read Discord's close frame

@@ -23,6 +23,7 @@ from bot.scheduler import Job
 from bot.services import Services
 from bot.services.admin_teller import AdminTeller
 from bot.votes.brake import GatewayBrake
+from bot.votes.buttons import ButtonVotes
 from bot.votes.filter import VoteFilter
 from bot.votes.intake import VoteIntake
 from bot.votes.path import VotePath
@@ -42,6 +43,7 @@ from bot.workflows.outbox import Outbox
 from bot.workflows.read_back import ReadBackWorkflow
 from bot.workflows.reminders import Reminders
 from bot.workflows.resolving import Resolving
+from bot.workflows.sealed_counts import SealedCounts
 from bot.workflows.settings import Settings
 from bot.workflows.startup import Startup
 
@@ -96,6 +98,9 @@ class Workflows:
     disputing: Disputing
     champions: ChampionRoles
     settings: Settings
+    #: Sealed polls' buttons (the vote path's second way in) and their messages' counts.
+    buttons: ButtonVotes
+    counts: SealedCounts
     #: The scheduled work, run in this order every tick (bot.scheduler).
     jobs: tuple[Job, ...]
 
@@ -221,6 +226,10 @@ class Workflows:
                 after_retraction=read_back.after_retraction,
             ),
         )
+        counts = SealedCounts(services.predictions, services.votes, poster, polls, voters)
+        buttons = ButtonVotes(
+            writer, polls, voters, services.votes, now=services.clock.now, counted=counts.changed
+        )
         access_check = AccessCheck(
             services.guilds, services.notices, poster, access, polls, remover, told
         )
@@ -266,6 +275,8 @@ class Workflows:
                 scope=scope,
                 process=process,
             ),
+            buttons=buttons,
+            counts=counts,
             jobs=jobs,
         )
 

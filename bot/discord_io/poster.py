@@ -34,6 +34,22 @@ LANDED_SCAN = 500
 ChannelOf = Callable[[int, int], discord.PartialMessageable]
 
 
+class _Buttons(discord.ui.View):
+    """Buttons sent with a message and kept nowhere: presses reach a registered DynamicItem."""
+
+    def is_dispatchable(self) -> bool:
+        """Never kept in discord.py's view store (no state per message, none lost at restart)."""
+        return False
+
+
+def buttons_view(buttons: Sequence[discord.ui.Button[Any]]) -> discord.ui.View:
+    """Return a view carrying these buttons that discord.py does not keep after sending."""
+    view = _Buttons(timeout=None)
+    for button in buttons:
+        view.add_item(button)
+    return view
+
+
 class Poster:
     """Post, edit and react in channels, each post exactly once."""
 

@@ -13,6 +13,8 @@ class OpenPolls:
 
     def __init__(self) -> None:
         self._by_message: dict[int, OpenPollRef] = {}
+        #: The same polls by poll id (a sealed poll's buttons name the poll, not the message).
+        self._by_poll: dict[int, OpenPollRef] = {}
         #: Called with the message id whenever a poll leaves the registry.
         self._on_close: list[Callable[[int], None]] = []
 
@@ -25,21 +27,29 @@ class OpenPolls:
         for message_id in list(self._by_message):
             self.drop(message_id)
         for ref in refs:
-            self._by_message[ref.message_id] = ref
+            self.add(ref)
 
     def add(self, ref: OpenPollRef) -> None:
         """Register a poll whose message was just posted."""
         self._by_message[ref.message_id] = ref
+        self._by_poll[ref.poll_id] = ref
 
     def drop(self, message_id: int) -> None:
         """Forget a poll that closed (by us, or by another process on this database)."""
-        if self._by_message.pop(message_id, None) is not None:
+        ref = self._by_message.pop(message_id, None)
+        if ref is not None:
+            if self._by_poll.get(ref.poll_id) is ref:
+                del self._by_poll[ref.poll_id]
             for listener in self._on_close:
                 listener(message_id)
 
     def get(self, message_id: int) -> OpenPollRef | None:
         """Return the open poll on a message, None if it is none."""
         return self._by_message.get(message_id)
+
+    def by_poll(self, poll_id: int) -> OpenPollRef | None:
+        """Return the open poll with this id, None if it is none (here)."""
+        return self._by_poll.get(poll_id)
 
     def __contains__(self, message_id: object) -> bool:
         return message_id in self._by_message

@@ -29,7 +29,9 @@ class EventKind(Enum):
 class VoteEvent(NamedTuple):
     """One reaction event on a poll message, in arrival order (a tuple: cheap to make).
 
-    A CLEAR has member_id 0 and the cleared choice, or None when every reaction went.
+    A CLEAR has member_id 0 and the cleared choice, or None when every reaction went. A
+    RETRACT with choice None (a sealed ballot's "Retract" button) removes the vote whatever it is.
+    A CAST by button carries a fresh salt for the ballot's receipt (None for reactions).
     """
 
     kind: EventKind
@@ -40,6 +42,7 @@ class VoteEvent(NamedTuple):
     #: The member's display name in that guild, as the event carried it (reaction adds do).
     name: str | None = None
     guild_id: int | None = None
+    salt: str | None = None
 
 
 def cleared_choices(event: VoteEvent) -> frozenset[Choice]:
@@ -65,6 +68,8 @@ class Upsert:
 
     choice: Choice
     at: datetime
+    #: A sealed ballot's salt (kept instead when the stored vote has the same choice).
+    salt: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +85,8 @@ class DeleteIf:
 
 
 Write = Upsert | Delete | DeleteIf
+#: Every choice: what a retraction of "whatever the vote is" removes.
+ALL: frozenset[Choice] = frozenset(Choice)
 
 
 def fold(events: Iterable[VoteEvent]) -> dict[tuple[int, int], Write]:
@@ -93,18 +100,21 @@ def fold(events: Iterable[VoteEvent]) -> dict[tuple[int, int], Write]:
         key = (event.message_id, event.member_id)
         state = final.get(key)
         if event.kind is EventKind.CAST:
-            final[key] = Upsert(event.choice, event.at)
-        elif isinstance(state, Upsert):
+            final[key] = Upsert(event.choice, event.at, event.salt)  # type: ignore[arg-type]
+            continue
+        # A retraction of one choice, or (choice None) of whatever the vote is.
+        retracted = ALL if event.choice is None else frozenset({event.choice})
+        if isinstance(state, Upsert):
             # Known state: the retraction matters only if it removes the current choice.
-            if state.choice is event.choice:
+            if state.choice in retracted:
                 final[key] = Delete()
         elif isinstance(state, Delete):
             pass  # the vote is known to be gone already
         elif isinstance(state, DeleteIf):
             # State unknown and no cast since: the vote goes if it had any retracted choice.
-            final[key] = DeleteIf(state.choices | {event.choice})
+            final[key] = DeleteIf(state.choices | retracted)
         else:
-            final[key] = DeleteIf(frozenset({event.choice}))
+            final[key] = DeleteIf(retracted)
     return {key: write for key, write in final.items() if write is not None}
 
 
@@ -151,8 +161,10 @@ def superseded(
             continue
         if kind is cast:
             options.add(event.choice)  # type: ignore[arg-type]
+        elif event.choice is None:
+            options.clear()
         else:
-            options.discard(event.choice)  # type: ignore[arg-type]
+            options.discard(event.choice)
     if not held:
         return []
     wiped: dict[int, frozenset[Choice]] = {}

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import render
+from bot.domain.ballots import BallotStyle
 from bot.domain.lifecycle import POLL_HOURS_MAX, POLL_HOURS_MIN
 from bot.exts.checks import Gate, admin_command, guild_id_of
 from bot.exts.options import Number
@@ -30,6 +31,7 @@ TALLY_WAIT = 0.5
 
 Hours = app_commands.Range[int, POLL_HOURS_MIN, POLL_HOURS_MAX]
 Channel = discord.TextChannel
+Ballot = Literal["reactions", "sealed"]
 
 
 class Polls(
@@ -66,6 +68,8 @@ class Polls(
         prediction="The prediction's number",
         hours="How long it runs (default 168 = a week)",
         channel="Where to post (default: the polls channel)",
+        ballot="reactions (public tally) or sealed (buttons, tally hidden until close); "
+        "default: the server's /setup ballots",
     )
     @admin_command
     async def open(
@@ -74,6 +78,7 @@ class Polls(
         prediction: Number,
         hours: Hours | None = None,
         channel: Channel | None = None,
+        ballot: Ballot | None = None,
     ) -> None:
         """Open one poll."""
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -85,6 +90,7 @@ class Polls(
             here=interaction.channel_id,
             hours=hours,
             actor=interaction.user.id,
+            ballot=BallotStyle(ballot) if ballot else None,
         )
         poll = opened.poll
         link = f"https://discord.com/channels/{guild_id}/{poll.channel_id}/{opened.message_id}"
@@ -101,6 +107,7 @@ class Polls(
     @app_commands.describe(
         hours="How long they run (default 168 = a week)",
         channel="Where to post (default: the polls channel)",
+        ballot="reactions or sealed; default: the server's /setup ballots",
     )
     @admin_command
     async def open_all(
@@ -108,6 +115,7 @@ class Polls(
         interaction: discord.Interaction,
         hours: Hours | None = None,
         channel: Channel | None = None,
+        ballot: Ballot | None = None,
     ) -> None:
         """Open polls for every pollable prediction."""
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -117,6 +125,7 @@ class Polls(
             here=interaction.channel_id,
             hours=hours,
             actor=interaction.user.id,
+            ballot=BallotStyle(ballot) if ballot else None,
         )
         await self._reply(interaction, content=render.opened_all(result), ephemeral=True)
 

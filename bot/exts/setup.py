@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
+from bot.domain.ballots import BallotStyle
 from bot.domain.community import DISPUTE_HOURS_MAX
 from bot.exts.checks import Gate, admin_command, guild_id_of
 from bot.exts.replies import Replier
@@ -155,6 +156,28 @@ class Setup(
         await interaction.response.defer(ephemeral=True, thinking=True)
         config = await self._settings.voter_role(guild_id_of(interaction), role)
         text = "Voter role set: new polls say who may vote." if role else "Everyone votes."
+        await self._settled(interaction, text, config)
+
+    @app_commands.command(
+        name="ballots", description="How new polls take votes: reactions, or sealed ballots"
+    )
+    @app_commands.describe(
+        style="reactions: a public tally; sealed: buttons, each vote private with a receipt, "
+        "the tally hidden until the poll closes"
+    )
+    @admin_command
+    async def ballots(
+        self, interaction: discord.Interaction, style: Literal["reactions", "sealed"]
+    ) -> None:
+        """Set the ballot style of new polls."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        config = await self._settings.ballot_style(guild_id_of(interaction), BallotStyle(style))
+        text = (
+            "New polls are sealed ballots: members vote by button, the tally stays hidden "
+            "until each poll closes."
+            if style == "sealed"
+            else "New polls take votes by reaction."
+        )
         await self._settled(interaction, text, config)
 
     @app_commands.command(

@@ -16,12 +16,14 @@ from bot.render.boards import (
 )
 from bot.render.community import digest, overdue, reminder
 from bot.render.polls import (
+    ballot_buttons,
     opened_all,
     poll_closed_message,
     poll_message,
     poll_result,
     prediction_heading,
     read_back_summary,
+    sealed_poll_message,
 )
 from bot.render.predictions import (
     edited,
@@ -49,6 +51,7 @@ from bot.render.texts import (
 __all__ = [
     "CONTENT_MAX",
     "OUTCOME_ICON",
+    "ballot_buttons",
     "board_lines",
     "breakdown",
     "cut",
@@ -75,6 +78,7 @@ __all__ = [
     "reminder",
     "resolution_announcement",
     "scorecards",
+    "sealed_poll_message",
     "set_list",
     "settings",
     "stats",

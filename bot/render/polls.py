@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import discord
 
+from bot.domain import ballots
 from bot.domain.ballots import BallotStyle
 from bot.domain.lifecycle import RESULT_REASONS
+from bot.domain.outcomes import Choice
 from bot.render.texts import (
     COLOUR_CLOSED,
     CONTENT_MAX,
@@ -28,9 +31,19 @@ def prediction_heading(p: PredictionSnapshot) -> str:
 
 
 def poll_message(
-    p: PredictionSnapshot, poll: PollSnapshot, *, marker: str = "", voter_role: int | None = None
+    p: PredictionSnapshot,
+    poll: PollSnapshot,
+    *,
+    marker: str = "",
+    voter_role: int | None = None,
+    voted: int | None = None,
 ) -> discord.Embed:
-    """Render an open poll message; `marker` ends its footer so the bot can find it."""
+    """Render an open poll message; `marker` ends its footer so the bot can find it.
+
+    A sealed poll shows how many members voted (`voted`, else the prediction's vote count).
+    """
+    if poll.ballot is BallotStyle.SEALED:
+        return sealed_poll_message(p, poll, marker=marker, voter_role=voter_role, voted=voted)
     fields = [
         ("Source", f"{p.source}, {p.made_on:%d %b %Y}", True),
         ("Due", f"{p.due:%d %b %Y}", True),
@@ -54,6 +67,80 @@ def poll_message(
         footer=f"Called It · prediction #{p.number} · has it come true?",
         marker=marker,
     )
+
+
+def sealed_poll_message(
+    p: PredictionSnapshot,
+    poll: PollSnapshot,
+    *,
+    marker: str = "",
+    voter_role: int | None = None,
+    voted: int | None = None,
+) -> discord.Embed:
+    """Render an open sealed poll: how to vote by button, when it closes, how many voted.
+
+    Only the count of members who voted is shown, never how they voted.
+    """
+    voted = p.tally.total if voted is None else voted
+    fields = [
+        ("Source", f"{p.source}, {p.made_on:%d %b %Y}", True),
+        ("Due", f"{p.due:%d %b %Y}", True),
+        ("Closes", f"{ts(poll.closes_at)} ({ts(poll.closes_at, 'R')})", True),
+    ]
+    if p.criteria:
+        fields.append(("Resolution criteria", p.criteria, False))
+    fields.append(("Sealed ballot", SEALED_HOW_TO_VOTE, False))
+    fields.append(("Voted so far", f"{voted} member{'s' if voted != 1 else ''}", False))
+    if voter_role is not None:
+        fields.append(("Who may vote", f"Members with <@&{voter_role}>.", False))
+    return embed(
+        f"Poll · {prediction_heading(p)}",
+        p.statement,
+        fields=fields,
+        footer=f"Called It · prediction #{p.number} · sealed ballot",
+        marker=marker,
+    )
+
+
+#: What a sealed poll's message says under "Sealed ballot".
+SEALED_HOW_TO_VOTE = (
+    "Vote with the buttons below: "
+    + " · ".join(f"{choice.emoji} {choice.label}" for choice in Choice)
+    + ". Only you see your vote, with a receipt code; the tally stays hidden from everyone "
+    "until the poll closes. Change or retract it any time before then."
+)
+
+
+def ballot_buttons(poll_id: int) -> list[discord.ui.Button[Any]]:
+    """Return a sealed poll's buttons: one per option, then My vote and Retract (row 2)."""
+    buttons: list[discord.ui.Button[Any]] = [
+        discord.ui.Button(
+            style=discord.ButtonStyle.primary,
+            label=choice.label,
+            emoji=choice.emoji,
+            custom_id=ballots.custom_id(ballots.Action.VOTE, poll_id, choice),
+            row=0,
+        )
+        for choice in Choice
+    ]
+    buttons.append(
+        discord.ui.Button(
+            style=discord.ButtonStyle.secondary,
+            label="My vote",
+            emoji="🧾",
+            custom_id=ballots.custom_id(ballots.Action.MINE, poll_id),
+            row=1,
+        )
+    )
+    buttons.append(
+        discord.ui.Button(
+            style=discord.ButtonStyle.secondary,
+            label="Retract",
+            custom_id=ballots.custom_id(ballots.Action.RETRACT, poll_id),
+            row=1,
+        )
+    )
+    return buttons
 
 
 def poll_closed_message(closed: ClosedPoll) -> discord.Embed:

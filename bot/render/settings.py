@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.domain.ballots import BallotStyle
 from bot.domain.notices import Notice
 from bot.render.texts import embed, notice_lines
 from bot.snapshots.guilds import GuildConfig
@@ -72,6 +73,13 @@ def settings(
                 False,
             ),
             ("Poll threads", "on" if config.poll_threads else "off", False),
+            (
+                "Ballots",
+                "sealed (buttons; tally hidden until close)"
+                if config.ballot_style is BallotStyle.SEALED
+                else "reactions",
+                False,
+            ),
             ("Time zone", config.timezone, False),
             *served,
             ("What I can't do here", notice_lines(problems) or "Nothing: all good.", False),

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.ballots import parse_ballot_style
+from bot.domain.ballots import BallotStyle, parse_ballot_style
 from bot.domain.clock import Clock
 from bot.domain.community import check_dispute_hours
 from bot.domain.months import parse_timezone
@@ -70,6 +70,10 @@ class GuildService:
     async def set_voter_role(self, guild_id: int, role_id: int | None) -> GuildConfig:
         """Set the role members need to vote (None: everyone votes)."""
         return await self._update(guild_id, voter_role_id=role_id)
+
+    async def set_ballot_style(self, guild_id: int, style: BallotStyle) -> GuildConfig:
+        """Set how new polls take votes (reactions or sealed)."""
+        return await self._update(guild_id, ballot_style=style.value)
 
     async def voter_roles(self) -> list[tuple[int, int | None]]:
         """Return (guild, voter role) for every guild that has one."""

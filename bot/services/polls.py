@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.ballots import parse_ballot_style
+from bot.domain.ballots import BallotStyle, parse_ballot_style
 from bot.domain.clock import Clock
 from bot.domain.errors import Conflict, NotFound
 from bot.domain.lifecycle import RESULT_CATCH_UP, RESULT_REASONS, check_can_poll, poll_deadline
@@ -38,6 +38,7 @@ class PollService:
         channel_id: int,
         hours: int | None = None,
         opened_by: int | None = None,
+        ballot: BallotStyle = BallotStyle.REACTIONS,
     ) -> tuple[PollSnapshot, PredictionSnapshot]:
         """Open a poll on a prediction; the caller posts the message and attaches its id."""
         now = self._clock.now()
@@ -52,6 +53,7 @@ class PollService:
                 opened_by=opened_by,
                 opened_at=now,
                 closes_at=closes_at,
+                ballot_style=ballot.value,
             )
             session.add(poll)
             await session.flush()

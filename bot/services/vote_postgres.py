@@ -8,11 +8,13 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 _PG_UPSERT = text(
-    "INSERT INTO votes (poll_id, member_id, prediction_id, choice, cast_at) "
+    "INSERT INTO votes (poll_id, member_id, prediction_id, choice, cast_at, salt) "
     "SELECT * FROM unnest(CAST(:p AS INTEGER[]), CAST(:m AS BIGINT[]), CAST(:pr AS INTEGER[]), "
-    "CAST(:c AS SMALLINT[]), CAST(:at AS TIMESTAMP[])) "
-    "ON CONFLICT (poll_id, member_id) DO UPDATE "
-    "SET choice = excluded.choice, cast_at = excluded.cast_at"
+    "CAST(:c AS SMALLINT[]), CAST(:at AS TIMESTAMP[]), CAST(:s AS VARCHAR[])) "
+    "ON CONFLICT (poll_id, member_id) DO UPDATE SET "
+    # A sealed ballot keeps its salt when the same choice is cast again (see services.votes).
+    "salt = CASE WHEN votes.choice = excluded.choice AND votes.salt IS NOT NULL "
+    "THEN votes.salt ELSE excluded.salt END, choice = excluded.choice, cast_at = excluded.cast_at"
 )
 _PG_DELETE = text(
     "DELETE FROM votes v USING unnest(CAST(:p AS INTEGER[]), CAST(:m AS BIGINT[])) AS d(p, m) "
@@ -27,16 +29,24 @@ _PG_DELETE_IF = text(
 
 def write_postgres(
     conn: Connection,
-    upserts: list[tuple[int, int, int, int, datetime]],
+    upserts: list[tuple[int, int, int, int, datetime, str | None]],
     deletes: list[dict[str, Any]],
     conditional: list[dict[str, Any]],
 ) -> None:
     """Write a folded batch to PostgreSQL: at most three statements, whatever its size."""
     if upserts:
-        p, m, pr, c, at = zip(*upserts, strict=True)
+        p, m, pr, c, at, salt = zip(*upserts, strict=True)
         naive = [a.astimezone(UTC).replace(tzinfo=None) for a in at]
         conn.execute(
-            _PG_UPSERT, {"p": list(p), "m": list(m), "pr": list(pr), "c": list(c), "at": naive}
+            _PG_UPSERT,
+            {
+                "p": list(p),
+                "m": list(m),
+                "pr": list(pr),
+                "c": list(c),
+                "at": naive,
+                "s": list(salt),
+            },
         )
     if deletes:
         conn.execute(_PG_DELETE, {"p": [d["p"] for d in deletes], "m": [d["m"] for d in deletes]})

@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, select
+from sqlalchemy import Connection, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from bot.domain.ballots import parse_ballot_style
 from bot.domain.clock import Clock
 from bot.domain.lifecycle import may_read_back, poll_is_open
 from bot.domain.outcomes import Choice
@@ -25,7 +26,7 @@ from bot.domain.votes import (
 from bot.services.receipts import is_sealed
 from bot.services.vote_clears import apply_with_clears
 from bot.services.vote_postgres import write_postgres
-from bot.snapshots.votes import ApplyReport, ReadBackReport
+from bot.snapshots.votes import ApplyReport, BallotState, ReadBackReport
 from db.faults import Outage, is_transient
 from db.models import MemberName, Poll, Vote, sqlite_datetime
 from db.session import Database
@@ -42,9 +43,15 @@ NAMES_KEPT = 200_000
 _delete_one = delete(_votes).where(
     _votes.c.poll_id == bindparam("p"), _votes.c.member_id == bindparam("m")
 )
+#: A sealed ballot keeps its salt when the same choice is cast again (domain.ballots.salt_kept).
+SALT_ON_CONFLICT = (
+    "salt = CASE WHEN votes.choice = excluded.choice AND votes.salt IS NOT NULL "
+    "THEN votes.salt ELSE excluded.salt END"
+)
 _SQLITE_UPSERT = (
-    "INSERT INTO votes (poll_id, member_id, prediction_id, choice, cast_at) VALUES (?, ?, ?, ?, ?) "
-    "ON CONFLICT (poll_id, member_id) DO UPDATE SET choice = excluded.choice, cast_at = excluded.cast_at"
+    "INSERT INTO votes (poll_id, member_id, prediction_id, choice, cast_at, salt) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (poll_id, member_id) DO UPDATE SET "
+    f"{SALT_ON_CONFLICT}, choice = excluded.choice, cast_at = excluded.cast_at"
 )
 _SQLITE_NAME_UPSERT = (
     "INSERT INTO member_names (guild_id, member_id, name, updated_at) VALUES (?, ?, ?, ?) "
@@ -178,13 +185,15 @@ class VoteService:
         }
         accepted = [e for e in events if _accepts(polls.get(e.message_id), e.at)]
         writes = fold(accepted)
-        upserts: list[tuple[int, int, int, int, datetime]] = []
+        upserts: list[tuple[int, int, int, int, datetime, str | None]] = []
         deletes: list[dict[str, Any]] = []
         conditional: list[dict[str, Any]] = []
         for (message_id, member_id), write in writes.items():
             poll_id, prediction_id, _, _ = polls[message_id]
             if isinstance(write, Upsert):
-                upserts.append((poll_id, member_id, prediction_id, write.choice.ordinal, write.at))
+                upserts.append(
+                    (poll_id, member_id, prediction_id, write.choice.ordinal, write.at, write.salt)
+                )
             elif isinstance(write, Delete):
                 deletes.append({"p": poll_id, "m": member_id})
             else:
@@ -199,7 +208,7 @@ class VoteService:
                 # row than Core's per-row parameter processing), datetimes in SQLAlchemy's format.
                 conn.exec_driver_sql(
                     _SQLITE_UPSERT,
-                    [(p, m, pr, c, sqlite_datetime(at)) for p, m, pr, c, at in upserts],
+                    [(p, m, pr, c, sqlite_datetime(at), s) for p, m, pr, c, at, s in upserts],
                 )
             if deletes:
                 conn.execute(_delete_one, deletes)
@@ -303,6 +312,38 @@ class VoteService:
                 len(report.extras),
             )
         return report
+
+    async def ballot(self, poll_id: int, member_id: int) -> BallotState | None:
+        """Return a poll with a member's stored ballot on it; None when there is no such poll."""
+        async with self._db.read() as session:
+            poll = await session.get(Poll, poll_id)
+            if poll is None:
+                return None
+            row = (
+                await session.execute(
+                    select(Vote.choice, Vote.salt).where(
+                        Vote.poll_id == poll_id, Vote.member_id == member_id
+                    )
+                )
+            ).first()
+            return BallotState(
+                poll.id,
+                poll.guild_id,
+                poll.message_id,
+                parse_ballot_style(poll.ballot_style),
+                poll.closes_at,
+                poll.closed_at,
+                Choice.from_ordinal(row[0]) if row is not None else None,
+                row[1] if row is not None else None,
+            )
+
+    async def count(self, poll_id: int) -> int:
+        """Return how many members have a vote on one poll."""
+        async with self._db.read() as session:
+            voted = await session.scalar(
+                select(func.count()).select_from(Vote).where(Vote.poll_id == poll_id)
+            )
+            return int(voted or 0)
 
     async def votes_of_poll(self, poll_id: int) -> dict[int, Choice]:
         """Return the votes recorded in one poll (member -> choice)."""

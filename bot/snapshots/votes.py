@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from bot.domain.ballots import BallotStyle
 from bot.domain.outcomes import Choice
 from bot.domain.votes import VoteEvent, Write
 
@@ -42,3 +44,18 @@ class ReadBackReport:
     def changes(self) -> int:
         """Return how many votes were added, changed or removed."""
         return self.added + self.changed + self.removed
+
+
+@dataclass(frozen=True, slots=True)
+class BallotState:
+    """A poll as a button press needs it, and the member's stored ballot on it, if any."""
+
+    poll_id: int
+    guild_id: int
+    message_id: int | None
+    ballot: BallotStyle
+    closes_at: datetime
+    closed_at: datetime | None
+    #: The member's stored vote and its salt (None: no vote).
+    choice: Choice | None = None
+    salt: str | None = None

@@ -1,7 +1,8 @@
 """The vote path's filter: which reaction events on an open poll are votes, handed to the writer.
 
-The intake found the open poll (one registry lookup); here: a poll of that server? an option
-emoji? not a bot? a voter? A vote becomes a ``VoteEvent`` in the writer's queue, inline.
+The intake found the open poll (one registry lookup); here: a poll of that server taking
+reactions (a sealed poll takes buttons only)? an option emoji? not a bot? a voter? A vote
+becomes a ``VoteEvent`` in the writer's queue, inline.
 """
 
 from __future__ import annotations

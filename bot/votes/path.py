@@ -7,6 +7,7 @@ from discord.http import HTTPClient
 from bot.discord_io.access import Access
 from bot.discord_io.poster import Poster
 from bot.discord_io.registry import OpenPolls
+from bot.domain.ballots import BallotStyle
 from bot.domain.outcomes import Choice
 from bot.services.admin_teller import AdminTeller
 from bot.services.votes import VoteService
@@ -50,8 +51,15 @@ class VotePath:
         self.clears = ClearFollowUp(self.polls, poster, notices_)
 
     def superseded(self, items: list[tuple[int, int, Choice]]) -> None:
-        """Queue the removal of the reactions a newer vote replaced."""
-        self.remover.superseded(items)
+        """Queue the removal of the reactions a newer vote replaced (sealed polls have none)."""
+        polls = self.polls
+        items = [
+            item
+            for item in items
+            if (ref := polls.get(item[0])) is None or ref.ballot is not BallotStyle.SEALED
+        ]
+        if items:
+            self.remover.superseded(items)
 
     def cleared(self, items: list[tuple[int, Choice | None, int]]) -> None:
         """Follow up the clears committed."""

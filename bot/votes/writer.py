@@ -102,6 +102,8 @@ class VoteWriter:
         #: Last committed choice per message and member, to know which older reaction to
         #: remove: one small dict per open poll (half the memory of (message, member) keys).
         self._known: dict[int, dict[int, Choice]] = {}
+        #: Futures of events whose commit someone waits for (a button press), by event identity.
+        self._waiters: dict[int, asyncio.Future[bool]] = {}
         #: Events received (put), committed and batches committed so far: counters to watch.
         self.received = 0
         self.committed = 0
@@ -127,6 +129,17 @@ class VoteWriter:
             self._submit()
         elif self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(self._max_delay, self._on_timer)
+
+    def put_committed(self, event: VoteEvent) -> asyncio.Future[bool]:
+        """Queue one event and return a future done once its batch is written.
+
+        Its result tells whether the database took the event (False: set aside, or its batch
+        failed); the caller reads back what is stored. In order with every other vote.
+        """
+        waiter: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiters[id(event)] = waiter
+        self.put(event)
+        return waiter
 
     def current(self, message_id: int, member_id: int) -> Choice | None:
         """Return a member's last committed choice on a poll this writer knows, if any."""
@@ -277,12 +290,23 @@ class VoteWriter:
         self._writing.pop(future, None)
         self._settled += len(batch)
         try:
+            if self._waiters:
+                self._tell_waiters(future, batch)
             self._account(future, batch)
         finally:
             if self._pending and not self._inflight:  # what gathered meanwhile, at once
                 self._submit()
             if self._holding_gateway is not None and self.backlog <= self._backlog_limit // 2:
                 self._hold_gateway(False)
+
+    def _tell_waiters(self, future: asyncio.Future[ApplyReport], batch: list[VoteEvent]) -> None:
+        """Resolve the futures of the events of a written batch someone waits for."""
+        failed = future.cancelled() or future.exception() is not None
+        refused = set() if failed else {id(e) for e in future.result().set_aside}
+        for event in batch:
+            waiter = self._waiters.pop(id(event), None)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(not failed and id(event) not in refused)
 
     def _account(self, future: asyncio.Future[ApplyReport], batch: list[VoteEvent]) -> None:
         """Count a written batch and work out which older reactions to take off."""

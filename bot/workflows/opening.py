@@ -8,11 +8,12 @@ import logging
 import discord
 
 from bot import render
-from bot.discord_io.poster import Poster
+from bot.discord_io.poster import Poster, buttons_view
 from bot.discord_io.registry import OpenPolls
 from bot.discord_io.threads import PollThreads
 from bot.discord_io.voters import Voters
 from bot.domain import nonces, notices
+from bot.domain.ballots import BallotStyle
 from bot.domain.channels import poll_channel
 from bot.domain.errors import CalledItError, CannotPost
 from bot.domain.outcomes import POLL_EMOJI
@@ -59,10 +60,14 @@ class PollOpening:
         here: int | None,
         hours: int | None,
         actor: int | None,
+        ballot: BallotStyle | None = None,
     ) -> Opened:
-        """Open one poll in the channel given (else the polls channel, else here)."""
-        target = await self._target(guild_id, channel_id, here)
-        return await self._open(guild_id, number, target, hours, actor)
+        """Open one poll in the channel given (else the polls channel, else here).
+
+        It takes votes as `ballot` says, else as the server's setting (/setup ballots) says.
+        """
+        target, style = await self._target(guild_id, channel_id, here, ballot)
+        return await self._open(guild_id, number, target, hours, actor, style)
 
     async def open_all(
         self,
@@ -72,14 +77,15 @@ class PollOpening:
         here: int | None,
         hours: int | None,
         actor: int | None,
+        ballot: BallotStyle | None = None,
     ) -> OpenedAll:
         """Open a poll for every unresolved prediction without one; stop at a channel refusal."""
-        target = await self._target(guild_id, channel_id, here)
+        target, style = await self._target(guild_id, channel_id, here, ballot)
         opened: list[int] = []
         failed: list[str] = []
         for number in await self._poll_service.pollable(guild_id):
             try:
-                await self._open(guild_id, number, target, hours, actor)
+                await self._open(guild_id, number, target, hours, actor, style)
             except CannotPost as exc:
                 failed.append(f"#{number}: {exc.message}")
                 break
@@ -114,30 +120,47 @@ class PollOpening:
                 continue
             await self._poll_service.attach_message(poll.id, landed)
             log.warning("poll %s on #%s: recovered its message %s", poll.id, poll.number, landed)
-            # The crash may have come before the bot's own reactions.
-            await self._poster.react(poll.guild_id, poll.channel_id, landed, POLL_EMOJI)
+            if poll.ballot is not BallotStyle.SEALED:  # a sealed poll has buttons, no reactions
+                # The crash may have come before the bot's own reactions.
+                await self._poster.react(poll.guild_id, poll.channel_id, landed, POLL_EMOJI)
 
-    async def _target(self, guild_id: int, channel_id: int | None, here: int | None) -> int:
+    async def _target(
+        self, guild_id: int, channel_id: int | None, here: int | None, ballot: BallotStyle | None
+    ) -> tuple[int, BallotStyle]:
         config = await self._guilds.get(guild_id)
-        return poll_channel(channel_id, config.polls_channel_id, here)
+        return poll_channel(channel_id, config.polls_channel_id, here), (
+            ballot or config.ballot_style
+        )
 
     async def _open(
-        self, guild_id: int, number: int, channel_id: int, hours: int | None, actor: int | None
+        self,
+        guild_id: int,
+        number: int,
+        channel_id: int,
+        hours: int | None,
+        actor: int | None,
+        ballot: BallotStyle = BallotStyle.REACTIONS,
     ) -> Opened:
         polls = self._poll_service
         self._poster.require(guild_id, channel_id, notices.TO_POLL)  # before anything is written
         poll, prediction = await polls.open(
-            guild_id, number, channel_id=channel_id, hours=hours, opened_by=actor
+            guild_id, number, channel_id=channel_id, hours=hours, opened_by=actor, ballot=ballot
         )
         nonce = nonces.poll_message(poll.id, poll.opened_at)
+        sealed = ballot is BallotStyle.SEALED
         try:
             message = await self._poster.create(
                 guild_id,
                 channel_id,
                 nonce=nonce,
                 embed=render.poll_message(
-                    prediction, poll, marker=nonce, voter_role=self._voters.role_of(guild_id)
+                    prediction,
+                    poll,
+                    marker=nonce,
+                    voter_role=self._voters.role_of(guild_id),
+                    voted=0 if sealed else None,
                 ),
+                **({"view": buttons_view(render.ballot_buttons(poll.id))} if sealed else {}),
             )
         except BaseException:  # any failure, cancellation included: nothing half-written
             await asyncio.shield(polls.discard(poll.id))
@@ -149,9 +172,7 @@ class PollOpening:
             await asyncio.shield(self._undo(guild_id, channel_id, message.id, poll.id))
             raise
         self._polls.add(
-            OpenPollRef(
-                poll.id, guild_id, channel_id, message.id, poll.closes_at, number, poll.ballot
-            )
+            OpenPollRef(poll.id, guild_id, channel_id, message.id, poll.closes_at, number, ballot)
         )
         await self._notices.fixed(
             guild_id,
@@ -159,7 +180,8 @@ class PollOpening:
             notices.poll_gone_key(number),
             notices.cleared_key(number),
         )
-        await self._poster.react(guild_id, channel_id, message.id, POLL_EMOJI)
+        if not sealed:
+            await self._poster.react(guild_id, channel_id, message.id, POLL_EMOJI)
         if (await self._guilds.get(guild_id)).poll_threads:
             name = f"#{number} · {prediction.title}"
             thread_id = await self._threads.start(guild_id, channel_id, message.id, name)

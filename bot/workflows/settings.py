@@ -9,6 +9,7 @@ import discord
 from bot.discord_io.roles import RoleKeeper
 from bot.discord_io.voters import Voters
 from bot.domain import notices
+from bot.domain.ballots import BallotStyle
 from bot.domain.errors import InvalidInput
 from bot.domain.notices import Notice
 from bot.domain.roles import admin_role_problem
@@ -118,6 +119,10 @@ class Settings:
         config = await self._guilds.set_voter_role(guild_id, role.id if role else None)
         self._voters.set(guild_id, config.voter_role_id)
         return config
+
+    async def ballot_style(self, guild_id: int, style: BallotStyle) -> GuildConfig:
+        """Set how new polls take votes (open polls keep theirs)."""
+        return await self._guilds.set_ballot_style(guild_id, style)
 
     async def dispute_hours(self, guild_id: int, hours: int) -> GuildConfig:
         """Set how many hours after a resolution members may dispute it (0: off)."""

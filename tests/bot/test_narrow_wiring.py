@@ -19,8 +19,8 @@ from bot.wiring import Workflows
 #: Workflows another change narrows (the outbox's posting jobs); each still takes Services.
 NOT_YET: set[str] = set()
 #: Fields of Workflows that are not workflows: the vote path (bot/votes), its writer and remover
-#: (which workflows share), and the scheduled jobs built over the workflows.
-VOTE_PATH = {"votes", "intake", "writer", "remover", "jobs"}
+#: (which workflows share), the sealed ballots' buttons, and the scheduled jobs.
+VOTE_PATH = {"votes", "intake", "writer", "remover", "buttons", "jobs"}
 
 
 def workflow_classes() -> list[tuple[str, type]]:

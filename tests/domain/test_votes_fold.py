@@ -184,3 +184,58 @@ def test_reactions_replace_votes_until_just_after_the_deadline() -> None:
     assert may_read_back(None, closes, closes + READ_BACK_GRACE - timedelta(seconds=1))
     assert not may_read_back(None, closes, closes + READ_BACK_GRACE)
     assert not may_read_back(AT, closes, AT)  # closed early: its votes are final
+
+
+button_events_strategy = st.lists(
+    st.one_of(
+        st.builds(
+            VoteEvent,
+            kind=st.just(EventKind.CAST),
+            message_id=st.integers(1, 3),
+            member_id=st.integers(1, 4),
+            choice=st.sampled_from(list(Choice)),
+            at=st.just(AT),
+            salt=st.sampled_from(["a" * 32, "b" * 32]),
+        ),
+        st.builds(
+            VoteEvent,
+            kind=st.just(EventKind.RETRACT),
+            message_id=st.integers(1, 3),
+            member_id=st.integers(1, 4),
+            choice=st.sampled_from([*Choice, None]),
+            at=st.just(AT),
+        ),
+    ),
+    max_size=40,
+)
+
+
+@given(state_strategy, button_events_strategy)
+def test_retract_whatever_it_is_folds_like_one_by_one(
+    start: dict[tuple[int, int], Choice], events: list[VoteEvent]
+) -> None:
+    """A sealed ballot's Retract (choice None) removes the vote whatever it is, in order."""
+    expected = dict(start)
+    for e in events:
+        key = (e.message_id, e.member_id)
+        if e.kind is EventKind.CAST:
+            expected[key] = e.choice  # type: ignore[assignment]
+        elif e.choice is None or expected.get(key) is e.choice:
+            expected.pop(key, None)
+    folded = dict(start)
+    writes = fold(events)
+    apply_to_state(folded, writes)
+    assert folded == expected
+    for key, write in writes.items():  # the last cast's salt goes with its upsert
+        if isinstance(write, Upsert):
+            casts = [e for e in events if (e.message_id, e.member_id) == key]
+            last = [e for e in casts if e.kind is EventKind.CAST][-1]
+            assert write.salt == last.salt
+
+
+def test_a_ballot_keeps_its_salt_only_for_the_same_choice() -> None:
+    from bot.domain.ballots import salt_kept
+
+    assert salt_kept(Choice.PARTLY, Choice.PARTLY)
+    assert not salt_kept(Choice.PARTLY, Choice.DID_NOT)
+    assert not salt_kept(None, Choice.DID_NOT)
