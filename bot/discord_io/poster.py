@@ -168,16 +168,16 @@ class Poster:
         message_id: int,
         embed: discord.Embed,
         *,
-        remove_components: bool = False,
+        buttons: Sequence[discord.ui.Button[Any]] | None = None,
     ) -> bool:
         """Edit one of the bot's messages when the channel is visible; tell whether it was.
 
-        With `remove_components` its buttons go too (a sealed poll's, once it closed).
+        With `buttons` its buttons become these (a sealed poll's, once it closed); else they stay.
         """
         if self._access.lacking(guild_id, channel_id, ("view_channel",)) != []:
             return False
         message = self._channel_of(channel_id, guild_id).get_partial_message(message_id)
-        extra: dict[str, Any] = {"view": None} if remove_components else {}
+        extra: dict[str, Any] = {} if buttons is None else {"view": buttons_view(buttons)}
         try:
             await message.edit(embed=embed, allowed_mentions=NO_MENTIONS, **extra)
         except discord.HTTPException:

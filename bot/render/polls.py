@@ -111,6 +111,21 @@ SEALED_HOW_TO_VOTE = (
 )
 
 
+def _my_vote_button(poll_id: int, row: int) -> discord.ui.Button[Any]:
+    return discord.ui.Button(
+        style=discord.ButtonStyle.secondary,
+        label="My vote",
+        emoji="🧾",
+        custom_id=ballots.custom_id(ballots.Action.MINE, poll_id),
+        row=row,
+    )
+
+
+def closed_ballot_buttons(poll_id: int) -> list[discord.ui.Button[Any]]:
+    """Return a closed sealed poll's one button: My vote (the ballot and receipt, privately)."""
+    return [_my_vote_button(poll_id, 0)]
+
+
 def ballot_buttons(poll_id: int) -> list[discord.ui.Button[Any]]:
     """Return a sealed poll's buttons: one per option, then My vote and Retract (row 2)."""
     buttons: list[discord.ui.Button[Any]] = [
@@ -123,15 +138,7 @@ def ballot_buttons(poll_id: int) -> list[discord.ui.Button[Any]]:
         )
         for choice in Choice
     ]
-    buttons.append(
-        discord.ui.Button(
-            style=discord.ButtonStyle.secondary,
-            label="My vote",
-            emoji="🧾",
-            custom_id=ballots.custom_id(ballots.Action.MINE, poll_id),
-            row=1,
-        )
-    )
+    buttons.append(_my_vote_button(poll_id, 1))
     buttons.append(
         discord.ui.Button(
             style=discord.ButtonStyle.secondary,

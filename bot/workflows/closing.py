@@ -102,7 +102,8 @@ class PollClosing:
             poll.channel_id,
             poll.message_id,
             render.poll_closed_message(closed),
-            remove_components=poll.sealed,  # a sealed poll's buttons: nothing to press any more
+            # A sealed poll keeps only "My vote": members still see their own ballot.
+            buttons=render.closed_ballot_buttons(poll.id) if poll.sealed else None,
         )
         if poll.thread_id is not None:
             await self._threads.close(poll.guild_id, poll.channel_id, poll.thread_id)
