@@ -44,6 +44,7 @@ class Emulator(WorldMixin, MessagesMixin, SessionsMixin, FloodMixin):
         port: int = 0,
         bot_name: str = "Bot",
         interaction_timeout: float = 3.0,
+        interaction_token_ttl: float = 15 * 60.0,
         ratelimits: bool = True,
         ratelimit_speed: float = 1.0,
         spec_path: str | None = None,
@@ -58,6 +59,8 @@ class Emulator(WorldMixin, MessagesMixin, SessionsMixin, FloodMixin):
         self.host = host
         self.port = port
         self.interaction_timeout = interaction_timeout
+        #: How long an interaction token takes follow-ups and edits (Discord: 15 minutes).
+        self.interaction_token_ttl = interaction_token_ttl
         self.bot = User(snowflake(), bot_name, bot=True)
         self.application_id = self.bot.id
         self.owner = User(snowflake(), "app_owner")
@@ -299,6 +302,7 @@ class Emulator(WorldMixin, MessagesMixin, SessionsMixin, FloodMixin):
             payload,
             source_message=message,
         )
+        inter.connected = bool(self.gateway.connected_sessions())
         self.interactions[iid] = inter
         self.interactions_by_token[token] = inter
         self.gateway.dispatch("INTERACTION_CREATE", payload, guild_id=channel.guild_id)

@@ -28,6 +28,7 @@ class EmulatorState(Protocol):
     owner: User
     privileged_intents: int
     interaction_timeout: float
+    interaction_token_ttl: float
     upload_limit: int
     guilds: dict[int, Guild]
     channels: dict[int, Channel]
