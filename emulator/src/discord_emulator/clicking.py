@@ -14,7 +14,7 @@ from typing import Any
 
 from . import permissions as P
 from .models import Channel, Guild, Message, User
-from .results import InteractionResult
+from .results import InteractionResult, visible_to
 from .rules import LINK_STYLE
 from .state import EmulatorState
 
@@ -35,7 +35,7 @@ class Clicker:
         msg = message if isinstance(message, Message) else self.emu.message(message)
         if msg.deleted:
             raise CommandError(f"message {msg.id} was deleted")
-        if not msg.visible_to(self.user.id):
+        if not visible_to(msg, self.user.id):
             raise CommandError(
                 f"message {msg.id} is ephemeral: only the member it answered sees it"
             )

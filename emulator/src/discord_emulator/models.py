@@ -384,14 +384,6 @@ class Message:
         """Return whether the message is ephemeral (flag 64)."""
         return bool(self.flags & 64)
 
-    def visible_to(self, user_id: int) -> bool:
-        """Return whether a person sees the message (an ephemeral one: only its interaction's)."""
-        if self.deleted:
-            return False
-        if not self.ephemeral:
-            return True
-        return self.interaction_user is not None and self.interaction_user.id == user_id
-
     def reaction_state(self) -> dict[str, set[int]]:
         """Return ``{emoji: {user ids}}`` for the message."""
         return {k: set(v) for k, v in self.reactions.items() if v}

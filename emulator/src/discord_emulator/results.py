@@ -10,6 +10,12 @@ from .models import Attachment, Message
 from .state import EmulatorState
 
 
+def visible_to(msg: Message, user_id: int) -> bool:
+    """Return whether a person sees a message (an ephemeral one: only its interaction's)."""
+    who = msg.interaction_user
+    return not msg.deleted and (not msg.ephemeral or (who is not None and who.id == user_id))
+
+
 @dataclass
 class InteractionResult:
     """What the bot answered to an interaction (live view: later edits show up)."""
@@ -92,7 +98,7 @@ class InteractionResult:
     def seen_by(self, person: Any) -> list[Message]:
         """Return the answer and follow-ups that `person` (an Actor, user or id) can see."""
         uid = person if isinstance(person, int) else int(getattr(person, "id", person))
-        return [m for m in self.messages if m.visible_to(uid)]
+        return [m for m in self.messages if visible_to(m, uid)]
 
     @property
     def failed(self) -> str | None:

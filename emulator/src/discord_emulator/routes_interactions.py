@@ -227,8 +227,8 @@ async def interaction_callback(emu: EmulatorState, api: ApiRequest) -> Result:
     inter.response_type = ctype
     inter.response_data = data
     inter.acknowledged_at = time.monotonic()
-    if ctype in (4, 7):
-        inter.answered()
+    if ctype in (4, 7) and inter.answered_at is None:
+        inter.answered_at = inter.acknowledged_at  # the message is the first answer
     emu.notify()
     return 200, _callback_answer(emu, inter, ctype, message)
 
