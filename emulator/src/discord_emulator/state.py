@@ -103,6 +103,19 @@ class EmulatorState(Protocol):
         """Create an interaction from a person (anything with a ``user``) and dispatch it."""
         ...
 
+    def make_interaction(
+        self,
+        actor: Any,
+        itype: int,
+        data: dict[str, Any],
+        channel: Channel,
+        message: Message | None = None,
+        *,
+        message_dict: dict[str, Any] | None = None,
+    ) -> Interaction:
+        """Create and register an interaction from a person, without dispatching it."""
+        ...
+
     def registered_commands(self, guild: Any | None = None) -> list[dict[str, Any]]:
         """Return the application commands the bot registered."""
         ...
