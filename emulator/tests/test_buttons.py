@@ -98,6 +98,14 @@ async def test_deferred_answers_and_follow_ups(
     assert quiet.response_type == 6 and quiet.message is live.panel
     assert quiet.ephemeral and quiet.content == "noted"
     assert quiet.seen_by(bob) == [live.panel]  # the panel, not alice's follow-up
+    # Private answers are not in the channel: not in its history, not fetchable there.
+    channel = live.client.get_channel(live.panel.channel_id)
+    assert isinstance(channel, discord.TextChannel)
+    history = {m.id async for m in channel.history(limit=50)}
+    assert history == {live.panel.id, edited.message.id}
+    with pytest.raises(discord.NotFound) as caught:
+        await channel.fetch_message(quiet.followups[0].id)
+    assert caught.value.code == 10008
     assert live.panel.content == "panel"  # a deferred update changes nothing by itself
     emulator.assert_clean()
 
