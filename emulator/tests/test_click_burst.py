@@ -12,6 +12,7 @@ from button_bot import Panel, Seen, make_client, vote_view
 from discord_emulator import Emulator, Guild
 from discord_emulator.connect import connect_client
 from discord_emulator.models import Message
+from discord_emulator.remote import Remote
 
 
 @pytest_asyncio.fixture
@@ -77,19 +78,20 @@ async def test_failed_clicks_are_counted(emulator: Emulator, guild: Guild) -> No
     assert report["failed"] == 2 and report["answered"] >= 2
 
 
-async def test_over_the_control_api(emulator: Emulator, voting: tuple[Seen, Message]) -> None:
-    _seen, message = voting
+async def test_over_the_control_api(
+    emulator: Emulator, guild: Guild, voting: tuple[Seen, Message]
+) -> None:
+    seen, message = voting
+    role = emulator.create_role(guild, "Voters")
     async with aiohttp.ClientSession() as s:
-        async with s.post(
-            f"{emulator.url}/_emulator/clicks/burst",
-            json={"message_id": str(message.id), "members": 5},
-        ) as resp:
-            started = await resp.json()
-        assert len(started["member_ids"]) == 5
-        await emulator.wait_for(lambda: emulator.click_bursts[started["id"]].finished, 20)
-        async with s.get(f"{emulator.url}/_emulator/clicks/burst/{started['id']}") as resp:
-            report = await resp.json()
-        assert report["answered"] == 5 and report["failed"] == 0
+        remote = Remote(s, emulator.url)
+        report = await remote.click_burst(message.id, members=5, role_ids=[role.id], timeout=20)
+        assert report["finished"] and report["answered"] == 5 and report["failed"] == 0
+        assert len(report["clicks"]) == 5 and all(c["first_answer_ms"] for c in report["clicks"])
+        assert all(
+            [r.id for r in i.user.roles[1:]] == [role.id]  # type: ignore[union-attr]
+            for i in seen.interactions
+        )
         async with s.post(
             f"{emulator.url}/_emulator/clicks/burst",
             json={"message_id": str(message.id), "custom_ids": ["nope"]},

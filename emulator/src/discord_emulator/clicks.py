@@ -106,12 +106,13 @@ class ClickBurstMixin(EmulatorState):
         members: int | list[Any] = 10,
         rate: float | None = None,
         chunk: int = BURST_CHUNK,
+        roles: list[Any] | tuple[Any, ...] = (),
     ) -> ClickBurst:
         """Fire clicks on `message` from `members` (a count to create, or people) in the background.
 
         Member i clicks ``custom_ids[i % len(custom_ids)]`` (default: every clickable button).
-        Returns at once; the burst's `finished` turns true when every click was answered or
-        failed, and `report()` says how each went.
+        Members made here get `roles`. Returns at once; the burst's `finished` turns true when
+        every click was answered or failed, and `report()` says how each went.
         """
         msg = self.message(message)
         if msg.guild_id is None:
@@ -127,7 +128,7 @@ class ClickBurstMixin(EmulatorState):
             for _ in range(members):
                 user = User(snowflake(), f"clicker{len(self.users)}")
                 self.users[user.id] = user
-                guild.members[user.id] = Member(user, guild.id)
+                guild.members[user.id] = Member(user, guild.id, [id_of(r) for r in roles])
                 member_ids.append(user.id)
         else:
             member_ids = [id_of(m) for m in members]
@@ -151,10 +152,11 @@ class ClickBurstMixin(EmulatorState):
         *,
         members: int | list[Any] = 10,
         rate: float | None = None,
+        roles: list[Any] | tuple[Any, ...] = (),
         timeout: float = 60.0,  # noqa: ASYNC109
     ) -> ClickBurst:
         """Run a click burst and wait until every click was answered or failed."""
-        burst = self.start_click_burst(message, custom_ids, members=members, rate=rate)
+        burst = self.start_click_burst(message, custom_ids, members=members, rate=rate, roles=roles)
         await self.wait_for(lambda: burst.finished, timeout)
         return burst
 

@@ -71,6 +71,7 @@ class ControlTarget(EmulatorState, Protocol):
         members: int | list[Any] = ...,
         rate: float | None = ...,
         chunk: int = ...,
+        roles: list[Any] | tuple[Any, ...] = ...,
     ) -> ClickBurst:
         """Fire clicks on a message's buttons from many members in the background."""
         ...
@@ -234,7 +235,7 @@ def add_control_routes(app: web.Application, emu: ControlTarget) -> None:
         """Start a click burst (see clicks.py); answer its id at once.
 
         ``{"message_id", "custom_ids" (default: every button), "member_ids" or "members": n,
-        "rate": clicks per second (default: all at once), "chunk"}``
+        "rate": clicks per second (default: all at once), "chunk", "role_ids" (of members made)}``
         """
         body = await _json(request)
         members: int | list[Any] = (
@@ -250,6 +251,7 @@ def add_control_routes(app: web.Application, emu: ControlTarget) -> None:
                 members=members,
                 rate=None if rate is None else float(rate),
                 chunk=int(body.get("chunk", 250)),
+                roles=[int(r) for r in body.get("role_ids") or []],
             )
         except DiscordError as err:
             return _ok(err.body(), err.status)
