@@ -230,3 +230,28 @@ async def test_a_click_while_the_bot_is_offline_fails_and_its_replay_is_refused(
     await emulator.wait_for(lambda: result.interaction.acknowledged_late, timeout=5)
     assert result.response_type is None and "10062" in (result.failed or "")
     assert live.panel.content == "panel"
+
+
+async def test_a_button_inside_a_components_v2_layout(
+    emulator: Emulator, guild: Guild, live: Live
+) -> None:
+    async def go(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("v2 clicked", ephemeral=True)
+
+    button: discord.ui.Button[discord.ui.LayoutView] = discord.ui.Button(
+        label="Go", custom_id="v2:go"
+    )
+    button.callback = go  # type: ignore[method-assign]
+    row: discord.ui.ActionRow[discord.ui.LayoutView] = discord.ui.ActionRow(button)
+    layout = discord.ui.LayoutView(timeout=None)
+    layout.add_item(discord.ui.Container(discord.ui.TextDisplay("Vote below"), row))
+    channel = live.client.get_channel(live.panel.channel_id)
+    assert isinstance(channel, discord.TextChannel)
+    sent = await channel.send(view=layout)
+    message = emulator.message(sent.id)
+    assert message.flags & (1 << 15)  # IS_COMPONENTS_V2
+    alice = emulator.add_member(guild, "alice")
+    result = await alice.click(message, "v2:go")
+    assert result.interaction.payload["message"]["components"][0]["type"] == 17  # container
+    assert not result.failed and result.ephemeral and result.content == "v2 clicked"
+    emulator.assert_clean()

@@ -192,3 +192,26 @@ def test_the_spec_agrees_on_the_limits() -> None:
         components, _path, _code = BROKEN[case]
         assert spec.request_errors(MESSAGES, "POST", {"components": components}), case
     assert not spec.request_errors(MESSAGES, "POST", {"components": [row(*buttons(5))]})
+
+
+async def test_components_v2_limits(emulator: Emulator, guild: Guild) -> None:
+    channel = next(iter(guild.channels))
+    v2 = 1 << 15
+    text = {"type": 10, "content": "t"}
+    container = {"type": 17, "components": [text, row(button("a")), row(button("a"))]}
+    status, body = await post(
+        emulator, f"/channels/{channel}/messages", {"flags": v2, "components": [container]}
+    )
+    assert status == 400 and flat(body["errors"]) == [
+        ("components.0.components.2.components.0.custom_id", "COMPONENT_CUSTOM_ID_DUPLICATED")
+    ]
+    many = [text] * 41
+    status, body = await post(
+        emulator, f"/channels/{channel}/messages", {"flags": v2, "components": many}
+    )
+    assert status == 400 and body["code"] == 50035
+    six_rows = [row(button(f"r{i}")) for i in range(6)]  # more than 5 rows is fine in v2
+    status, body = await post(
+        emulator, f"/channels/{channel}/messages", {"flags": v2, "components": six_rows}
+    )
+    assert status == 200, body

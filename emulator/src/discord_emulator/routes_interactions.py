@@ -324,7 +324,7 @@ async def followup(emu: EmulatorState, api: ApiRequest) -> Result:
             application_id=emu.application_id,
             webhook_id=emu.application_id,
         )
-        msg.flags &= 64 | 4 | 4096
+        msg.flags &= 64 | 4 | 4096 | 32768
         emu.store_message(msg)
     inter.followups.append(msg)
     inter.answered()
