@@ -166,8 +166,8 @@ async def test_followups_edit_delete_and_deferred_update(emulator: Emulator, gui
 
     @b.tree.command(name="many", description="Several follow-ups", guild=gobj)
     async def many(interaction: discord.Interaction) -> None:
-        await interaction.response.send_message("first", view=Quiet())
-        f1 = await interaction.followup.send("second", wait=True)
+        await interaction.response.send_message("first")
+        f1 = await interaction.followup.send("second", view=Quiet(), wait=True)
         await f1.edit(content="second (edited)")
         f2 = await interaction.followup.send("third", ephemeral=True, wait=True)
         await f2.delete()
@@ -183,8 +183,9 @@ async def test_followups_edit_delete_and_deferred_update(emulator: Emulator, gui
         await emulator.wait_for(lambda: result.interaction.original_deleted)
         assert [m.content for m in result.followups] == ["second (edited)", "third"]
         assert result.followups[1].deleted and result.message.deleted
-        source = result.message
-        clicked = await alice.click(source, "quiet")
+        with pytest.raises(CommandError, match="deleted"):
+            await alice.click(result.message, "quiet")  # gone from the client: nothing to click
+        clicked = await alice.click(result.followups[0], "quiet")
         assert clicked.response_type == 6 and clicked.followups[0].content == "noted"
         assert clicked.followups[0].ephemeral
     emulator.assert_clean()

@@ -11,11 +11,12 @@ from discord_emulator import Emulator
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-def readme_example() -> dict[str, Any]:
-    """Execute the README's Python block and return what it defines."""
-    (block,) = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+def readme_example(index: int = 0) -> dict[str, Any]:
+    """Execute one of the README's Python blocks and return what it defines."""
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) == 2  # the first test, and buttons
     namespace: dict[str, Any] = {}
-    exec(compile(block, str(README), "exec"), namespace)
+    exec(compile(blocks[index], str(README), "exec"), namespace)
     return namespace
 
 
@@ -27,3 +28,12 @@ async def test_the_readme_example_passes(emulator: Emulator) -> None:
     assert interaction.original.content == "pong" and interaction.original.ephemeral
     (said,) = [m for m in emulator.messages_by_id.values() if m.content == "hello"]
     assert emulator.reactions(said) == {"👍": {said.author.id}}
+
+
+async def test_the_readme_buttons_example_passes(emulator: Emulator) -> None:
+    await readme_example(1)["test_vote_button"](emulator)
+    # One click answered privately by the bot, then one that failed with nobody connected.
+    answered, failed = emulator.interactions.values()
+    assert answered.type == 3 and answered.payload["data"]["custom_id"] == "vote:yes"
+    assert answered.original is not None and answered.original.ephemeral
+    assert failed.response_type is None and not failed.connected

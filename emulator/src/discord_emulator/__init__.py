@@ -19,6 +19,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .clicks import ClickBurst
     from .connect import connect_client
     from .interaction import Interaction
     from .models import Attachment, Channel, Guild, Member, Message, Role, User
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 #: Where each name lives: loaded on first use, so a client of the control API alone
 #: (``discord_emulator.remote``) does not load the server, its spec checks and their imports.
 _HOMES = {
+    "ClickBurst": "clicks",
     "connect_client": "connect",
     "Interaction": "interaction",
     **dict.fromkeys(
@@ -56,6 +58,7 @@ __all__ = [
     "Actor",
     "Attachment",
     "Channel",
+    "ClickBurst",
     "CommandError",
     "DiscordError",
     "Emulator",

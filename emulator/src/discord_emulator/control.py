@@ -9,9 +9,11 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from . import bulk
+from .clicks import ClickBurst
 from .flood import Flood, Probe
 from .models import Channel, Guild, Message, dumps
 from .people import Actor
+from .rules import DiscordError
 from .state import EmulatorState
 
 
@@ -19,6 +21,7 @@ class ControlTarget(EmulatorState, Protocol):
     """What the control API drives beyond the state: the Emulator's setup helpers."""
 
     floods: dict[int, Flood]
+    click_bursts: dict[int, ClickBurst]
     spec_skipped: bool
 
     @property
@@ -58,6 +61,19 @@ class ControlTarget(EmulatorState, Protocol):
 
     def start_flood(self, flood: Flood) -> None:
         """Run a flood in the background."""
+        ...
+
+    def start_click_burst(
+        self,
+        message: Any,
+        custom_ids: list[str] | None = ...,
+        *,
+        members: int | list[Any] = ...,
+        rate: float | None = ...,
+        chunk: int = ...,
+        roles: list[Any] | tuple[Any, ...] = ...,
+    ) -> ClickBurst:
+        """Fire clicks on a message's buttons from many members in the background."""
         ...
 
     async def drop_bot_connection(self, code: int = ...) -> None:
@@ -215,6 +231,39 @@ def add_control_routes(app: web.Application, emu: ControlTarget) -> None:
             raise web.HTTPNotFound()
         return _ok(found.report())
 
+    async def click_burst(request: web.Request) -> web.Response:
+        """Start a click burst (see clicks.py); answer its id at once.
+
+        ``{"message_id", "custom_ids" (default: every button), "member_ids" or "members": n,
+        "rate": clicks per second (default: all at once), "chunk", "role_ids" (of members made)}``
+        """
+        body = await _json(request)
+        members: int | list[Any] = (
+            [int(m) for m in body["member_ids"]]
+            if body.get("member_ids")
+            else int(body.get("members", 10))
+        )
+        rate = body.get("rate")
+        try:
+            started = emu.start_click_burst(
+                int(body["message_id"]),
+                body.get("custom_ids"),
+                members=members,
+                rate=None if rate is None else float(rate),
+                chunk=int(body.get("chunk", 250)),
+                roles=[int(r) for r in body.get("role_ids") or []],
+            )
+        except DiscordError as err:
+            return _ok(err.body(), err.status)
+        return _ok({"id": started.id, "member_ids": [str(m) for m in started.member_ids]})
+
+    async def click_burst_report(request: web.Request) -> web.Response:
+        """Return a click burst's progress, per-click answer times and failures."""
+        found = emu.click_bursts.get(int(request.match_info["burst_id"]))
+        if found is None:
+            raise web.HTTPNotFound()
+        return _ok(found.report())
+
     async def reactions(request: web.Request) -> web.Response:
         """Return the true reaction state of a message."""
         state = emu.reactions(int(request.match_info["message_id"]))
@@ -320,6 +369,8 @@ def add_control_routes(app: web.Application, emu: ControlTarget) -> None:
     app.router.add_post("/_emulator/reactions/flood", flood)
     app.router.add_get("/_emulator/reactions/flood/{flood_id}", flood_report)
     app.router.add_get("/_emulator/messages/{message_id}/reactions", reactions)
+    app.router.add_post("/_emulator/clicks/burst", click_burst)
+    app.router.add_get("/_emulator/clicks/burst/{burst_id}", click_burst_report)
     app.router.add_post("/_emulator/settings", settings)
     app.router.add_post("/_emulator/drop", drop)
     app.router.add_post("/_emulator/commands/run", run_command)

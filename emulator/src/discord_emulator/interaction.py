@@ -35,6 +35,24 @@ class Interaction:
     modal: dict[str, Any] | None = None
     acknowledged_late: bool = False
     parent: Interaction | None = None
+    #: Whether a bot session had a live gateway connection when it was dispatched.
+    connected: bool = True
+
+    def failure(self, timeout: float) -> str | None:
+        """Return why the member was shown "This interaction failed", or None (not, or not yet).
+
+        Discord shows it when no acknowledgement came within `timeout` (3 s): the bot was
+        down, did not answer, or answered too late (its answer got 10062 Unknown interaction).
+        """
+        if self.response_type is not None or time.monotonic() - self.created <= timeout:
+            return None
+        if self.acknowledged_late:
+            why = f"the bot answered after {timeout:g} s and got 10062 Unknown interaction"
+        elif not self.connected:
+            why = "no bot was connected to the gateway to receive it"
+        else:
+            why = f"the bot did not answer within {timeout:g} s"
+        return f"This interaction failed: {why}"
 
     def answered(self) -> None:
         """Note the first final answer (a message, or the edit or follow-up after a deferral)."""

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from . import permissions as P
+from .clicking import Clicker, CommandError
 from .models import Attachment, Channel, Guild, Message, User
 from .results import InteractionResult
 from .rules import DiscordError
@@ -26,10 +27,6 @@ STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER, ATTACHMENT =
 )
 
 
-class CommandError(LookupError):
-    """A person tried something the Discord client would not let them do."""
-
-
 def _oid(obj: Any) -> int:
     if isinstance(obj, int):
         return obj
@@ -40,7 +37,7 @@ def _oid(obj: Any) -> int:
     return int(obj.id)
 
 
-class Actor:
+class Actor(Clicker):
     """A person in a guild who uses the bot like a Discord user would."""
 
     def __init__(self, emu: EmulatorState, guild: Guild, user: User) -> None:
@@ -296,89 +293,6 @@ class Actor:
         result = InteractionResult(self.emu, inter)
         await result.wait_answered(timeout)
         return result.choices
-
-    # -- components -----------------------------------------------------------
-
-    def _component(self, msg: Message, custom_id: str) -> dict[str, Any]:
-        def walk(items: list[dict[str, Any]]) -> dict[str, Any] | None:
-            for c in items:
-                if c.get("custom_id") == custom_id:
-                    return c
-                found = walk(c.get("components") or [])
-                if found is not None:
-                    return found
-            return None
-
-        comp = walk(msg.components)
-        if comp is None:
-            raise CommandError(f"message {msg.id} has no component {custom_id!r}")
-        if comp.get("disabled"):
-            raise CommandError(f"component {custom_id!r} is disabled")
-        return comp
-
-    async def click(
-        self,
-        message: Any,
-        custom_id: str,
-        *,
-        timeout: float = 5.0,  # noqa: ASYNC109
-    ) -> InteractionResult:
-        """Click a button on a message and wait for the bot's answer."""
-        msg = message if isinstance(message, Message) else self.emu.message(message)
-        comp = self._component(msg, custom_id)
-        data = {"custom_id": custom_id, "component_type": comp.get("type", 2)}
-        inter = self.emu.new_interaction(self, 3, data, self.emu.channels[msg.channel_id], msg)
-        return await InteractionResult(self.emu, inter).wait_finished(timeout)
-
-    async def select(
-        self,
-        message: Any,
-        custom_id: str,
-        values: list[str],
-        *,
-        timeout: float = 5.0,  # noqa: ASYNC109
-    ) -> InteractionResult:
-        """Pick values in a select menu and wait for the bot's answer."""
-        msg = message if isinstance(message, Message) else self.emu.message(message)
-        comp = self._component(msg, custom_id)
-        data = {"custom_id": custom_id, "component_type": comp.get("type", 3), "values": values}
-        inter = self.emu.new_interaction(self, 3, data, self.emu.channels[msg.channel_id], msg)
-        return await InteractionResult(self.emu, inter).wait_finished(timeout)
-
-    async def submit_modal(
-        self,
-        result: InteractionResult,
-        values: dict[str, str],
-        *,
-        timeout: float = 5.0,  # noqa: ASYNC109
-    ) -> InteractionResult:
-        """Fill in the modal the bot opened (text inputs by custom_id) and submit it."""
-        modal = result.modal
-        if modal is None:
-            raise CommandError("the bot did not open a modal")
-        rows = []
-        for row in modal.get("components", []):
-            inner = row.get("components") or ([row["component"]] if "component" in row else [])
-            comps = [
-                {
-                    "type": c.get("type", 4),
-                    "custom_id": c["custom_id"],
-                    "value": values.get(c["custom_id"], ""),
-                }
-                for c in inner
-                if "custom_id" in c
-            ]
-            if "component" in row:
-                rows.append(
-                    {"type": row.get("type", 18), "id": row.get("id", 0), "component": comps[0]}
-                )
-            else:
-                rows.append({"type": 1, "components": comps})
-        data = {"custom_id": modal["custom_id"], "components": rows}
-        ch = self.emu.channels[result.interaction.channel_id]
-        inter = self.emu.new_interaction(self, 5, data, ch, result.interaction.source_message)
-        inter.parent = result.interaction
-        return await InteractionResult(self.emu, inter).wait_finished(timeout)
 
     # -- reactions and messages -----------------------------------------------
 

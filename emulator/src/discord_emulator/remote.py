@@ -69,3 +69,34 @@ class Remote:
         async with self._session.delete(f"{self._url}/_emulator{path}") as response:
             response.raise_for_status()
             return await response.json()
+
+    async def click_burst(
+        self,
+        message_id: int | str,
+        *,
+        members: int | list[int | str] = 10,
+        custom_ids: list[str] | None = None,
+        rate: float | None = None,
+        role_ids: list[int | str] | None = None,
+        timeout: float = 120.0,  # noqa: ASYNC109
+    ) -> dict[str, Any]:
+        """Run a click burst (see clicks.py) and return its report once every click settled."""
+        body: dict[str, Any] = {"message_id": str(message_id), "rate": rate}
+        if isinstance(members, int):
+            body["members"] = members
+        else:
+            body["member_ids"] = [str(m) for m in members]
+        if custom_ids:
+            body["custom_ids"] = custom_ids
+        if role_ids:
+            body["role_ids"] = [str(r) for r in role_ids]
+        started = await self.post("/clicks/burst", body)
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout
+        while True:
+            report = await self.get(f"/clicks/burst/{started['id']}")
+            if report["finished"]:
+                return report
+            if loop.time() > end:
+                raise TimeoutError(f"click burst {started['id']} not settled in {timeout}s")
+            await asyncio.sleep(0.1)

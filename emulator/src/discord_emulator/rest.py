@@ -16,7 +16,7 @@ from aiohttp import web
 
 from .models import dumps
 from .records import RequestRecord
-from .rules import DiscordError
+from .rules import DiscordError, check_components, nest_errors
 from .state import EmulatorState
 
 log = logging.getLogger(__name__)
@@ -206,7 +206,7 @@ async def handle_api(
             kind = {403: "permission", 401: "auth", 413: "upload"}.get(err.status, "rule")
             if err.code == 50035 and isinstance(err.errors, dict) and "_spec" in err.errors:
                 kind = "spec"
-            if err.code in (10062, 40060):
+            if err.code in (10062, 40060, 50027):
                 kind = "interaction"
             emu.violate(kind, method, r.template, err)
     if decision.fail_after is not None and status < 400:
@@ -231,12 +231,28 @@ def _validate_request(emu: EmulatorState, api: ApiRequest) -> None:
         return
     errors = spec.request_errors(api.route, api.method, api.body)
     if errors:
+        # Say it as Discord would (a field path) when the emulator's own rules name the fault.
+        _check_body_components(api)
         raise DiscordError(
             400,
             50035,
             "Invalid Form Body",
             {"_spec": [{"code": "SPEC", "message": e} for e in errors]},
         )
+
+
+def _check_body_components(api: ApiRequest) -> None:
+    """Raise the rules' error for a request's components (a callback's are under ``data``)."""
+    body = api.body
+    prefix = ""
+    if api.route.endswith("/callback") and isinstance(body, dict):
+        body, prefix = body.get("data"), "data"
+    if not isinstance(body, dict):
+        return
+    try:
+        check_components(body.get("components"), flags=int(body.get("flags") or 0))
+    except DiscordError as err:
+        raise nest_errors(err, prefix) from None
 
 
 def _validate_response(

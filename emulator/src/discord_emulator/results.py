@@ -10,6 +10,12 @@ from .models import Attachment, Message
 from .state import EmulatorState
 
 
+def visible_to(msg: Message, user_id: int) -> bool:
+    """Return whether a person sees a message (an ephemeral one: only its interaction's)."""
+    who = msg.interaction_user
+    return not msg.deleted and (not msg.ephemeral or (who is not None and who.id == user_id))
+
+
 @dataclass
 class InteractionResult:
     """What the bot answered to an interaction (live view: later edits show up)."""
@@ -47,35 +53,67 @@ class InteractionResult:
         return out
 
     @property
+    def answer(self) -> Message | None:
+        """Return the message the member saw as the answer.
+
+        The response message (types 4 and 5), the updated message (7), or after a deferred
+        update (6) its first follow-up if there is one, else the message clicked on.
+        """
+        inter = self.interaction
+        if inter.response_type == 6 and inter.followups:
+            return inter.followups[0]
+        return inter.original
+
+    @property
     def ephemeral(self) -> bool:
-        """Return whether the response message is ephemeral."""
-        msg = self.message
+        """Return whether the answer is ephemeral (seen by the member who acted only)."""
+        msg = self.answer
         return bool(msg is not None and msg.ephemeral)
 
     @property
     def content(self) -> str:
-        """Return the response message content."""
-        return self.message.content if self.message else ""
+        """Return the answer's content."""
+        return self.answer.content if self.answer else ""
 
     @property
     def embeds(self) -> list[dict[str, Any]]:
-        """Return the response message embeds."""
-        return self.message.embeds if self.message else []
+        """Return the answer's embeds."""
+        return self.answer.embeds if self.answer else []
 
     @property
     def components(self) -> list[dict[str, Any]]:
-        """Return the response message components."""
-        return self.message.components if self.message else []
+        """Return the answer's components."""
+        return self.answer.components if self.answer else []
 
     @property
     def attachments(self) -> list[Attachment]:
-        """Return the response message attachments (with their bytes)."""
-        return self.message.attachments if self.message else []
+        """Return the answer's attachments (with their bytes)."""
+        return self.answer.attachments if self.answer else []
 
     @property
     def allowed_mentions(self) -> dict[str, Any] | None:
-        """Return the response message allowed_mentions."""
-        return self.message.allowed_mentions if self.message else None
+        """Return the answer's allowed_mentions."""
+        return self.answer.allowed_mentions if self.answer else None
+
+    def seen_by(self, person: Any) -> list[Message]:
+        """Return the answer and follow-ups that `person` (an Actor, user or id) can see."""
+        uid = person if isinstance(person, int) else int(getattr(person, "id", person))
+        return [m for m in self.messages if visible_to(m, uid)]
+
+    @property
+    def failed(self) -> str | None:
+        """Return "This interaction failed: <why>" once Discord would show it, else None."""
+        return self.interaction.failure(self.emu.interaction_timeout)
+
+    @property
+    def ack_ms(self) -> float | None:
+        """Return the time from the click or command to the first answer (any callback), in ms."""
+        return self.interaction.latency_ms()["acknowledged"]
+
+    @property
+    def answer_ms(self) -> float | None:
+        """Return the time to the final answer (a message, an update, or the one after a defer)."""
+        return self.interaction.latency_ms()["answered"]
 
     @property
     def choices(self) -> list[dict[str, Any]]:
@@ -97,13 +135,19 @@ class InteractionResult:
         return True
 
     async def wait_answered(self, timeout: float = 5.0) -> InteractionResult:  # noqa: ASYNC109
-        """Wait until the bot acknowledges the interaction."""
-        await self.emu.wait_for(lambda: self.interaction.response_type is not None, timeout)
+        """Wait until the bot acknowledges the interaction (or it failed: see `failed`)."""
+        await self.emu.wait_for(
+            lambda: self.interaction.response_type is not None or self.failed, timeout
+        )
         return self
 
     async def wait_finished(self, timeout: float = 5.0) -> InteractionResult:  # noqa: ASYNC109
-        """Wait until the bot answers for good (deferred responses must be edited/followed)."""
-        await self.emu.wait_for(self.finished, timeout)
+        """Wait until the bot answers for good (deferred responses must be edited/followed).
+
+        Returns early when the interaction failed (no answer within the interaction timeout):
+        check `failed`. Raises TimeoutError if neither happens within `timeout`.
+        """
+        await self.emu.wait_for(lambda: self.finished() or self.failed, timeout)
         return self
 
     async def wait_followups(self, count: int, timeout: float = 5.0) -> list[Message]:  # noqa: ASYNC109

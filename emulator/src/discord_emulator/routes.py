@@ -32,9 +32,12 @@ def get_channel(emu: EmulatorState, api: ApiRequest) -> Channel:
 
 
 def get_message(emu: EmulatorState, ch: Channel, api: ApiRequest) -> Message:
-    """Return the message of the request in a channel, or raise Unknown Message."""
+    """Return the message of the request in a channel, or raise Unknown Message.
+
+    An ephemeral message is not in the channel: only its interaction's webhook reaches it.
+    """
     msg = emu.messages_by_id.get(api.int_param("message_id"))
-    if msg is None or msg.deleted or msg.channel_id != ch.id:
+    if msg is None or msg.deleted or msg.ephemeral or msg.channel_id != ch.id:
         raise not_found(UNKNOWN_MESSAGE, "Message")
     return msg
 

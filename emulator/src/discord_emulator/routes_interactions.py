@@ -15,11 +15,15 @@ from .rules import (
     DiscordError,
     check_message,
     form_error,
+    nest_errors,
     not_found,
 )
 from .state import EmulatorState
 
+#: How long an interaction token takes follow-ups and edits (Discord: 15 minutes); the
+#: Emulator's ``interaction_token_ttl`` is used, this is its default.
 FOLLOWUP_TTL = 15 * 60.0
+INVALID_WEBHOOK_TOKEN = 50027
 
 
 # -- application commands -----------------------------------------------------
@@ -166,8 +170,12 @@ async def interaction_callback(emu: EmulatorState, api: ApiRequest) -> Result:
     data = body.get("data") or {}
     ch = emu.channels[inter.channel_id]
     message: Message | None = None
+    _check_type(inter, ctype)
     if ctype == 4:
-        check_message(data | ({"attachments": [1]} if api.files else {}))
+        try:
+            check_message(data | ({"attachments": [1]} if api.files else {}))
+        except DiscordError as err:
+            raise nest_errors(err, "data") from None
         message = build_message(
             emu,
             ch,
@@ -180,7 +188,7 @@ async def interaction_callback(emu: EmulatorState, api: ApiRequest) -> Result:
             application_id=emu.application_id,
             type=20 if inter.type == 2 else 0,
         )
-        message.flags &= 64 | 4 | 4096
+        message.flags &= 64 | 4 | 4096 | 32768
         inter.original = emu.store_message(message)
     elif ctype == 5:
         flags = int(data.get("flags") or 0) & 64
@@ -199,29 +207,15 @@ async def interaction_callback(emu: EmulatorState, api: ApiRequest) -> Result:
         message.flags = flags | 128
         inter.original = emu.store_message(message)
     elif ctype in (6, 7):
-        if inter.source_message is None:
-            raise DiscordError(
-                400,
-                50035,
-                "Invalid Form Body",
-                {
-                    "type": {
-                        "_errors": [
-                            {
-                                "code": "INTERACTION_RESPONSE_TYPE_INVALID",
-                                "message": "Invalid response type",
-                            }
-                        ]
-                    }
-                },
-            )
+        assert inter.source_message is not None
         inter.original = inter.source_message
         if ctype == 7:
-            edit_message(emu, inter.source_message, data, api.files)
+            try:
+                edit_message(emu, inter.source_message, data, api.files)
+            except DiscordError as err:
+                raise nest_errors(err, "data") from None
             message = inter.source_message
     elif ctype == 8:
-        if inter.type != 4:
-            raise form_error("type", "INTERACTION_RESPONSE_TYPE_INVALID", "Invalid response type")
         choices = data.get("choices") or []
         if len(choices) > 25:
             raise form_error(
@@ -229,16 +223,32 @@ async def interaction_callback(emu: EmulatorState, api: ApiRequest) -> Result:
             )
         inter.choices = choices
     elif ctype == 9:
-        if inter.type == 5:
-            raise form_error("type", "INTERACTION_RESPONSE_TYPE_INVALID", "Invalid response type")
         inter.modal = data
-    elif ctype != 1:
-        raise form_error("type", "BASE_TYPE_CHOICES", "Value must be one of (1, 4, 5, 6, 7, 8, 9).")
     inter.response_type = ctype
     inter.response_data = data
     inter.acknowledged_at = time.monotonic()
-    if ctype in (4, 7):
-        inter.answered()
+    if ctype in (4, 7) and inter.answered_at is None:
+        inter.answered_at = inter.acknowledged_at  # the message is the first answer
+    emu.notify()
+    return 200, _callback_answer(emu, inter, ctype, message)
+
+
+def _check_type(inter: Interaction, ctype: int) -> None:
+    """Refuse a response type Discord does not take for this interaction."""
+    if ctype not in (1, 4, 5, 6, 7, 8, 9):
+        raise form_error("type", "BASE_TYPE_CHOICES", "Value must be one of (1, 4, 5, 6, 7, 8, 9).")
+    if (
+        (ctype in (6, 7) and inter.source_message is None)
+        or (ctype == 8 and inter.type != 4)
+        or (ctype == 9 and inter.type == 5)
+    ):
+        raise form_error("type", "INTERACTION_RESPONSE_TYPE_INVALID", "Invalid response type")
+
+
+def _callback_answer(
+    emu: EmulatorState, inter: Interaction, ctype: int, message: Message | None
+) -> dict[str, Any]:
+    """Return the callback's JSON answer (``with_response``): the interaction and resource."""
     resp: dict[str, Any] = {
         "interaction": {
             "id": str(inter.id),
@@ -254,7 +264,7 @@ async def interaction_callback(emu: EmulatorState, api: ApiRequest) -> Result:
         resp["interaction"]["response_message_id"] = str(message.id)
         if ctype in (4, 7):
             resp["resource"] = {"type": ctype, "message": message.to_dict(me=emu.bot.id)}
-    return 200, resp
+    return resp
 
 
 # -- interaction webhooks (follow-ups, @original) ------------------------------
@@ -262,12 +272,11 @@ async def interaction_callback(emu: EmulatorState, api: ApiRequest) -> Result:
 
 def _webhook_interaction(emu: EmulatorState, api: ApiRequest) -> Interaction:
     inter = emu.interactions_by_token.get(api.params["webhook_token"])
-    if (
-        inter is None
-        or api.int_param("webhook_id") != emu.application_id
-        or time.monotonic() - inter.created > FOLLOWUP_TTL
-    ):
+    if inter is None or api.int_param("webhook_id") != emu.application_id:
         raise DiscordError(404, 10015, "Unknown Webhook")
+    if time.monotonic() - inter.created > emu.interaction_token_ttl:
+        # Discord answers an expired interaction token (after 15 minutes) with 401 50027.
+        raise DiscordError(401, INVALID_WEBHOOK_TOKEN, "Invalid Webhook Token")
     if inter.response_type is None:
         raise DiscordError(404, 10015, "Unknown Webhook")
     return inter
@@ -315,7 +324,7 @@ async def followup(emu: EmulatorState, api: ApiRequest) -> Result:
             application_id=emu.application_id,
             webhook_id=emu.application_id,
         )
-        msg.flags &= 64 | 4 | 4096
+        msg.flags &= 64 | 4 | 4096 | 32768
         emu.store_message(msg)
     inter.followups.append(msg)
     inter.answered()

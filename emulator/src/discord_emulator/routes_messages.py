@@ -84,7 +84,7 @@ def edit_message(
     """Apply an edit payload to a message and dispatch MESSAGE_UPDATE."""
     from .models import iso_now
 
-    check_message(payload, require_body=False)
+    check_message(payload, require_body=False, flags=msg.flags)
     if "attachments" in payload:
         keep = {str(a.get("id")) for a in payload.get("attachments") or []}
         kept = [a for a in msg.attachments if str(a.id) in keep]

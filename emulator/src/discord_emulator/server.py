@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .clicks import ClickBurst, ClickBurstMixin
 from .control import add_control_routes
 from .flood import Flood, FloodMixin
 from .gateway import Gateway
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 __all__ = ["Emulator", "RequestRecord", "Violation"]
 
 
-class Emulator(WorldMixin, MessagesMixin, SessionsMixin, FloodMixin):
+class Emulator(WorldMixin, MessagesMixin, SessionsMixin, FloodMixin, ClickBurstMixin):
     """A local Discord (REST + gateway) on 127.0.0.1 for tests, demos and benchmarks."""
 
     def __init__(
@@ -44,6 +45,7 @@ class Emulator(WorldMixin, MessagesMixin, SessionsMixin, FloodMixin):
         port: int = 0,
         bot_name: str = "Bot",
         interaction_timeout: float = 3.0,
+        interaction_token_ttl: float = 15 * 60.0,
         ratelimits: bool = True,
         ratelimit_speed: float = 1.0,
         spec_path: str | None = None,
@@ -58,6 +60,8 @@ class Emulator(WorldMixin, MessagesMixin, SessionsMixin, FloodMixin):
         self.host = host
         self.port = port
         self.interaction_timeout = interaction_timeout
+        #: How long an interaction token takes follow-ups and edits (Discord: 15 minutes).
+        self.interaction_token_ttl = interaction_token_ttl
         self.bot = User(snowflake(), bot_name, bot=True)
         self.application_id = self.bot.id
         self.owner = User(snowflake(), "app_owner")
@@ -71,6 +75,7 @@ class Emulator(WorldMixin, MessagesMixin, SessionsMixin, FloodMixin):
         self.channel_messages: dict[int, list[Message]] = defaultdict(list)
         self.interactions: dict[int, Interaction] = {}
         self.floods: dict[int, Flood] = {}
+        self.click_bursts: dict[int, ClickBurst] = {}
         self.interactions_by_token: dict[str, Interaction] = {}
         self.global_commands: dict[tuple[str, int], dict[str, Any]] = {}
         self.guild_commands: dict[int, dict[tuple[str, int], dict[str, Any]]] = defaultdict(dict)
@@ -257,6 +262,22 @@ class Emulator(WorldMixin, MessagesMixin, SessionsMixin, FloodMixin):
         message: Message | None = None,
     ) -> Interaction:
         """Create an interaction from a person and dispatch INTERACTION_CREATE."""
+        inter = self.make_interaction(actor, itype, data, channel, message)
+        inter.connected = bool(self.gateway.connected_sessions())
+        self.gateway.dispatch("INTERACTION_CREATE", inter.payload, guild_id=channel.guild_id)
+        return inter
+
+    def make_interaction(
+        self,
+        actor: Any,
+        itype: int,
+        data: dict[str, Any],
+        channel: Channel,
+        message: Message | None = None,
+        *,
+        message_dict: dict[str, Any] | None = None,
+    ) -> Interaction:
+        """Create and register an interaction from a person, without dispatching it."""
         guild = self.guilds[channel.guild_id] if channel.guild_id else None
         iid = snowflake()
         token = new_token()
@@ -288,7 +309,7 @@ class Emulator(WorldMixin, MessagesMixin, SessionsMixin, FloodMixin):
         else:
             payload["user"] = actor.user.to_dict()
         if message is not None:
-            payload["message"] = message.to_dict(me=self.bot.id)
+            payload["message"] = message_dict or message.to_dict(me=self.bot.id)
         inter = Interaction(
             iid,
             token,
@@ -301,7 +322,6 @@ class Emulator(WorldMixin, MessagesMixin, SessionsMixin, FloodMixin):
         )
         self.interactions[iid] = inter
         self.interactions_by_token[token] = inter
-        self.gateway.dispatch("INTERACTION_CREATE", payload, guild_id=channel.guild_id)
         return inter
 
     def after_request(

@@ -28,6 +28,7 @@ class EmulatorState(Protocol):
     owner: User
     privileged_intents: int
     interaction_timeout: float
+    interaction_token_ttl: float
     upload_limit: int
     guilds: dict[int, Guild]
     channels: dict[int, Channel]
@@ -100,6 +101,19 @@ class EmulatorState(Protocol):
         message: Message | None = None,
     ) -> Interaction:
         """Create an interaction from a person (anything with a ``user``) and dispatch it."""
+        ...
+
+    def make_interaction(
+        self,
+        actor: Any,
+        itype: int,
+        data: dict[str, Any],
+        channel: Channel,
+        message: Message | None = None,
+        *,
+        message_dict: dict[str, Any] | None = None,
+    ) -> Interaction:
+        """Create and register an interaction from a person, without dispatching it."""
         ...
 
     def registered_commands(self, guild: Any | None = None) -> list[dict[str, Any]]:
