@@ -17,6 +17,7 @@ from bot.render.boards import (
 from bot.render.community import digest, overdue, reminder
 from bot.render.polls import (
     ballot_buttons,
+    closed_ballot_buttons,
     opened_all,
     poll_closed_message,
     poll_message,
@@ -54,6 +55,7 @@ __all__ = [
     "ballot_buttons",
     "board_lines",
     "breakdown",
+    "closed_ballot_buttons",
     "cut",
     "digest",
     "edited",

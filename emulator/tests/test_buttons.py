@@ -255,3 +255,18 @@ async def test_a_button_inside_a_components_v2_layout(
     assert result.interaction.payload["message"]["components"][0]["type"] == 17  # container
     assert not result.failed and result.ephemeral and result.content == "v2 clicked"
     emulator.assert_clean()
+
+
+async def test_buttons_with_emoji_come_back_as_discord_answers_them(
+    emulator: Emulator, guild: Guild, live: Live
+) -> None:
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label="yes", emoji="✅", custom_id="e:yes"))
+    channel = live.client.get_channel(_general(guild))
+    assert isinstance(channel, discord.TextChannel)
+    sent = await channel.send("emoji", view=view)  # discord.py sends the emoji with a null id
+    fetched = await channel.fetch_message(sent.id)
+    (button,) = emulator.message(sent.id).components[0]["components"]
+    assert button["emoji"] == {"name": "✅"} and isinstance(button["id"], int)
+    assert str(fetched.components[0].children[0].emoji) == "✅"  # type: ignore[union-attr]
+    emulator.assert_clean()  # the answers match the spec's component responses

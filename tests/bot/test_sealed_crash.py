@@ -10,10 +10,8 @@ committed and never confirmed (the member sees the interaction fail, not a recei
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from discord_emulator import Emulator, InteractionResult
 
 from bot.domain.ballots import Action, custom_id
@@ -21,16 +19,9 @@ from bot.domain.outcomes import Choice
 from bot.domain.receipts import leaf, receipt_code
 from tests.bot.conftest import ON_BOTH_BACKENDS
 from tests.bot.test_crash_recovery import BotProcess, Store, wait_until
-from tests.bot.test_sealed_votes import forgive_component_ids
 from tests.locks import votes_locked
 
 pytestmark = ON_BOTH_BACKENDS
-
-
-@pytest.fixture(autouse=True)
-def _component_ids(emulator: Emulator) -> Iterator[None]:
-    yield
-    forgive_component_ids(emulator)
 
 
 async def test_kill_9_between_a_click_and_its_answer(

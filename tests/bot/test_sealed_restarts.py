@@ -9,7 +9,6 @@ sealed poll on the second shard's server is served by the process that holds tha
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 from discord_emulator import Actor, Emulator, InteractionResult
@@ -26,16 +25,10 @@ from bot.sharded import IdentifyGate, ShardedCalledItBot
 from db.migrate import upgrade
 from db.session import Database
 from tests.bot.conftest import ON_BOTH_BACKENDS, World
-from tests.bot.test_sealed_votes import code_of, forgive_component_ids, open_sealed, press, vote
+from tests.bot.test_sealed_votes import code_of, open_sealed, press, vote
 from tests.locks import votes_locked
 
 YES, NO = Choice.CAME_TRUE, Choice.DID_NOT
-
-
-@pytest.fixture(autouse=True)
-def _component_ids(world: World) -> Iterator[None]:
-    yield  # before the world's own check of the emulator's records
-    forgive_component_ids(world.emu)
 
 
 def click_now(world: World, member: Actor, message: Message, cid: str) -> InteractionResult:

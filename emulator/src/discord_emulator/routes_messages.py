@@ -49,7 +49,7 @@ def build_message(
 
 
 def normalize_components(components: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    """Copy components, numbering each with an ``id`` as Discord does in responses."""
+    """Copy components as Discord answers them: each numbered with an ``id``."""
     counter = 0
     used: set[int] = set()
 
@@ -64,6 +64,10 @@ def normalize_components(components: list[dict[str, Any]] | None) -> list[dict[s
                     counter += 1
                 item["id"] = counter
             used.add(item["id"])
+            emoji = item.get("emoji")
+            if isinstance(emoji, dict) and emoji.get("id") is None:
+                # A unicode emoji comes back by name alone (a null id sent is not echoed).
+                item["emoji"] = {k: v for k, v in emoji.items() if k != "id"}
             if isinstance(item.get("components"), list):
                 item["components"] = walk(item["components"])
             if isinstance(item.get("component"), dict):
