@@ -23,7 +23,7 @@ from bot.domain.cooldowns import COOLDOWN, Cooldowns
 from bot.domain.seedfile import SeedSet
 from bot.domain.seedfile import load as load_seed_file
 from bot.domain.shards import ShardScope
-from bot.metrics import Metrics, shard_states
+from bot.metrics import Metrics, shard_states, time_command
 from bot.render import cards
 from bot.scheduler import Scheduler
 from bot.services import Services
@@ -76,11 +76,8 @@ class CalledItTree(app_commands.CommandTree):
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         """Seed the interaction's server first if start-up has not yet; then let it run."""
         client = self.client
-        if isinstance(client, CalledItBot) and interaction.command is not None:
-            task = asyncio.current_task()  # the tree's task: its end is the handling's end
-            if task is not None and interaction.type is discord.InteractionType.application_command:
-                name = interaction.command.qualified_name
-                task.add_done_callback(client.metrics.interaction(name, interaction.response.is_done))
+        if isinstance(client, CalledItBot):
+            time_command(client.metrics, interaction)
         if interaction.guild_id is not None and isinstance(client, CalledItBot):
             await client.workflows.startup.ensure_seeded(interaction.guild_id)
         return True
@@ -160,9 +157,7 @@ class CalledItBot(commands.Bot):
             interval=scheduler_interval,
             metrics=metrics,
         )
-        metrics.follow(
-            shards=lambda: shard_states(self, self.scope.shard_ids), votes=flows.writer
-        )
+        metrics.follow(shards=lambda: shard_states(self, self.scope.shard_ids), votes=flows.writer)
         self.synced: str | None = None
         #: How to stop each intake of gateway events (see add_intake).
         self._intakes: list[Callable[[], None]] = []

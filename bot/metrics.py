@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import aiohttp
+import discord
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -217,6 +218,18 @@ class _Live:
         yield GaugeMetricFamily(
             "calledit_vote_backlog", "Vote events waiting for the database.", votes.backlog
         )
+
+
+def time_command(metrics: Metrics, interaction: discord.Interaction[Any]) -> None:
+    """Time a slash command from now to the end of the command tree's task that handles it."""
+    task = asyncio.current_task()  # discord.py's CommandTree-invoker: its end is the answer's
+    command = interaction.command
+    if task is None or command is None:
+        return
+    if interaction.type is not discord.InteractionType.application_command:
+        return  # autocomplete: answered by discord.py, not timed
+    timer = metrics.interaction(command.qualified_name, interaction.response.is_done)
+    task.add_done_callback(timer)
 
 
 def shard_states(client: Any, shard_ids: Sequence[int]) -> list[ShardState]:

@@ -97,9 +97,7 @@ class Ops:
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
 
-def web_servers(
-    settings: Settings, ops: Ops, pages: Sequence[Installer] = ()
-) -> list[WebServer]:
+def web_servers(settings: Settings, ops: Ops, pages: Sequence[Installer] = ()) -> list[WebServer]:
     """Return the servers the settings ask for: WEB_PORT's, and METRICS_PORT's when set."""
     own_metrics = settings.metrics_port is not None
     servers = []

@@ -83,12 +83,11 @@ class WebServer:
         except OSError as exc:
             await runner.cleanup()
             reason = exc.strerror or str(exc)
-            raise InvalidInput(f"{self.name}: can't listen on {self.host}:{self.port} ({reason})")
+            message = f"{self.name}: can't listen on {self.host}:{self.port} ({reason})"
+            raise InvalidInput(message) from None
         self._runner = runner
-        server = getattr(site, "_server", None)
-        sockets = getattr(server, "sockets", None) or []
-        if sockets:
-            self.port = sockets[0].getsockname()[1]
+        if runner.addresses:  # the port bound, when 0 asked for any free one
+            self.port = int(runner.addresses[0][1])
         log.info("serving HTTP on %s:%d", self.host, self.port)
 
     async def stop(self) -> None:
