@@ -244,9 +244,10 @@ def shard_states(client: Any, shard_ids: Sequence[int]) -> list[ShardState]:
         states = []
         for shard_id in shard_ids:
             info = shards.get(shard_id)
-            ws = info._parent.ws if info is not None else None
-            up = ready and ws is not None and ws.open
-            states.append(ShardState(shard_id, up, info.latency if info is not None else _NAN))
+            if info is None:  # not launched yet
+                states.append(ShardState(shard_id, False, _NAN))
+                continue
+            states.append(ShardState(shard_id, ready and not info.is_closed(), info.latency))
         return states
     ws = client.ws
     up = ready and ws is not None and ws.open
