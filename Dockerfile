@@ -32,10 +32,12 @@ USER calledit
 # SQLite by default (DATABASE_URL's ./data/ is this volume); compose.yaml points it at PostgreSQL.
 VOLUME /app/data
 
-# There is no HTTP endpoint to probe. `calledit check` (about 0.7 s of CPU) reads the settings
-# and the schema revision over one database connection and never contacts Discord: it turns
-# unhealthy when the database is unreachable. A dead bot process needs no probe: it is the
-# container's main process, so the container exits and its restart policy applies.
+# Without WEB_PORT there is no HTTP endpoint to probe. `calledit check` (about 0.7 s of CPU)
+# reads the settings and the schema revision over one database connection and never contacts
+# Discord: it turns unhealthy when the database is unreachable. With WEB_PORT set, probe
+# /readyz instead (shards connected, database answering), as compose.yaml does with python's
+# urllib (no curl needed). A dead bot process needs no probe: it is the container's main
+# process, so the container exits and its restart policy applies.
 HEALTHCHECK --interval=60s --timeout=30s --start-period=60s --retries=3 CMD ["calledit", "check"]
 
 # Exec form: python gets SIGTERM itself (`docker stop`). Run with an init (compose's

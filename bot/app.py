@@ -23,6 +23,7 @@ from bot.domain.cooldowns import COOLDOWN, Cooldowns
 from bot.domain.seedfile import SeedSet
 from bot.domain.seedfile import load as load_seed_file
 from bot.domain.shards import ShardScope
+from bot.metrics import Metrics, shard_states, time_command
 from bot.render import cards
 from bot.scheduler import Scheduler
 from bot.services import Services
@@ -76,6 +77,8 @@ class CalledItTree(app_commands.CommandTree):
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         """Seed the interaction's server first if start-up has not yet; then let it run."""
         client = self.client
+        if isinstance(client, CalledItBot):
+            time_command(client.metrics, interaction)
         if interaction.guild_id is not None and isinstance(client, CalledItBot):
             await client.workflows.startup.ensure_seeded(interaction.guild_id)
         return True
@@ -96,8 +99,11 @@ class CalledItBot(commands.Bot):
         vote_backlog: int = BACKLOG_LIMIT,
         scope: ShardScope | None = None,
         cooldown: timedelta = COOLDOWN,
+        metrics: Metrics | None = None,
         **client_options: Any,
     ) -> None:
+        metrics = metrics or Metrics()
+        client_options.setdefault("http_trace", metrics.http_trace())  # counts Discord's 429s
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -112,6 +118,9 @@ class CalledItBot(commands.Bot):
             **client_options,
         )
         self.services = services
+        #: What /metrics shows of this process (bot/metrics.py).
+        self.metrics = metrics
+        services.db.on_error = metrics.database_error
         #: Per-member cooldowns of the heavy read commands (/leaderboard, /stats, /scorecard).
         self.cooldowns = Cooldowns(services.clock, cooldown)
         #: The shards this process serves (one process serving all of them by default).
@@ -138,6 +147,7 @@ class CalledItBot(commands.Bot):
             vote_backlog=vote_backlog,
             scope=self.scope,
             process=self.process,
+            metrics=metrics,
         )
         flows = self.workflows
         self.scheduler = Scheduler(
@@ -146,7 +156,9 @@ class CalledItBot(commands.Bot):
             flows.jobs,
             ready=self.wait_until_ready,
             interval=scheduler_interval,
+            metrics=metrics,
         )
+        metrics.follow(shards=lambda: shard_states(self, self.scope.shard_ids), votes=flows.writer)
         self.synced: str | None = None
         #: How to stop each intake of gateway events (see add_intake).
         self._intakes: list[Callable[[], None]] = []
@@ -174,7 +186,8 @@ class CalledItBot(commands.Bot):
         never awaited. A closed bot has nothing to do with an event, nor one that is stopping
         (it reads on only to the gateway's goodbye).
         """
-        if event_name == "socket_event_type":  # discord.py's per-frame debug hook: unused
+        if event_name == "socket_event_type":  # discord.py's per-frame hook: counted, no more
+            self.metrics.event(args[0])
             return
         if event_name in GATEWAY_UP:  # a new or resumed gateway connection
             self.brake.connected(self.workflows.writer.holding)

@@ -75,6 +75,13 @@ class Settings(BaseSettings):
     log_sql: bool = False
     #: Seconds `calledit run` waits for an unreachable database before giving up (0: forever).
     database_wait: float = Field(default=0.0, ge=0)
+    #: The address the HTTP server binds to (0.0.0.0: every interface, as in a container).
+    web_host: str = "127.0.0.1"
+    #: The HTTP port of the operator endpoints and the pages; None: no HTTP at all.
+    web_port: int | None = Field(default=None, ge=1, le=65535)
+    #: Where /metrics is served on its own; without METRICS_PORT it is on WEB_PORT.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -108,6 +115,22 @@ class Settings(BaseSettings):
         except InvalidInput as exc:
             raise ValueError(str(exc).removeprefix("SHARD_IDS: ")) from None
         return value.strip()
+
+    @field_validator("web_host", "metrics_host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        host = value.strip()
+        if not host or any(c.isspace() or c in "/@" for c in host):
+            raise ValueError("must be an address such as 127.0.0.1 or 0.0.0.0")
+        return host
+
+    @field_validator("metrics_port")
+    @classmethod
+    def _metrics_port(cls, value: int | None, info: ValidationInfo) -> int | None:
+        same_host = info.data.get("metrics_host") == info.data.get("web_host")
+        if value is not None and value == info.data.get("web_port") and same_host:
+            raise ValueError("must differ from WEB_PORT (or leave it empty: /metrics on WEB_PORT)")
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -19,9 +19,12 @@ from bot.domain.clock import SystemClock
 from bot.domain.errors import InvalidInput
 from bot.domain.shards import ShardScope, parse_shard_ids
 from bot.endpoints import apply_endpoints
+from bot.metrics import shard_states
 from bot.services import Services
 from bot.services.shard_state import backoff
 from bot.sharded import GatewayAdvice, IdentifyGate, ShardedCalledItBot, gateway_advice
+from bot.web.ops import Ops, web_servers
+from bot.web.server import serving
 from bot.wiring import process_name
 from bot.workflows.startup import start_key
 from db.migrate import upgrade
@@ -67,7 +70,8 @@ async def run_bot(settings: Settings) -> int:
             await spare_identifies(services, scope, advice)
             gate = IdentifyGate(services.shards, advice.max_concurrency, process_name())
             bot = ShardedCalledItBot(services, gate=gate, scope=scope, **options)
-        async with bot:
+        ops = Ops(database, bot.metrics, shards=lambda: shard_states(bot, bot.scope.shard_ids))
+        async with bot, serving(web_servers(settings, ops)):  # HTTP only when WEB_PORT is set
             with stopping_on_signals(bot):
                 await start(bot, token)
     finally:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from bot.discord_io.registry import OpenPolls
 from bot.domain.clock import Clock
+from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +41,11 @@ class Scheduler:
         *,
         ready: Callable[[], Awaitable[object]],
         interval: float = 30.0,
+        metrics: Metrics | None = None,
     ) -> None:
         self._clock = clock
+        #: Told each job run and failure, by job name.
+        self._metrics = metrics or Metrics()
         self._polls = polls
         self.jobs = tuple(jobs)
         self._ready = ready
@@ -66,9 +70,11 @@ class Scheduler:
         """Run every job once, in order; one failing doesn't keep the others from running."""
         async with self._lock:
             for job in self.jobs:
+                self._metrics.job_runs.labels(job.name).inc()
                 try:
                     await job.run()
                 except Exception:
+                    self._metrics.job_failures.labels(job.name).inc()
                     log.exception("scheduled job %r failed; it runs again next tick", job.name)
                 else:
                     log.debug("scheduled job %r done", job.name)

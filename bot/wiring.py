@@ -19,6 +19,7 @@ from bot.discord_io.threads import PollThreads
 from bot.discord_io.voters import Voters
 from bot.domain.seedfile import SeedSet
 from bot.domain.shards import ShardScope
+from bot.metrics import Metrics
 from bot.scheduler import Job
 from bot.services import Services
 from bot.services.admin_teller import AdminTeller
@@ -119,6 +120,7 @@ class Workflows:
         scope: ShardScope | None = None,
         claimant: str | None = None,
         process: str | None = None,
+        metrics: Metrics | None = None,
     ) -> Workflows:
         """Wire the pieces over one Discord client; none of them gets the client itself."""
         scope = scope or ShardScope()
@@ -146,6 +148,7 @@ class Workflows:
             max_batch=vote_batch,
             max_delay=vote_delay,
             backlog_limit=vote_backlog,
+            metrics=metrics,
         )
         writer, remover = votes.writer, votes.remover
         moderation = Moderation(services.guilds, services.polls, polls, writer, told)
@@ -160,6 +163,7 @@ class Workflows:
             told,
             poster,
             voters,
+            metrics,
         )
         threads = PollThreads(client.http, access, told)
         opening = PollOpening(

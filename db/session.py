@@ -53,6 +53,9 @@ class Database:
             kwargs["pool_timeout"] = CONNECT_TIMEOUT
             kwargs["connect_args"] = {"timeout": CONNECT_TIMEOUT}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        #: Told every error the driver raises (the metrics count them); None: nobody.
+        self.on_error: Callable[[BaseException], None] | None = None
+        _report_errors(self.engine.sync_engine, self)
         if self.is_sqlite:
             _tune_sqlite(self.engine.sync_engine)
         else:
@@ -112,6 +115,7 @@ class Database:
                     pool_timeout=CONNECT_TIMEOUT,
                     connect_args={"timeout": CONNECT_TIMEOUT},
                 )
+                _report_errors(self._autocommit.sync_engine, self)
             try:
                 async with self._autocommit.connect() as conn:
                     return await conn.run_sync(work)
@@ -146,6 +150,7 @@ class Database:
                     },
                 )
                 _tune_sqlite(self._sync_engine)
+                _report_errors(self._sync_engine, self)
             return self._sync_engine
 
     def submit_batch(
@@ -332,6 +337,15 @@ def _ensure_sqlite_dir(database: str | None) -> None:
     """Create the folder of a SQLite file on first use."""
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _report_errors(engine: Engine, database: Database) -> None:
+    """Tell the database's `on_error` each error the engine's driver raises."""
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: Any) -> None:
+        if database.on_error is not None:
+            database.on_error(context.original_exception)
 
 
 def _tune_sqlite(engine: Engine) -> None:

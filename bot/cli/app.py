@@ -24,6 +24,7 @@ Handler = Callable[[Settings, argparse.Namespace], Awaitable[int]]
 
 _HANDLERS: dict[str, Handler] = {
     "run": ops.run,
+    "web": ops.web,
     "demo": ops.demo,
     "invite-url": ops.invite_url,
     "check": ops.check,
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"calledit: {exc}", file=sys.stderr)
         return 2
     debug = settings.log_level == "DEBUG"
-    quiet = args.command != "run" and not debug
+    quiet = args.command not in ("run", "web") and not debug
     configure_logging("WARNING" if quiet else settings.log_level, settings.log_sql)
     handler = _HANDLERS[_command_name(args)]
     try:

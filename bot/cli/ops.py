@@ -1,4 +1,4 @@
-"""Commands that run or look after the bot: run, demo, invite-url, check and db."""
+"""Commands that run or look after the bot: run, web, demo, invite-url, check and db."""
 
 from __future__ import annotations
 
@@ -39,6 +39,13 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     if not await unless_stopped(wait_for_database(settings.database_url, settings.database_wait)):
         return 0
     return await run_bot(settings)
+
+
+async def web(settings: Settings, args: argparse.Namespace) -> int:
+    """Serve HTTP alone from the database until stopped."""
+    from bot.web.alone import serve_web
+
+    return await serve_web(settings)
 
 
 async def unless_stopped(work: Awaitable[None]) -> bool:

@@ -104,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the bot until stopped: apply migrations, connect to Discord, serve. "
         "An unreachable PostgreSQL is retried (DATABASE_WAIT bounds the wait).",
     )
+    sub.add_parser(
+        "web",
+        help="serve HTTP alone from the database (needs WEB_PORT)",
+        description="Serve the web endpoints (/healthz, /readyz, /metrics) from the database "
+        "alone, without Discord, until stopped: for a separate process or machine.",
+    )
     _demo_parser(sub)
     sub.add_parser(
         "invite-url",

@@ -9,6 +9,7 @@ from bot.discord_io.poster import Poster
 from bot.discord_io.registry import OpenPolls
 from bot.domain.ballots import BallotStyle
 from bot.domain.outcomes import Choice
+from bot.metrics import Metrics
 from bot.services.admin_teller import AdminTeller
 from bot.services.votes import VoteService
 from bot.votes.brake import GatewayBrake
@@ -38,10 +39,16 @@ class VotePath:
         max_batch: int = 500,
         max_delay: float = 0.05,
         backlog_limit: int = BACKLOG_LIMIT,
+        metrics: Metrics | None = None,
     ) -> None:
         self.brake = brake
         self.writer = VoteWriter(
-            votes, self, max_batch=max_batch, max_delay=max_delay, backlog_limit=backlog_limit
+            votes,
+            self,
+            max_batch=max_batch,
+            max_delay=max_delay,
+            backlog_limit=backlog_limit,
+            metrics=metrics,
         )
         self.polls = polls
         polls.when_closed(self.writer.forget)  # shared: bot.wiring.DiscordIO

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
@@ -26,6 +27,7 @@ from bot.domain.errors import Unavailable
 from bot.domain.outcomes import Choice
 from bot.domain.votes import Delete, DeleteIf, Upsert, VoteEvent
 from bot.domain.votes import superseded as find_superseded
+from bot.metrics import Metrics
 from bot.services.votes import VoteService
 from bot.snapshots.votes import ApplyReport
 
@@ -72,8 +74,11 @@ class VoteWriter:
         max_delay: float = 0.05,
         group: int = GROUP,
         backlog_limit: int = BACKLOG_LIMIT,
+        metrics: Metrics | None = None,
     ) -> None:
         self._votes = votes
+        #: Told each batch's commit time (once per batch).
+        self._metrics = metrics or Metrics()
         #: Who hears what the writer reports; None: nobody (the backlog never pauses anything).
         self._reports = reports
         self._max_batch = max_batch
@@ -253,7 +258,9 @@ class VoteWriter:
         future = self._votes.submit(batch, retry=True)
         self._inflight.append(future)
         self._writing[future] = batch
-        future.add_done_callback(functools.partial(self._done, batch=batch))
+        future.add_done_callback(
+            functools.partial(self._done, batch=batch, started=time.monotonic())
+        )
 
     def _hold_gateway(self, hold: bool) -> None:
         """Ask to stop (True: again each time) or resume (False) reading the gateway."""
@@ -285,8 +292,12 @@ class VoteWriter:
         """Return how many events wait for the database (not those held for exclusive work)."""
         return self.received - self._settled - self._held_count
 
-    def _done(self, future: asyncio.Future[ApplyReport], batch: list[VoteEvent]) -> None:
+    def _done(
+        self, future: asyncio.Future[ApplyReport], batch: list[VoteEvent], started: float
+    ) -> None:
         self._inflight.remove(future)
+        if not future.cancelled() and future.exception() is None:
+            self._metrics.batch_seconds.observe(time.monotonic() - started)
         self._writing.pop(future, None)
         self._settled += len(batch)
         try:

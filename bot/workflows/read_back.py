@@ -23,6 +23,7 @@ from bot.discord_io.voters import Voters
 from bot.domain import notices
 from bot.domain.ballots import BallotStyle
 from bot.domain.outcomes import Choice
+from bot.metrics import Metrics
 from bot.services.admin_teller import AdminTeller
 from bot.services.polls import PollService
 from bot.services.votes import VoteService
@@ -56,8 +57,11 @@ class ReadBackWorkflow:
         notices_: AdminTeller,
         poster: Poster,
         voters: Voters,
+        metrics: Metrics | None = None,
     ) -> None:
         self._voters = voters
+        #: Told how long each read-back took.
+        self._metrics = metrics or Metrics()
         self._poll_service = poll_service
         self._votes = votes
         self._poster = poster
@@ -94,7 +98,8 @@ class ReadBackWorkflow:
         cutoff = (self._voters.now() if since is None else since) if recheck else None
 
         async def run() -> None:
-            outcome.append(await self._read_back(ref, cutoff))
+            with self._metrics.read_back_seconds.time():
+                outcome.append(await self._read_back(ref, cutoff))
 
         await self._writer.exclusive(ref.message_id, run, timeout=wait)
         return outcome[0]

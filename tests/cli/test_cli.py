@@ -17,7 +17,16 @@ COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "bot"]
 
 def clean_env(env: dict[str, str] | None = None) -> dict[str, str]:
     """Return this environment without Called It's settings, plus the ones given."""
-    settings = ("DISCORD_", "DATABASE_", "DEV_GUILD", "SHARD_", "LOG_", "SCHEDULER_")
+    settings = (
+        "DISCORD_",
+        "DATABASE_",
+        "DEV_GUILD",
+        "SHARD_",
+        "LOG_",
+        "SCHEDULER_",
+        "WEB_",
+        "METRICS_",
+    )
     environment = {k: v for k, v in os.environ.items() if not k.startswith(settings)}
     environment.update(env or {})
     return environment

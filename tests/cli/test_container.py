@@ -79,3 +79,12 @@ def test_compose_takes_the_postgres_password_from_env_and_passes_signals() -> No
     assert "POSTGRES_PASSWORD: calledit" not in COMPOSE and ":calledit@" not in COMPOSE
     assert "env_file: .env" in COMPOSE
     assert "init: true" in COMPOSE
+
+
+def test_compose_probes_readyz_with_python_on_the_web_port() -> None:
+    bot = COMPOSE.split("\n  bot:\n", 1)[1]
+    assert 'WEB_PORT: "8080"' in bot and "WEB_HOST: 0.0.0.0" in bot
+    assert '"127.0.0.1:8080:8080"' in bot  # published to the host's loopback only
+    health = bot.split("healthcheck:", 1)[1]
+    assert "- python" in health and "http://127.0.0.1:8080/readyz" in health
+    assert "curl" not in health  # the slim image has none

@@ -1,0 +1,1 @@
+"""The web face: the HTTP server, the operator endpoints and the public server pages."""
