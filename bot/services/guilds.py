@@ -71,6 +71,10 @@ class GuildService:
         """Set the role members need to vote (None: everyone votes)."""
         return await self._update(guild_id, voter_role_id=role_id)
 
+    async def set_web(self, guild_id: int, on: bool) -> GuildConfig:
+        """Turn the server's public web pages on or off."""
+        return await self._update(guild_id, web_enabled=on)
+
     async def voter_roles(self) -> list[tuple[int, int | None]]:
         """Return (guild, voter role) for every guild that has one."""
         from sqlalchemy import select

@@ -1,0 +1,302 @@
+"""The public server pages: one handler per page, each a read of the bot's own services.
+
+Every page of a server whose pages are off, of an unknown server, or of an id that is not
+this server's is the same plain 404 as an unknown path: nothing tells them apart.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+
+import jinja2
+from aiohttp import web
+
+from bot.domain.errors import InvalidInput, NotFound
+from bot.domain.months import Month
+from bot.domain.pages import parse_id, server_path
+from bot.render import cards
+from bot.services import Services
+from bot.services.public_pages import PublicPages
+from bot.snapshots.boards import Board
+from bot.snapshots.guilds import GuildConfig, SetRef
+from bot.web.pages import views
+from bot.web.pages.cards import CardShelf
+
+log = logging.getLogger(__name__)
+
+#: Pages and cards change at most when a resolution or a vote lands: a minute is fresh enough.
+CACHE = "public, max-age=60"
+STATIC_CACHE = "public, max-age=3600"
+#: Rows of a board on one page.
+BOARD_PAGE = 50
+ALL_TIME = "all-time"
+
+Handler = Callable[["Site", web.Request], Awaitable[web.StreamResponse]]
+
+
+def _plain(handler: Handler) -> Handler:
+    """Turn a bad id into the plain 404 and any failure into a plain 500, never a traceback."""
+
+    @functools.wraps(handler)
+    async def guarded(site: Site, request: web.Request) -> web.StreamResponse:
+        try:
+            return await handler(site, request)
+        except web.HTTPException:
+            raise
+        except (NotFound, InvalidInput):
+            raise web.HTTPNotFound() from None
+        except Exception:
+            log.exception("page %s failed", request.path)
+            raise web.HTTPInternalServerError() from None
+
+    return guarded
+
+
+def _id(request: web.Request, name: str) -> int:
+    """Return an id from the path, or the plain 404."""
+    value = parse_id(request.match_info[name])
+    if value is None:
+        raise web.HTTPNotFound()
+    return value
+
+
+def _page(request: web.Request) -> int:
+    """Return ?page=N (1 when absent), or the plain 404 for anything but a page number."""
+    text = request.query.get("page")
+    if text is None:
+        return 1
+    value = parse_id(text)
+    if value is None or value > 1_000_000:
+        raise web.HTTPNotFound()
+    return value
+
+
+class Site:
+    """Serve a server's pages and cards from the services the bot itself reads."""
+
+    def __init__(
+        self,
+        services: Services,
+        pages: PublicPages,
+        templates: jinja2.Environment,
+        guild_name: Callable[[int], str | None],
+        css: bytes,
+    ) -> None:
+        self._services = services
+        self._pages = pages
+        self._templates = templates
+        self._guild_name = guild_name
+        self._css = css
+        self._shelf = CardShelf()
+
+    def routes(self) -> list[web.RouteDef]:
+        """Return the GET routes (HEAD comes with each)."""
+        g = "/s/{guild}"
+        return [
+            web.get("/static/calledit.css", self.css),
+            web.get(g, self.server),
+            web.get(g + "/board/{period}", self.board),
+            web.get(g + "/sets/{set}/board/{period}", self.board),
+            web.get(g + "/p/{number}", self.prediction),
+            web.get(g + "/m/{member}", self.member),
+            web.get(g + "/cards/board/{period}.png", self.board_card),
+            web.get(g + "/sets/{set}/cards/board/{period}.png", self.board_card),
+            web.get(g + "/cards/m/{member}.png", self.member_card),
+        ]
+
+    async def css(self, request: web.Request) -> web.StreamResponse:
+        """Serve the one style sheet."""
+        return web.Response(
+            body=self._css,
+            content_type="text/css",
+            charset="utf-8",
+            headers={"Cache-Control": STATIC_CACHE},
+        )
+
+    # The pages ---------------------------------------------------------------------------
+
+    @_plain
+    async def server(self, request: web.Request) -> web.StreamResponse:
+        """The server's page: its name, the open polls, the latest monthly board, the sets."""
+        guild = await self._guild(request)
+        gid = guild.guild_id
+        posted = await self._pages.latest_posted_month(gid)
+        board = await self._services.boards.month(gid, posted)
+        names = await self._names(gid, [r.member_id for r in board.top(10)])
+        return self._html(
+            "server.html",
+            request,
+            guild,
+            polls=await self._pages.open_polls(gid),
+            board=board,
+            rows=board.top(10),
+            names=names,
+            period=str(board.month),
+            sets=await self._services.sets.list(gid),
+            alt=cards.leaderboard_alt(board, names),
+        )
+
+    @_plain
+    async def board(self, request: web.Request) -> web.StreamResponse:
+        """A board (a month's or all time, of every set or one), 50 rows a page."""
+        guild = await self._guild(request)
+        in_set = await self._set(request, guild)
+        board, period = await self._board(request, guild, in_set)
+        page = _page(request)
+        pages = max(1, -(-board.size // BOARD_PAGE))
+        if page > pages:
+            raise web.HTTPNotFound()
+        rows = board.rows[(page - 1) * BOARD_PAGE : page * BOARD_PAGE]
+        shown = [r.member_id for r in (*board.top(cards.LEADERBOARD_TOP), *rows)]
+        names = await self._names(guild.guild_id, shown)
+        return self._html(
+            "board.html",
+            request,
+            guild,
+            board=board,
+            rows=rows,
+            names=names,
+            period=period,
+            in_set=in_set,
+            page=page,
+            pages=pages,
+            alt=cards.leaderboard_alt(board, names),
+        )
+
+    @_plain
+    async def prediction(self, request: web.Request) -> web.StreamResponse:
+        """A prediction: statement, dates, tally (or only the count while sealed), history."""
+        guild = await self._guild(request)
+        number = _id(request, "number")
+        gid = guild.guild_id
+        shown = await self._services.predictions.get(gid, number)
+        disputes = await self._services.disputes.open_of(gid, number)
+        names = await self._names(gid, [d.member_id for d in disputes])
+        return self._html(
+            "prediction.html", request, guild, p=shown, disputes=disputes, names=names
+        )
+
+    @_plain
+    async def member(self, request: web.Request) -> web.StreamResponse:
+        """A member's record and scored votes, as /stats shows them (ranked members only)."""
+        guild = await self._guild(request)
+        member_id = _id(request, "member")
+        gid = guild.guild_id
+        record = await self._services.boards.member(gid, member_id)
+        if record.row is None:
+            raise web.HTTPNotFound()
+        page = _page(request)
+        detail = await self._services.breakdown.page(gid, member_id, page)
+        if page > detail.pages:
+            raise web.HTTPNotFound()
+        name = (await self._names(gid, [member_id])).get(member_id)
+        return self._html(
+            "member.html",
+            request,
+            guild,
+            record=record,
+            detail=detail,
+            name=name,
+            alt=cards.member_alt(record, name),
+        )
+
+    # The cards ----------------------------------------------------------------------------
+
+    @_plain
+    async def board_card(self, request: web.Request) -> web.StreamResponse:
+        """A board's card as a PNG image."""
+        guild = await self._guild(request)
+        in_set = await self._set(request, guild)
+        board, period = await self._board(request, guild, in_set)
+        top = [r.member_id for r in board.top(cards.LEADERBOARD_TOP)]
+        names = await self._names(guild.guild_id, top)
+        server = self._server_name(guild)
+        key = ("board", guild.guild_id, period, in_set.id if in_set else None)
+        source = (board, tuple(sorted(names.items())), server)
+        data = await self._shelf.get(
+            key, source, lambda: cards.leaderboard_card(board, server=server, names=names)
+        )
+        return self._png(data)
+
+    @_plain
+    async def member_card(self, request: web.Request) -> web.StreamResponse:
+        """A member's card as a PNG image (ranked members only)."""
+        guild = await self._guild(request)
+        member_id = _id(request, "member")
+        record = await self._services.boards.member(guild.guild_id, member_id)
+        if record.row is None:
+            raise web.HTTPNotFound()
+        name = (await self._names(guild.guild_id, [member_id])).get(member_id)
+        server = self._server_name(guild)
+        data = await self._shelf.get(
+            ("member", guild.guild_id, member_id),
+            (record, name, server),
+            lambda: cards.member_card(record, name=name, server=server),
+        )
+        return self._png(data)
+
+    # Helpers ------------------------------------------------------------------------------
+
+    async def _guild(self, request: web.Request) -> GuildConfig:
+        """Return the server of the path if its pages are on; else the plain 404."""
+        guild = await self._pages.shown(_id(request, "guild"))
+        if guild is None:
+            raise web.HTTPNotFound()
+        return guild
+
+    async def _set(self, request: web.Request, guild: GuildConfig) -> SetRef | None:
+        """Return the set of the path (None for every set); another server's set is a 404."""
+        if "set" not in request.match_info:
+            return None
+        found = await self._pages.set_of(guild.guild_id, _id(request, "set"))
+        if found is None:
+            raise web.HTTPNotFound()
+        return found
+
+    async def _board(
+        self, request: web.Request, guild: GuildConfig, in_set: SetRef | None
+    ) -> tuple[Board, str]:
+        """Return the board of the path's period ('all-time' or YYYY-MM) and the period."""
+        period = request.match_info["period"]
+        boards = self._services.boards
+        set_id = in_set.id if in_set else None
+        if period == ALL_TIME:
+            board = await boards.all_time(guild.guild_id, set_id=set_id)
+        else:
+            month = Month.parse(period)  # InvalidInput: the plain 404
+            if str(month) != period:
+                raise web.HTTPNotFound()
+            board = await boards.month(guild.guild_id, month, set_id=set_id)
+        if in_set is not None:
+            board = replace(board, set_name=in_set.name)
+        return board, period
+
+    async def _names(self, guild_id: int, member_ids: list[int]) -> dict[int, str]:
+        """Return members' names as the cards draw them (a member with none: 'a member')."""
+        found = await self._services.names.of(guild_id, member_ids)
+        return {m: cards.clean(found.get(m)) for m in member_ids}
+
+    def _server_name(self, guild: GuildConfig) -> str:
+        return cards.clean(self._guild_name(guild.guild_id), views.NO_SERVER_NAME)
+
+    def _html(
+        self, template: str, request: web.Request, guild: GuildConfig, **values: object
+    ) -> web.Response:
+        body = self._templates.get_template(template).render(
+            server=self._server_name(guild),
+            base=server_path(guild.guild_id),
+            path=request.path,
+            **values,
+        )
+        return web.Response(
+            text=body,
+            content_type="text/html",
+            charset="utf-8",
+            headers={"Cache-Control": CACHE, "Content-Language": "en"},
+        )
+
+    def _png(self, data: bytes) -> web.Response:
+        return web.Response(body=data, content_type="image/png", headers={"Cache-Control": CACHE})
