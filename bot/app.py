@@ -95,6 +95,7 @@ class CalledItBot(commands.Bot):
         vote_backlog: int = BACKLOG_LIMIT,
         scope: ShardScope | None = None,
         cooldown: timedelta = COOLDOWN,
+        web_public_url: str | None = None,
         **client_options: Any,
     ) -> None:
         super().__init__(
@@ -137,6 +138,7 @@ class CalledItBot(commands.Bot):
             vote_backlog=vote_backlog,
             scope=self.scope,
             process=self.process,
+            web_public_url=web_public_url,
         )
         flows = self.workflows
         self.scheduler = Scheduler(

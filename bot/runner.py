@@ -60,6 +60,7 @@ async def run_bot(settings: Settings) -> int:
             "dev_guild_id": settings.dev_guild_id,
             "seed": default_seed(),
             "scheduler_interval": settings.scheduler_interval,
+            "web_public_url": settings.web_public_url,
         }
         if advice is None:  # one shard, as always: the plain commands.Bot
             bot: CalledItBot = CalledItBot(services, **options)  # type: ignore[arg-type]

@@ -114,6 +114,7 @@ class Workflows:
         scope: ShardScope | None = None,
         claimant: str | None = None,
         process: str | None = None,
+        web_public_url: str | None = None,
     ) -> Workflows:
         """Wire the pieces over one Discord client; none of them gets the client itself."""
         scope = scope or ShardScope()
@@ -265,6 +266,7 @@ class Workflows:
                 voters,
                 scope=scope,
                 process=process,
+                public_url=web_public_url,
             ),
             jobs=jobs,
         )

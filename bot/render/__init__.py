@@ -31,7 +31,7 @@ from bot.render.predictions import (
     unresolved_announcement,
 )
 from bot.render.sets import set_list
-from bot.render.settings import settings
+from bot.render.settings import settings, web_answer
 from bot.render.texts import (
     CONTENT_MAX,
     OUTCOME_ICON,
@@ -77,6 +77,7 @@ __all__ = [
     "scorecards",
     "set_list",
     "settings",
+    "web_answer",
     "stats",
     "tally_line",
     "ts",
