@@ -77,10 +77,10 @@ __all__ = [
     "scorecards",
     "set_list",
     "settings",
-    "web_answer",
     "stats",
     "tally_line",
     "ts",
     "unresolved_announcement",
+    "web_answer",
     "with_notices",
 ]
