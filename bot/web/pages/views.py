@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 from bot.domain.outcomes import Choice
-from bot.render.texts import OUTCOME_ICON, num, peer
+from bot.render.texts import num, peer
 
 #: The server's name when the process serving the pages does not know it (no gateway).
 NO_SERVER_NAME = "This server"
@@ -55,7 +55,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(when=when, day=day, link=link, num=num, peer=peer, percent=percent)
-    env.globals.update(icon=OUTCOME_ICON, choices=tuple(Choice))
+    env.globals.update(choices=tuple(Choice))
     return env
 
 
