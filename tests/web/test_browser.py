@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import itertools
 import os
 import re
 import shutil
@@ -129,7 +130,7 @@ def check_page(driver: Any) -> None:
         assert alt.strip(), f"image without alt text: {src}"
     levels = facts["headings"]
     assert levels.count(1) == 1 and levels[0] == 1, levels
-    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), levels
     assert all(facts["landmarks"]), facts["landmarks"]
     assert facts["lang"] == "en" and facts["viewport"] and facts["scripts"] == 0
     assert errors(driver) == []
