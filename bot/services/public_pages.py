@@ -2,18 +2,56 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, bindparam, func, select
 
 from bot.domain.clock import Clock
-from bot.services.guilds import config_of
-from bot.services.shared_reads import snapshots_of
-from bot.snapshots.guilds import GuildConfig, SetRef
+from bot.domain.outcomes import Outcome
+from bot.services.shared_reads import find_prediction, snapshot_of, snapshots_of
+from bot.snapshots.community import DisputeSnapshot
+from bot.snapshots.guilds import SetRef
 from bot.snapshots.predictions import PredictionSnapshot
-from db.models import GuildSettings, LeaderboardPost, Poll, Prediction, PredictionSet
+from db.models import (
+    Dispute,
+    GuildSettings,
+    LeaderboardPost,
+    MemberName,
+    Poll,
+    Prediction,
+    PredictionSet,
+    ResolutionEvent,
+)
 from db.session import Database
 
-#: At most this many open polls are listed on a server's page (newest deadline last).
+#: At most this many open polls are listed on a server's page (soonest deadline first).
 OPEN_POLLS_SHOWN = 50
+
+_GUILD = bindparam("guild")
+_OPEN = (Poll.guild_id == _GUILD) & Poll.closed_at.is_(None)
+#: Whether a server shows its pages, and beside it what they are drawn from: resolution changes,
+#: edits, disputes, polls opened and closed, the time zone. One statement, one round trip.
+_SHOWN = select(
+    GuildSettings.web_enabled,
+    GuildSettings.timezone,
+    select(func.max(ResolutionEvent.id))
+    .where(ResolutionEvent.guild_id == _GUILD)
+    .scalar_subquery(),
+    select(func.max(Prediction.updated_at)).where(Prediction.guild_id == _GUILD).scalar_subquery(),
+    select(func.max(Dispute.id)).where(Dispute.guild_id == _GUILD).scalar_subquery(),
+    # The open polls (their partial index): one opened or closed moves the count or the max.
+    select(func.count(Poll.id)).where(_OPEN).scalar_subquery(),
+    select(func.max(Poll.id)).where(_OPEN).scalar_subquery(),
+).where(GuildSettings.guild_id == _GUILD)
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A server whose pages are on, with the version of what its pages show."""
+
+    guild_id: int
+    #: Changes with every resolution, edit, dispute, poll opened or closed, time zone.
+    version: tuple[object, ...]
 
 
 class PublicPages:
@@ -23,13 +61,16 @@ class PublicPages:
         self._db = db
         self._clock = clock
 
-    async def shown(self, guild_id: int) -> GuildConfig | None:
-        """Return the server's settings if its pages are on, None if off or unknown."""
-        async with self._db.read() as session:
-            row = await session.get(GuildSettings, guild_id)
-            if row is None or not row.web_enabled:
+    async def shown(self, guild_id: int) -> Shown | None:
+        """Return the server with its pages' version if its pages are on; None if off or unknown."""
+
+        def read(connection: Connection) -> Shown | None:
+            row = connection.execute(_SHOWN, {"guild": guild_id}).first()
+            if row is None or not row[0]:
                 return None
-            return config_of(row)
+            return Shown(guild_id, tuple(str(value) for value in row[1:]))
+
+        return await self._db.run_read(read)
 
     async def open_polls(self, guild_id: int) -> list[PredictionSnapshot]:
         """Return the predictions with an open poll, soonest deadline first."""
@@ -44,6 +85,40 @@ class PublicPages:
                 )
             ).all()
             return await snapshots_of(session, rows)
+
+    async def prediction(
+        self, guild_id: int, number: int
+    ) -> tuple[PredictionSnapshot, list[DisputeSnapshot], dict[int, str]]:
+        """Return a prediction with its history, its open disputes and their members' names.
+
+        One unit of work; NotFound for a number the server has not.
+        """
+        async with self._db.read() as session:
+            row = await find_prediction(session, guild_id, number)
+            shown = await snapshot_of(session, row, history=True)
+            disputes = [
+                DisputeSnapshot(
+                    d.id, number, row.title, Outcome(d.outcome), d.member_id, d.reason, d.at
+                )
+                for d in await session.scalars(
+                    select(Dispute)
+                    .where(Dispute.prediction_id == row.id, Dispute.closed_at.is_(None))
+                    .order_by(Dispute.id)
+                )
+            ]
+            names: dict[int, str] = {}
+            if disputes:
+                names = dict(
+                    (
+                        await session.execute(
+                            select(MemberName.member_id, MemberName.name).where(
+                                MemberName.guild_id == guild_id,
+                                MemberName.member_id.in_({d.member_id for d in disputes}),
+                            )
+                        )
+                    ).all()
+                )
+        return shown, disputes, names
 
     async def set_of(self, guild_id: int, set_id: int) -> SetRef | None:
         """Return one of the server's sets, None if the id is another server's or none."""

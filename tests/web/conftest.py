@@ -15,7 +15,7 @@ from bot.domain.clock import FrozenClock
 from bot.domain.seedfile import load
 from bot.domain.votes import EventKind, VoteEvent
 from bot.services import Services
-from bot.web.pages import install
+from bot.web.pages import PAGE_TTL, install
 from db.models import Poll, Prediction
 from tests.pg import BACKENDS
 from tests.services.test_polls_votes import GUILD, HALF, NO, SEED, YES, open_poll
@@ -98,12 +98,12 @@ class Site:
 @pytest.fixture
 async def serve(
     services: Services, clock: FrozenClock
-) -> AsyncIterator[Callable[[], Awaitable[Site]]]:
+) -> AsyncIterator[Callable[..., Awaitable[Site]]]:
     """Return a starter of the pages over the test database, on a free port."""
     runners: list[web.AppRunner] = []
     sessions: list[aiohttp.ClientSession] = []
 
-    async def start() -> Site:
+    async def start(ttl: float = PAGE_TTL) -> Site:
         app = web.Application()
         install(
             app,
@@ -111,6 +111,7 @@ async def serve(
             clock=clock,
             services=services,
             guild_name=lambda g: {GUILD: "Forecasters <b>&amp;</b>"}.get(g),
+            ttl=ttl,
         )
         runner = web.AppRunner(app)
         await runner.setup()
@@ -131,7 +132,7 @@ async def serve(
 
 @pytest.fixture
 async def site(
-    services: Services, clock: FrozenClock, serve: Callable[[], Awaitable[Site]]
+    services: Services, clock: FrozenClock, serve: Callable[..., Awaitable[Site]]
 ) -> Site:
     """Return the pages of a played season, GUILD's pages on, OTHER's off."""
     await play(services, clock)

@@ -144,7 +144,7 @@ async def test_member_page_and_cards(site: Site) -> None:
 async def test_boards_are_paged(
     services,
     clock,
-    serve: Callable[[], Awaitable[Site]],  # type: ignore[no-untyped-def]
+    serve: Callable[..., Awaitable[Site]],  # type: ignore[no-untyped-def]
 ) -> None:
     await play(services, clock)
     await open_poll(services, 4, 1004, hours=720)
@@ -169,7 +169,7 @@ async def test_boards_are_paged(
 async def test_long_and_hostile_statement_is_escaped_whole(
     services,
     clock,
-    serve: Callable[[], Awaitable[Site]],  # type: ignore[no-untyped-def]
+    serve: Callable[..., Awaitable[Site]],  # type: ignore[no-untyped-def]
 ) -> None:
     await play(services, clock)
     statement = ("<img src=x onerror=alert(1)> \"quoted\" 'single' ‮RTL‬ " * 40)[:2000]
@@ -197,3 +197,26 @@ async def test_a_failing_page_is_a_plain_500(site: Site) -> None:
     status, body, _ = await site.get(f"/s/{GUILD}/p/1")
     assert (status, body) == (500, "500: Internal Server Error")
     assert NAMES[1] not in body
+
+
+@pytest.mark.parametrize("ttl", [60.0, 0.0])
+async def test_pages_are_kept_until_what_they_show_changes(
+    services,
+    clock,
+    serve: Callable[..., Awaitable[Site]],
+    ttl: float,  # type: ignore[no-untyped-def]
+) -> None:
+    await play(services, clock)
+    site = await serve(ttl)
+    path = f"/s/{GUILD}/p/3"
+    before = await site.get(path)
+    assert "(3 votes)" in before[1]
+    # A vote: kept pages show it once they expire (as their Cache-Control says), else at once.
+    await services.votes.apply([VoteEvent(EventKind.CAST, 1003, 7, YES, clock.now(), "Gil", GUILD)])
+    after_vote = await site.get(path)
+    assert ("(3 votes)" in after_vote[1]) is (ttl > 0)
+    # A resolution shows at once, and turning the pages off hides the kept ones at once.
+    await services.resolution.resolve(GUILD, 3, "did_not", note="Resolved now.")
+    assert "Resolved now." in (await site.get(path))[1]
+    await show_pages(services, GUILD, on=False)
+    assert (await site.get(path))[0] == 404

@@ -6,6 +6,7 @@ this server's is the same plain 404 as an unknown path: nothing tells them apart
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -19,11 +20,11 @@ from bot.domain.months import Month
 from bot.domain.pages import parse_id, server_path
 from bot.render import cards
 from bot.services import Services
-from bot.services.public_pages import PublicPages
+from bot.services.public_pages import PublicPages, Shown
 from bot.snapshots.boards import Board
-from bot.snapshots.guilds import GuildConfig, SetRef
+from bot.snapshots.guilds import SetRef
 from bot.web.pages import views
-from bot.web.pages.cards import CardShelf
+from bot.web.pages.shelf import Shelf
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,10 @@ BOARD_PAGE = 50
 ALL_TIME = "all-time"
 
 Handler = Callable[["Site", web.Request], Awaitable[web.StreamResponse]]
+#: Makes one page's or card's body for a server whose pages are on.
+Maker = Callable[[web.Request, Shown], Awaitable[tuple[bytes, str]]]
+HTML = "text/html; charset=utf-8"
+PNG = "image/png"
 
 
 def _plain(handler: Handler) -> Handler:
@@ -84,28 +89,49 @@ class Site:
         templates: jinja2.Environment,
         guild_name: Callable[[int], str | None],
         css: bytes,
+        ttl: float,
     ) -> None:
         self._services = services
         self._pages = pages
         self._templates = templates
         self._guild_name = guild_name
         self._css = css
-        self._shelf = CardShelf()
+        self._shelf = Shelf(ttl)
 
     def routes(self) -> list[web.RouteDef]:
         """Return the GET routes (HEAD comes with each)."""
         g = "/s/{guild}"
         return [
             web.get("/static/calledit.css", self.css),
-            web.get(g, self.server),
-            web.get(g + "/board/{period}", self.board),
-            web.get(g + "/sets/{set}/board/{period}", self.board),
-            web.get(g + "/p/{number}", self.prediction),
-            web.get(g + "/m/{member}", self.member),
-            web.get(g + "/cards/board/{period}.png", self.board_card),
-            web.get(g + "/sets/{set}/cards/board/{period}.png", self.board_card),
-            web.get(g + "/cards/m/{member}.png", self.member_card),
+            web.get(g, self._serving(self.server)),
+            web.get(g + "/board/{period}", self._serving(self.board)),
+            web.get(g + "/sets/{set}/board/{period}", self._serving(self.board)),
+            web.get(g + "/p/{number}", self._serving(self.prediction)),
+            web.get(g + "/m/{member}", self._serving(self.member)),
+            web.get(g + "/cards/board/{period}.png", self._serving(self.board_card)),
+            web.get(g + "/sets/{set}/cards/board/{period}.png", self._serving(self.board_card)),
+            web.get(g + "/cards/m/{member}.png", self._serving(self.member_card)),
         ]
+
+    def _serving(self, make: Maker) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        """Serve what `make` makes, from the shelf while the server's version is unchanged."""
+
+        @_plain
+        async def serve(site: Site, request: web.Request) -> web.StreamResponse:
+            guild = await site._guild(request)
+            kept = await site._shelf.get(
+                request.path_qs, guild.version, lambda: make(request, guild)
+            )
+            return web.Response(
+                body=kept.body,
+                headers={
+                    "Content-Type": kept.content_type,
+                    "Cache-Control": CACHE,
+                    "Content-Language": "en",
+                },
+            )
+
+        return functools.partial(serve, self)
 
     async def css(self, request: web.Request) -> web.StreamResponse:
         """Serve the one style sheet."""
@@ -118,10 +144,8 @@ class Site:
 
     # The pages ---------------------------------------------------------------------------
 
-    @_plain
-    async def server(self, request: web.Request) -> web.StreamResponse:
+    async def server(self, request: web.Request, guild: Shown) -> tuple[bytes, str]:
         """The server's page: its name, the open polls, the latest monthly board, the sets."""
-        guild = await self._guild(request)
         gid = guild.guild_id
         posted = await self._pages.latest_posted_month(gid)
         board = await self._services.boards.month(gid, posted)
@@ -139,10 +163,8 @@ class Site:
             alt=cards.leaderboard_alt(board, names),
         )
 
-    @_plain
-    async def board(self, request: web.Request) -> web.StreamResponse:
+    async def board(self, request: web.Request, guild: Shown) -> tuple[bytes, str]:
         """A board (a month's or all time, of every set or one), 50 rows a page."""
-        guild = await self._guild(request)
         in_set = await self._set(request, guild)
         board, period = await self._board(request, guild, in_set)
         page = _page(request)
@@ -166,23 +188,18 @@ class Site:
             alt=cards.leaderboard_alt(board, names),
         )
 
-    @_plain
-    async def prediction(self, request: web.Request) -> web.StreamResponse:
+    async def prediction(self, request: web.Request, guild: Shown) -> tuple[bytes, str]:
         """A prediction: statement, dates, tally (or only the count while sealed), history."""
-        guild = await self._guild(request)
         number = _id(request, "number")
         gid = guild.guild_id
-        shown = await self._services.predictions.get(gid, number)
-        disputes = await self._services.disputes.open_of(gid, number)
-        names = await self._names(gid, [d.member_id for d in disputes])
+        shown, disputes, stored = await self._pages.prediction(gid, number)
+        names = {d.member_id: cards.clean(stored.get(d.member_id)) for d in disputes}
         return self._html(
             "prediction.html", request, guild, p=shown, disputes=disputes, names=names
         )
 
-    @_plain
-    async def member(self, request: web.Request) -> web.StreamResponse:
+    async def member(self, request: web.Request, guild: Shown) -> tuple[bytes, str]:
         """A member's record and scored votes, as /stats shows them (ranked members only)."""
-        guild = await self._guild(request)
         member_id = _id(request, "member")
         gid = guild.guild_id
         record = await self._services.boards.member(gid, member_id)
@@ -205,49 +222,39 @@ class Site:
 
     # The cards ----------------------------------------------------------------------------
 
-    @_plain
-    async def board_card(self, request: web.Request) -> web.StreamResponse:
+    async def board_card(self, request: web.Request, guild: Shown) -> tuple[bytes, str]:
         """A board's card as a PNG image."""
-        guild = await self._guild(request)
         in_set = await self._set(request, guild)
-        board, period = await self._board(request, guild, in_set)
+        board, _ = await self._board(request, guild, in_set)
         top = [r.member_id for r in board.top(cards.LEADERBOARD_TOP)]
         names = await self._names(guild.guild_id, top)
         server = self._server_name(guild)
-        key = ("board", guild.guild_id, period, in_set.id if in_set else None)
-        source = (board, tuple(sorted(names.items())), server)
-        data = await self._shelf.get(
-            key, source, lambda: cards.leaderboard_card(board, server=server, names=names)
+        data = await asyncio.to_thread(
+            lambda: cards.leaderboard_card(board, server=server, names=names)
         )
-        return self._png(data)
+        return data, PNG
 
-    @_plain
-    async def member_card(self, request: web.Request) -> web.StreamResponse:
+    async def member_card(self, request: web.Request, guild: Shown) -> tuple[bytes, str]:
         """A member's card as a PNG image (ranked members only)."""
-        guild = await self._guild(request)
         member_id = _id(request, "member")
         record = await self._services.boards.member(guild.guild_id, member_id)
         if record.row is None:
             raise web.HTTPNotFound()
         name = (await self._names(guild.guild_id, [member_id])).get(member_id)
         server = self._server_name(guild)
-        data = await self._shelf.get(
-            ("member", guild.guild_id, member_id),
-            (record, name, server),
-            lambda: cards.member_card(record, name=name, server=server),
-        )
-        return self._png(data)
+        data = await asyncio.to_thread(lambda: cards.member_card(record, name=name, server=server))
+        return data, PNG
 
     # Helpers ------------------------------------------------------------------------------
 
-    async def _guild(self, request: web.Request) -> GuildConfig:
+    async def _guild(self, request: web.Request) -> Shown:
         """Return the server of the path if its pages are on; else the plain 404."""
         guild = await self._pages.shown(_id(request, "guild"))
         if guild is None:
             raise web.HTTPNotFound()
         return guild
 
-    async def _set(self, request: web.Request, guild: GuildConfig) -> SetRef | None:
+    async def _set(self, request: web.Request, guild: Shown) -> SetRef | None:
         """Return the set of the path (None for every set); another server's set is a 404."""
         if "set" not in request.match_info:
             return None
@@ -257,7 +264,7 @@ class Site:
         return found
 
     async def _board(
-        self, request: web.Request, guild: GuildConfig, in_set: SetRef | None
+        self, request: web.Request, guild: Shown, in_set: SetRef | None
     ) -> tuple[Board, str]:
         """Return the board of the path's period ('all-time' or YYYY-MM) and the period."""
         period = request.match_info["period"]
@@ -279,24 +286,16 @@ class Site:
         found = await self._services.names.of(guild_id, member_ids)
         return {m: cards.clean(found.get(m)) for m in member_ids}
 
-    def _server_name(self, guild: GuildConfig) -> str:
+    def _server_name(self, guild: Shown) -> str:
         return cards.clean(self._guild_name(guild.guild_id), views.NO_SERVER_NAME)
 
     def _html(
-        self, template: str, request: web.Request, guild: GuildConfig, **values: object
-    ) -> web.Response:
+        self, template: str, request: web.Request, guild: Shown, **values: object
+    ) -> tuple[bytes, str]:
         body = self._templates.get_template(template).render(
             server=self._server_name(guild),
             base=server_path(guild.guild_id),
             path=request.path,
             **values,
         )
-        return web.Response(
-            text=body,
-            content_type="text/html",
-            charset="utf-8",
-            headers={"Cache-Control": CACHE, "Content-Language": "en"},
-        )
-
-    def _png(self, data: bytes) -> web.Response:
-        return web.Response(body=data, content_type="image/png", headers={"Cache-Control": CACHE})
+        return body.encode("utf-8"), HTML
