@@ -5,13 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy.orm import Session
 
 from bot.domain.clock import Clock
-from bot.domain.outcomes import Outcome
-from bot.services.shared_reads import find_prediction, snapshot_of, snapshots_of
+from bot.domain.errors import NotFound
+from bot.domain.outcomes import Choice, Outcome
+from bot.services.shared_reads import (
+    audit_entry,
+    latest_votes,
+    poll_snapshot,
+    resolution_snapshot,
+    snapshots_of,
+)
 from bot.snapshots.community import DisputeSnapshot
 from bot.snapshots.guilds import SetRef
-from bot.snapshots.predictions import PredictionSnapshot
+from bot.snapshots.predictions import PredictionSnapshot, Tally
 from db.models import (
     Dispute,
     GuildSettings,
@@ -20,7 +28,9 @@ from db.models import (
     Poll,
     Prediction,
     PredictionSet,
+    Resolution,
     ResolutionEvent,
+    Vote,
 )
 from db.session import Database
 
@@ -91,34 +101,13 @@ class PublicPages:
     ) -> tuple[PredictionSnapshot, list[DisputeSnapshot], dict[int, str]]:
         """Return a prediction with its history, its open disputes and their members' names.
 
-        One unit of work; NotFound for a number the server has not.
+        One read-only unit of work (on SQLite in one hop to a reader thread); NotFound for a
+        number the server has not.
         """
-        async with self._db.read() as session:
-            row = await find_prediction(session, guild_id, number)
-            shown = await snapshot_of(session, row, history=True)
-            disputes = [
-                DisputeSnapshot(
-                    d.id, number, row.title, Outcome(d.outcome), d.member_id, d.reason, d.at
-                )
-                for d in await session.scalars(
-                    select(Dispute)
-                    .where(Dispute.prediction_id == row.id, Dispute.closed_at.is_(None))
-                    .order_by(Dispute.id)
-                )
-            ]
-            names: dict[int, str] = {}
-            if disputes:
-                names = dict(
-                    (
-                        await session.execute(
-                            select(MemberName.member_id, MemberName.name).where(
-                                MemberName.guild_id == guild_id,
-                                MemberName.member_id.in_({d.member_id for d in disputes}),
-                            )
-                        )
-                    ).all()
-                )
-        return shown, disputes, names
+        found = await self._db.run_read(lambda c: _prediction(c, guild_id, number))
+        if found is None:
+            raise NotFound(f"There is no prediction #{number} here.")
+        return found
 
     async def set_of(self, guild_id: int, set_id: int) -> SetRef | None:
         """Return one of the server's sets, None if the id is another server's or none."""
@@ -137,3 +126,85 @@ class PublicPages:
                 .order_by(LeaderboardPost.month.desc())
                 .limit(1)
             )
+
+
+def _prediction(
+    connection: Connection, guild_id: int, number: int
+) -> tuple[PredictionSnapshot, list[DisputeSnapshot], dict[int, str]] | None:
+    """Read a prediction's page in one unit of work, as snapshot_of(history=True) builds it."""
+    with Session(bind=connection) as session:
+        row = session.scalar(
+            select(Prediction).where(Prediction.guild_id == guild_id, Prediction.number == number)
+        )
+        if row is None:
+            return None
+        poll = session.scalar(
+            select(Poll).where(Poll.prediction_id == row.id).order_by(Poll.id.desc()).limit(1)
+        )
+        resolution = session.get(Resolution, row.id)
+        events = session.scalars(
+            select(ResolutionEvent)
+            .where(ResolutionEvent.prediction_id == row.id)
+            .order_by(ResolutionEvent.id)
+        )
+        history = tuple(audit_entry(e) for e in events)
+        set_name = (
+            session.scalar(select(PredictionSet.name).where(PredictionSet.id == row.set_id))
+            if row.set_id is not None
+            else None
+        )
+        shown = PredictionSnapshot(
+            id=row.id,
+            guild_id=row.guild_id,
+            number=row.number,
+            title=row.title,
+            statement=row.statement,
+            source=row.source,
+            made_on=row.made_on,
+            due=row.due,
+            criteria=row.criteria,
+            archived=row.archived,
+            tally=_tally(session, row.id),
+            poll=poll_snapshot(poll, row.number) if poll is not None else None,
+            resolution=resolution_snapshot(resolution) if resolution is not None else None,
+            history=history,
+            set_name=set_name,
+        )
+        disputes = [
+            DisputeSnapshot(
+                d.id, number, row.title, Outcome(d.outcome), d.member_id, d.reason, d.at
+            )
+            for d in session.scalars(
+                select(Dispute)
+                .where(Dispute.prediction_id == row.id, Dispute.closed_at.is_(None))
+                .order_by(Dispute.id)
+            )
+        ]
+        names: dict[int, str] = {}
+        if disputes:
+            names = {
+                member: name
+                for member, name in session.execute(
+                    select(MemberName.member_id, MemberName.name).where(
+                        MemberName.guild_id == guild_id,
+                        MemberName.member_id.in_({d.member_id for d in disputes}),
+                    )
+                )
+            }
+    return shown, disputes, names
+
+
+def _tally(session: Session, prediction_id: int) -> Tally:
+    """Count each member's latest vote on one prediction (shared_reads.tallies, for one)."""
+    polls = session.scalar(select(func.count()).where(Poll.prediction_id == prediction_id)) or 0
+    if polls > 1:
+        latest = latest_votes(Vote.prediction_id == prediction_id).subquery()
+        query = select(latest.c.choice, func.count()).group_by(latest.c.choice)
+    else:
+        query = (
+            select(Vote.choice, func.count())
+            .where(Vote.prediction_id == prediction_id)
+            .group_by(Vote.choice)
+        )
+    counts = {Choice.from_ordinal(choice).value: n for choice, n in session.execute(query)}
+    return Tally(**counts)

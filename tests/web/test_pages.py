@@ -8,7 +8,9 @@ from collections.abc import Awaitable, Callable
 import pytest
 from sqlalchemy import text, update
 
+from bot.domain.errors import NotFound
 from bot.domain.votes import EventKind, VoteEvent
+from bot.services.public_pages import PublicPages
 from db.models import Prediction
 from tests.services.test_polls_votes import YES, open_poll
 from tests.web.conftest import GUILD, NAMES, OTHER, Site, play, seal, show_pages
@@ -220,3 +222,25 @@ async def test_pages_are_kept_until_what_they_show_changes(
     assert "Resolved now." in (await site.get(path))[1]
     await show_pages(services, GUILD, on=False)
     assert (await site.get(path))[0] == 404
+
+
+async def test_the_pages_read_a_prediction_as_the_bot_does(services, clock) -> None:  # type: ignore[no-untyped-def]
+    await play(services, clock)
+    # #3 gets a second poll where one member changes their vote and another votes anew.
+    await services.polls.close(GUILD, 3)
+    await open_poll(services, 3, 2003, hours=720)
+    await services.votes.apply(
+        [
+            VoteEvent(EventKind.CAST, 2003, 2, YES, clock.now(), NAMES[2], GUILD),
+            VoteEvent(EventKind.CAST, 2003, 4, YES, clock.now(), NAMES[4], GUILD),
+        ]
+    )
+    pages = PublicPages(services.db, clock)
+    for number in (1, 2, 3, 4):
+        shown, disputes, names = await pages.prediction(GUILD, number)
+        assert shown == await services.predictions.get(GUILD, number), number
+        assert disputes == await services.disputes.open_of(GUILD, number), number
+        assert names == await services.names.of(GUILD, [d.member_id for d in disputes])
+    assert (await pages.prediction(GUILD, 3))[0].tally.total == 4
+    with pytest.raises(NotFound):
+        await pages.prediction(OTHER + 1, 1)
