@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, bindparam, func, select
-from sqlalchemy.orm import Session
 
 from bot.domain.clock import Clock
 from bot.domain.errors import NotFound
@@ -128,83 +127,90 @@ class PublicPages:
             )
 
 
+_PREDICTION = bindparam("prediction")
+# Built once: a first view sends these, and building a select costs more than running it.
+_ROW = (
+    select(
+        Prediction.__table__,
+        PredictionSet.name.label("set_name"),
+        select(func.count(Poll.id))
+        .where(Poll.prediction_id == Prediction.id)
+        .scalar_subquery()
+        .label("polls"),
+    )
+    .outerjoin(PredictionSet, PredictionSet.id == Prediction.set_id)
+    .where(Prediction.guild_id == _GUILD, Prediction.number == bindparam("number"))
+)
+_LATEST_POLL = (
+    select(Poll.__table__)
+    .where(Poll.prediction_id == _PREDICTION)
+    .order_by(Poll.id.desc())
+    .limit(1)
+)
+_RESOLUTION = select(Resolution.__table__).where(Resolution.prediction_id == _PREDICTION)
+_EVENTS = (
+    select(ResolutionEvent.__table__)
+    .where(ResolutionEvent.prediction_id == _PREDICTION)
+    .order_by(ResolutionEvent.id)
+)
+_SPLIT = (
+    select(Vote.choice, func.count()).where(Vote.prediction_id == _PREDICTION).group_by(Vote.choice)
+)
+_LATEST = latest_votes(Vote.prediction_id == _PREDICTION).subquery()
+_SPLIT_OF_LATEST = select(_LATEST.c.choice, func.count()).group_by(_LATEST.c.choice)
+_DISPUTES = (
+    select(Dispute.__table__, MemberName.name)
+    .outerjoin(
+        MemberName,
+        (MemberName.guild_id == Dispute.guild_id) & (MemberName.member_id == Dispute.member_id),
+    )
+    .where(Dispute.prediction_id == _PREDICTION, Dispute.closed_at.is_(None))
+    .order_by(Dispute.id)
+)
+
+
 def _prediction(
     connection: Connection, guild_id: int, number: int
 ) -> tuple[PredictionSnapshot, list[DisputeSnapshot], dict[int, str]] | None:
-    """Read a prediction's page in one unit of work, as snapshot_of(history=True) builds it."""
-    with Session(bind=connection) as session:
-        row = session.scalar(
-            select(Prediction).where(Prediction.guild_id == guild_id, Prediction.number == number)
-        )
-        if row is None:
-            return None
-        poll = session.scalar(
-            select(Poll).where(Poll.prediction_id == row.id).order_by(Poll.id.desc()).limit(1)
-        )
-        resolution = session.get(Resolution, row.id)
-        events = session.scalars(
-            select(ResolutionEvent)
-            .where(ResolutionEvent.prediction_id == row.id)
-            .order_by(ResolutionEvent.id)
-        )
-        history = tuple(audit_entry(e) for e in events)
-        set_name = (
-            session.scalar(select(PredictionSet.name).where(PredictionSet.id == row.set_id))
-            if row.set_id is not None
-            else None
-        )
-        shown = PredictionSnapshot(
-            id=row.id,
-            guild_id=row.guild_id,
-            number=row.number,
-            title=row.title,
-            statement=row.statement,
-            source=row.source,
-            made_on=row.made_on,
-            due=row.due,
-            criteria=row.criteria,
-            archived=row.archived,
-            tally=_tally(session, row.id),
-            poll=poll_snapshot(poll, row.number) if poll is not None else None,
-            resolution=resolution_snapshot(resolution) if resolution is not None else None,
-            history=history,
-            set_name=set_name,
-        )
-        disputes = [
+    """Read a prediction's page in one unit of work, as snapshot_of(history=True) builds it.
+
+    The rows are read with the tables' own columns, so shared_reads turns them into snapshots
+    as it turns the ORM's objects (tests/web holds the two reads equal).
+    """
+    row = connection.execute(_ROW, {"guild": guild_id, "number": number}).first()
+    if row is None:
+        return None
+    this = {"prediction": row.id}
+    poll = connection.execute(_LATEST_POLL, this).first()
+    resolution = connection.execute(_RESOLUTION, this).first()
+    history = tuple(audit_entry(e) for e in connection.execute(_EVENTS, this))  # type: ignore[arg-type]
+    split = _SPLIT_OF_LATEST if row.polls > 1 else _SPLIT
+    counts = {Choice.from_ordinal(c).value: n for c, n in connection.execute(split, this)}
+    shown = PredictionSnapshot(
+        id=row.id,
+        guild_id=row.guild_id,
+        number=row.number,
+        title=row.title,
+        statement=row.statement,
+        source=row.source,
+        made_on=row.made_on,
+        due=row.due,
+        criteria=row.criteria,
+        archived=row.archived,
+        tally=Tally(**counts),
+        poll=poll_snapshot(poll, row.number) if poll is not None else None,  # type: ignore[arg-type]
+        resolution=resolution_snapshot(resolution) if resolution is not None else None,  # type: ignore[arg-type]
+        history=history,
+        set_name=row.set_name,
+    )
+    disputes: list[DisputeSnapshot] = []
+    names: dict[int, str] = {}
+    for d in connection.execute(_DISPUTES, this):
+        disputes.append(
             DisputeSnapshot(
                 d.id, number, row.title, Outcome(d.outcome), d.member_id, d.reason, d.at
             )
-            for d in session.scalars(
-                select(Dispute)
-                .where(Dispute.prediction_id == row.id, Dispute.closed_at.is_(None))
-                .order_by(Dispute.id)
-            )
-        ]
-        names: dict[int, str] = {}
-        if disputes:
-            names = {
-                member: name
-                for member, name in session.execute(
-                    select(MemberName.member_id, MemberName.name).where(
-                        MemberName.guild_id == guild_id,
-                        MemberName.member_id.in_({d.member_id for d in disputes}),
-                    )
-                )
-            }
-    return shown, disputes, names
-
-
-def _tally(session: Session, prediction_id: int) -> Tally:
-    """Count each member's latest vote on one prediction (shared_reads.tallies, for one)."""
-    polls = session.scalar(select(func.count()).where(Poll.prediction_id == prediction_id)) or 0
-    if polls > 1:
-        latest = latest_votes(Vote.prediction_id == prediction_id).subquery()
-        query = select(latest.c.choice, func.count()).group_by(latest.c.choice)
-    else:
-        query = (
-            select(Vote.choice, func.count())
-            .where(Vote.prediction_id == prediction_id)
-            .group_by(Vote.choice)
         )
-    counts = {Choice.from_ordinal(choice).value: n for choice, n in session.execute(query)}
-    return Tally(**counts)
+        if d.name is not None:
+            names[d.member_id] = d.name
+    return shown, disputes, names
