@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select
 
@@ -128,7 +131,11 @@ class PublicPages:
 
 
 _PREDICTION = bindparam("prediction")
+_POLL = Poll.__table__.alias("latest_poll")
+_RESOLVED = Resolution.__table__.alias("resolved")
 # Built once: a first view sends these, and building a select costs more than running it.
+#: The prediction with its set's name, how many polls it had, its latest poll and its
+#: resolution: one row, one round trip.
 _ROW = (
     select(
         Prediction.__table__,
@@ -137,17 +144,18 @@ _ROW = (
         .where(Poll.prediction_id == Prediction.id)
         .scalar_subquery()
         .label("polls"),
+        *(c.label(f"poll_{c.name}") for c in _POLL.c),
+        *(c.label(f"resolution_{c.name}") for c in _RESOLVED.c),
     )
     .outerjoin(PredictionSet, PredictionSet.id == Prediction.set_id)
+    .outerjoin(
+        _POLL,
+        _POLL.c.id
+        == select(func.max(Poll.id)).where(Poll.prediction_id == Prediction.id).scalar_subquery(),
+    )
+    .outerjoin(_RESOLVED, _RESOLVED.c.prediction_id == Prediction.id)
     .where(Prediction.guild_id == _GUILD, Prediction.number == bindparam("number"))
 )
-_LATEST_POLL = (
-    select(Poll.__table__)
-    .where(Poll.prediction_id == _PREDICTION)
-    .order_by(Poll.id.desc())
-    .limit(1)
-)
-_RESOLUTION = select(Resolution.__table__).where(Resolution.prediction_id == _PREDICTION)
 _EVENTS = (
     select(ResolutionEvent.__table__)
     .where(ResolutionEvent.prediction_id == _PREDICTION)
@@ -181,8 +189,8 @@ def _prediction(
     if row is None:
         return None
     this = {"prediction": row.id}
-    poll = connection.execute(_LATEST_POLL, this).first()
-    resolution = connection.execute(_RESOLUTION, this).first()
+    poll = _part(row, "poll_", _POLL.c.keys())
+    resolution = _part(row, "resolution_", _RESOLVED.c.keys())
     history = tuple(audit_entry(e) for e in connection.execute(_EVENTS, this))  # type: ignore[arg-type]
     split = _SPLIT_OF_LATEST if row.polls > 1 else _SPLIT
     counts = {Choice.from_ordinal(c).value: n for c, n in connection.execute(split, this)}
@@ -214,3 +222,9 @@ def _prediction(
         if d.name is not None:
             names[d.member_id] = d.name
     return shown, disputes, names
+
+
+def _part(row: Any, prefix: str, columns: Iterable[str]) -> SimpleNamespace | None:
+    """Return the columns of one joined table (None when the outer join found no row)."""
+    part = {name: getattr(row, prefix + name) for name in columns}
+    return None if part.get("id", part.get("prediction_id")) is None else SimpleNamespace(**part)

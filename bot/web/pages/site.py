@@ -97,6 +97,8 @@ class Site:
         self._guild_name = guild_name
         self._css = css
         self._shelf = Shelf(ttl)
+        #: The opt-in reads in flight, by server: requests arriving meanwhile share one.
+        self._checks: dict[int, asyncio.Future[Shown | None]] = {}
 
     def routes(self) -> list[web.RouteDef]:
         """Return the GET routes (HEAD comes with each)."""
@@ -248,8 +250,24 @@ class Site:
     # Helpers ------------------------------------------------------------------------------
 
     async def _guild(self, request: web.Request) -> Shown:
-        """Return the server of the path if its pages are on; else the plain 404."""
-        guild = await self._pages.shown(_id(request, "guild"))
+        """Return the server of the path if its pages are on; else the plain 404.
+
+        Read at every request; requests for one server that arrive while its read is under
+        way share that read (a read is well under a millisecond old when they get it), so a
+        crowd on one server's pages costs one query at a time, not one each.
+        """
+        guild_id = _id(request, "guild")
+        pending = self._checks.get(guild_id)
+        if pending is None:
+            pending = asyncio.ensure_future(self._pages.shown(guild_id))
+            self._checks[guild_id] = pending
+
+            def done(_: object, guild_id: int = guild_id, ours: object = pending) -> None:
+                if self._checks.get(guild_id) is ours:
+                    del self._checks[guild_id]
+
+            pending.add_done_callback(done)
+        guild = await asyncio.shield(pending)
         if guild is None:
             raise web.HTTPNotFound()
         return guild
