@@ -33,6 +33,8 @@ CACHE = "public, max-age=60"
 STATIC_CACHE = "public, max-age=3600"
 #: Rows of a board on one page.
 BOARD_PAGE = 50
+#: Pages and cards made at once (kept ones are served meanwhile).
+MAKING = 1
 ALL_TIME = "all-time"
 
 Handler = Callable[["Site", web.Request], Awaitable[web.StreamResponse]]
@@ -97,6 +99,10 @@ class Site:
         self._guild_name = guild_name
         self._css = css
         self._shelf = Shelf(ttl)
+        #: Pages being made at once: one, so that with the opt-in read (one at a time per
+        #: server) they fit the database's two pooled read connections; more would open and
+        #: close overflow connections under a crowd. Kept pages are served meanwhile.
+        self._making = asyncio.Semaphore(MAKING)
         #: The opt-in reads in flight, by server: requests arriving meanwhile share one.
         self._checks: dict[int, asyncio.Future[Shown | None]] = {}
 
@@ -118,11 +124,15 @@ class Site:
     def _serving(self, make: Maker) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         """Serve what `make` makes, from the shelf while the server's version is unchanged."""
 
+        async def made(request: web.Request, guild: Shown) -> tuple[bytes, str]:
+            async with self._making:
+                return await make(request, guild)
+
         @_plain
         async def serve(site: Site, request: web.Request) -> web.StreamResponse:
             guild = await site._guild(request)
             kept = await site._shelf.get(
-                request.path_qs, guild.version, lambda: make(request, guild)
+                request.path_qs, guild.version, lambda: made(request, guild)
             )
             return web.Response(
                 body=kept.body,
