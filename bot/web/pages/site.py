@@ -33,7 +33,7 @@ CACHE = "public, max-age=60"
 STATIC_CACHE = "public, max-age=3600"
 #: Rows of a board on one page.
 BOARD_PAGE = 50
-#: Pages and cards made at once (kept ones are served meanwhile).
+#: Pages made at once (kept ones are served meanwhile).
 MAKING = 1
 ALL_TIME = "all-time"
 
@@ -116,15 +116,26 @@ class Site:
             web.get(g + "/sets/{set}/board/{period}", self._serving(self.board)),
             web.get(g + "/p/{number}", self._serving(self.prediction)),
             web.get(g + "/m/{member}", self._serving(self.member)),
-            web.get(g + "/cards/board/{period}.png", self._serving(self.board_card)),
-            web.get(g + "/sets/{set}/cards/board/{period}.png", self._serving(self.board_card)),
-            web.get(g + "/cards/m/{member}.png", self._serving(self.member_card)),
+            # Cards draw for tens of milliseconds in a thread: not one at a time with pages.
+            web.get(g + "/cards/board/{period}.png", self._serving(self.board_card, alone=False)),
+            web.get(
+                g + "/sets/{set}/cards/board/{period}.png",
+                self._serving(self.board_card, alone=False),
+            ),
+            web.get(g + "/cards/m/{member}.png", self._serving(self.member_card, alone=False)),
         ]
 
-    def _serving(self, make: Maker) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-        """Serve what `make` makes, from the shelf while the server's version is unchanged."""
+    def _serving(
+        self, make: Maker, *, alone: bool = True
+    ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        """Serve what `make` makes, from the shelf while the server's version is unchanged.
+
+        `alone`: made one at a time with the other pages (see `_making`).
+        """
 
         async def made(request: web.Request, guild: Shown) -> tuple[bytes, str]:
+            if not alone:
+                return await make(request, guild)
             async with self._making:
                 return await make(request, guild)
 
