@@ -15,6 +15,7 @@ import itertools
 import os
 import re
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -40,7 +41,8 @@ PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
 #: WCAG AA for body text.
 CONTRAST = 4.5
 
-pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+#: The browser tests run on SQLite only: the pages' reads run on both in tests/web/test_pages.py.
+on_sqlite = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
 def _unavailable(reason: str) -> None:
@@ -49,14 +51,19 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    """Start headless Chromium through the system's chromedriver (nothing downloaded)."""
+def require_browser() -> None:
+    """Skip (fail under CI=true) with the reason when chromium or chromedriver is missing."""
     missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
     if missing:
         _unavailable(
             f"no {' or '.join(missing)}: apt-get install chromium chromium-driver to run them"
         )
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Start headless Chromium through the system's chromedriver (nothing downloaded)."""
+    require_browser()
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
@@ -178,6 +185,7 @@ def tab_order(driver: Any, count: int) -> list[str]:
     return seen
 
 
+@on_sqlite
 async def test_a_visit_through_the_pages(site: Site, browser: Any, artifacts: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -268,6 +276,7 @@ async def test_a_visit_through_the_pages(site: Site, browser: Any, artifacts: Pa
     print("\n".join(str(s) for s in shots))
 
 
+@on_sqlite
 async def test_a_page_of_a_server_with_pages_off_says_not_found(
     site: Site, browser: Any, artifacts: Path
 ) -> None:
@@ -278,3 +287,15 @@ async def test_a_page_of_a_server_with_pages_off_says_not_found(
         assert browser.find_element("tag name", "body").text == "404: Not Found"
 
     await in_thread(visit)
+
+
+def test_without_chromium_the_tests_skip_saying_why_and_fail_under_ci(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", "/nowhere/chromium")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no /nowhere/chromium: apt-get install"):
+        require_browser()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true: the browser tests must run"):
+        require_browser()

@@ -168,7 +168,7 @@ class Site:
     # The pages ---------------------------------------------------------------------------
 
     async def server(self, request: web.Request, guild: Shown) -> tuple[bytes, str]:
-        """The server's page: its name, the open polls, the latest monthly board, the sets."""
+        """Make the server's page: its name, the open polls, the latest monthly board, the sets."""
         gid = guild.guild_id
         posted = await self._pages.latest_posted_month(gid)
         board = await self._services.boards.month(gid, posted)
@@ -187,7 +187,7 @@ class Site:
         )
 
     async def board(self, request: web.Request, guild: Shown) -> tuple[bytes, str]:
-        """A board (a month's or all time, of every set or one), 50 rows a page."""
+        """Make a board's page (a month or all time, every set or one), 50 rows a page."""
         in_set = await self._set(request, guild)
         board, period = await self._board(request, guild, in_set)
         page = _page(request)
@@ -212,7 +212,7 @@ class Site:
         )
 
     async def prediction(self, request: web.Request, guild: Shown) -> tuple[bytes, str]:
-        """A prediction: statement, dates, tally (or only the count while sealed), history."""
+        """Make a prediction's page: statement, dates, tally (or the sealed count), history."""
         number = _id(request, "number")
         gid = guild.guild_id
         shown, disputes, stored = await self._pages.prediction(gid, number)
@@ -222,7 +222,7 @@ class Site:
         )
 
     async def member(self, request: web.Request, guild: Shown) -> tuple[bytes, str]:
-        """A member's record and scored votes, as /stats shows them (ranked members only)."""
+        """Make a member's page: record and scored votes as /stats shows them (ranked only)."""
         member_id = _id(request, "member")
         gid = guild.guild_id
         record = await self._services.boards.member(gid, member_id)
@@ -246,7 +246,7 @@ class Site:
     # The cards ----------------------------------------------------------------------------
 
     async def board_card(self, request: web.Request, guild: Shown) -> tuple[bytes, str]:
-        """A board's card as a PNG image."""
+        """Draw a board's card as a PNG image."""
         in_set = await self._set(request, guild)
         board, _ = await self._board(request, guild, in_set)
         top = [r.member_id for r in board.top(cards.LEADERBOARD_TOP)]
@@ -258,7 +258,7 @@ class Site:
         return data, PNG
 
     async def member_card(self, request: web.Request, guild: Shown) -> tuple[bytes, str]:
-        """A member's card as a PNG image (ranked members only)."""
+        """Draw a member's card as a PNG image (ranked members only)."""
         member_id = _id(request, "member")
         record = await self._services.boards.member(guild.guild_id, member_id)
         if record.row is None:
