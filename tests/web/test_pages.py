@@ -23,6 +23,8 @@ async def test_server_page_shows_name_open_polls_board_and_sets(site: Site) -> N
     assert status == 200
     assert headers["Content-Type"] == "text/html; charset=utf-8"
     assert headers["Cache-Control"] == "public, max-age=60"
+    assert headers["Content-Security-Policy"].startswith("default-src 'none'; style-src 'self'")
+    assert headers["X-Content-Type-Options"] == "nosniff"
     # The server's name, escaped (it comes from Discord, like any member's text).
     assert "<h1><bdi>Forecasters &lt;b&gt;&amp;amp;&lt;/b&gt;</bdi></h1>" in body
     assert body.count("<h1") == 1
@@ -166,6 +168,12 @@ async def test_boards_are_paged(
     assert (await site.get(f"/s/{GUILD}/board/all-time?page=4"))[0] == 404
     _, month, _ = await site.get(f"/s/{GUILD}/board/2025-11?page=2")
     assert "Leaderboard · November 2025" in month and "page 2 of 3" in month
+    # Beside a month: the one before it, and the one after it only up to this month.
+    assert f'href="/s/{GUILD}/board/2025-10">Previous month' in month
+    assert "Next month" not in month
+    _, earlier, _ = await site.get(f"/s/{GUILD}/board/2025-09")
+    assert f'href="/s/{GUILD}/board/2025-10">Next month' in earlier
+    assert "Previous month" not in first
 
 
 async def test_long_and_hostile_statement_is_escaped_whole(

@@ -11,6 +11,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import UTC
 
 import jinja2
 from aiohttp import web
@@ -31,6 +32,17 @@ log = logging.getLogger(__name__)
 #: Pages and cards change at most when a resolution or a vote lands: a minute is fresh enough.
 CACHE = "public, max-age=60"
 STATIC_CACHE = "public, max-age=3600"
+#: On every page, card and the style sheet: no script may run (the pages have none), only
+#: this server's style sheet and images load, nothing may frame them, no type is sniffed.
+HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Content-Language": "en",
+}
 #: Rows of a board on one page.
 BOARD_PAGE = 50
 #: Pages made at once (kept ones are served meanwhile).
@@ -147,11 +159,7 @@ class Site:
             )
             return web.Response(
                 body=kept.body,
-                headers={
-                    "Content-Type": kept.content_type,
-                    "Cache-Control": CACHE,
-                    "Content-Language": "en",
-                },
+                headers={"Content-Type": kept.content_type, "Cache-Control": CACHE, **HEADERS},
             )
 
         return functools.partial(serve, self)
@@ -162,7 +170,7 @@ class Site:
             body=self._css,
             content_type="text/css",
             charset="utf-8",
-            headers={"Cache-Control": STATIC_CACHE},
+            headers={"Cache-Control": STATIC_CACHE, **HEADERS},
         )
 
     # The pages ---------------------------------------------------------------------------
@@ -197,6 +205,11 @@ class Site:
         rows = board.rows[(page - 1) * BOARD_PAGE : page * BOARD_PAGE]
         shown = [r.member_id for r in (*board.top(cards.LEADERBOARD_TOP), *rows)]
         names = await self._names(guild.guild_id, shown)
+        months: tuple[str | None, str | None] = (None, None)
+        if board.month is not None:  # the months beside it, none after this one
+            now = Month.containing(self._services.clock.now(), UTC)
+            later = board.month.next()
+            months = (str(board.month.previous()), str(later) if later <= now else None)
         return self._html(
             "board.html",
             request,
@@ -208,6 +221,7 @@ class Site:
             in_set=in_set,
             page=page,
             pages=pages,
+            months=months,
             alt=cards.leaderboard_alt(board, names),
         )
 
