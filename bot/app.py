@@ -100,6 +100,7 @@ class CalledItBot(commands.Bot):
         scope: ShardScope | None = None,
         cooldown: timedelta = COOLDOWN,
         metrics: Metrics | None = None,
+        web_public_url: str | None = None,
         **client_options: Any,
     ) -> None:
         metrics = metrics or Metrics()
@@ -148,6 +149,7 @@ class CalledItBot(commands.Bot):
             scope=self.scope,
             process=self.process,
             metrics=metrics,
+            web_public_url=web_public_url,
         )
         flows = self.workflows
         self.scheduler = Scheduler(

@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     #: Where /metrics is served on its own; without METRICS_PORT it is on WEB_PORT.
     metrics_host: str = "127.0.0.1"
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    #: The public address of the server pages (/setup web answers with <it>/s/<server>).
+    web_public_url: str | None = None
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -146,6 +148,16 @@ class Settings(BaseSettings):
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise ValueError("must be an http(s) URL such as http://127.0.0.1:8080/api/v10")
         return value.rstrip("/")
+
+    @field_validator("web_public_url")
+    @classmethod
+    def _web_public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parsed = urlparse(value.strip())
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError("must be an http(s) address such as https://calledit.example.org")
+        return value.strip().rstrip("/")
 
     @field_validator("discord_gateway_url")
     @classmethod

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import binascii
 import contextlib
+import functools
 import logging
 import signal
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from bot.services import Services
 from bot.services.shard_state import backoff
 from bot.sharded import GatewayAdvice, IdentifyGate, ShardedCalledItBot, gateway_advice
 from bot.web.ops import Ops, web_servers
+from bot.web.pages import install as install_pages
 from bot.web.server import serving
 from bot.wiring import process_name
 from bot.workflows.startup import start_key
@@ -58,11 +60,13 @@ async def run_bot(settings: Settings) -> int:
     database = Database(settings.database_url)
     try:
         await upgrade(database)
-        services = Services.build(database, SystemClock())
+        clock = SystemClock()
+        services = Services.build(database, clock)
         options = {
             "dev_guild_id": settings.dev_guild_id,
             "seed": default_seed(),
             "scheduler_interval": settings.scheduler_interval,
+            "web_public_url": settings.web_public_url,
         }
         if advice is None:  # one shard, as always: the plain commands.Bot
             bot: CalledItBot = CalledItBot(services, **options)  # type: ignore[arg-type]
@@ -71,7 +75,15 @@ async def run_bot(settings: Settings) -> int:
             gate = IdentifyGate(services.shards, advice.max_concurrency, process_name())
             bot = ShardedCalledItBot(services, gate=gate, scope=scope, **options)
         ops = Ops(database, bot.metrics, shards=lambda: shard_states(bot, bot.scope.shard_ids))
-        async with bot, serving(web_servers(settings, ops)):  # HTTP only when WEB_PORT is set
+        pages = functools.partial(
+            install_pages,
+            database=database,
+            clock=clock,
+            services=services,  # the boards the bot keeps cached
+            guild_name=lambda guild_id: getattr(bot.get_guild(guild_id), "name", None),
+        )
+        # HTTP only when WEB_PORT is set: the operator endpoints and the server pages.
+        async with bot, serving(web_servers(settings, ops, [pages])):
             with stopping_on_signals(bot):
                 await start(bot, token)
     finally:

@@ -121,6 +121,7 @@ class Workflows:
         claimant: str | None = None,
         process: str | None = None,
         metrics: Metrics | None = None,
+        web_public_url: str | None = None,
     ) -> Workflows:
         """Wire the pieces over one Discord client; none of them gets the client itself."""
         scope = scope or ShardScope()
@@ -278,6 +279,7 @@ class Workflows:
                 voters,
                 scope=scope,
                 process=process,
+                public_url=web_public_url,
             ),
             buttons=buttons,
             counts=counts,

@@ -35,6 +35,12 @@ BENCHES = {
         "soak: RSS of the bot's process ({backend})",
         "after 20,000 votes",
     ),
+    "bench_web.py": (
+        "public pages, 50 concurrent clients, 20,000 votes, {backend}",
+        "static file (reference), 200 requests",
+        "month board page, 200 requests",
+        "prediction page, 200 requests",
+    ),
     "bench_read_back.py": (
         "read-back: 4 polls x 150 voters, 1 channel(s), {backend}",
         "database equals the reactions  True",

@@ -197,6 +197,18 @@ class Setup(
         await self._settled(interaction, text, config)
 
     @app_commands.command(
+        name="web", description="This server's public web pages: boards, predictions, members"
+    )
+    @app_commands.describe(mode="on: anyone with the link sees them; off: every page is a 404")
+    @admin_command
+    async def web(self, interaction: discord.Interaction, mode: Literal["on", "off"]) -> None:
+        """Turn the server's public pages on or off, and answer with their link."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        shown = await self._settings.web(guild_id_of(interaction), mode == "on")
+        text = render.web_answer(shown.config.web_enabled, shown.path, shown.link)
+        await self._settled(interaction, text, shown.config)
+
+    @app_commands.command(
         name="timezone", description="The time zone months are counted in, e.g. Europe/Paris"
     )
     @admin_command

@@ -34,7 +34,7 @@ from bot.render.predictions import (
     unresolved_announcement,
 )
 from bot.render.sets import set_list
-from bot.render.settings import settings
+from bot.render.settings import settings, web_answer
 from bot.render.texts import (
     CONTENT_MAX,
     OUTCOME_ICON,
@@ -87,5 +87,6 @@ __all__ = [
     "tally_line",
     "ts",
     "unresolved_announcement",
+    "web_answer",
     "with_notices",
 ]

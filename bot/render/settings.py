@@ -81,7 +81,27 @@ def settings(
                 False,
             ),
             ("Time zone", config.timezone, False),
+            ("Public pages", "on (/setup web)" if config.web_enabled else "off", False),
             *served,
             ("What I can't do here", notice_lines(problems) or "Nothing: all good.", False),
         ],
+    )
+
+
+def web_answer(on: bool, path: str, link: str | None) -> str:
+    """Say whether the server's public pages are on, and where they are."""
+    if not on:
+        return (
+            "Public pages off: every page of this server is a plain 404 now"
+            f" (they were at `{path}`)."
+        )
+    where = (
+        f"<{link}>"
+        if link
+        else f"`{path}` (the operator hasn't set a public address, WEB_PUBLIC_URL, so "
+        "only the path can be shown)"
+    )
+    return (
+        f"Public pages on: {where}. Anyone with the link sees the boards, the predictions with "
+        "their polls and resolutions, and ranked members' records, as members see them here."
     )

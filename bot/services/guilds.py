@@ -75,6 +75,10 @@ class GuildService:
         """Set how new polls take votes (reactions or sealed)."""
         return await self._update(guild_id, ballot_style=style.value)
 
+    async def set_web(self, guild_id: int, on: bool) -> GuildConfig:
+        """Turn the server's public web pages on or off."""
+        return await self._update(guild_id, web_enabled=on)
+
     async def voter_roles(self) -> list[tuple[int, int | None]]:
         """Return (guild, voter role) for every guild that has one."""
         from sqlalchemy import select

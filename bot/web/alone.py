@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import signal
-from collections.abc import Sequence
 
 from bot.config import Settings
+from bot.domain.clock import SystemClock
 from bot.domain.errors import InvalidInput
 from bot.metrics import Metrics
 from bot.web.ops import Ops, web_servers
-from bot.web.server import Installer, serving
+from bot.web.pages import install as install_pages
+from bot.web.server import serving
+from db.migrate import upgrade
 from db.session import Database
 
 log = logging.getLogger(__name__)
@@ -20,8 +23,8 @@ NO_PORT = "WEB_PORT is not set: `calledit web` has nothing to serve (e.g. WEB_PO
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
-async def serve_web(settings: Settings, pages: Sequence[Installer] = ()) -> int:
-    """Serve the operator endpoints (and the pages) until SIGTERM or SIGINT; return 0."""
+async def serve_web(settings: Settings) -> int:
+    """Serve the operator endpoints and the server pages until SIGTERM or SIGINT; return 0."""
     if settings.web_port is None:
         raise InvalidInput(NO_PORT)
     database = Database(settings.database_url)
@@ -30,7 +33,9 @@ async def serve_web(settings: Settings, pages: Sequence[Installer] = ()) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     try:
-        async with serving(web_servers(settings, Ops(database, metrics), pages)):
+        await upgrade(database)  # as `calledit run` does: either may start first
+        pages = functools.partial(install_pages, database=database, clock=SystemClock())
+        async with serving(web_servers(settings, Ops(database, metrics), [pages])):
             for sig in STOP_SIGNALS:
                 loop.add_signal_handler(sig, stop.set)
             await stop.wait()

@@ -132,7 +132,7 @@ class BoardCommands:
         if name is None:
             name = (await self._names.of(guild_id, [member_id])).get(member_id)
         data = await render_off_loop("a member card", lambda: _member(record, name, server))
-        files = [png_file(data, "stats.png", _member_alt(record, name))] if data else []
+        files = [png_file(data, "stats.png", cards.member_alt(record, name))] if data else []
         return Answer(render.stats(record), files, detail)
 
     async def breakdown(
@@ -174,14 +174,3 @@ class BoardCommands:
 
 def _member(record: MemberStats, name: str | None, server: str) -> bytes:
     return cards.member_card(record, name=name, server=server)
-
-
-def _member_alt(record: MemberStats, name: str | None) -> str:
-    who = " ".join((name or cards.NO_NAME).split())[:100]
-    row = record.row
-    if row is None:
-        return f"Member card of {who}: no scored votes yet."
-    return (
-        f"Member card of {who}: rank {row.rank} of {record.ranked_members}, "
-        f"{render.num(row.points)} points, {row.accuracy:.0%} exact, peer {row.peer:+.2f}."
-    )

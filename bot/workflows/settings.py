@@ -12,6 +12,7 @@ from bot.domain import notices
 from bot.domain.ballots import BallotStyle
 from bot.domain.errors import InvalidInput
 from bot.domain.notices import Notice
+from bot.domain.pages import server_link, server_path
 from bot.domain.roles import admin_role_problem
 from bot.domain.shards import ShardScope
 from bot.services.guilds import GuildService
@@ -31,6 +32,16 @@ class SettingsShown:
     served: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class WebPages:
+    """The server's settings after /setup web, with its pages' path and full address."""
+
+    config: GuildConfig
+    path: str
+    #: None when the operator set no public address (WEB_PUBLIC_URL).
+    link: str | None
+
+
 class Settings:
     """Read and change a server's settings; the order of each change's steps lives here."""
 
@@ -45,6 +56,7 @@ class Settings:
         *,
         scope: ShardScope,
         process: str,
+        public_url: str | None = None,
     ) -> None:
         self._guilds = guilds
         self._notices = notices_
@@ -54,6 +66,7 @@ class Settings:
         self._voters = voters
         self._scope = scope
         self._process = process
+        self._public_url = public_url
 
     async def show(self, guild_id: int) -> SettingsShown:
         """Return the settings, the active problems, and who serves this server."""
@@ -127,6 +140,11 @@ class Settings:
     async def dispute_hours(self, guild_id: int, hours: int) -> GuildConfig:
         """Set how many hours after a resolution members may dispute it (0: off)."""
         return await self._guilds.set_dispute_hours(guild_id, hours)
+
+    async def web(self, guild_id: int, on: bool) -> WebPages:
+        """Turn the server's public pages on or off; return the settings and the pages' address."""
+        config = await self._guilds.set_web(guild_id, on)
+        return WebPages(config, server_path(guild_id), server_link(self._public_url, guild_id))
 
     async def timezone(self, guild_id: int, name: str) -> GuildConfig:
         """Set the time zone months are counted in."""

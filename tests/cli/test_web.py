@@ -50,7 +50,9 @@ async def until(url: str, wanted: tuple[int, str], logs: str | Path, timeout: fl
 async def test_calledit_run_serves_healthz_and_readyz_and_stops_on_sigterm(
     emulator: Emulator, db_url: str, tmp_path: Path
 ) -> None:
-    emulator.create_guild("Forecasters", channels=("general", "polls"))
+    guild = emulator.create_guild("Forecasters", channels=("general", "polls"))
+    admin = emulator.add_admin(guild, "ada")
+    general = next(c for c in guild.channels.values() if c.name == "general")
     port = refused_port()
     bot = BotProcess(emulator, db_url, tmp_path)
     bot.env.update({"WEB_PORT": str(port), "WEB_HOST": "", "METRICS_PORT": ""})
@@ -62,6 +64,16 @@ async def test_calledit_run_serves_healthz_and_readyz_and_stops_on_sigterm(
         metrics = await answer(f"{base}/metrics")
         assert metrics is not None and metrics[0] == 200
         assert 'calledit_gateway_connected{shard="0"} 1.0' in metrics[1]
+        # The server pages ride on the same port: a 404 until an admin turns them on.
+        page = f"{base}/s/{guild.id}"
+        assert await answer(page) == (404, "Not found\n")
+        turned = await admin.run("/setup web", in_channel=general, options={"mode": "on"})
+        assert f"/s/{guild.id}" in turned.content, turned.content
+        shown = await answer(page)
+        assert shown is not None and shown[0] == 200, shown
+        assert (
+            "<h1><bdi>Forecasters</bdi></h1>" in shown[1]
+        )  # the name from the bot's gateway cache
         assert bot.proc is not None
         bot.proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(bot.proc.wait(), 30) == 0, bot.tails()
@@ -88,6 +100,9 @@ async def test_calledit_web_serves_from_the_database_alone(tmp_path: Path) -> No
         await until(f"{base}/healthz", (200, "ok\n"), log)
         await until(f"{base}/readyz", (200, "ready\n"), log)  # the database only: no Discord
         assert await answer(f"{base}/nope") == (404, "Not found\n")
+        assert await answer(f"{base}/s/1234") == (404, "Not found\n")  # pages, no such server
+        css = await answer(f"{base}/static/calledit.css")
+        assert css is not None and css[0] == 200  # the pages are served here too
         proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(proc.wait(), 20) == 0, log.read_text()
         assert "Traceback" not in log.read_text()

@@ -44,6 +44,7 @@ def test_a_wheel_install_finds_the_default_predictions_from_any_folder(tmp_path:
     # Every module of the checkout is in the wheel (the package list in pyproject is explicit).
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "bot/seeds/llm-predictions-2025.toml" in names
+    assert {"bot/web/pages/templates/base.html", "bot/web/pages/static/calledit.css"} <= names
     modules = {
         p.relative_to(REPO).as_posix() for top in ("bot", "db") for p in (REPO / top).rglob("*.py")
     }

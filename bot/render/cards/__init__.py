@@ -4,7 +4,7 @@ Rendering is CPU work (tens of milliseconds): callers run it off the event loop
 (asyncio.to_thread), so it never delays vote ingest or other commands.
 """
 
-from bot.render.cards.alt import leaderboard_alt, scorecard_alt
+from bot.render.cards.alt import leaderboard_alt, member_alt, scorecard_alt
 from bot.render.cards.canvas import MAX_BYTES, NO_NAME, clean, warm
 from bot.render.cards.leaderboard import TOP as LEADERBOARD_TOP
 from bot.render.cards.leaderboard import leaderboard_card
@@ -18,6 +18,7 @@ __all__ = [
     "clean",
     "leaderboard_alt",
     "leaderboard_card",
+    "member_alt",
     "member_card",
     "scorecard_alt",
     "scorecard_card",

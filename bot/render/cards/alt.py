@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from bot.domain.outcomes import Outcome
 from bot.render.cards.canvas import NO_NAME
 from bot.render.texts import cut, num
-from bot.snapshots.boards import Board, SourceCard
+from bot.snapshots.boards import Board, MemberStats, SourceCard
 
 #: Discord's limit on an attachment's description.
 ALT_MAX = 1024
@@ -32,6 +32,18 @@ def leaderboard_alt(board: Board, names: Mapping[int, str], member: int | None =
     if own is not None:
         parts.append(f"Your row: {own.rank}. {_name(names, own.member_id)}, {_points(own.points)}.")
     return cut(" ".join(parts), ALT_MAX)
+
+
+def member_alt(record: MemberStats, name: str | None) -> str:
+    """Say whose card it is, with rank, points, exact calls and peer score (or none yet)."""
+    who = cut(" ".join((name or NO_NAME).split()), 100)
+    row = record.row
+    if row is None:
+        return f"Member card of {who}: no scored votes yet."
+    return (
+        f"Member card of {who}: rank {row.rank} of {record.ranked_members}, "
+        f"{num(row.points)} points, {row.accuracy:.0%} exact, peer {row.peer:+.2f}."
+    )
 
 
 def scorecard_alt(found: Sequence[SourceCard]) -> str:
