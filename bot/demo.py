@@ -120,7 +120,7 @@ class Transcript:
                 self._print(message, f"  bot {label} in #{name}:")
 
     def _print(self, message: Message, prefix: str) -> None:
-        lines = [self._text(message.content)] if message.content else []
+        lines = self._text(message.content).splitlines() if message.content else []
         for embed in message.embeds:
             lines.append(f"**{self._text(embed.get('title', ''))}**")
             if embed.get("description"):
@@ -135,6 +135,14 @@ class Transcript:
                     lines.extend(f"    {line}" for line in value.splitlines())
                 else:
                     lines.append(f"  {field['name']}: {value}")
+        buttons = [
+            f"[{' '.join(filter(None, (b.get('emoji', {}).get('name'), b.get('label'))))}]"
+            for row in message.components
+            for b in row.get("components", [])
+            if b.get("type") == 2
+        ]
+        if buttons:
+            lines.append("buttons: " + " ".join(buttons))
         for attachment in message.attachments:
             lines.append(f"[attachment {attachment.filename}, {len(attachment.data)} bytes]")
             if attachment.filename.endswith(".png") and self.cards is not None:

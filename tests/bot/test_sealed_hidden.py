@@ -13,7 +13,6 @@ from typing import Any
 from discord_emulator import Actor
 from sqlalchemy import update
 
-from bot.demo_sealed import has_option
 from bot.domain.outcomes import Choice
 from bot.domain.receipts import new_salt
 from db.models import Poll, Vote
@@ -184,14 +183,6 @@ async def test_resolving_closes_and_publishes_first_and_votes_stay_private(live:
     shown = str([m.embeds for m in other.messages])
     assert "sealed ballot" in shown and "voted" not in shown
     assert len(other.messages) == 1
-
-
-async def test_the_demo_finds_the_commands_its_sealed_act_needs(live: World) -> None:
-    assert has_option(live.bot, "poll", "open", "hours")
-    assert has_option(live.bot, "poll", "results")
-    assert not has_option(live.bot, "poll", "open", "no_such_option")
-    assert not has_option(live.bot, "poll", "no_such_command")
-    assert not has_option(live.bot, "leaderboard", "open")  # not a group
 
 
 async def test_the_deadline_closes_it_with_the_commitment_and_without_its_buttons(

@@ -28,6 +28,13 @@ def test_demo_plays_a_season_cleanly(tmp_path: Path) -> None:
     assert "bot posts in #leaderboard:" in out
     assert "🏆 Leaderboard · December 2025" in out
     assert "(permissions, limits, rate limits): 0 violations, 0 unknown routes." in out
+    # The last act: a sealed poll, its count only while open, the close with its commitment.
+    sealed = out[out.index("== A sealed poll") :]
+    assert "buttons: [✅ came true] [🌓 partly] [❌ did not] [🧾 My vote] [Retract]" in sealed
+    assert "Voted so far: 5 members" in sealed
+    assert "🔒 5 sealed votes · the tally shows when the poll closes" in sealed
+    assert "✅ 3 · 🌓 1 · ❌ 1 (5 votes)\n    Commitment: `" in sealed
+    assert "(verified)" in sealed and "[attachment receipt.json," in sealed
     assert result.stderr == ""  # a missing API spec is said in the transcript, not logged
     assert not (tmp_path / "data").exists()  # the demo's database is a throwaway
     folder = tmp_path / "demo-cards"
