@@ -19,7 +19,6 @@ from bot.services import Services
 from bot.web.pages import PAGE_TTL, install
 from db.models import Poll, Prediction
 from tests.bot.conftest import live, world
-from tests.pg import BACKENDS
 from tests.services.test_polls_votes import GUILD, HALF, NO, SEED, YES, open_poll
 
 __all__ = ["live", "world"]
@@ -38,12 +37,6 @@ VOTES = {  # prediction number -> member -> choice
     2: {1: NO, 2: YES, 3: YES, 4: YES},
     3: {1: YES, 2: NO, 5: NO},
 }
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> str:
-    """Run each page test once per backend."""
-    return str(request.param)
 
 
 @pytest.fixture

@@ -12,12 +12,14 @@ from bot.domain.errors import NotFound
 from bot.domain.votes import EventKind, VoteEvent
 from bot.services.public_pages import PublicPages
 from db.models import Prediction
+from tests.bot.conftest import ON_BOTH_BACKENDS
 from tests.services.test_polls_votes import YES, open_poll
 from tests.web.conftest import GUILD, NAMES, OTHER, Site, play, seal, show_pages
 
 UNKNOWN = "/no/such/page"
 
 
+@ON_BOTH_BACKENDS
 async def test_server_page_shows_name_open_polls_board_and_sets(site: Site) -> None:
     status, body, headers = await site.get(f"/s/{GUILD}")
     assert status == 200
@@ -37,6 +39,7 @@ async def test_server_page_shows_name_open_polls_board_and_sets(site: Site) -> N
     assert f'href="/s/{GUILD}/sets/' in body
 
 
+@ON_BOTH_BACKENDS
 async def test_pages_off_unknown_or_other_servers_ids_are_the_plain_404(site: Site) -> None:
     _, unknown, _ = await site.get(UNKNOWN)
     assert unknown == "404: Not Found"
@@ -81,6 +84,7 @@ async def test_pages_off_unknown_or_other_servers_ids_are_the_plain_404(site: Si
     assert (await site.get(f"/s/{OTHER}/p/1"))[0] == 200
 
 
+@ON_BOTH_BACKENDS
 async def test_read_only_get_and_head(site: Site) -> None:
     status, body, headers = await site.get(f"/s/{GUILD}/p/1", "HEAD")
     assert (status, body) == (200, "") and headers["Cache-Control"] == "public, max-age=60"
@@ -88,6 +92,7 @@ async def test_read_only_get_and_head(site: Site) -> None:
         assert (await site.get(f"/s/{GUILD}/p/1", method))[0] == 405, method
 
 
+@ON_BOTH_BACKENDS
 async def test_prediction_page_history_evidence_and_disputes(site: Site) -> None:
     status, body, _ = await site.get(f"/s/{GUILD}/p/2")
     assert status == 200
@@ -108,6 +113,7 @@ async def test_prediction_page_history_evidence_and_disputes(site: Site) -> None
     assert history.index("It did.") < history.index("Only half.")
 
 
+@ON_BOTH_BACKENDS
 async def test_sealed_poll_shows_only_the_count(site: Site) -> None:
     await seal(site.services, 3)
     _, page, _ = await site.get(f"/s/{GUILD}/p/3")
@@ -121,6 +127,7 @@ async def test_sealed_poll_shows_only_the_count(site: Site) -> None:
     assert "sealed" not in closed and "came true: 1" in closed and "did not: 2" in closed
 
 
+@ON_BOTH_BACKENDS
 async def test_member_page_and_cards(site: Site) -> None:
     status, body, _ = await site.get(f"/s/{GUILD}/m/4")
     assert status == 200
@@ -145,6 +152,7 @@ async def test_member_page_and_cards(site: Site) -> None:
     assert "<h1><bdi>מרים العربية</bdi></h1>" in rtl
 
 
+@ON_BOTH_BACKENDS
 async def test_boards_are_paged(
     services,
     clock,
@@ -176,6 +184,7 @@ async def test_boards_are_paged(
     assert "Previous month" not in first
 
 
+@ON_BOTH_BACKENDS
 async def test_long_and_hostile_statement_is_escaped_whole(
     services,
     clock,
@@ -209,6 +218,7 @@ async def test_a_failing_page_is_a_plain_500(site: Site) -> None:
     assert NAMES[1] not in body
 
 
+@ON_BOTH_BACKENDS
 @pytest.mark.parametrize("ttl", [60.0, 0.0])
 async def test_pages_are_kept_until_what_they_show_changes(
     services,
@@ -232,6 +242,7 @@ async def test_pages_are_kept_until_what_they_show_changes(
     assert (await site.get(path))[0] == 404
 
 
+@ON_BOTH_BACKENDS
 async def test_the_pages_read_a_prediction_as_the_bot_does(services, clock) -> None:  # type: ignore[no-untyped-def]
     await play(services, clock)
     # #3 gets a second poll where one member changes their vote and another votes anew.

@@ -137,7 +137,13 @@ def add_control_routes(app: web.Application, emu: ControlTarget) -> None:
         """Create a guild: ``{"name": str, "channels": [str]}``."""
         body = await _json(request)
         g = emu.create_guild(body.get("name", "Guild"), channels=body.get("channels", ["general"]))
-        return _ok({"id": str(g.id), "channels": {c.name: str(c.id) for c in g.channels.values()}})
+        return _ok(
+            {
+                "id": str(g.id),
+                "owner_id": str(g.owner_id),  # an admin for commands run over this API
+                "channels": {c.name: str(c.id) for c in g.channels.values()},
+            }
+        )
 
     async def bulk_guilds(request: web.Request) -> web.Response:
         """Create many realistic guilds: ``{"count", "channels", "roles", "emojis", "members",
