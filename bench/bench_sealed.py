@@ -20,8 +20,8 @@ driver, which only asks the emulator to send and reads the database.
   gateway socket takes it (a click burst without a rate; ``POST /_emulator/reactions/flood``).
 
 For every burst the driver counts what users would see last: the rows in ``votes`` of that
-poll (and distinct members, so a vote stored twice would show), and times from the last event
-sent until they are all there ("drain"). Prints the table and writes JSON to
+poll (and distinct members, so a vote stored twice would show), and times from the first event
+sent until they are all there. Prints the table and writes JSON to
 ``bench/out/sealed[-postgresql].json``.
 """
 
@@ -66,7 +66,7 @@ class Bot:
             "DEV_GUILD_ID": "",
             "WEB_PORT": "",
             "METRICS_PORT": "",
-            "LOG_LEVEL": "WARNING",
+            "LOG_LEVEL": os.environ.get("BENCH_BOT_LOG_LEVEL", "WARNING"),
         }
         self.log = log
         self.proc: asyncio.subprocess.Process | None = None
@@ -113,10 +113,10 @@ def tail(log: Path) -> str:
 
 async def stored(database: Database, poll_id: int) -> tuple[int, int]:
     """Return the votes stored on a poll and the distinct members among them."""
-    async with database.session() as session:
+    async with database.read() as session:
         rows, members = (
             await session.execute(
-                select(func.count(), func.count(func.distinct(Vote.user_id))).where(
+                select(func.count(), func.count(func.distinct(Vote.member_id))).where(
                     Vote.poll_id == poll_id
                 )
             )
@@ -147,23 +147,23 @@ async def open_poll(
 
 async def poll_id_of(database: Database, message_id: int) -> int:
     """Return the id of the poll posted as a message."""
-    async with database.session() as session:
+    async with database.read() as session:
         poll_id = await session.scalar(select(Poll.id).where(Poll.message_id == message_id))
     assert poll_id is not None
     return int(poll_id)
 
 
-async def drain(database: Database, poll_id: int, want: int, sent_at: float) -> dict[str, Any]:
-    """Wait until `want` votes are stored on a poll; return the count and the drain time."""
-    end = time.perf_counter() + 120
+async def drain(database: Database, poll_id: int, want: int, started: float) -> dict[str, Any]:
+    """Wait until `want` votes are stored on a poll; return the count and the time it took."""
+    end = time.perf_counter() + 600
     rows, members = await stored(database, poll_id)
     while rows < want and time.perf_counter() < end:
         await asyncio.sleep(0.02)
         rows, members = await stored(database, poll_id)
-    drained = time.perf_counter() - sent_at
+    took = time.perf_counter() - started
     await asyncio.sleep(1.0)  # anything stored twice or late would show now
     rows, members = await stored(database, poll_id)
-    return {"stored": rows, "members": members, "drain_s": drained}
+    return {"stored": rows, "members": members, "all_stored_s": took}
 
 
 async def click_burst(
@@ -171,14 +171,14 @@ async def click_burst(
 ) -> dict[str, Any]:
     """Run a click burst on a sealed poll; return the answers' report and what was stored."""
     custom_ids = [f"calledit:vote:{poll_id}:{c}" for c in CHOICES]
+    counting = asyncio.ensure_future(drain(database, poll_id, n, time.perf_counter()))
     report = await remote.click_burst(
         message_id, members=n, custom_ids=custom_ids, rate=rate, timeout=600
     )
     if report.get("error"):
         raise SystemExit(f"click burst failed: {report['error']}")
-    sent_at = time.perf_counter()  # the report arrives once every click was answered or failed
     firsts = [c["first_answer_ms"] for c in report["clicks"] if c["first_answer_ms"] is not None]
-    counted = await drain(database, poll_id, n, sent_at)
+    counted = await counting
     return {
         "clicks": len(report["clicks"]),
         "answered": len(firsts),
@@ -202,6 +202,7 @@ async def reaction_burst(
 ) -> dict[str, Any]:
     """Send the same burst as reactions (paced in slices, or one flood); return what was stored."""
     started = time.perf_counter()
+    counting = asyncio.ensure_future(drain(database, poll_id, len(members), started))
     if rate is None:
         flood = await remote.post(
             "/reactions/flood", {"message_ids": [str(message_id)], "member_ids": members}
@@ -220,9 +221,8 @@ async def reaction_burst(
             wait = started + (i + per) / rate - time.perf_counter()
             if wait > 0:
                 await asyncio.sleep(wait)
-    sent_at = time.perf_counter()
-    counted = await drain(database, poll_id, len(members), sent_at)
-    return {"send_s": sent_at - started, **counted}
+    sent_in = time.perf_counter() - started
+    return {"send_s": sent_in, **(await counting)}
 
 
 def pct(values: list[float], q: float) -> float | None:
@@ -252,7 +252,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
             async def seeded() -> bool:
                 try:
-                    async with database.session() as session:
+                    async with database.read() as session:
                         n = await session.scalar(
                             select(func.count()).where(Prediction.guild_id == int(guild["id"]))
                         )
@@ -278,6 +278,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             results["reactions_paced"] = await reaction_burst(
                 remote, database, *polls[2], members["ids"], rate
             )
+            results["violations_paced"] = len((await remote.get("/state"))["violations"])
             results["clicks_at_once"] = await click_burst(
                 remote, database, *polls[3], args.members, None
             )
@@ -311,12 +312,13 @@ def table(r: dict[str, Any]) -> list[Row]:
     for kind, label in (("paced", f"within {r['seconds']:g} s"), ("at_once", "all at once")):
         c, x = r[f"clicks_{kind}"], r[f"reactions_{kind}"]
         ok = c["failed"] == 0 and c["late"] == 0 and c["stored"] == c["members"] == n
+        paced = kind == "paced"  # the goal's burst; all at once is reported beside it
         rows += [
             Row(
                 f"clicks {label}: answered within 3 s",
                 f"{c['answered'] - c['late']}/{c['clicks']} ({c['failed']} failed)",
-                goal=f"{n}/{n}",
-                verdict="ok" if ok else "MISSED",
+                goal=f"{n}/{n}" if paced else "",
+                verdict=("ok" if ok else "MISSED") if paced else "",
             ),
             Row(
                 f"clicks {label}: first answer p50 / p99 / max, ms",
@@ -339,20 +341,21 @@ def table(r: dict[str, Any]) -> list[Row]:
                 f"{x['send_s']:.2f} (reactions)",
             ),
             Row(
-                f"{label}: from the last sent to all stored, s",
-                f"{c['drain_s']:.2f}",
-                f"{x['drain_s']:.2f} (reactions)",
-                ratio=f"{c['drain_s'] / x['drain_s']:.2f}x" if x["drain_s"] > 0 else "",
+                f"{label}: from the first sent to all stored, s",
+                f"{c['all_stored_s']:.2f}",
+                f"{x['all_stored_s']:.2f} (reactions)",
+                ratio=f"{c['all_stored_s'] / x['all_stored_s']:.2f}x",
             ),
         ]
     rows.append(
         Row(
-            "emulator: violations / 429s",
-            f"{r['violations']} / {r['rate_limited']}",
-            goal="0 / 0",
-            verdict="ok" if r["violations"] == 0 else "MISSED",
+            "emulator: violations in the paced bursts / in all",
+            f"{r['violations_paced']} / {r['violations']}",
+            goal="0 / -",
+            verdict="ok" if r["violations_paced"] == 0 else "MISSED",
         )
     )
+    rows.append(Row("emulator: 429s", f"{r['rate_limited']}", goal="0"))
     rows.append(
         Row(
             "bot RSS start / end, MB",

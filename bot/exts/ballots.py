@@ -3,7 +3,7 @@
 The buttons' custom_ids carry the poll (bot/domain/ballots.py), so they keep working after a
 restart with no view kept per message. A press is checked and its vote put through the one
 writer (bot/votes/buttons.py); the member hears back only once it is committed: within 2 s
-directly, else the answer is deferred (Discord allows 3 s) and followed up.
+of the click directly, else the answer is deferred (Discord allows 3 s) and followed up.
 """
 
 from __future__ import annotations
@@ -41,6 +41,16 @@ def reply_text(later: asyncio.Future[Answer | Refusal]) -> str:
     return texts.ballot_reply(result.button, result.state, result.code)
 
 
+def defer_in(interaction: discord.Interaction) -> float:
+    """Return how long an answer may still wait before deferring: DEFER_AFTER from creation.
+
+    Counted from when Discord made the interaction (its id), not from when this handler got
+    to it: in a burst the handler may start late, and Discord's 3 s run from the click.
+    """
+    age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+    return min(DEFER_AFTER, max(0.0, DEFER_AFTER - age))
+
+
 async def answer(votes: ButtonVotes, interaction: discord.Interaction, custom_id: str) -> None:
     """Handle one press: refuse it in one line, or store its vote and then answer privately."""
     user = interaction.user
@@ -56,7 +66,7 @@ async def answer(votes: ButtonVotes, interaction: discord.Interaction, custom_id
             allowed_mentions=NO_MENTIONS,
         )
         return
-    done, _ = await asyncio.wait({pressed.later}, timeout=DEFER_AFTER)
+    done, _ = await asyncio.wait({pressed.later}, timeout=defer_in(interaction))
     if done:
         await interaction.response.send_message(
             reply_text(pressed.later), ephemeral=True, allowed_mentions=NO_MENTIONS
