@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +32,9 @@ from db.models import MemberName, Poll, Vote, sqlite_datetime
 from db.session import Database
 
 log = logging.getLogger(__name__)
+
+#: Members per IN list when reading many ballots (well under any driver's parameter limit).
+IN_CHUNK = 500
 
 _votes = Vote.__table__
 _names = MemberName.__table__
@@ -315,27 +318,41 @@ class VoteService:
 
     async def ballot(self, poll_id: int, member_id: int) -> BallotState | None:
         """Return a poll with a member's stored ballot on it; None when there is no such poll."""
+        found = await self.ballots(poll_id, (member_id,))
+        return None if found is None else found[member_id]
+
+    async def ballots(
+        self, poll_id: int, member_ids: Collection[int]
+    ) -> dict[int, BallotState] | None:
+        """Return several members' ballots on one poll in one read; None: no such poll."""
         async with self._db.read() as session:
             poll = await session.get(Poll, poll_id)
             if poll is None:
                 return None
-            row = (
-                await session.execute(
-                    select(Vote.choice, Vote.salt).where(
-                        Vote.poll_id == poll_id, Vote.member_id == member_id
+            stored: dict[int, tuple[int, str | None]] = {}
+            wanted = sorted(set(member_ids))
+            for i in range(0, len(wanted), IN_CHUNK):
+                rows = await session.execute(
+                    select(Vote.member_id, Vote.choice, Vote.salt).where(
+                        Vote.poll_id == poll_id, Vote.member_id.in_(wanted[i : i + IN_CHUNK])
                     )
                 )
-            ).first()
-            return BallotState(
-                poll.id,
-                poll.guild_id,
-                poll.message_id,
-                parse_ballot_style(poll.ballot_style),
-                poll.closes_at,
-                poll.closed_at,
-                Choice.from_ordinal(row[0]) if row is not None else None,
-                row[1] if row is not None else None,
-            )
+                stored.update((member, (choice, salt)) for member, choice, salt in rows)
+            style = parse_ballot_style(poll.ballot_style)
+            out = {}
+            for member in wanted:
+                choice, salt = stored.get(member, (None, None))
+                out[member] = BallotState(
+                    poll.id,
+                    poll.guild_id,
+                    poll.message_id,
+                    style,
+                    poll.closes_at,
+                    poll.closed_at,
+                    Choice.from_ordinal(choice) if choice is not None else None,
+                    salt,
+                )
+            return out
 
     async def count(self, poll_id: int) -> int:
         """Return how many members have a vote on one poll."""

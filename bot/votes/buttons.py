@@ -26,6 +26,7 @@ from bot.domain.votes import EventKind, VoteEvent
 from bot.services.votes import VoteService
 from bot.snapshots.predictions import OpenPollRef
 from bot.snapshots.votes import BallotState
+from bot.votes.ballot_reads import BallotReads
 from bot.votes.writer import VoteWriter
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ class ButtonVotes:
         self._polls = polls
         self._voters = voters
         self._votes = votes
+        self._reads = BallotReads(votes)
         self._now = now
         #: Told after each committed vote on a sealed poll (its message's count).
         self._counted = counted
@@ -174,7 +176,7 @@ class ButtonVotes:
     ) -> Answer | Refusal:
         if not await committed:
             log.warning("a button vote on poll %s was not stored", ref.poll_id)
-        state = await self._votes.ballot(button.poll_id, press.member_id)
+        state = await self._reads.get(button.poll_id, press.member_id)
         if state is None:
             return Refusal.NO_POLL
         if state.closed_at is None:
