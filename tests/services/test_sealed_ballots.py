@@ -13,6 +13,7 @@ from bot.domain.outcomes import Choice
 from bot.domain.seedfile import load
 from bot.domain.votes import EventKind, VoteEvent
 from bot.services import Services
+from bot.votes.ballot_reads import BallotReads
 
 GUILD = 111
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "llm-predictions-2025.toml"
@@ -94,3 +95,25 @@ async def test_a_click_racing_the_close_is_stored_before_it_or_refused(
     assert len(accepted) + refused == 60
     # What the close saw is what is stored: nothing was added after it.
     assert closed.prediction.tally.total == len(stored)
+
+
+async def test_many_presses_read_back_in_one_go(
+    sealed: tuple[Services, int], clock: FrozenClock
+) -> None:
+    services, poll_id = sealed
+    members = range(1, 1201)  # more than one IN list
+    await services.votes.apply(
+        [click(clock, m, (YES, HALF, NO)[m % 3], f"{m:032x}") for m in members if m % 4]
+    )
+    read = await services.votes.ballots(poll_id, [*members, 5000])
+    assert read is not None and set(read) == {*members, 5000}
+    for m in members:
+        expected = (None, None) if m % 4 == 0 else ((YES, HALF, NO)[m % 3], f"{m:032x}")
+        assert (read[m].choice, read[m].salt) == expected, m
+    assert read[5000].choice is None and read[5000].poll_id == poll_id
+    assert await services.votes.ballots(poll_id + 99, [1]) is None
+    # The presses' reader: concurrent reads of one poll are answered alike.
+    reads = BallotReads(services.votes)
+    states = await asyncio.gather(*(reads.get(poll_id, m) for m in (1, 2, 4, 1)))
+    assert [(s.choice if s else "none") for s in states] == [HALF, NO, None, HALF]
+    assert await reads.get(poll_id + 99, 1) is None

@@ -6,12 +6,12 @@ import re
 from collections.abc import Awaitable, Callable
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 
 from bot.domain.errors import NotFound
 from bot.domain.votes import EventKind, VoteEvent
 from bot.services.public_pages import PublicPages
-from db.models import Prediction
+from db.models import Poll, Prediction
 from tests.bot.conftest import ON_BOTH_BACKENDS
 from tests.services.test_polls_votes import YES, open_poll
 from tests.web.conftest import GUILD, NAMES, OTHER, Site, play, seal, show_pages
@@ -125,6 +125,22 @@ async def test_sealed_poll_shows_only_the_count(site: Site) -> None:
     await site.services.polls.close(GUILD, 3)
     _, closed, _ = await site.get(f"/s/{GUILD}/p/3")
     assert "sealed" not in closed and "came true: 1" in closed and "did not: 2" in closed
+
+
+@ON_BOTH_BACKENDS
+async def test_member_page_keeps_sealed_ballots_private(site: Site) -> None:
+    async with site.services.db.write() as session:  # #1 was polled with sealed ballots
+        first = await session.scalar(
+            select(Prediction.id).where(Prediction.guild_id == GUILD, Prediction.number == 1)
+        )
+        await session.execute(
+            update(Poll).where(Poll.prediction_id == first).values(ballot_style="sealed")
+        )
+    status, body, _ = await site.get(f"/s/{GUILD}/m/4")  # voted partly on #1, came true on #2
+    assert status == 200
+    rows = {n: row for n in (1, 2) for row in body.split("<tr>") if f'/p/{n}">' in row}
+    assert "🔒 sealed ballot" in rows[1] and "partly" not in rows[1] and "0.5" not in rows[1]
+    assert "came true" in rows[2] and "sealed" not in rows[2]
 
 
 @ON_BOTH_BACKENDS
