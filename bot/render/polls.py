@@ -162,22 +162,27 @@ def poll_closed_message(closed: ClosedPoll) -> discord.Embed:
     if closed.poll.sealed and (closed.poll.close_reason or "closed") in RESULT_REASONS:
         tally = (
             "Ballots",
-            f"{sealed_count(p.tally.total)}: voting is over. "
-            "The tally and its commitment are in the result post.",
+            f"{sealed_count(p.tally.total)}: voting is over. The tally is in the result post.",
             False,
         )
+    fields = [tally]
+    if closed.poll.sealed and closed.poll.sealed_root is not None:
+        # On the message itself too: a close with no result post (resolved, archived) or one
+        # whose post is late still publishes it before any resolution can be made.
+        root = commitment_line(closed.poll.sealed_root, closed.poll.sealed_count or 0)
+        fields.append(("Commitment", root, False))
+    fields.append(
+        (
+            "Status",
+            f"This poll {reason} {ts(closed.poll.closed_at or closed.poll.closes_at, 'R')}.",
+            False,
+        )
+    )
     return embed(
         f"Poll closed · {prediction_heading(p)}",
         p.statement,
         colour=COLOUR_CLOSED,
-        fields=[
-            tally,
-            (
-                "Status",
-                f"This poll {reason} {ts(closed.poll.closed_at or closed.poll.closes_at, 'R')}.",
-                False,
-            ),
-        ],
+        fields=fields,
         footer=f"Called It · prediction #{p.number}",
     )
 

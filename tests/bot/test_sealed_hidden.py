@@ -101,6 +101,9 @@ async def test_only_the_count_shows_while_open_for_everyone_then_the_close_revea
     ballots = fields_of(poll_message)["Ballots"]
     assert ballots.startswith("🔒 3 sealed votes: voting is over.")
     assert "the result post" in ballots and "✅ 2" not in ballots
+    # The commitment is on the message too, whatever becomes of the result post.
+    commitment = f"Commitment: `{ROOT}` over 3 ballots — check yours with /poll verify"
+    assert fields_of(poll_message)["Commitment"] == commitment
     (edit,) = [
         r for r in live.emu.requests_to("PATCH", EDIT_ROUTE) if r.path.endswith(str(message_id))
     ]
@@ -155,6 +158,20 @@ async def test_reactions_on_a_sealed_poll_are_no_votes_and_it_is_never_read_back
         assert await votes_of(world, message_id) == ballots
         live_ref = world.bot.discord_io.polls.get(message_id)
         assert live_ref is not None and live_ref.ballot == "sealed"
+
+
+async def test_archiving_a_sealed_poll_publishes_its_commitment_on_the_message(
+    live: World,
+) -> None:
+    message_id = await seal(live, 5, three(live))
+    removed = await live.run(live.admin, "/prediction remove", prediction="5")
+    assert removed.content.startswith("Archived prediction #5")
+    poll = await live.services.polls.by_message(message_id)
+    assert poll is not None and poll.sealed_root is not None  # computed at the close
+    shown = fields_of(live.emu.message(message_id).embeds[0])
+    assert shown["Commitment"] == (
+        f"Commitment: `{poll.sealed_root}` over 3 ballots — check yours with /poll verify"
+    )
 
 
 async def test_resolving_closes_and_publishes_first_and_votes_stay_private(live: World) -> None:
