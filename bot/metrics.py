@@ -68,14 +68,14 @@ class Metrics:
         )
         self.answer_seconds = Histogram(
             "calledit_interaction_answer_seconds",
-            "Time from receiving a slash command to the end of its handling.",
+            "Time from receiving a slash command or ballot button press to the end of its handling.",
             ["command"],
             buckets=_SECONDS,
             registry=registry,
         )
         self.late = Counter(
             "calledit_late_interactions",
-            "Slash commands not acknowledged within Discord's 3 s.",
+            "Slash commands and ballot presses not acknowledged within Discord's 3 s.",
             ["command"],
             registry=registry,
         )

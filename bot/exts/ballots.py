@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.domain.ballots import PREFIX, Refusal
+from bot.metrics import Metrics
 from bot.render import ballots as texts
 from bot.votes.buttons import Answer, ButtonVotes, Press
 
@@ -28,12 +29,15 @@ DEFER_AFTER = 2.0
 #: How long a deferred answer waits for the commit before saying it couldn't confirm.
 ANSWER_WAIT = 60.0
 NO_MENTIONS = discord.AllowedMentions.none()
+#: The "command" label of ballot presses in the interaction metrics.
+METRIC_NAME = "ballot button"
 
 
 def reply_text(later: asyncio.Future[Answer | Refusal]) -> str:
     """Render what a press came to (a failure to read it back: say so, and how to check)."""
-    if later.cancelled() or later.exception() is not None:
-        log.error("a ballot press could not be read back", exc_info=later.exception())
+    failure = None if later.cancelled() else later.exception()
+    if later.cancelled() or failure is not None:
+        log.error("a ballot press could not be read back", exc_info=failure)
         return texts.NOT_CONFIRMED
     result = later.result()
     if isinstance(result, Refusal):
@@ -78,8 +82,10 @@ async def answer(votes: ButtonVotes, interaction: discord.Interaction, custom_id
     await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
-def ballot_item(votes: ButtonVotes) -> type[discord.ui.DynamicItem[discord.ui.Button[Any]]]:
-    """Return the DynamicItem class that routes every press of ours to `votes`."""
+def ballot_item(
+    votes: ButtonVotes, metrics: Metrics
+) -> type[discord.ui.DynamicItem[discord.ui.Button[Any]]]:
+    """Return the DynamicItem class that routes every press of ours to `votes` (timed)."""
 
     class BallotButton(
         discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"{PREFIX}[\x20-\x7e]{{0,91}}"
@@ -103,6 +109,8 @@ def ballot_item(votes: ButtonVotes) -> type[discord.ui.DynamicItem[discord.ui.Bu
 
         async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
             """Answer the press."""
+            # In /metrics beside the commands: answer time, and late when not acknowledged in 3 s.
+            timed = metrics.interaction(METRIC_NAME, interaction.response.is_done)
             try:
                 with votes.answering():  # a stopping bot lets this answer go out first
                     await answer(votes, interaction, self.item.custom_id or "")
@@ -114,10 +122,12 @@ def ballot_item(votes: ButtonVotes) -> type[discord.ui.DynamicItem[discord.ui.Bu
                         "Press **My vote** to check.",
                         ephemeral=True,
                     )
+            finally:
+                timed()
 
     return BallotButton
 
 
 async def setup(bot: CalledItBot) -> None:
     """Register the ballot buttons once, for every message that carries them."""
-    bot.add_dynamic_items(ballot_item(bot.workflows.buttons))
+    bot.add_dynamic_items(ballot_item(bot.workflows.buttons, bot.metrics))

@@ -51,10 +51,7 @@ def ballot_reply(button: Button, state: BallotState, code: str | None) -> str:
         f"Your vote: {choice_text(stored)}. Receipt code: `{code}`" if stored is not None else None
     )
     if closed:
-        refused = button.action is not Action.MINE and not (
-            button.action is Action.VOTE and stored is button.choice
-        )
-        head = REFUSALS[Refusal.FROZEN] if refused else "This poll has closed: votes are frozen."
+        head = REFUSALS[Refusal.FROZEN]  # a press after the close changes nothing
         if mine is None:
             return f"{head} You had no vote on it."
         return f"{head}\n{mine}"

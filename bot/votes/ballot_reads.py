@@ -8,12 +8,9 @@ that wait while a read runs are gathered and read in one statement per poll next
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from bot.services.votes import VoteService
 from bot.snapshots.votes import BallotState
-
-log = logging.getLogger(__name__)
 
 
 class BallotReads:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import itertools
+import re
 from typing import Any
 
 from discord_emulator import Actor, InteractionResult
@@ -128,6 +129,11 @@ async def test_vote_change_retract_my_vote_and_double_click(live: World) -> None
     assert not live.emu.requests_to(
         "DELETE", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/{user_id}"
     )
+    # Presses are timed in /metrics beside the slash commands, none of them late.
+    metrics = live.bot.metrics.render().decode()
+    counted = re.search(r'answer_seconds_count\{command="ballot button"\} (\d+)', metrics)
+    assert counted is not None and int(float(counted[1])) >= 5, metrics
+    assert 'calledit_late_interactions_total{command="ballot button"}' not in metrics
 
 
 async def test_forged_buttons_get_one_private_line_and_store_nothing(world: World) -> None:
