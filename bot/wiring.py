@@ -173,6 +173,7 @@ class Workflows:
         process = process or process_name()
         claimant = claimant or f"{process}:{secrets.token_hex(3)}"
         outbox = Outbox(services.outbox, poster, claimant)
+        counts = SealedCounts(services.predictions, services.votes, poster, polls, voters)
         closing = PollClosing(
             services.polls,
             services.predictions,
@@ -184,6 +185,7 @@ class Workflows:
             services.clock,
             threads,
             scope=scope,
+            counts_settled=counts.settled,
         )
         disputing = Disputing(services.disputes, told)
         resolving = Resolving(
@@ -231,7 +233,6 @@ class Workflows:
                 after_retraction=read_back.after_retraction,
             ),
         )
-        counts = SealedCounts(services.predictions, services.votes, poster, polls, voters)
         buttons = ButtonVotes(
             writer, polls, voters, services.votes, now=services.clock.now, counted=counts.changed
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -44,8 +45,11 @@ class PollClosing:
         threads: PollThreads,
         *,
         scope: ShardScope | None = None,
+        counts_settled: Callable[[int], Awaitable[None]] | None = None,
     ) -> None:
         self._threads = threads
+        #: Waits for a sealed poll's count edit under way (it must not land after the close's).
+        self._counts_settled = counts_settled
         self._poll_service = poll_service
         self._predictions = predictions
         self._read_back = read_back
@@ -96,7 +100,9 @@ class PollClosing:
         poll = closed.poll
         if poll.message_id is None:
             return
-        self._polls.drop(poll.message_id)
+        self._polls.drop(poll.message_id)  # no count edit starts after this
+        if poll.sealed and self._counts_settled is not None:
+            await self._counts_settled(poll.message_id)
         await self._poster.edit(
             poll.guild_id,
             poll.channel_id,

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 INTERVAL = 5.0
 #: After a quiet spell, the first vote's edit waits this long (so a burst's start is one edit).
 SETTLE = 1.0
+#: At most this long a close waits for a count edit under way.
+STOP_WAIT = 5.0
 
 
 class SealedCounts:
@@ -113,10 +115,16 @@ class SealedCounts:
         except Exception:
             log.exception("could not show poll %s's count", ref.poll_id)
 
+    async def settled(self, message_id: int) -> None:
+        """Wait for the count edit under way on a message, if any (before its closed form)."""
+        running = self._running.get(message_id)
+        if running is not None:
+            await asyncio.wait([running], timeout=STOP_WAIT)
+
     async def stop(self) -> None:
         """Cancel the edits waiting; let those under way end."""
         for timer in self._timers.values():
             timer.cancel()
         self._timers.clear()
         if self._running:
-            await asyncio.wait(list(self._running.values()), timeout=5)
+            await asyncio.wait(list(self._running.values()), timeout=STOP_WAIT)

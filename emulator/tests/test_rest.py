@@ -301,3 +301,21 @@ async def test_op7_reconnect_resumes(emulator: Emulator, guild: Guild, bot: Bot)
     await eventually(lambda: emulator.gateway.resumes == 1)
     alice = emulator.add_member(guild, "alice")
     assert (await alice.run("/ping")).content == "pong"
+
+
+async def test_a_delayed_request_is_overtaken_by_a_later_one(emulator: Emulator) -> None:
+    guild = emulator.create_guild("Slow", channels=("general",))
+    channel = next(iter(guild.channels.values()))
+    emulator.delay_requests("POST /channels/{channel_id}/messages", 0.5)
+    async with aiohttp.ClientSession(headers={"Authorization": "Bot x"}) as http:
+        url = f"{emulator.api_base}/channels/{channel.id}/messages"
+
+        async def post(text: str) -> None:
+            async with http.post(url, json={"content": text}) as r:
+                assert r.status == 200
+
+        slow = asyncio.ensure_future(post("first, slow"))
+        await asyncio.sleep(0.1)
+        await post("second")
+        await slow
+    assert [m.content for m in emulator.messages(channel.id)] == ["second", "first, slow"]

@@ -296,3 +296,23 @@ async def test_clicks_racing_the_close_are_stored_before_it_or_refused(live: Wor
             "This poll has closed: votes are frozen.\n"
             f"Your vote: ✅ **came true**. Receipt code: `{await code_of(live, poll_id, member)}`"
         )
+
+
+async def test_a_count_edit_under_way_never_lands_after_the_close(live: World) -> None:
+    await live.services.guilds.set_polls_channel(live.guild.id, live.polls.id)
+    poll_id, message = await open_sealed(live, 1)
+    await vote(live, live.members[0], message, poll_id, YES)
+    shown = live.emu.message(message.id)
+    # After a first count edit discord.py knows the edit route's bucket and lets edits overlap.
+    await live.emu.wait_for(lambda: "1 member" in str(shown.embeds), timeout=10)
+    edit = "PATCH /channels/{channel_id}/messages/{message_id}"
+    live.emu.delay_requests(edit, 1.5)  # the next count edit is slow on its way to Discord
+    await vote(live, live.members[1], message, poll_id, NO)
+    await live.emu.wait_for(lambda: live.emu.ratelimiter.delays[0][2] == 0, timeout=15)
+    closed = await live.run(live.admin, "/poll close", prediction="1")
+    assert closed.content.startswith("Closed the poll on #1")
+    await asyncio.sleep(2.0)  # past the slow count edit
+    assert shown.embeds[0]["title"].startswith("Poll closed · #1"), shown.embeds[0]["title"]
+    assert [c["custom_id"] for row in shown.components for c in row["components"]] == [
+        f"calledit:mine:{poll_id}"
+    ]

@@ -1,4 +1,4 @@
-"""Per-route rate limit buckets, a global limit and injected failures."""
+"""Per-route rate limit buckets, a global limit, and injected failures and latency."""
 
 from __future__ import annotations
 
@@ -67,6 +67,8 @@ class RateLimiter:
     global_limit: int = GLOBAL_LIMIT
     buckets: dict[str, Bucket] = field(default_factory=dict)
     injections: list[Injection] = field(default_factory=list)
+    #: Injected latency: [pattern, seconds, times left] (see `delay`).
+    delays: list[list[Any]] = field(default_factory=list)
     _global_window: float = 0.0
     _global_count: int = 0
 
@@ -84,6 +86,22 @@ class RateLimiter:
         self.injections.append(
             Injection(pattern, status, times, retry_after, is_global, after_processing)
         )
+
+    def delay(self, pattern: str, seconds: float, times: int = 1) -> None:
+        """Hold the next `times` requests matching `pattern` for `seconds` before serving them."""
+        self.delays.append([pattern, seconds, times])
+
+    def take_delay(self, method: str, template: str, path: str) -> float:
+        """Return how long to hold this request (0: none), counting it against its delay."""
+        for entry in self.delays:
+            pattern, seconds, times = entry
+            if times > 0 and (
+                fnmatch.fnmatchcase(f"{method} {template}", pattern)
+                or fnmatch.fnmatchcase(f"{method} {path}", pattern)
+            ):
+                entry[2] = times - 1
+                return float(seconds)
+        return 0.0
 
     def _limits(self, method: str, template: str) -> tuple[int, float]:
         for m, pat, limit, window in ROUTE_LIMITS:

@@ -5,6 +5,7 @@ The routes themselves are listed in route_table.py; `handle_api` serves a reques
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -170,6 +171,9 @@ async def handle_api(
             return json_response(401, {"message": "401: Unauthorized", "code": 0})
         if token not in emu.tokens:
             emu.tokens.append(token)
+    held = emu.ratelimiter.take_delay(method, r.template, path)
+    if held:  # injected latency: the request reaches Discord's side this much later
+        await asyncio.sleep(held)
     decision = emu.ratelimiter.check(
         method,
         r.template,

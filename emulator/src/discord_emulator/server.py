@@ -380,6 +380,13 @@ class Emulator(WorldMixin, MessagesMixin, SessionsMixin, FloodMixin, ClickBurstM
         """Return recorded requests for a method and route template."""
         return [r for r in self.requests if r.method == method and r.route == route]
 
+    def delay_requests(self, pattern: str, seconds: float, times: int = 1) -> None:
+        """Hold the next `times` requests matching ``"METHOD /route/{template}"`` for `seconds`.
+
+        As when a request is slow on its way: one sent later may be served before it.
+        """
+        self.ratelimiter.delay(pattern, seconds, times)
+
     def inject_failure(
         self,
         pattern: str,
