@@ -251,6 +251,8 @@ async def test_pages_are_kept_until_what_they_show_changes(
     await services.votes.apply([VoteEvent(EventKind.CAST, 1003, 7, YES, clock.now(), "Gil", GUILD)])
     after_vote = await site.get(path)
     assert ("(3 votes)" in after_vote[1]) is (ttl > 0)
+    # Any other query string is the same kept page: it can't force a render per request.
+    assert ("(3 votes)" in (await site.get(path + "?nocache=1"))[1]) is (ttl > 0)
     # A resolution shows at once, and turning the pages off hides the kept ones at once.
     await services.resolution.resolve(GUILD, 3, "did_not", note="Resolved now.")
     assert "Resolved now." in (await site.get(path))[1]

@@ -154,9 +154,9 @@ class Site:
         @_plain
         async def serve(site: Site, request: web.Request) -> web.StreamResponse:
             guild = await site._guild(request)
-            kept = await site._shelf.get(
-                request.path_qs, guild.version, lambda: made(request, guild)
-            )
+            # Kept by path and page number only: other query strings can't force a new render.
+            key = (request.path, request.query.get("page"))
+            kept = await site._shelf.get(key, guild.version, lambda: made(request, guild))
             return web.Response(
                 body=kept.body,
                 headers={"Content-Type": kept.content_type, "Cache-Control": CACHE, **HEADERS},
