@@ -139,7 +139,7 @@ async def _headers(request: web.Request, response: web.StreamResponse) -> None:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     response.headers.setdefault("Cache-Control", "no-store")
-    response.headers.setdefault("Server", "calledit")  # not aiohttp's name and version
+    response.headers["Server"] = "calledit"  # not aiohttp's name and version (it sets one first)
 
 
 @contextlib.asynccontextmanager

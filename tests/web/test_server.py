@@ -69,6 +69,7 @@ async def test_answers_carry_security_headers_and_plain_errors(
         assert "script-src" not in headers["Content-Security-Policy"]
         assert "default-src 'none'" in headers["Content-Security-Policy"]
         assert headers["Cache-Control"] == "no-store"
+        assert headers["Server"] == "calledit"  # not aiohttp's name and version
         assert (await get(f"{base}/cached"))[2]["Cache-Control"] == "public, max-age=60"
         for path in ("/nope", "/item/abc", "/item/1/x", "/%2e%2e/etc/passwd", "/healthz/"):
             status, body, headers = await get(base + path)
