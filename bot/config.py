@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import ipaddress
 import logging
 from pathlib import Path
 from typing import Literal
@@ -84,6 +85,10 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     #: The public address of the server pages (/setup web answers with <it>/s/<server>).
     web_public_url: str | None = None
+    #: Requests a second each client address may make (a burst of twice that); 0: no limit.
+    web_rate: float = Field(default=20.0, ge=0)
+    #: Reverse proxies (IP addresses, comma-separated) whose X-Forwarded-For names the client.
+    web_trusted_proxies: str | None = None
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -117,6 +122,24 @@ class Settings(BaseSettings):
         except InvalidInput as exc:
             raise ValueError(str(exc).removeprefix("SHARD_IDS: ")) from None
         return value.strip()
+
+    @field_validator("web_trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        addresses = [a.strip() for a in value.split(",") if a.strip()]
+        for address in addresses:
+            try:
+                ipaddress.ip_address(address)
+            except ValueError:
+                raise ValueError(f"{address!r} is not an IP address (comma-separated)") from None
+        return ",".join(addresses)
+
+    @property
+    def trusted_proxies(self) -> frozenset[str]:
+        """Return the reverse proxies whose X-Forwarded-For is believed."""
+        return frozenset(filter(None, (self.web_trusted_proxies or "").split(",")))
 
     @field_validator("web_host", "metrics_host")
     @classmethod

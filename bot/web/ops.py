@@ -103,7 +103,15 @@ def web_servers(settings: Settings, ops: Ops, pages: Sequence[Installer] = ()) -
     servers = []
     if settings.web_port is not None:
         endpoints = functools.partial(ops.install, metrics=not own_metrics)
-        servers.append(WebServer(settings.web_host, settings.web_port, [endpoints, *pages]))
+        servers.append(
+            WebServer(
+                settings.web_host,
+                settings.web_port,
+                [endpoints, *pages],
+                rate=settings.web_rate,
+                trusted_proxies=settings.trusted_proxies,
+            )
+        )
     if settings.metrics_port is not None:
         servers.append(
             WebServer(

@@ -25,9 +25,8 @@ log = logging.getLogger(__name__)
 Installer = Callable[[web.Application], None]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-#: Requests a second per address, and the burst allowed.
+#: Requests a second per client address by default (WEB_RATE); the burst allowed is twice it.
 RATE = 20.0
-BURST = 40
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -39,6 +38,23 @@ SECURITY_HEADERS = {
     ),
 }
 METHODS = frozenset({"GET", "HEAD"})
+
+
+def client_address(remote: str | None, forwarded: Sequence[str], trusted: frozenset[str]) -> str:
+    """Return the address a request is counted against.
+
+    The peer, unless it is a trusted reverse proxy: then the nearest address in its
+    X-Forwarded-For that is not one of the trusted proxies (the entries further left are
+    whatever the client wrote, so never believed past an untrusted hop).
+    """
+    peer = remote or "?"
+    if peer not in trusted:
+        return peer
+    hops = [h.strip() for header in forwarded for h in header.split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop
+    return peer
 
 
 def _plain(status: int, text: str, **headers: str) -> web.Response:
@@ -55,15 +71,22 @@ class WebServer:
         installers: Sequence[Installer],
         *,
         rate: float = RATE,
-        burst: int = BURST,
+        burst: int | None = None,
+        trusted_proxies: frozenset[str] = frozenset(),
         clock: Callable[[], float] = time.monotonic,
         name: str = "WEB_PORT",
     ) -> None:
+        """Serve what the installers add on host:port, `rate` requests a second per client.
+
+        `rate` 0: no limit; `burst`: twice the rate unless given; `trusted_proxies`: reverse
+        proxies whose X-Forwarded-For names the client.
+        """
         #: The setting that asked for this listener, named when it can't listen.
         self.name = name
         self.host = host
         self.port = port
-        self._buckets = TokenBuckets(rate, burst)
+        self._buckets = TokenBuckets(rate, burst or max(1, round(rate * 2))) if rate > 0 else None
+        self._trusted = trusted_proxies
         self._clock = clock
         self.app = web.Application(middlewares=[self._guard])
         self.app.on_response_prepare.append(_headers)
@@ -115,10 +138,14 @@ class WebServer:
         """Allow GET and HEAD within the address's rate; plain 404, 405, 429 and 500."""
         if request.method not in METHODS:
             return _plain(405, "Method not allowed", Allow="GET, HEAD")
-        wait = self._buckets.take(request.remote or "?", self._clock())
-        if wait:
-            retry = str(self._buckets.retry_after(wait))
-            return _plain(429, "Too many requests", **{"Retry-After": retry})
+        if self._buckets is not None:
+            client = client_address(
+                request.remote, request.headers.getall("X-Forwarded-For", []), self._trusted
+            )
+            wait = self._buckets.take(client, self._clock())
+            if wait:
+                retry = str(self._buckets.retry_after(wait))
+                return _plain(429, "Too many requests", **{"Retry-After": retry})
         try:
             return await handler(request)
         except web.HTTPException as exc:

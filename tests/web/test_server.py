@@ -15,7 +15,7 @@ from bot.domain.errors import InvalidInput
 from bot.domain.token_bucket import TokenBuckets
 from bot.metrics import Metrics
 from bot.web.ops import Ops, web_servers
-from bot.web.server import SECURITY_HEADERS, WebServer
+from bot.web.server import SECURITY_HEADERS, WebServer, client_address
 from db.session import Database
 
 
@@ -107,6 +107,58 @@ async def test_an_address_past_its_rate_gets_429_with_retry_after(database: Data
                 assert response.status == expected
 
 
+async def test_behind_a_trusted_proxy_each_client_has_its_own_rate(database: Database) -> None:
+    clock = Clock()
+    ops = Ops(database, Metrics())
+    proxy = frozenset({"127.0.0.1"})
+    server = WebServer(
+        "127.0.0.1", 0, [ops.install], rate=1, burst=2, trusted_proxies=proxy, clock=clock
+    )
+    async with server, aiohttp.ClientSession() as session:
+        url = f"http://127.0.0.1:{server.port}/healthz"
+
+        async def status(forwarded: str | None) -> int:
+            headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+            async with session.get(url, headers=headers) as response:
+                return response.status
+
+        # Two members behind the proxy: each has its own bucket, not the proxy's one.
+        assert [await status("203.0.113.7") for _ in range(3)] == [200, 200, 429]
+        assert [await status("198.51.100.2") for _ in range(2)] == [200, 200]
+        # A client can prepend anything: only the hop the proxy added counts.
+        assert await status("10.9.9.9, 203.0.113.7") == 429
+    untrusted = WebServer("127.0.0.1", 0, [ops.install], rate=1, burst=2, clock=clock)
+    async with untrusted, aiohttp.ClientSession() as session:
+        url = f"http://127.0.0.1:{untrusted.port}/healthz"
+        statuses = []
+        for n in range(3):  # not a trusted proxy: its X-Forwarded-For is not believed
+            async with session.get(url, headers={"X-Forwarded-For": f"192.0.2.{n}"}) as r:
+                statuses.append(r.status)
+        assert statuses == [200, 200, 429]
+    unlimited = WebServer("127.0.0.1", 0, [ops.install], rate=0, clock=clock)
+    async with unlimited, aiohttp.ClientSession() as session:
+        for _ in range(60):  # WEB_RATE=0: a proxy in front limits instead
+            async with session.get(f"http://127.0.0.1:{unlimited.port}/healthz") as r:
+                assert r.status == 200
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "expected"),
+    [
+        ("198.51.100.9", ["203.0.113.7"], "198.51.100.9"),  # not a proxy: the peer
+        ("10.0.0.2", ["203.0.113.7"], "203.0.113.7"),
+        ("10.0.0.2", ["6.6.6.6, 203.0.113.7, 10.0.0.3"], "203.0.113.7"),  # two proxies
+        ("10.0.0.2", ["6.6.6.6", "203.0.113.7"], "203.0.113.7"),  # the header twice
+        ("10.0.0.2", [], "10.0.0.2"),  # a proxy that added nothing: itself
+        ("10.0.0.2", ["10.0.0.3"], "10.0.0.2"),
+        (None, [], "?"),
+    ],
+)
+def test_client_address(remote: str | None, forwarded: list[str], expected: str) -> None:
+    trusted = frozenset({"10.0.0.2", "10.0.0.3"})
+    assert client_address(remote, forwarded, trusted) == expected
+
+
 def test_token_buckets_refill_cap_and_forget_idle_addresses() -> None:
     buckets = TokenBuckets(rate=20, burst=40, max_keys=3)
     assert all(buckets.take("a", 0.0) == 0 for _ in range(40))
@@ -176,6 +228,8 @@ def test_web_settings_refuse_bad_values(monkeypatch: pytest.MonkeyPatch) -> None
         ("WEB_PORT", "0", "WEB_PORT"),
         ("WEB_PORT", "70000", "WEB_PORT"),
         ("WEB_HOST", "a b", "WEB_HOST"),
+        ("WEB_RATE", "-1", "WEB_RATE"),
+        ("WEB_TRUSTED_PROXIES", "10.0.0.2, proxy.local", "'proxy.local' is not an IP address"),
     ]:
         monkeypatch.setenv(name, value)
         with pytest.raises(ConfigError, match=words):
@@ -187,3 +241,5 @@ def test_web_settings_refuse_bad_values(monkeypatch: pytest.MonkeyPatch) -> None
         load_settings(_env_file=None)
     monkeypatch.setenv("METRICS_HOST", "0.0.0.0")
     assert load_settings(_env_file=None).metrics_port == 8080  # another address: fine
+    monkeypatch.setenv("WEB_TRUSTED_PROXIES", " 10.0.0.2 ,fd00::1,")
+    assert load_settings(_env_file=None).trusted_proxies == {"10.0.0.2", "fd00::1"}
