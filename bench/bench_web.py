@@ -11,8 +11,9 @@ What it does:
 1. Builds (or reuses) the boards benchmark's database (``bench/boarddata.py``); with
    ``--postgres`` copies it into a throwaway embedded PostgreSQL. Its server's pages are
    turned on.
-2. Serves the pages (``bot.web.pages.install``) from a child process, on 127.0.0.1, as
-   ``calledit web`` would: the process's own services, so boards come from its board cache.
+2. Starts the shipped process, ``calledit web`` (``python -m bot web``) on a free port of
+   127.0.0.1 with ``WEB_RATE=0`` (every client here comes from one address), as an operator
+   runs it: the server, its headers and limits, its own services and board cache.
 3. From this process, ``--clients`` clients (default 50) each send requests one after another
    on a kept-alive connection, in rounds: the style sheet (a static file served from memory
    by the same server: the reference), a month's board page, the all-time board page, and
@@ -27,7 +28,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
+import signal
+import socket
 import sqlite3
 import statistics
 import sys
@@ -36,37 +40,50 @@ from pathlib import Path
 from typing import Any
 
 import boarddata as data
-from harness import OUT, Databases, Row, common_args, percentile, print_table
+from harness import OUT, REPO, Databases, Row, common_args, percentile, print_table
 
 GOAL_MS = 100.0
 KINDS = ("static file", "month board", "all-time board", "prediction")
 
 
-async def serve(url: str, month: str) -> None:
-    """Serve the pages over `url` until stdin closes; print the port first."""
-    from datetime import timedelta
+def free_port() -> int:
+    """Return a TCP port free on 127.0.0.1 now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
-    from aiohttp import web
 
-    from bot.domain.clock import FrozenClock
-    from bot.domain.months import Month
-    from bot.web.pages import install
-    from db.session import Database
+async def start_web(url: str, log: Path) -> tuple[asyncio.subprocess.Process, str]:
+    """Start `calledit web` (python -m bot web) on a free port; return it and its base URL."""
+    import aiohttp
 
-    database = Database(url)
-    clock = FrozenClock(data.month_start(Month.parse(month).next()) + timedelta(days=3))
-    app = web.Application()
-    install(app, database=database, clock=clock, guild_name=lambda _g: "Bench server")
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0, backlog=1024)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    print(port, flush=True)
-    loop = asyncio.get_running_loop()
-    await loop.run_in_executor(None, sys.stdin.read)  # until the parent closes our stdin
-    await runner.cleanup()
-    await database.dispose()
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "WEB_HOST": "127.0.0.1",
+        "WEB_PORT": str(port),
+        "METRICS_PORT": "",
+        "WEB_RATE": "0",  # every client of this bench comes from one address
+        "LOG_LEVEL": "WARNING",
+    }
+    with log.open("wb") as out:
+        child = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "web", cwd=REPO, env=env, stdout=out, stderr=out
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.perf_counter() + 120
+    async with aiohttp.ClientSession() as http:
+        while True:
+            if child.returncode is not None or time.perf_counter() > deadline:
+                raise SystemExit(f"calledit web did not get ready; its log: {log}")
+            try:
+                async with http.get(base + "/readyz") as response:
+                    if response.status == 200:
+                        return child, base
+            except aiohttp.ClientConnectionError:
+                pass
+            await asyncio.sleep(0.1)
 
 
 async def pages_on(url: str, path: Path) -> None:
@@ -124,19 +141,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         url = await databases.fresh("web")
         await data.copy_to_postgres(path, url)
     await pages_on(url, path)
-    child = await asyncio.create_subprocess_exec(
-        sys.executable,
-        __file__,
-        "--serve",
-        url,
-        "--month",
-        month,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-    )
-    assert child.stdout is not None and child.stdin is not None
-    port = int((await asyncio.wait_for(child.stdout.readline(), 60)).decode() or 0)
-    base = f"http://127.0.0.1:{port}"
+    OUT.mkdir(parents=True, exist_ok=True)
+    child, base = await start_web(url, OUT / f"web-{databases.backend}.log")
     g = f"/s/{data.GUILD_ID}"
     paths = {
         "static file": lambda _rng: "/static/calledit.css",
@@ -152,7 +158,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             for kind in KINDS:
                 samples[kind] += await load(base, kind, args.clients, args.requests, paths)
     finally:
-        child.stdin.close()
+        child.send_signal(signal.SIGTERM)  # as an operator stops it
         await child.wait()
     results = {}
     for kind, seconds in samples.items():
@@ -217,8 +223,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients")
     parser.add_argument("--requests", type=int, default=20, help="requests per client a round")
     parser.add_argument("--rounds", type=int, default=3, help="rounds over the kinds of page")
-    parser.add_argument("--serve", help=argparse.SUPPRESS)
-    parser.add_argument("--month", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.quick:
         args.votes, args.members, args.predictions = 20_000, 1_000, 100
@@ -227,11 +231,8 @@ def parse_args() -> argparse.Namespace:
 
 
 def main() -> None:
-    """Run the benchmark (or, as its child, serve the pages), print and write the results."""
+    """Run the benchmark, print and write the results."""
     args = parse_args()
-    if args.serve:
-        asyncio.run(serve(args.serve, args.month))
-        return
     results = asyncio.run(run(args))
     report(results)
     out = args.out or OUT / f"web{'-postgresql' if args.postgres else ''}.json"
