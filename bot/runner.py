@@ -25,8 +25,7 @@ from bot.services import Services
 from bot.services.shard_state import backoff
 from bot.sharded import GatewayAdvice, IdentifyGate, ShardedCalledItBot, gateway_advice
 from bot.web.ops import Ops, web_servers
-from bot.web.pages import install as install_pages
-from bot.web.server import serving
+from bot.web.server import Installer, serving
 from bot.wiring import process_name
 from bot.workflows.startup import start_key
 from db.migrate import upgrade
@@ -75,15 +74,21 @@ async def run_bot(settings: Settings) -> int:
             gate = IdentifyGate(services.shards, advice.max_concurrency, process_name())
             bot = ShardedCalledItBot(services, gate=gate, scope=scope, **options)
         ops = Ops(database, bot.metrics, shards=lambda: shard_states(bot, bot.scope.shard_ids))
-        pages = functools.partial(
-            install_pages,
-            database=database,
-            clock=clock,
-            services=services,  # the boards the bot keeps cached
-            guild_name=lambda guild_id: getattr(bot.get_guild(guild_id), "name", None),
-        )
+        pages: list[Installer] = []
+        if settings.web_port is not None:  # else the pages' templates are never even loaded
+            from bot.web.pages import install as install_pages
+
+            pages.append(
+                functools.partial(
+                    install_pages,
+                    database=database,
+                    clock=clock,
+                    services=services,  # the boards the bot keeps cached
+                    guild_name=lambda guild_id: getattr(bot.get_guild(guild_id), "name", None),
+                )
+            )
         # HTTP only when WEB_PORT is set: the operator endpoints and the server pages.
-        async with bot, serving(web_servers(settings, ops, [pages])):
+        async with bot, serving(web_servers(settings, ops, pages)):
             with stopping_on_signals(bot):
                 await start(bot, token)
     finally:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import sys
+from asyncio.subprocess import PIPE
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,9 +13,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
-from db.migrate import current_revision, head_revision, upgrade
+from db.migrate import HEAD, current_revision, head_revision, upgrade
 from db.models import Base, BotState
 from db.session import Database
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 async def test_migrated_schema_matches_the_models(empty_db_url: str) -> None:
@@ -34,6 +38,36 @@ async def test_migrated_schema_matches_the_models(empty_db_url: str) -> None:
 
 async def test_upgrade_is_idempotent(database: Database) -> None:
     assert await upgrade(database) == head_revision()
+
+
+def test_the_shipped_head_is_alembics() -> None:
+    """db.migrate.HEAD names the newest migration: a start at it skips Alembic altogether."""
+    assert head_revision() == HEAD
+
+
+async def test_a_start_on_a_current_database_leaves_alembic_unloaded(db_url: str) -> None:
+    """Nearly every start finds the schema current: one read, and Alembic's 11 MB not loaded."""
+    database = Database(db_url)
+    await upgrade(database)  # as the first start did
+    await database.dispose()
+    script = (
+        "import asyncio, sys\n"
+        "from db.migrate import HEAD, upgrade\n"
+        "from db.session import Database\n"
+        "async def main():\n"
+        "    database = Database(sys.argv[1])\n"
+        "    assert await upgrade(database) == HEAD\n"
+        "    await database.dispose()\n"
+        "asyncio.run(main())\n"
+        "import bot.runner\n"
+        "print(sorted(m for m in ('alembic', 'jinja2') if m in sys.modules))\n"
+    )
+    done = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", script, db_url, stdout=PIPE, stderr=PIPE, cwd=REPO
+    )
+    out, err = await done.communicate()
+    assert done.returncode == 0, err.decode()
+    assert out.decode().strip() == "[]"  # nor the pages' templates without WEB_PORT
 
 
 async def test_sqlite_is_tuned_at_connect(database: Database) -> None:
