@@ -49,6 +49,11 @@ BENCHES = {
         "stored once, clicks all at once (rows / members)",
         "150 / 150 (reactions)",
     ),
+    "bench_first_start.py": (
+        "first start of calledit run in 50 new servers, {backend}",
+        "process start -> every server seeded, s",
+        "exit status on SIGTERM (first / restart)  0 / 0",
+    ),
     "bench_read_back.py": (
         "read-back: 4 polls x 150 voters, 1 channel(s), {backend}",
         "database equals the reactions  True",

@@ -23,6 +23,7 @@ from bot.domain.inputs import (
     prediction_number,
 )
 from bot.domain.seedfile import SeedSet
+from bot.services.bulk_seed import seed_new_guilds
 from bot.services.guilds import ensure
 from bot.services.receipts import seal_closed
 from bot.services.sets import added_here, ensure_set, find_set
@@ -229,6 +230,13 @@ class PredictionService:
             unchanged,
         )
         return SeedReport(added, updated, unchanged)
+
+    async def seed_new(self, guild_ids: Iterable[int], seed: SeedSet) -> set[int]:
+        """Seed the servers never seen before in bulk; return those seeded (the rest: load_seed)."""
+        seeded = await seed_new_guilds(self._db, self._clock, guild_ids, seed)
+        if seeded:
+            log.info("seeded %d new guild(s) with seed %s in bulk", len(seeded), seed.key)
+        return seeded
 
     async def needs_seed(self, guild_id: int) -> bool:
         """Tell whether a guild has never been seeded."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable
 
@@ -67,8 +68,9 @@ class Startup:
         owned = [guild_id for guild_id in guild_ids if self._scope.owns(guild_id)]
         done = await self._predictions.seeded(owned) if self._seed is not None else set()
         self._seeded.update(done)
-        for guild_id in owned:  # one read for all, then one transaction per new guild
-            if guild_id not in done:
+        await self._seed_in_bulk([guild_id for guild_id in owned if guild_id not in done])
+        for guild_id in owned:  # any left (known to the database, not seeded): one by one
+            if guild_id not in self._seeded:
                 await self.seed_once(guild_id)
         await self._closing.close_due()
         await self._read_back.all()
@@ -90,6 +92,18 @@ class Startup:
         """
         if self._seed is not None and guild_id not in self._seeded:
             await self.seed_once(guild_id)
+
+    async def _seed_in_bulk(self, guild_ids: list[int]) -> None:
+        """Seed the servers the database has never seen in a few transactions (first start)."""
+        if self._seed is None or not guild_ids:
+            return
+        async with contextlib.AsyncExitStack() as held:  # a command in one of them waits
+            for guild_id in guild_ids:
+                await held.enter_async_context(self._seeding.setdefault(guild_id, asyncio.Lock()))
+            try:
+                self._seeded.update(await self._predictions.seed_new(guild_ids, self._seed))
+            except Exception:  # one by one instead, as before
+                log.exception("seeding %d guild(s) in bulk failed", len(guild_ids))
 
     async def seed_once(self, guild_id: int) -> None:
         """Seed a guild with the shipped set, once."""

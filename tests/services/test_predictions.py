@@ -52,6 +52,33 @@ async def test_seed_into_two_guilds_numbers_each_from_one(services: Services) ->
     assert (await services.predictions.get(222, 10)).title == "Wider Adoption Across Industries"
 
 
+async def test_new_guilds_seeded_in_bulk_equal_one_by_one(services: Services) -> None:
+    seed = load(SEED)
+    await services.predictions.load_seed(GUILD, seed)  # one by one, as a later join is
+    await services.guilds.set_polls_channel(333, 7)  # known to the database, never seeded
+    new = list(range(1000, 1450))  # more than one chunk
+    seeded = await services.predictions.seed_new([*new, GUILD, 333, *new], seed)
+    assert seeded == set(new)  # a known server is left to load_seed, which merges
+    assert await services.predictions.seeded([*new, GUILD, 333]) == {*new, GUILD}
+    assert await count(services, Prediction) == 10 * (len(new) + 1)
+    bulk, single = await services.predictions.get(1449, 3), await services.predictions.get(GUILD, 3)
+    assert (bulk.number, bulk.title, bulk.statement, bulk.source, bulk.due, bulk.criteria) == (
+        single.number,
+        single.title,
+        single.statement,
+        single.source,
+        single.due,
+        single.criteria,
+    )
+    assert [s.name for s in await services.sets.list(1449)] == [
+        s.name for s in await services.sets.list(GUILD)
+    ]
+    again = await services.predictions.load_seed(1449, seed)  # the same rows as a merge finds
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 10)
+    assert (await services.guilds.get(1449)).ballot_style is not None  # defaults filled in
+    assert await services.predictions.seed_new(new, seed) == set()  # never twice
+
+
 async def test_add_numbers_predictions_and_validates(services: Services) -> None:
     first = await services.predictions.add(GUILD, title="  Rain   tomorrow ", statement="It rains.")
     second = await services.predictions.add(
