@@ -145,6 +145,9 @@ async def test_bot_log_records_at_debug_never_contain_the_token(
     await upgrade(database)
     bot = CalledItBot(Services.build(database, FrozenClock(datetime(2025, 11, 3, tzinfo=UTC))))
     caplog.set_level(logging.DEBUG)
+    # Also discord.py's own loggers: a CLI run earlier in this process (configure_logging)
+    # leaves them at INFO, and then this test saw too few records to mean anything.
+    caplog.set_level(logging.DEBUG, logger="discord")
     try:
         async with connect_client(emulator, bot, token=GOOD, timeout=20):
             await member.run("/prediction list", timeout=10)
