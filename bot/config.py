@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import ipaddress
 import logging
 from pathlib import Path
 from typing import Literal
@@ -17,6 +16,7 @@ from sqlalchemy.exc import ArgumentError
 
 from bot.domain.errors import InvalidInput
 from bot.domain.shards import parse_shard_ids
+from bot.web.proxies import Proxies
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/calledit.db"
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
@@ -126,20 +126,13 @@ class Settings(BaseSettings):
     @field_validator("web_trusted_proxies")
     @classmethod
     def _proxies(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        addresses = [a.strip() for a in value.split(",") if a.strip()]
-        for address in addresses:
-            try:
-                ipaddress.ip_address(address)
-            except ValueError:
-                raise ValueError(f"{address!r} is not an IP address (comma-separated)") from None
-        return ",".join(addresses)
+        Proxies.parse(value)  # raises ValueError naming a bad entry
+        return value
 
     @property
-    def trusted_proxies(self) -> frozenset[str]:
+    def trusted_proxies(self) -> Proxies:
         """Return the reverse proxies whose X-Forwarded-For is believed."""
-        return frozenset(filter(None, (self.web_trusted_proxies or "").split(",")))
+        return Proxies.parse(self.web_trusted_proxies)
 
     @field_validator("web_host", "metrics_host")
     @classmethod

@@ -31,6 +31,7 @@ class BallotReads:
         return await future
 
     async def _run(self) -> None:
+        waiting: dict[int, dict[int, list[asyncio.Future[BallotState | None]]]] = {}
         try:
             while self._waiting:
                 waiting, self._waiting = self._waiting, {}
@@ -38,6 +39,12 @@ class BallotReads:
                     await self._read(poll_id, members)
         finally:
             self._task = None
+            # Cancelled (the bot stopping): no press is left waiting for an answer.
+            for members in (*waiting.values(), *self._waiting.values()):
+                for futures in members.values():
+                    for future in futures:
+                        if not future.done():
+                            future.cancel()
 
     async def _read(
         self, poll_id: int, members: dict[int, list[asyncio.Future[BallotState | None]]]

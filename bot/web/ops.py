@@ -109,7 +109,7 @@ def web_servers(settings: Settings, ops: Ops, pages: Sequence[Installer] = ()) -
                 settings.web_port,
                 [endpoints, *pages],
                 rate=settings.web_rate,
-                trusted_proxies=settings.trusted_proxies,
+                proxies=settings.trusted_proxies,
             )
         )
     if settings.metrics_port is not None:

@@ -19,6 +19,7 @@ from aiohttp import web
 
 from bot.domain.errors import InvalidInput
 from bot.domain.token_bucket import TokenBuckets
+from bot.web.proxies import Proxies
 
 log = logging.getLogger(__name__)
 
@@ -40,23 +41,6 @@ SECURITY_HEADERS = {
 METHODS = frozenset({"GET", "HEAD"})
 
 
-def client_address(remote: str | None, forwarded: Sequence[str], trusted: frozenset[str]) -> str:
-    """Return the address a request is counted against.
-
-    The peer, unless it is a trusted reverse proxy: then the nearest address in its
-    X-Forwarded-For that is not one of the trusted proxies (the entries further left are
-    whatever the client wrote, so never believed past an untrusted hop).
-    """
-    peer = remote or "?"
-    if peer not in trusted:
-        return peer
-    hops = [h.strip() for header in forwarded for h in header.split(",") if h.strip()]
-    for hop in reversed(hops):
-        if hop not in trusted:
-            return hop
-    return peer
-
-
 def _plain(status: int, text: str, **headers: str) -> web.Response:
     return web.Response(status=status, text=text + "\n", headers=headers or None)
 
@@ -72,21 +56,21 @@ class WebServer:
         *,
         rate: float = RATE,
         burst: int | None = None,
-        trusted_proxies: frozenset[str] = frozenset(),
+        proxies: Proxies | None = None,
         clock: Callable[[], float] = time.monotonic,
         name: str = "WEB_PORT",
     ) -> None:
         """Serve what the installers add on host:port, `rate` requests a second per client.
 
-        `rate` 0: no limit; `burst`: twice the rate unless given; `trusted_proxies`: reverse
-        proxies whose X-Forwarded-For names the client.
+        `rate` 0: no limit; `burst`: twice the rate unless given; `proxies`: the trusted reverse
+        proxies, whose X-Forwarded-For names the client.
         """
         #: The setting that asked for this listener, named when it can't listen.
         self.name = name
         self.host = host
         self.port = port
         self._buckets = TokenBuckets(rate, burst or max(1, round(rate * 2))) if rate > 0 else None
-        self._trusted = trusted_proxies
+        self._proxies = proxies or Proxies()
         self._clock = clock
         self.app = web.Application(middlewares=[self._guard])
         self.app.on_response_prepare.append(_headers)
@@ -139,9 +123,8 @@ class WebServer:
         if request.method not in METHODS:
             return _plain(405, "Method not allowed", Allow="GET, HEAD")
         if self._buckets is not None:
-            client = client_address(
-                request.remote, request.headers.getall("X-Forwarded-For", []), self._trusted
-            )
+            forwarded = request.headers.getall("X-Forwarded-For", [])
+            client = self._proxies.client_of(request.remote, forwarded)
             wait = self._buckets.take(client, self._clock())
             if wait:
                 retry = str(self._buckets.retry_after(wait))

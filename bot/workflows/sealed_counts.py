@@ -119,7 +119,9 @@ class SealedCounts:
         """Wait for the count edit under way on a message, if any (before its closed form)."""
         running = self._running.get(message_id)
         if running is not None:
-            await asyncio.wait([running], timeout=STOP_WAIT)
+            done, _ = await asyncio.wait([running], timeout=STOP_WAIT)
+            if not done:  # stuck: it must not land after the closed form
+                running.cancel()
 
     async def stop(self) -> None:
         """Cancel the edits waiting; let those under way end."""

@@ -11,6 +11,7 @@ from bot.discord_io.registry import OpenPolls
 from bot.domain.seedfile import SeedSet
 from bot.domain.shards import ShardScope
 from bot.services.boards import BoardService
+from bot.services.bulk_seed import SEED_CHUNK
 from bot.services.polls import PollService
 from bot.services.predictions import PredictionService
 from bot.services.shard_state import ShardStateService
@@ -94,16 +95,26 @@ class Startup:
             await self.seed_once(guild_id)
 
     async def _seed_in_bulk(self, guild_ids: list[int]) -> None:
-        """Seed the servers the database has never seen in a few transactions (first start)."""
+        """Seed the servers the database has never seen, a chunk at a time (first start).
+
+        A chunk's servers are locked in id order while it is written (any other session or
+        command takes them in that order too, one at a time), so a command in one of them
+        waits for its own chunk only, and never seeds it twice.
+        """
         if self._seed is None or not guild_ids:
             return
-        async with contextlib.AsyncExitStack() as held:  # a command in one of them waits
-            for guild_id in guild_ids:
-                await held.enter_async_context(self._seeding.setdefault(guild_id, asyncio.Lock()))
-            try:
-                self._seeded.update(await self._predictions.seed_new(guild_ids, self._seed))
-            except Exception:  # one by one instead, as before
-                log.exception("seeding %d guild(s) in bulk failed", len(guild_ids))
+        ordered = sorted(set(guild_ids))
+        for start in range(0, len(ordered), SEED_CHUNK):
+            chunk = ordered[start : start + SEED_CHUNK]
+            async with contextlib.AsyncExitStack() as held:
+                for guild_id in chunk:
+                    lock = self._seeding.setdefault(guild_id, asyncio.Lock())
+                    await held.enter_async_context(lock)
+                todo = [guild_id for guild_id in chunk if guild_id not in self._seeded]
+                try:
+                    self._seeded.update(await self._predictions.seed_new(todo, self._seed))
+                except Exception:  # these one by one instead, as before
+                    log.exception("seeding %d guild(s) in bulk failed", len(todo))
 
     async def seed_once(self, guild_id: int) -> None:
         """Seed a guild with the shipped set, once."""

@@ -15,7 +15,8 @@ from bot.domain.errors import InvalidInput
 from bot.domain.token_bucket import TokenBuckets
 from bot.metrics import Metrics
 from bot.web.ops import Ops, web_servers
-from bot.web.server import SECURITY_HEADERS, WebServer, client_address
+from bot.web.proxies import Proxies
+from bot.web.server import SECURITY_HEADERS, WebServer
 from db.session import Database
 
 
@@ -110,10 +111,8 @@ async def test_an_address_past_its_rate_gets_429_with_retry_after(database: Data
 async def test_behind_a_trusted_proxy_each_client_has_its_own_rate(database: Database) -> None:
     clock = Clock()
     ops = Ops(database, Metrics())
-    proxy = frozenset({"127.0.0.1"})
-    server = WebServer(
-        "127.0.0.1", 0, [ops.install], rate=1, burst=2, trusted_proxies=proxy, clock=clock
-    )
+    proxy = Proxies.parse("127.0.0.0/8")  # a network: the proxy's address may change
+    server = WebServer("127.0.0.1", 0, [ops.install], rate=1, burst=2, proxies=proxy, clock=clock)
     async with server, aiohttp.ClientSession() as session:
         url = f"http://127.0.0.1:{server.port}/healthz"
 
@@ -151,12 +150,17 @@ async def test_behind_a_trusted_proxy_each_client_has_its_own_rate(database: Dat
         ("10.0.0.2", ["6.6.6.6", "203.0.113.7"], "203.0.113.7"),  # the header twice
         ("10.0.0.2", [], "10.0.0.2"),  # a proxy that added nothing: itself
         ("10.0.0.2", ["10.0.0.3"], "10.0.0.2"),
+        ("::ffff:10.0.0.2", ["203.0.113.7"], "203.0.113.7"),  # a dual-stack listener's peer
+        ("10.0.0.2", ["203.0.113.7:5678"], "203.0.113.7"),  # a port: not a bucket per port
+        ("10.0.0.2", ["[2001:db8::7]:443"], "2001:db8::7"),
+        ("172.20.4.9", ["203.0.113.7"], "203.0.113.7"),  # inside a trusted network
+        ("10.0.0.2", ["not an address"], "10.0.0.2"),  # garbage: the proxy's own bucket
         (None, [], "?"),
     ],
 )
 def test_client_address(remote: str | None, forwarded: list[str], expected: str) -> None:
-    trusted = frozenset({"10.0.0.2", "10.0.0.3"})
-    assert client_address(remote, forwarded, trusted) == expected
+    proxies = Proxies.parse("10.0.0.2, 10.0.0.3, 172.20.0.0/16")
+    assert proxies.client_of(remote, forwarded) == expected
 
 
 def test_token_buckets_refill_cap_and_forget_idle_addresses() -> None:
@@ -242,4 +246,5 @@ def test_web_settings_refuse_bad_values(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("METRICS_HOST", "0.0.0.0")
     assert load_settings(_env_file=None).metrics_port == 8080  # another address: fine
     monkeypatch.setenv("WEB_TRUSTED_PROXIES", " 10.0.0.2 ,fd00::1,")
-    assert load_settings(_env_file=None).trusted_proxies == {"10.0.0.2", "fd00::1"}
+    proxies = load_settings(_env_file=None).trusted_proxies
+    assert [str(n) for n in proxies.networks] == ["10.0.0.2/32", "fd00::1/128"]
