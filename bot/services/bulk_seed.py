@@ -14,12 +14,25 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
-from bot.domain.seedfile import SeedSet
+from bot.domain.seedfile import SeedPrediction, SeedSet
 from db.models import GuildSettings, Prediction, PredictionSet
 from db.session import Database
 
 #: Servers per transaction (ten predictions each: 2,000 rows in one statement).
 SEED_CHUNK = 200
+
+
+def seed_fields(item: SeedPrediction, set_id: int) -> dict[str, object]:
+    """Return what a seed item sets on its prediction (the same whether bulk or merged)."""
+    return {
+        "title": item.title,
+        "statement": item.statement,
+        "source": item.source,
+        "made_on": item.made_on,
+        "due": item.due,
+        "criteria": item.criteria,
+        "set_id": set_id,
+    }
 
 
 async def seed_new_guilds(
@@ -86,13 +99,7 @@ async def _seed_chunk(
                 "guild_id": guild_id,
                 "number": number,
                 "seed_key": seed.seed_key(item),
-                "title": item.title,
-                "statement": item.statement,
-                "source": item.source,
-                "made_on": item.made_on,
-                "due": item.due,
-                "criteria": item.criteria,
-                "set_id": set_of[guild_id],
+                **seed_fields(item, set_of[guild_id]),
                 "archived": False,
                 "created_at": now,
                 "updated_at": now,

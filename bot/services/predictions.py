@@ -23,7 +23,7 @@ from bot.domain.inputs import (
     prediction_number,
 )
 from bot.domain.seedfile import SeedSet
-from bot.services.bulk_seed import seed_new_guilds
+from bot.services.bulk_seed import seed_fields, seed_new_guilds
 from bot.services.guilds import ensure
 from bot.services.receipts import seal_closed
 from bot.services.sets import added_here, ensure_set, find_set
@@ -188,15 +188,7 @@ class PredictionService:
             }
             number = await _next_number(session, guild_id)
             for item in seed.predictions:
-                fields = {
-                    "title": item.title,
-                    "statement": item.statement,
-                    "source": item.source,
-                    "made_on": item.made_on,
-                    "due": item.due,
-                    "criteria": item.criteria,
-                    "set_id": home.id,
-                }
+                fields = seed_fields(item, home.id)
                 row = existing.get(seed.seed_key(item))
                 if row is None:
                     session.add(
