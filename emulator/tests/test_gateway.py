@@ -172,3 +172,20 @@ async def test_message_content_intent(emulator: Emulator, guild: Guild) -> None:
         await _identify_raw(ws, 1 | guild_messages | message_content)
         await alice.say("secret words")
         assert (await ws.receive_json())["d"]["content"] == "secret words"
+
+
+async def test_expiring_a_gone_client_ends_its_session(emulator: Emulator, guild: Guild) -> None:
+    """A closed client's session stops getting frames once expired; a live one keeps its own."""
+    gone = build_client(emulator, guild)
+    async with connect_client(emulator, gone.client):
+        pass
+    live = build_client(emulator, guild)
+    async with connect_client(emulator, live.client):
+        assert len([s for s in emulator.gateway.sessions.values() if not s.invalid]) == 2
+        assert emulator.gateway.expire_disconnected() == 1
+        alive = [s for s in emulator.gateway.sessions.values() if not s.invalid]
+        assert len(alive) == 1 and alive[0].conn is not None
+        alice = emulator.add_member(guild, "alice")
+        await alice.react(await _bot_message(emulator, guild), "👍")
+        await eventually(lambda: len(live.reactions) == 1)
+        assert gone.reactions == [] and emulator.gateway.expire_disconnected() == 0

@@ -203,11 +203,13 @@ def add_control_routes(app: web.Application, emu: ControlTarget) -> None:
     async def flood(request: web.Request) -> web.Response:
         """Start a reaction flood made here (see flood.py); answer its id at once.
 
-        ``{"message_ids", "member_ids", "cycles", "shift", "remove", "chunk", "probe":
+        ``{"message_ids", "member_ids", "cycles", "shift", "remove", "steps", "chunk", "probe":
         {"guild_id", "user_id", "channel_id", "command", "options", "every"}}``
         """
         body = await _json(request)
         probe = body.get("probe")
+        if not set(body.get("steps") or ()) <= {"add", "remove"}:
+            raise web.HTTPBadRequest(text='a flood step is "add" or "remove"')
         started = Flood(
             id=len(emu.floods) + 1,
             message_ids=[int(m) for m in body["message_ids"]],
@@ -215,6 +217,7 @@ def add_control_routes(app: web.Application, emu: ControlTarget) -> None:
             cycles=int(body.get("cycles", 1)),
             shift=int(body.get("shift", 0)),
             remove=bool(body.get("remove", False)),
+            steps=tuple(str(step) for step in body.get("steps") or ()),
             chunk=int(body.get("chunk", 500)),
             probe=Probe(
                 guild_id=int(probe["guild_id"]),
@@ -313,6 +316,10 @@ def add_control_routes(app: web.Application, emu: ControlTarget) -> None:
         await emu.drop_bot_connection(int(body.get("code", 4000)))
         return _ok({"ok": True})
 
+    async def expire_sessions(request: web.Request) -> web.Response:
+        """End every gateway session that has no live connection (none can RESUME after)."""
+        return _ok({"expired": emu.gateway.expire_disconnected()})
+
     async def run_command(request: web.Request) -> web.Response:
         """Run a slash command: ``{"guild_id", "user_id", "command", "options", "channel_id"}``."""
         body = await _json(request)
@@ -379,4 +386,5 @@ def add_control_routes(app: web.Application, emu: ControlTarget) -> None:
     app.router.add_get("/_emulator/clicks/burst/{burst_id}", click_burst_report)
     app.router.add_post("/_emulator/settings", settings)
     app.router.add_post("/_emulator/drop", drop)
+    app.router.add_post("/_emulator/sessions/expire", expire_sessions)
     app.router.add_post("/_emulator/commands/run", run_command)

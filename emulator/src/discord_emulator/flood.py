@@ -58,6 +58,10 @@ class Flood:
     cycles: int = 1
     shift: int = 0
     remove: bool = False
+    #: Passes over every member and message, in order: "add" puts on the next emoji in turn
+    #: (a change while the member still holds the one before), "remove" takes off the emoji
+    #: the last "add" put on (a retraction). Overrides `cycles` and `remove` when given.
+    steps: tuple[str, ...] = ()
     chunk: int = FLOOD_CHUNK
     probe: Probe | None = None
     dispatched: int = 0
@@ -85,7 +89,25 @@ class Flood:
                 for j, mid in enumerate(self.message_ids)
             )
 
+        if self.steps:
+            return itertools.chain.from_iterable(
+                self._pass(step, n) for n, step in enumerate(self.steps)
+            )
         return itertools.chain.from_iterable(cycle(c) for c in range(self.cycles))
+
+    def _pass(self, step: str, n: int) -> itertools.chain[tuple[int, int, str, bool]]:
+        """Yield one of `steps`: every member on every message adds or removes one emoji."""
+        if step not in ("add", "remove"):
+            raise ValueError(f"a flood step is 'add' or 'remove', not {step!r}")
+        add = step == "add"
+        turn = sum(s == "add" for s in self.steps[:n]) - (0 if add else 1)
+        return itertools.chain.from_iterable(
+            (
+                (member, mid, EMOJI[(i + j + self.shift + turn) % 3], add)
+                for i, member in enumerate(self.member_ids)
+            )
+            for j, mid in enumerate(self.message_ids)
+        )
 
     def report(self) -> dict[str, Any]:
         """Return the flood's progress, its send rate and the probe's answer times."""

@@ -383,6 +383,16 @@ class Gateway:
         """Return sessions with a live connection."""
         return [s for s in self.sessions.values() if s.conn is not None and not s.conn.closed]
 
+    def expire_disconnected(self) -> int:
+        """End every session whose connection is gone, as Discord does a while after; count them."""
+        ended = 0
+        for session in self.sessions.values():
+            if not session.invalid and (session.conn is None or session.conn.closed):
+                session.invalid = True
+                session.buffer.clear()
+                ended += 1
+        return ended
+
     def _of_shard(self, sessions: list[Session], shard_id: int | None) -> list[Session]:
         return [s for s in sessions if shard_id is None or s.shard[0] == shard_id]
 
