@@ -63,7 +63,7 @@ from harness import (
     percentile,
     print_table,
 )
-from shipped import BareClient, ShippedBot, memory_mb, open_poll, poll_id_of, wait_for
+from shipped import BareClient, ShippedBot, cpu_seconds, memory_mb, open_poll, poll_id_of, wait_for
 from sqlalchemy import func, select
 
 from bot.domain.outcomes import Choice
@@ -175,11 +175,13 @@ async def bare_phase(world: World, args: argparse.Namespace, mode: str, rnd: int
     await client.start()
     try:
         mids = await plain_messages(world, args.messages, f"bare {mode} {rnd}")
+        cpu = cpu_seconds(client.pid())
         start = time.monotonic()
         fid = await flood(world, mids, rnd)
         elapsed = await client.done_at(TIMEOUT) - start
+        cpu = cpu_seconds(client.pid()) - cpu
         report = await flood_report(world, fid)
-        extra = {"sent": report["rate"], "rss_peak_mb": memory_mb(client.pid())[1]}
+        extra = {"sent": report["rate"], "rss_peak_mb": memory_mb(client.pid())[1], "cpu_s": cpu}
     finally:
         await client.stop()
         await world.remote.post("/sessions/expire", {})
@@ -238,15 +240,21 @@ async def bot_phase(
                 )
             return choice == want
 
+        cpu = cpu_seconds(bot.pid())
         start = time.monotonic()
         fid = await flood(world, [str(m) for m in mids], rnd, **spec)
         await wait_for(last_committed, "the flood committed", bot, TIMEOUT, step=0.01)
         elapsed = time.monotonic() - start
+        cpu = cpu_seconds(bot.pid()) - cpu
         report = await flood_report(world, fid)
         wrong = await differences(database, polls, world.members, rnd)
         if wrong:
             raise SystemExit(f"{wrong} votes differ from what the flood left")
-        extra: dict[str, Any] = {"sent": report["rate"], "rss_peak_mb": memory_mb(bot.pid())[1]}
+        extra: dict[str, Any] = {
+            "sent": report["rate"],
+            "rss_peak_mb": memory_mb(bot.pid())[1],
+            "cpu_s": cpu,
+        }
         if probe:
             extra["probe"] = report["probe"]
     finally:
@@ -352,6 +360,10 @@ def summarize(args: argparse.Namespace, phases: list[Phase], mode: str) -> dict[
         "ratio": statistics.median(r["bot_over_bare"] for r in valid) if valid else None,
         "ratios": [r["bot_over_bare"] for r in rounds],
         "valid_rounds": len(valid),
+        "cpu_us": {
+            k: statistics.median(p.extra["cpu_s"] / p.events * 1e6 for p in mine if p.kind == k)
+            for k in ("bare", "bot")
+        },
         "bot_peak_mb": max(p.extra["rss_peak_mb"] for p in mine if p.kind in ("bot", "probe")),
         "bare_peak_mb": max(p.extra["rss_peak_mb"] for p in mine if p.kind == "bare"),
         "probe": {
@@ -383,6 +395,8 @@ def report(s: dict[str, Any], backend: str) -> None:
         Row("bot / plain, each round", span),
         Row("bot with the probe", f"{s['probe_bot']:,.0f}/s", f"{s['bare']:,.0f}/s plain",
             f"{s['probe_bot'] / s['bare']:.2f}x"),
+        Row("CPU per event, bot / plain client", f"{s['cpu_us']['bot']:.1f} µs",
+            f"{s['cpu_us']['bare']:.1f} µs", f"{s['cpu_us']['bot'] / s['cpu_us']['bare']:.2f}x"),
         Row("peak RSS, bot / plain client", f"{s['bot_peak_mb']:.0f} MB",
             f"{s['bare_peak_mb']:.0f} MB"),
         Row("/poll results acknowledged, p50", f"{probe['p50_ms']:.0f} ms"),

@@ -373,5 +373,23 @@ def sqlite_datetime(value: datetime) -> str:
     """Format an aware datetime exactly as SQLAlchemy stores it in SQLite (naive UTC text)."""
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    # isoformat is several times faster than strftime, and the vote writer calls this per row.
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    # The vote writer calls this per row, nearly always within the second before: the text up
+    # to the second is kept, and only the microseconds are formatted (twice as fast as
+    # isoformat, itself several times faster than strftime).
+    global _last_second
+    second = _last_second
+    if (
+        value.second != second[0]
+        or value.minute != second[1]
+        or value.hour != second[2]
+        or value.day != second[3]
+        or value.month != second[4]
+        or value.year != second[5]
+    ):
+        text = value.isoformat(" ", "seconds")[:19]
+        second = (value.second, value.minute, value.hour, value.day, value.month, value.year, text)
+        _last_second = second
+    return f"{second[6]}.{value.microsecond:06d}"
+
+
+_last_second: tuple[int, int, int, int, int, int, str] = (-1, -1, -1, -1, -1, -1, "")

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 
 import discord
 
 from bot.domain import notices
 
+#: Seconds an answer of may_manage_messages is reused: the vote path asks it for every
+#: changed or retracted vote, and working out a channel's permissions costs more than the vote.
+MANAGE_TTL = 1.0
+#: Channels remembered at most; past that the memory starts over.
+MANAGE_KEPT = 10_000
+
 
 class Access:
     """Look up the bot's permissions in the cached guilds."""
 
-    def __init__(self, get_guild: Callable[[int], discord.Guild | None]) -> None:
+    def __init__(
+        self,
+        get_guild: Callable[[int], discord.Guild | None],
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._get_guild = get_guild
+        self._monotonic = monotonic
+        self._manage: dict[tuple[int, int], tuple[float, bool]] = {}
 
     def lacking(self, guild_id: int, channel_id: int, needed: Sequence[str]) -> list[str] | None:
         """Return the needed permissions the bot lacks in a channel.
@@ -31,12 +44,24 @@ class Access:
         return notices.missing({name: getattr(perms, name) for name in needed}, needed)
 
     def may_manage_messages(self, guild_id: int, channel_id: int) -> bool:
-        """Tell whether the bot may remove others' reactions in a channel (unknown: try)."""
+        """Tell whether the bot may remove others' reactions in a channel (unknown: try).
+
+        A known answer is reused for MANAGE_TTL seconds: a permission taken away meanwhile
+        costs at most one refused removal, which the remover learns from as from any 403.
+        """
+        now = self._monotonic()
+        known = self._manage.get((guild_id, channel_id))
+        if known is not None and known[0] > now:
+            return known[1]
         guild = self._get_guild(guild_id)
         channel = guild.get_channel(channel_id) if guild is not None else None
         if guild is None or channel is None or guild.me is None:
             return True  # unknown here: try, and learn from a 403
-        return channel.permissions_for(guild.me).manage_messages
+        may = channel.permissions_for(guild.me).manage_messages
+        if len(self._manage) >= MANAGE_KEPT:
+            self._manage.clear()
+        self._manage[(guild_id, channel_id)] = (now + MANAGE_TTL, may)
+        return may
 
     def system_channel(self, guild_id: int) -> int | None:
         """Return a guild's system channel, the last place to post a board."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -30,8 +29,8 @@ _PG_DELETE_IF = text(
 def write_postgres(
     conn: Connection,
     upserts: list[tuple[int, int, int, int, datetime, str | None]],
-    deletes: list[dict[str, Any]],
-    conditional: list[dict[str, Any]],
+    deletes: list[tuple[int, int]],
+    conditional: list[tuple[int, int, int]],
 ) -> None:
     """Write a folded batch to PostgreSQL: at most three statements, whatever its size."""
     if upserts:
@@ -49,9 +48,8 @@ def write_postgres(
             },
         )
     if deletes:
-        conn.execute(_PG_DELETE, {"p": [d["p"] for d in deletes], "m": [d["m"] for d in deletes]})
+        p, m = zip(*deletes, strict=True)
+        conn.execute(_PG_DELETE, {"p": list(p), "m": list(m)})
     if conditional:
-        conn.execute(
-            _PG_DELETE_IF,
-            {key: [d[key] for d in conditional] for key in ("p", "m", "c")},
-        )
+        p, m, c = zip(*conditional, strict=True)
+        conn.execute(_PG_DELETE_IF, {"p": list(p), "m": list(m), "c": list(c)})

@@ -60,11 +60,8 @@ _SQLITE_NAME_UPSERT = (
     "INSERT INTO member_names (guild_id, member_id, name, updated_at) VALUES (?, ?, ?, ?) "
     "ON CONFLICT (guild_id, member_id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at"
 )
-_delete_if = delete(_votes).where(
-    _votes.c.poll_id == bindparam("p"),
-    _votes.c.member_id == bindparam("m"),
-    _votes.c.choice == bindparam("c"),
-)
+_SQLITE_DELETE = "DELETE FROM votes WHERE poll_id = ? AND member_id = ?"
+_SQLITE_DELETE_IF = "DELETE FROM votes WHERE poll_id = ? AND member_id = ? AND choice = ?"
 
 
 class VoteService:
@@ -188,35 +185,32 @@ class VoteService:
         }
         accepted = [e for e in events if _accepts(polls.get(e.message_id), e.at)]
         writes = fold(accepted)
-        upserts: list[tuple[int, int, int, int, datetime, str | None]] = []
-        deletes: list[dict[str, Any]] = []
-        conditional: list[dict[str, Any]] = []
+        upserts: list[tuple[int, int, int, int, Any, str | None]] = []
+        deletes: list[tuple[int, int]] = []
+        conditional: list[tuple[int, int, int]] = []
+        # On SQLite the rows go as plain tuples through the driver's executemany (about 5x less
+        # CPU per row than Core's per-row parameter processing), datetimes in SQLAlchemy's format.
+        stamp = sqlite_datetime if self._db.is_sqlite else None
         for (message_id, member_id), write in writes.items():
             poll_id, prediction_id, _, _ = polls[message_id]
-            if isinstance(write, Upsert):
+            if type(write) is Upsert:
+                at = write.at if stamp is None else stamp(write.at)
                 upserts.append(
-                    (poll_id, member_id, prediction_id, write.choice.ordinal, write.at, write.salt)
+                    (poll_id, member_id, prediction_id, write.choice.ordinal, at, write.salt)
                 )
-            elif isinstance(write, Delete):
-                deletes.append({"p": poll_id, "m": member_id})
+            elif type(write) is Delete:
+                deletes.append((poll_id, member_id))
             else:
-                conditional.extend(
-                    {"p": poll_id, "m": member_id, "c": c.ordinal} for c in write.choices
-                )
-        if not self._db.is_sqlite:
+                conditional.extend((poll_id, member_id, c.ordinal) for c in write.choices)
+        if stamp is None:
             write_postgres(conn, upserts, deletes, conditional)
         else:
             if upserts:
-                # Hot path: plain tuples through the driver's executemany (about 5x less CPU per
-                # row than Core's per-row parameter processing), datetimes in SQLAlchemy's format.
-                conn.exec_driver_sql(
-                    _SQLITE_UPSERT,
-                    [(p, m, pr, c, sqlite_datetime(at), s) for p, m, pr, c, at, s in upserts],
-                )
+                conn.exec_driver_sql(_SQLITE_UPSERT, upserts)
             if deletes:
-                conn.execute(_delete_one, deletes)
+                conn.exec_driver_sql(_SQLITE_DELETE, deletes)
             if conditional:
-                conn.execute(_delete_if, conditional)
+                conn.exec_driver_sql(_SQLITE_DELETE_IF, conditional)
         names = self._write_names(conn, events)
         return ApplyReport(
             len(upserts),
