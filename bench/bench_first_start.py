@@ -20,8 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import signal
 import sys
 import time
 from pathlib import Path
@@ -29,7 +27,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import OUT, REPO, TOKEN, Databases, Row, common_args, emulator, print_table, rss_mb
+from harness import OUT, Databases, Row, common_args, emulator, print_table, rss_mb
+from shipped import ShippedBot
 from sqlalchemy import text
 
 from db.session import Database
@@ -37,25 +36,6 @@ from db.session import Database
 #: Seconds the bot is left quiet before its memory is read.
 SETTLE = 8.0
 SEED_GOAL_S = 5.0
-
-
-async def start_bot(info: dict[str, Any], url: str, log: Path) -> asyncio.subprocess.Process:
-    """Start `python -m bot run` against the emulator; its output goes to `log`."""
-    env = {
-        **os.environ,
-        "DISCORD_TOKEN": TOKEN,
-        "DISCORD_API_BASE": info["api_base"],
-        "DISCORD_GATEWAY_URL": info["gateway_url"],
-        "DATABASE_URL": url,
-        "DEV_GUILD_ID": "",
-        "WEB_PORT": "",
-        "METRICS_PORT": "",
-        "LOG_LEVEL": "WARNING",
-    }
-    with log.open("ab") as out:
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=REPO, env=env, stdout=out, stderr=out
-        )
 
 
 async def seeded_guilds(database: Database) -> int:
@@ -66,12 +46,6 @@ async def seeded_guilds(database: Database) -> int:
     except Exception:  # not migrated yet
         return 0
     return int(found or 0)
-
-
-async def stop(proc: asyncio.subprocess.Process) -> int:
-    """Stop the bot with SIGTERM, as an operator does; return its exit status."""
-    proc.send_signal(signal.SIGTERM)
-    return await asyncio.wait_for(proc.wait(), 60)
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -87,23 +61,25 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         shape = {"count": args.guilds, "channels": 25, "roles": 15, "members": 5}
         await remote.post("/guilds/bulk", shape)
         started = time.perf_counter()
-        proc = await start_bot(info, url, log)
+        bot = ShippedBot(info, url, log)
+        await bot.start()
         try:
             while (seeded := await seeded_guilds(database)) < args.guilds:
-                if proc.returncode is not None or time.perf_counter() - started > 600:
+                if bot.returncode() is not None or time.perf_counter() - started > 600:
                     raise SystemExit(f"{seeded} of {args.guilds} seeded; see {log}")
                 await asyncio.sleep(0.05)
             results["all_seeded_s"] = time.perf_counter() - started
             await asyncio.sleep(SETTLE)
-            results["rss_first_start_mb"] = rss_mb(proc.pid)
+            results["rss_first_start_mb"] = rss_mb(bot.pid())
         finally:
-            results["first_exit"] = await stop(proc)
-        proc = await start_bot(info, url, log)
+            results["first_exit"] = await bot.stop()
+        bot = ShippedBot(info, url, log)
+        await bot.start()
         try:
             await asyncio.sleep(SETTLE + 2.0)
-            results["rss_restart_mb"] = rss_mb(proc.pid)
+            results["rss_restart_mb"] = rss_mb(bot.pid())
         finally:
-            results["restart_exit"] = await stop(proc)
+            results["restart_exit"] = await bot.stop()
     await database.dispose()
     return results
 

@@ -30,9 +30,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import re
-import signal
 import sys
 import time
 from pathlib import Path
@@ -41,74 +38,17 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from discord_emulator.remote import Remote
-from harness import OUT, REPO, TOKEN, Databases, Row, common_args, emulator, print_table
+from harness import OUT, Databases, Row, common_args, emulator, print_table
+from shipped import ShippedBot, memory_mb, open_poll, poll_id_of, wait_for
 from sqlalchemy import func, select
 
-from db.models import Poll, Prediction, Vote
+from db.models import Prediction, Vote
 from db.session import Database
 
 CHOICES = ("came_true", "partly", "did_not")
 EMOJI = {"came_true": "✅", "partly": "🌓", "did_not": "❌"}
 P99_GOAL_MS = 500.0
 DEADLINE_MS = 3000.0
-
-
-class Bot:
-    """`python -m bot run` as a subprocess pointed at the emulator."""
-
-    def __init__(self, info: dict[str, Any], db_url: str, log: Path) -> None:
-        self.env = {
-            **os.environ,
-            "DISCORD_TOKEN": TOKEN,
-            "DISCORD_API_BASE": info["api_base"],
-            "DISCORD_GATEWAY_URL": info["gateway_url"],
-            "DATABASE_URL": db_url,
-            "DEV_GUILD_ID": "",
-            "WEB_PORT": "",
-            "METRICS_PORT": "",
-            "LOG_LEVEL": os.environ.get("BENCH_BOT_LOG_LEVEL", "WARNING"),
-        }
-        self.log = log
-        self.proc: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        """Start the process; its output goes to the log file."""
-        with self.log.open("wb") as out:
-            self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", cwd=REPO, env=self.env, stdout=out, stderr=out
-            )
-
-    def pid(self) -> int:
-        """Return the process id."""
-        assert self.proc is not None
-        return self.proc.pid
-
-    async def stop(self) -> None:
-        """Stop it with SIGTERM, as an operator does (SIGKILL if it lingers)."""
-        if self.proc is None or self.proc.returncode is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(self.proc.wait(), 30)
-        except TimeoutError:
-            self.proc.kill()
-            await self.proc.wait()
-
-
-async def wait_for(check: Any, what: str, bot: Bot, timeout: float = 120.0) -> None:  # noqa: ASYNC109
-    """Poll an async check until it is true; fail with the bot's log otherwise."""
-    end = time.perf_counter() + timeout
-    while not await check():
-        if bot.proc is not None and bot.proc.returncode is not None:
-            raise SystemExit(f"the bot exited while waiting for {what}:\n{tail(bot.log)}")
-        if time.perf_counter() > end:
-            raise SystemExit(f"{what}: not within {timeout:.0f}s\n{tail(bot.log)}")
-        await asyncio.sleep(0.05)
-
-
-def tail(log: Path) -> str:
-    """Return the end of a log file."""
-    return log.read_text(errors="replace")[-3000:] if log.exists() else ""
 
 
 async def stored(database: Database, poll_id: int) -> tuple[int, int]:
@@ -122,35 +62,6 @@ async def stored(database: Database, poll_id: int) -> tuple[int, int]:
             )
         ).one()
     return int(rows), int(members)
-
-
-async def open_poll(
-    remote: Remote, guild: dict[str, Any], number: int, ballot: str
-) -> tuple[int, int]:
-    """Open a poll through /poll open as the owner; return its message id and poll id."""
-    answer = await remote.post(
-        "/commands/run",
-        {
-            "guild_id": guild["id"],
-            "user_id": guild["owner_id"],
-            "channel_id": guild["channels"]["polls"],
-            "command": "/poll open",
-            "options": {"prediction": str(number), "hours": 24, "ballot": ballot},
-        },
-    )
-    content = (answer.get("message") or {}).get("content", "")
-    found = re.search(r"/(\d+)$", content)
-    if found is None:
-        raise SystemExit(f"/poll open #{number} did not open a poll: {content!r}")
-    return int(found[1]), 0
-
-
-async def poll_id_of(database: Database, message_id: int) -> int:
-    """Return the id of the poll posted as a message."""
-    async with database.read() as session:
-        poll_id = await session.scalar(select(Poll.id).where(Poll.message_id == message_id))
-    assert poll_id is not None
-    return int(poll_id)
 
 
 async def drain(database: Database, poll_id: int, want: int, started: float) -> dict[str, Any]:
@@ -245,7 +156,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         )
         log = OUT / f"sealed-bot-{dbs.backend}.log"
         OUT.mkdir(parents=True, exist_ok=True)
-        bot = Bot(info, url, log)
+        log.write_bytes(b"")
+        bot = ShippedBot(info, url, log)
         database = Database(url)
         await bot.start()
         try:
@@ -268,10 +180,17 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 (3, "sealed"),
                 (4, "reactions"),
             ):
-                message_id, _ = await open_poll(remote, guild, number, ballot)
+                message_id = await open_poll(
+                    remote,
+                    guild["id"],
+                    guild["owner_id"],
+                    guild["channels"]["polls"],
+                    number,
+                    ballot=ballot,
+                )
                 polls[number] = (message_id, await poll_id_of(database, message_id))
             results: dict[str, Any] = {"backend": dbs.backend, "members": args.members}
-            results["bot_pid_rss_mb_start"] = rss(bot.pid())
+            results["bot_pid_rss_mb_start"] = memory_mb(bot.pid())[0]
             results["clicks_paced"] = await click_burst(
                 remote, database, *polls[1], args.members, rate
             )
@@ -285,7 +204,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             results["reactions_at_once"] = await reaction_burst(
                 remote, database, *polls[4], members["ids"], None
             )
-            results["bot_rss_mb_end"] = rss(bot.pid())
+            results["bot_rss_mb_end"] = memory_mb(bot.pid())[0]
             state = await remote.get("/state")
             results["violations"] = len(state["violations"])
             results["rate_limited"] = state["rate_limited"]
@@ -295,14 +214,6 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     results["seconds"] = args.seconds
     results["rate"] = rate
     return results
-
-
-def rss(pid: int) -> float:
-    """Return a process's resident memory in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def table(r: dict[str, Any]) -> list[Row]:

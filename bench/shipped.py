@@ -56,6 +56,11 @@ class ShippedBot:
         assert self.proc is not None
         return self.proc.pid
 
+    def returncode(self) -> int | None:
+        """Return the exit status, None while it runs."""
+        assert self.proc is not None
+        return self.proc.returncode
+
     async def stop(self) -> int | None:
         """Stop it with SIGTERM, as an operator does (SIGKILL if it lingers); return its status."""
         if self.proc is None:
