@@ -161,7 +161,11 @@ class Resolving:
                 log.warning("#%s: its announcement is retried later", report.prediction.number)
 
     def _warm(self, guild_id: int) -> None:
-        """Have the boards read again now, beside the announcement: for the members' next look."""
+        """Have the boards read again now, beside the announcement: for the members' next look.
+
+        Started as soon as the change is committed, so the reads overlap the announcement's
+        requests and are done (or nearly) when the admin is answered and members look.
+        """
         if self._boards is not None:
             self._boards.warm(guild_id)
 
