@@ -7,7 +7,7 @@ the rows are bulk-loaded with stdlib ``sqlite3`` in one transaction: guild 1 (UT
 predictions`` votes from distinct random members out of ``members`` (each with a stored display
 name); 2% of predictions get a second poll where some members re-vote (so "the latest vote
 across polls" matters). Every prediction is resolved (about 5% void) at an instant spread over
-``months`` months from January 2025, UTC. The score ledger is then built by the real service
+``months`` months from January 2025 (or ``Params.first``), UTC. The score ledger is then built by the real service
 (``BoardService.ensure_ledger``), as for a database that predates it.
 
 PostgreSQL gets the same rows, ledger included, copied from that file with asyncpg's
@@ -66,15 +66,28 @@ class Params:
     predictions: int
     months: int
     seed: int
+    #: The first of the `months` months the resolutions spread over ("YYYY-MM").
+    first: str = str(FIRST_MONTH)
 
     @property
     def slug(self) -> str:
         """Return a file-name-safe tag of these parameters."""
-        return f"v{self.votes}_m{self.members}_p{self.predictions}_mo{self.months}_s{self.seed}"
+        slug = f"v{self.votes}_m{self.members}_p{self.predictions}_mo{self.months}_s{self.seed}"
+        return slug if self.first == str(FIRST_MONTH) else f"{slug}_f{self.first}"
 
     def stamp(self) -> str:
         """Return what a finished build records: the parameters, data format and schema revision."""
-        return json.dumps({**asdict(self), "format": FORMAT, "schema": migrate.head_revision()})
+        shape = asdict(self)
+        if self.first == str(FIRST_MONTH):  # as files built before `first` existed record it
+            del shape["first"]
+        return json.dumps({**shape, "format": FORMAT, "schema": migrate.head_revision()})
+
+    def month(self, n: int) -> Month:
+        """Return the n-th month of the data (0-based)."""
+        month = Month.parse(self.first)
+        for _ in range(n):
+            month = month.next()
+        return month
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,8 +146,8 @@ def generate(params: Params) -> dict[str, list[tuple[Any, ...]]]:
     """Generate every row to insert, keyed by table."""
     rng = random.Random(params.seed)
     members = [MEMBER_BASE + i for i in range(params.members)]
-    span_start = month_start(FIRST_MONTH)
-    span_seconds = int((month_start(nth_month(params.months)) - span_start).total_seconds())
+    span_start = month_start(params.month(0))
+    span_seconds = int((month_start(params.month(params.months)) - span_start).total_seconds())
     created = ts(span_start - timedelta(days=400))
     rows: dict[str, list[tuple[Any, ...]]] = {
         "guild_settings": [(GUILD_ID, "UTC", CHANNEL_ID, CHANNEL_ID, None, None, created)],

@@ -197,6 +197,7 @@ class Workflows:
             outbox,
             disputing,
             scope=scope,
+            boards=services.boards,
         )
         monthly = MonthlyPost(
             services.guilds,

@@ -23,6 +23,7 @@ from bot.services.resolution import ResolutionService
 from bot.services.scorecard import ScorecardService
 from bot.services.sets import SetService
 from bot.services.shard_state import ShardStateService
+from bot.services.tally_cache import ResolvedTallies
 from bot.services.votes import VoteService
 from db.session import Database
 
@@ -56,7 +57,8 @@ class Services:
     @classmethod
     def build(cls, db: Database, clock: Clock) -> Services:
         """Wire the services together."""
-        boards = BoardService(db, clock)
+        resolved_tallies = ResolvedTallies()
+        boards = BoardService(db, clock, resolved_tallies)
         return cls(
             db=db,
             clock=clock,
@@ -72,7 +74,7 @@ class Services:
             notices=NoticeService(db, clock),
             names=NameService(db, clock),
             sets=SetService(db, clock),
-            breakdown=BreakdownService(db, clock),
+            breakdown=BreakdownService(db, clock, resolved_tallies),
             reminders=ReminderService(db, clock),
             disputes=DisputeService(db, clock),
             champions=ChampionService(db, clock),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,9 +30,8 @@ from bot.services.board_reads import (
 from bot.services.guilds import config_of
 from bot.services.outbox import board_key
 from bot.services.scoping import EVERYTHING, owned
-from bot.services.shared_reads import tallies
+from bot.services.tally_cache import ResolvedTallies
 from bot.snapshots.boards import Board, MemberStats
-from bot.snapshots.predictions import Tally
 from db.models import (
     BotState,
     GuildSettings,
@@ -68,24 +68,69 @@ class BoardService:
     Votes count only on resolved predictions, and a resolved prediction takes no votes (its
     poll is closed and no poll opens until it is unresolved), so a guild's boards change only
     when a resolution changes. Computed boards are cached under the guild's latest resolution
-    event and time zone, and recomputed after any resolution change.
+    event and time zone, and recomputed after any resolution change; the resolving workflow
+    asks for them again at once (`warm`), so a member's first command after it finds them.
     """
 
     CACHE_SIZE = 256
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, resolved_tallies: ResolvedTallies | None = None
+    ) -> None:
         self._db = db
         self._clock = clock
         self._cache: dict[tuple[int, str], tuple[Version, Board]] = {}
-        #: Tallies of resolved predictions (frozen while resolved), per guild and version.
-        self._tallies: dict[int, tuple[Version, dict[int, Tally]]] = {}
+        #: Tallies of resolved predictions (frozen while resolved), shared with the breakdown.
+        self._tallies = resolved_tallies or ResolvedTallies()
         #: Each guild's time zone when last read, to read a month's resolutions with its version.
         self._zones: dict[int, str] = {}
+        #: A guild's boards being read again after a resolution change (`warm`).
+        self._warming: dict[int, asyncio.Task[None]] = {}
 
     def clear_cache(self) -> None:
         """Forget computed boards and tallies (benchmarks use it to time the cold path)."""
         self._cache.clear()
         self._tallies.clear()
+
+    def warm(self, guild_id: int) -> None:
+        """Read a guild's boards again after a resolution change, in the background.
+
+        The all-time board, this month's and the resolved predictions' tallies: what a
+        member's first /leaderboard or /stats needs. A command that comes meanwhile waits for
+        it rather than reading the same again beside it.
+        """
+        running = self._warming.get(guild_id)
+        task = asyncio.create_task(self._warm(guild_id, running), name=f"warm boards {guild_id}")
+        self._warming[guild_id] = task
+        task.add_done_callback(lambda t: self._forget_warming(guild_id, t))
+
+    def _forget_warming(self, guild_id: int, task: asyncio.Task[None]) -> None:
+        if self._warming.get(guild_id) is task:
+            del self._warming[guild_id]
+
+    async def _warm(self, guild_id: int, before: asyncio.Task[None] | None) -> None:
+        if before is not None:
+            with contextlib.suppress(Exception):
+                await before
+        try:
+            await self._ledger_board(guild_id, None, None)
+            await self._ledger_board(guild_id, None, self._clock.now())
+            async with self._db.read() as session:
+                scored = await session.scalars(
+                    select(Resolution.prediction_id).where(
+                        Resolution.guild_id == guild_id, Resolution.outcome != Outcome.VOID.value
+                    )
+                )
+                await self._tallies.of(session, guild_id, list(scored))
+        except Exception:  # a command reads them itself; nothing is lost
+            log.exception("could not read guild %s's boards ahead", guild_id)
+
+    async def _warmed(self, guild_id: int) -> None:
+        """Wait for a guild's boards being read ahead, if they are (a command's first step)."""
+        task = self._warming.get(guild_id)
+        if task is not None and task is not asyncio.current_task():
+            with contextlib.suppress(Exception):
+                await asyncio.shield(task)
 
     async def month(
         self, guild_id: int, month: Month | str | None = None, *, set_id: int | None = None
@@ -93,6 +138,7 @@ class BoardService:
         """Return the board of a month (default: this month in the guild's time zone)."""
         if isinstance(month, str):
             month = Month.parse(month)
+        await self._warmed(guild_id)
         if set_id is None:
             return await self._ledger_board(guild_id, month, self._clock.now())
         async with self._db.read() as session:
@@ -108,6 +154,7 @@ class BoardService:
 
     async def all_time(self, guild_id: int, *, set_id: int | None = None) -> Board:
         """Return the all-time board (of one set, when given)."""
+        await self._warmed(guild_id)
         if set_id is None:
             return await self._ledger_board(guild_id, None, None)
         period = _period(ledger.ALL_TIME, set_id)
@@ -253,7 +300,7 @@ class BoardService:
         self, session: AsyncSession, guild_id: int, latest: dict[int, tuple[int, int]]
     ) -> tuple[int, int]:
         """Count a member's scored votes that matched the others' clear majority, of those with one."""
-        counts = await self._resolved_tallies(session, guild_id, latest)
+        counts = await self._tallies.of(session, guild_id, latest)
         agreed = compared = 0
         for prediction_id, (_, ordinal) in latest.items():
             mine = Choice.from_ordinal(ordinal)
@@ -262,22 +309,6 @@ class BoardService:
                 compared += 1
                 agreed += int(others is mine)
         return agreed, compared
-
-    async def _resolved_tallies(
-        self, session: AsyncSession, guild_id: int, prediction_ids: Iterable[int]
-    ) -> dict[int, Tally]:
-        """Return resolved predictions' tallies, read once per guild and resolution version."""
-        version = await _version(session, guild_id)
-        kept = self._tallies.get(guild_id)
-        if kept is None or kept[0] != version:
-            if len(self._tallies) >= self.CACHE_SIZE:
-                self._tallies.pop(next(iter(self._tallies)))
-            kept = self._tallies[guild_id] = (version, {})
-        known = kept[1]
-        missing = [p for p in prediction_ids if p not in known]
-        if missing:
-            known.update(await tallies(session, missing))
-        return known
 
     async def due_posts(self, scope: ShardScope = EVERYTHING) -> list[DuePost]:
         """Return the monthly posts that are due and not yet claimed (in the scope's guilds)."""

@@ -10,7 +10,8 @@ from bot.domain.ballots import BallotStyle
 from bot.domain.clock import Clock
 from bot.domain.outcomes import Choice, Outcome
 from bot.domain.scoring import score_table
-from bot.services.shared_reads import latest_votes, tallies
+from bot.services.shared_reads import latest_votes
+from bot.services.tally_cache import ResolvedTallies
 from bot.snapshots.boards import Breakdown, BreakdownItem
 from db.models import Poll, Prediction, Resolution, Vote
 from db.session import Database
@@ -21,9 +22,13 @@ PAGE_SIZE = 10
 class BreakdownService:
     """Explain a member's points, prediction by prediction."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, resolved_tallies: ResolvedTallies | None = None
+    ) -> None:
         self._db = db
         self._clock = clock
+        #: Tallies of resolved predictions, shared with the boards (frozen while resolved).
+        self._tallies = resolved_tallies or ResolvedTallies()
 
     async def page(
         self, guild_id: int, member_id: int, page: int = 1, *, set_id: int | None = None
@@ -62,7 +67,7 @@ class BreakdownService:
             pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
             page = min(max(1, page), pages)
             shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-            counts = await tallies(session, [r.id for r in shown])
+            counts = await self._tallies.of(session, guild_id, [r.id for r in shown])
             sealed = set(
                 await session.scalars(
                     select(Vote.prediction_id)

@@ -41,13 +41,15 @@ async def book(
     *,
     sign: int,
     place: bool = True,
-) -> int:
-    """Add (sign=1) or take back (sign=-1) one resolved prediction's scores; return rows.
+) -> list[str]:
+    """Add (sign=1) or take back (sign=-1) one resolved prediction's scores; return the periods.
 
-    The periods' rows are then ranked again (`place`), unless the caller does it once later.
+    The periods' rows are then ranked again (`place`), unless the caller does it once later
+    for every period it booked (a resolution change: the old and the new outcome's periods
+    ranked once, so places that move and move back are never written).
     """
     if outcome is Outcome.VOID:
-        return 0
+        return []
     settings = await session.get(GuildSettings, guild_id)
     zone = parse_timezone(settings.timezone if settings else "UTC")
     month = str(Month.containing(resolved_at, zone))
@@ -62,15 +64,21 @@ async def book(
             "exact": sign * exact,
         }
         rows += [{**entry, "period": month}, {**entry, "period": ALL_TIME}]
-    if rows:
-        await session.execute(_upsert(session), rows)
-    if sign < 0:
+    if not rows:
+        return []
+    await session.execute(_upsert(session), rows)
+    periods = [month, ALL_TIME]
+    if sign < 0:  # members left with nothing scored in a period leave its board
         await session.execute(
-            delete(MemberScore).where(MemberScore.guild_id == guild_id, MemberScore.scored <= 0)
+            delete(MemberScore).where(
+                MemberScore.guild_id == guild_id,
+                MemberScore.period.in_(periods),
+                MemberScore.scored <= 0,
+            )
         )
-    if rows and place:
-        await place_periods(session, guild_id, [month, ALL_TIME])
-    return len(rows)
+    if place:
+        await place_periods(session, guild_id, periods)
+    return periods
 
 
 async def place_periods(session: AsyncSession, guild_id: int, periods: Iterable[str]) -> int:

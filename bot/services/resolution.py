@@ -59,9 +59,16 @@ class ResolutionService:
                 and (current.evidence_url == evidence_url)
             ):
                 raise Conflict(f"Prediction #{number} is already resolved as {outcome.label}.")
-            if current is not None:
-                await ledger.book(
-                    session, guild_id, prediction.id, previous, current.resolved_at, sign=-1
+            booked: list[str] = []
+            if current is not None:  # taken back and booked anew, then ranked once (below)
+                booked = await ledger.book(
+                    session,
+                    guild_id,
+                    prediction.id,
+                    previous,
+                    current.resolved_at,
+                    sign=-1,
+                    place=False,
                 )
             else:
                 current = Resolution(prediction_id=prediction.id, guild_id=guild_id)
@@ -90,7 +97,10 @@ class ResolutionService:
                 poll.close_reason = "resolved"
                 await seal_closed(session, [poll])
             await session.flush()
-            await ledger.book(session, guild_id, prediction.id, outcome, now, sign=1)
+            booked += await ledger.book(
+                session, guild_id, prediction.id, outcome, now, sign=1, place=False
+            )
+            await ledger.place_periods(session, guild_id, dict.fromkeys(booked))
             closed_disputes = await close_open(session, prediction.id, now)
             called = await _called_it(session, prediction.id, outcome)
             snapshot = await snapshot_of(session, prediction, history=True)

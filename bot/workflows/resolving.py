@@ -17,6 +17,7 @@ from bot.domain.community import dispute_deadline
 from bot.domain.errors import Conflict
 from bot.domain.outcomes import Outcome
 from bot.domain.shards import ShardScope
+from bot.services.boards import BoardService
 from bot.services.guilds import GuildService
 from bot.services.outbox import announcement_key
 from bot.services.resolution import ResolutionService
@@ -44,6 +45,7 @@ class Resolving:
         disputing: Disputing,
         *,
         scope: ShardScope | None = None,
+        boards: BoardService | None = None,
     ) -> None:
         self._guilds = guilds
         self._resolution = resolution
@@ -53,6 +55,7 @@ class Resolving:
         self._outbox = outbox
         self._disputing = disputing
         self._scope = scope or ShardScope()
+        self._boards = boards
 
     async def resolve(
         self,
@@ -80,6 +83,7 @@ class Resolving:
         report = await self._resolution.resolve(
             guild_id, number, outcome, actor_id=actor, note=note, evidence_url=evidence
         )
+        self._warm(guild_id)
         await self._disputing.closed(guild_id, report.closed_disputes)
         await self.announce(report, here)
         return report
@@ -89,6 +93,7 @@ class Resolving:
     ) -> ResolutionReport:
         """Withdraw a prediction's resolution and announce it."""
         report = await self._resolution.unresolve(guild_id, number, actor_id=actor, note=note)
+        self._warm(guild_id)
         await self._disputing.closed(guild_id, report.closed_disputes)
         await self.announce(report, here)
         return report
@@ -154,6 +159,15 @@ class Resolving:
                 await self.announce(report, None, landed_since=since)
             except discord.HTTPException:
                 log.warning("#%s: its announcement is retried later", report.prediction.number)
+
+    def _warm(self, guild_id: int) -> None:
+        """Have the boards read again now, beside the announcement: for the members' next look.
+
+        Started as soon as the change is committed, so the reads overlap the announcement's
+        requests and are done (or nearly) when the admin is answered and members look.
+        """
+        if self._boards is not None:
+            self._boards.warm(guild_id)
 
     async def _record(self, report: ResolutionReport, message_id: int) -> None:
         if report.event_id is not None:
