@@ -52,9 +52,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import boarddata as data
-from bench_sealed import Bot, tail
 from discord_emulator.remote import Remote
 from harness import OUT, Databases, Row, common_args, emulator, percentile, print_table
+from shipped import ShippedBot, tail
 from sqlalchemy import func, select, update
 
 from bot.domain.months import Month
@@ -218,7 +218,7 @@ def resolved_this_month(source: Path) -> list[tuple[int, str]]:
     return [(int(n), str(o)) for n, o in rows]
 
 
-async def until_ready(driver: Driver, database: Database, bot: Bot) -> float:
+async def until_ready(driver: Driver, database: Database, bot: ShippedBot) -> float:
     """Wait until the bot answers a command and made the monthly post; return seconds."""
     started = time.perf_counter()
     end = started + 300
@@ -297,7 +297,9 @@ async def run(args: argparse.Namespace) -> dict[str, Timings]:
             await remote.post(f"/guilds/{guild_id}/members", {"ids": members, "prefix": "m"})
             driver = Driver(remote, guild_id, channel_id, int(guild["owner_id"]))
             OUT.mkdir(parents=True, exist_ok=True)
-            bot = Bot(info, url, OUT / f"commands-bot-{databases.backend}.log")
+            log = OUT / f"commands-bot-{databases.backend}.log"
+            log.write_bytes(b"")
+            bot = ShippedBot(info, url, log)
             database = Database(url)
             await bot.start()
             try:
