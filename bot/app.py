@@ -23,9 +23,10 @@ from bot.domain.cooldowns import COOLDOWN, Cooldowns
 from bot.domain.seedfile import SeedSet
 from bot.domain.seedfile import load as load_seed_file
 from bot.domain.shards import ShardScope
+from bot.heap import Heap
 from bot.metrics import Metrics, shard_states, time_command
 from bot.render import cards
-from bot.scheduler import Scheduler
+from bot.scheduler import Job, Scheduler
 from bot.services import Services
 from bot.shipped import DEFAULT_SEED
 from bot.votes.brake import DRAIN_WAIT, GatewayBrake, acknowledge, last_event
@@ -152,10 +153,12 @@ class CalledItBot(commands.Bot):
             web_public_url=web_public_url,
         )
         flows = self.workflows
+        #: The process's long-lived heap, frozen out of the garbage collector's way (bot/heap.py).
+        self.heap = Heap()
         self.scheduler = Scheduler(
             services.clock,
             self.discord_io.polls,
-            flows.jobs,
+            (*flows.jobs, Job("heap", self.heap.settle_due)),
             ready=self.wait_until_ready,
             interval=scheduler_interval,
             metrics=metrics,
@@ -255,6 +258,7 @@ class CalledItBot(commands.Bot):
         except Exception:
             log.exception("start-up work failed; the scheduler retries what is due")
         finally:
+            self.heap.settle()  # what the session holds now lives on: freeze it
             self.scheduler.start()
             self.settled.set()
 
