@@ -46,6 +46,19 @@ EXTENSIONS = (
 )
 #: Events that say a gateway connection is (again) up.
 GATEWAY_UP = frozenset({"connect", "resumed", "shard_connect", "shard_resumed"})
+#: discord.py's events after which the bot's permissions in a channel may differ.
+PERMISSIONS_MOVED = frozenset(
+    {
+        "guild_channel_update",
+        "guild_channel_delete",
+        "guild_role_update",
+        "guild_role_delete",
+        "member_update",
+        "guild_update",
+        "guild_available",
+        "guild_join",
+    }
+)
 
 #: Exactly what the bot uses: send and edit messages, embeds, files, reactions, read history,
 #: and Manage Messages to remove a member's older vote reaction.
@@ -196,6 +209,8 @@ class CalledItBot(commands.Bot):
             return
         if event_name in GATEWAY_UP:  # a new or resumed gateway connection
             self.brake.connected(self.workflows.writer.holding)
+        elif event_name in PERMISSIONS_MOVED:  # the bot's permissions may have changed
+            self.discord_io.access.forget()
         if self.is_closed() or self._handled is not None:
             log.debug("dropping %s: the bot is closed or closing", event_name)
             return
@@ -332,6 +347,7 @@ class CalledItBot(commands.Bot):
         await self.workflows.votes.stop()  # the writer commits what it received first
         await self.workflows.buttons.stop()  # presses whose votes just committed are answered
         await self.workflows.counts.stop()
+        await self.services.boards.stop()  # reads ahead of the boards: before the database goes
         # Every event up to the noted ones is committed: tell each gateway, and wait for it.
         await asyncio.gather(*(acknowledge(gateway, seq) for gateway, seq in self._handled or ()))
         self.brake.hold(False)  # a paused socket couldn't read Discord's close frame

@@ -61,6 +61,8 @@ class DiscordIO:
     roles: RoleKeeper
     #: The bulk reads' share of Discord's global limit (read-backs and member lookups).
     limiter: RateLimiter
+    #: What the bot may do in a channel, from the gateway's cache.
+    access: Access
 
     @classmethod
     def build(cls, client: discord.Client) -> DiscordIO:
@@ -71,6 +73,7 @@ class DiscordIO:
             voters=Voters(client.http, limiter),
             roles=RoleKeeper(client.http, client.get_guild),
             limiter=limiter,
+            access=Access(client.get_guild),
         )
 
 
@@ -125,7 +128,7 @@ class Workflows:
     ) -> Workflows:
         """Wire the pieces over one Discord client; none of them gets the client itself."""
         scope = scope or ShardScope()
-        access = Access(client.get_guild)
+        access = io.access
         told = AdminTeller(services.notices)
         poster = Poster(
             lambda channel_id, guild_id: client.get_partial_messageable(

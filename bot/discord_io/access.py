@@ -46,8 +46,9 @@ class Access:
     def may_manage_messages(self, guild_id: int, channel_id: int) -> bool:
         """Tell whether the bot may remove others' reactions in a channel (unknown: try).
 
-        A known answer is reused for MANAGE_TTL seconds: a permission taken away meanwhile
-        costs at most one refused removal, which the remover learns from as from any 403.
+        A known answer is reused for MANAGE_TTL seconds, or until the gateway tells of a change
+        that may move the bot's permissions (``forget``, from the client's dispatch: in order
+        with the reactions around it).
         """
         now = self._monotonic()
         known = self._manage.get((guild_id, channel_id))
@@ -62,6 +63,10 @@ class Access:
             self._manage.clear()
         self._manage[(guild_id, channel_id)] = (now + MANAGE_TTL, may)
         return may
+
+    def forget(self) -> None:
+        """Drop the reused answers: a channel, role, member or server the bot is in changed."""
+        self._manage.clear()
 
     def system_channel(self, guild_id: int) -> int | None:
         """Return a guild's system channel, the last place to post a board."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -108,10 +107,17 @@ class BoardService:
         if self._warming.get(guild_id) is task:
             del self._warming[guild_id]
 
+    async def stop(self) -> None:
+        """Cancel the reads ahead still running (on the way out, before the database closes)."""
+        tasks = list(self._warming.values())
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks)
+
     async def _warm(self, guild_id: int, before: asyncio.Task[None] | None) -> None:
         if before is not None:
-            with contextlib.suppress(Exception):
-                await before
+            await asyncio.wait({before})  # never raises: its failure or cancellation is its own
         try:
             await self._ledger_board(guild_id, None, None)
             await self._ledger_board(guild_id, None, self._clock.now())
@@ -129,8 +135,8 @@ class BoardService:
         """Wait for a guild's boards being read ahead, if they are (a command's first step)."""
         task = self._warming.get(guild_id)
         if task is not None and task is not asyncio.current_task():
-            with contextlib.suppress(Exception):
-                await asyncio.shield(task)
+            # Never raises: a read ahead that failed or was cancelled leaves the command to read.
+            await asyncio.wait({task})
 
     async def month(
         self, guild_id: int, month: Month | str | None = None, *, set_id: int | None = None

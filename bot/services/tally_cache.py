@@ -6,6 +6,13 @@ beside the latest resolution event they were read under; when a guild has newer 
 the predictions those events changed are forgotten (and read again when next asked for), so a
 resolution costs the next /stats one prediction's tally, not every one of the member's.
 Correct across processes too: the events are read from the database, not remembered.
+
+This rests on resolution events becoming visible in id order: an event committed after a
+higher id was already seen would never be read as "newer", and its prediction's tally would
+stay kept. It holds because every event is written inside ``Database.write()``, which takes
+the one writer's lock (SQLite's BEGIN IMMEDIATE, PostgreSQL's transaction-scoped advisory
+lock, released only once the commit is visible). Anything that writes resolution events
+must do it there too.
 """
 
 from __future__ import annotations

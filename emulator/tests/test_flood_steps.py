@@ -32,3 +32,9 @@ def test_an_unknown_step_is_refused() -> None:
     """A step that is neither add nor remove is an error, not a silent no-op."""
     with pytest.raises(ValueError, match="'add' or 'remove'"):
         list(Flood(id=1, message_ids=[10], member_ids=[1], steps=("toggle",)).ops())
+
+
+def test_a_remove_before_any_add_is_refused() -> None:
+    """A first step that removes would take off nothing: an error, not a silent no-op."""
+    with pytest.raises(ValueError, match="first step is 'add'"):
+        list(Flood(id=1, message_ids=[10], member_ids=[1], steps=("remove", "add")).ops())

@@ -183,8 +183,8 @@ async def test_expiring_a_gone_client_ends_its_session(emulator: Emulator, guild
     async with connect_client(emulator, live.client):
         assert len([s for s in emulator.gateway.sessions.values() if not s.invalid]) == 2
         assert emulator.gateway.expire_disconnected() == 1
-        alive = [s for s in emulator.gateway.sessions.values() if not s.invalid]
-        assert len(alive) == 1 and alive[0].conn is not None
+        alive = list(emulator.gateway.sessions.values())
+        assert len(alive) == 1 and alive[0].conn is not None and not alive[0].invalid
         alice = emulator.add_member(guild, "alice")
         await alice.react(await _bot_message(emulator, guild), "👍")
         await eventually(lambda: len(live.reactions) == 1)

@@ -36,3 +36,16 @@ async def test_manage_messages_is_reused_for_a_second_then_read_again(live: Worl
     now[0] += MANAGE_TTL
     assert not access.may_manage_messages(guild_id, polls)
     assert access.may_manage_messages(guild_id, live.general.id)  # another channel: its own
+
+
+async def test_the_bots_answer_is_dropped_when_its_channel_changes(live: World) -> None:
+    """A channel update reaches the bot's own Access in order: no reused answer outlives it."""
+    access = live.bot.discord_io.access
+    guild_id, polls = live.guild.id, live.polls.id
+    assert access.may_manage_messages(guild_id, polls)
+    live.emu.set_overwrite(
+        live.polls,
+        live.emu.bot_role(live.guild),
+        deny=discord.Permissions(manage_messages=True).value,
+    )
+    await live.emu.wait_for(lambda: not access.may_manage_messages(guild_id, polls), timeout=0.9)

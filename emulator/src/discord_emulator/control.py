@@ -208,8 +208,9 @@ def add_control_routes(app: web.Application, emu: ControlTarget) -> None:
         """
         body = await _json(request)
         probe = body.get("probe")
-        if not set(body.get("steps") or ()) <= {"add", "remove"}:
-            raise web.HTTPBadRequest(text='a flood step is "add" or "remove"')
+        steps = list(body.get("steps") or ())
+        if not set(steps) <= {"add", "remove"} or steps[:1] == ["remove"]:
+            raise web.HTTPBadRequest(text='flood steps are "add" or "remove", the first an "add"')
         started = Flood(
             id=len(emu.floods) + 1,
             message_ids=[int(m) for m in body["message_ids"]],

@@ -101,6 +101,8 @@ class Flood:
             raise ValueError(f"a flood step is 'add' or 'remove', not {step!r}")
         add = step == "add"
         turn = sum(s == "add" for s in self.steps[:n]) - (0 if add else 1)
+        if turn < 0:
+            raise ValueError("a flood's first step is 'add': a 'remove' takes off the last add")
         return itertools.chain.from_iterable(
             (
                 (member, mid, EMOJI[(i + j + self.shift + turn) % 3], add)

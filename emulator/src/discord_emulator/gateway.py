@@ -385,12 +385,16 @@ class Gateway:
 
     def expire_disconnected(self) -> int:
         """End every session whose connection is gone, as Discord does a while after; count them."""
+        gone = [
+            key
+            for key, session in self.sessions.items()
+            if session.conn is None or session.conn.closed
+        ]
         ended = 0
-        for session in self.sessions.values():
-            if not session.invalid and (session.conn is None or session.conn.closed):
-                session.invalid = True
-                session.buffer.clear()
-                ended += 1
+        for key in gone:
+            session = self.sessions.pop(key)
+            ended += not session.invalid
+            session.invalid = True
         return ended
 
     def _of_shard(self, sessions: list[Session], shard_id: int | None) -> list[Session]:
