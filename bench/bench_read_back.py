@@ -24,7 +24,9 @@ reads the bot's database through a connection of its own.
    no request counted against them while they were off. The bot starts again and is timed
    from its process start, and from its IDENTIFY (the emulator's count, polled every 10 ms),
    until the ``votes`` table holds one vote per voter and poll; then the table is compared
-   with the reactions per poll, member and choice. Requests and 429s are the emulator's.
+   with the reactions per poll, member and choice. Requests and 429s are the emulator's
+   counts from the restart on: the bot's start-up, one read of each poll message (its
+   reaction counts) and the reaction pages.
 4. The minimum the limits allow: a channel needs ``sum(ceil(users / 100))`` reaction-user
    requests over its polls' options (users include the bot's own reaction; an option nobody
    else holds needs none), and with one request per window the last one can start
@@ -274,7 +276,7 @@ def report(r: dict[str, Any]) -> None:
                 minimum, ratio("ratio_from_identify")),
             Row("process start -> IDENTIFY", f"{r['start_to_identify_s']:.2f} s"),
             Row("requests to Discord after the restart", f"{r['requests']:,}",
-                f"{r['reaction_requests_needed']:,} reaction reads needed"),
+                f"{r['reaction_requests_needed']:,} reaction pages + {r['polls']} messages"),
             Row("429 answers", str(r["responses_429"]), "", "", "0",
                 "OK" if r["responses_429"] == 0 else "MISSED"),
             Row("RESUMEs / gateway frames to the bot",
