@@ -17,8 +17,9 @@ reads the bot's database through a connection of its own.
    the missing predictions are added with ``/prediction add`` and ``--polls`` polls opened
    with ``/poll open`` (round robin over the channels). Then the bot is stopped.
 2. While it is down, every voter reacts to every poll message (a random option each, through
-   ``/reactions/burst``). Its session is expired first, so the events reach no session: a
-   fresh IDENTIFY gets none of them, and the table shows the bot made no RESUME.
+   ``/reactions/burst``). Its session is expired first, so the events reach no session (the
+   emulator says it delivered none, or the bench stops): a fresh IDENTIFY gets none of them,
+   and the table shows the bot made no RESUME and how few gateway frames it was sent.
 3. Discord's rate limits go on (reaction routes: 1 request per 0.25 s per channel, shared by
    every reaction route of the channel; 50 requests/s globally); the buckets are fresh, as
    no request counted against them while they were off. The bot starts again and is timed
@@ -193,6 +194,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         if state["sessions"]:
             raise SystemExit(f"a gateway session outlived the bot: {state['sessions']}")
         dispatched = await react(remote, opened, voters, rng)
+        if dispatched:
+            raise SystemExit(f"{dispatched} reaction events reached a gateway session")
         truth, needed = await reactions(remote, opened, state["bot_id"])
         expected = sum(len(votes) for votes in truth.values())
         limit, window = reaction_window()
