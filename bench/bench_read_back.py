@@ -1,4 +1,4 @@
-"""Benchmark: reading back every open poll's reactions, against the rate limits' minimum.
+"""Benchmark: the shipped bot reading back every open poll after a restart, against the limits.
 
 Run from the repository root::
 
@@ -8,24 +8,33 @@ Run from the repository root::
     .venv/bin/python bench/bench_read_back.py --postgres       # the bot on embedded PostgreSQL
     .venv/bin/python bench/bench_read_back.py --quick          # a small run that proves it works
 
-What it does:
+Three processes: the emulator, the shipped bot (``python -m bot run``, as an operator runs
+it, stopped with SIGTERM) and this driver, which only uses the emulator's control API and
+reads the bot's database through a connection of its own.
 
-1. Starts the local Discord emulator with Discord's rate limits (reaction routes: 1 request
-   per 0.25 s per channel, shared by every reaction route of that channel; 50 requests/s
-   globally), a guild with ``--channels`` poll channels and ``--voters`` members, and the bot
-   on a fresh SQLite file.
-2. Opens ``--polls`` polls (rate limits off while setting up, so only the read-back is timed)
-   and gives each poll message a reaction from every voter (a random option each), as if the
-   bot had been offline: no gateway event reaches it.
-3. With rate limits on and fresh buckets, times ``Publisher.read_back_all()`` - what the bot
-   does after every fresh session - and checks the database then equals the reactions.
+1. The emulator has a guild with ``--channels`` poll channels and ``--voters`` members; rate
+   limits are off while setting up. The bot starts on a fresh database and seeds the server;
+   the missing predictions are added with ``/prediction add`` and ``--polls`` polls opened
+   with ``/poll open`` (round robin over the channels). Then the bot is stopped.
+2. While it is down, every voter reacts to every poll message (a random option each, through
+   ``/reactions/burst``). Its session is expired first, so the events reach no session (the
+   emulator says it delivered none, or the bench stops): a fresh IDENTIFY gets none of them,
+   and the table shows the bot made no RESUME and how few gateway frames it was sent.
+3. Discord's rate limits go on (reaction routes: 1 request per 0.25 s per channel, shared by
+   every reaction route of the channel; 50 requests/s globally); the buckets are fresh, as
+   no request counted against them while they were off. The bot starts again and is timed
+   from its process start, and from its IDENTIFY (the emulator's count, polled every 10 ms),
+   until the ``votes`` table holds one vote per voter and poll; then the table is compared
+   with the reactions per poll, member and choice. Requests and 429s are the emulator's
+   counts from the restart on: the bot's start-up, one read of each poll message (its
+   reaction counts) and the reaction pages.
 4. The minimum the limits allow: a channel needs ``sum(ceil(users / 100))`` reaction-user
    requests over its polls' options (users include the bot's own reaction; an option nobody
    else holds needs none), and with one request per window the last one can start
    ``(n - 1)`` windows after the first. Channels run side by side, so the minimum is the
-   largest channel's. The goal: measured / minimum <= 1.2.
+   largest channel's. The goal: measured (from the process start) / minimum <= 1.2.
 
-Prints a table and writes the result as JSON to ``bench/out/read_back[-postgresql].json``.
+Prints a table and writes the result as JSON to ``bench/out/read_back-<backend>.json``.
 """
 
 from __future__ import annotations
@@ -39,22 +48,22 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from discord_emulator import Emulator
-from discord_emulator.connect import connect_client
 from discord_emulator.ratelimit import ROUTE_LIMITS
-from harness import OUT, Databases, Row, common_args, print_table
+from discord_emulator.remote import Remote
+from harness import OUT, Databases, Row, common_args, emulator, print_table
+from shipped import ShippedBot, cpu_seconds, memory_mb, open_poll, wait_for
+from sqlalchemy import func, select
 
-from bot.app import CalledItBot
-from bot.domain.clock import SystemClock
 from bot.domain.outcomes import Choice
-from bot.services import Services
-from db.migrate import upgrade
+from db.models import Poll, Prediction, Vote
 from db.session import Database
 
 EMOJI = [c.emoji for c in Choice]
+GOAL = 1.2
 
 
 def reaction_window() -> tuple[int, float]:
@@ -65,95 +74,224 @@ def reaction_window() -> tuple[int, float]:
     raise RuntimeError("no reaction route limit in the emulator")
 
 
-async def run(args: argparse.Namespace) -> dict[str, object]:
-    """Set up, time one full read-back, check it, and return the numbers."""
-    rng = random.Random(args.seed)
-    emu = Emulator(ratelimits=False, ratelimit_speed=args.speed, validate_spec=False)
-    async with emu:
-        names = tuple(f"polls-{n}" for n in range(args.channels))
-        guild = emu.create_guild("Bench", channels=names)
-        channels = [c for c in guild.channels.values() if c.name in names]
-        voters = [emu.add_member(guild, f"v{n:05d}").id for n in range(args.voters)]
-        database = Database(await Databases(args.postgres).fresh("read_back"))
-        await upgrade(database)
-        services = Services.build(database, SystemClock())
-        for n in range(args.polls):
-            await services.predictions.add(
-                guild.id, title=f"Prediction {n + 1}", statement=f"Statement {n + 1}."
+async def count(database: Database, what: Any) -> int:
+    """Return a count from the bot's database (0 before its schema exists)."""
+    try:
+        async with database.read() as session:
+            return int(await session.scalar(what) or 0)
+    except Exception:  # not migrated yet
+        return 0
+
+
+async def command(remote: Remote, guild: dict[str, Any], name: str, **options: Any) -> str:
+    """Run a slash command as the guild's owner in #general; return the reply's text."""
+    answer = await remote.post(
+        "/commands/run",
+        {
+            "guild_id": guild["id"],
+            "user_id": guild["owner_id"],
+            "channel_id": guild["channels"]["general"],
+            "command": name,
+            "options": options,
+        },
+    )
+    return str((answer.get("message") or {}).get("content", ""))
+
+
+async def set_up(
+    remote: Remote, guild: dict[str, Any], database: Database, bot: ShippedBot, polls: int
+) -> list[tuple[int, int, int]]:
+    """Seed, add the missing predictions and open the polls; return (poll, channel, message)."""
+    gid = int(guild["id"])
+    predictions = select(func.count()).where(Prediction.guild_id == gid)
+
+    async def seeded() -> bool:
+        return await count(database, predictions) > 0
+
+    await wait_for(seeded, "the server seeded", bot)
+    for n in range(await count(database, predictions), polls):
+        reply = await command(
+            remote, guild, "/prediction add", title=f"Bench {n + 1}", statement=f"Bench {n + 1}."
+        )
+        if not reply.startswith("Added prediction"):
+            raise SystemExit(f"/prediction add: {reply!r}")
+    channels = [cid for name, cid in guild["channels"].items() if name != "general"]
+    for n in range(polls):
+        await open_poll(remote, gid, guild["owner_id"], channels[n % len(channels)], n + 1)
+    async with database.read() as session:
+        rows = await session.execute(select(Poll.id, Poll.channel_id, Poll.message_id))
+        opened = sorted((int(p), int(c), int(m)) for p, c, m in rows)
+    if len(opened) != polls:
+        raise SystemExit(f"{len(opened)} polls opened, not {polls}")
+    return opened
+
+
+async def react(
+    remote: Remote, opened: list[tuple[int, int, int]], voters: list[str], rng: random.Random
+) -> int:
+    """Give every poll message a reaction from every voter; return the events dispatched."""
+    dispatched = 0
+    for _poll, _channel, message in opened:
+        ops = [[voter, str(message), rng.choice(EMOJI), "add"] for voter in voters]
+        dispatched += int((await remote.post("/reactions/burst", {"ops": ops}))["dispatched"])
+    return dispatched
+
+
+async def reactions(
+    remote: Remote, opened: list[tuple[int, int, int]], bot_id: str
+) -> tuple[dict[int, dict[int, int]], dict[int, int]]:
+    """Return the reactions as votes per poll, and the reaction requests needed per channel."""
+    truth: dict[int, dict[int, int]] = {}
+    needed: dict[int, int] = {}
+    for poll, channel, message in opened:
+        state = await remote.get(f"/messages/{message}/reactions")
+        truth[poll] = {}
+        for emoji, users in state.items():
+            choice = Choice.from_emoji(emoji)
+            assert choice is not None, emoji
+            truth[poll].update((int(u), choice.ordinal) for u in users if u != bot_id)
+            if len(users) > 1:  # someone besides the bot
+                needed[channel] = needed.get(channel, 0) + math.ceil(len(users) / 100)
+    return truth, needed
+
+
+async def differences(database: Database, truth: dict[int, dict[int, int]]) -> int:
+    """Return how many (poll, member, choice) votes differ between the database and `truth`."""
+    wrong = 0
+    async with database.read() as session:
+        for poll, want in truth.items():
+            rows = await session.execute(
+                select(Vote.member_id, Vote.choice).where(Vote.poll_id == poll)
             )
-        bot = CalledItBot(services, scheduler_interval=3600)
+            stored = {int(m): int(c) for m, c in rows}
+            wrong += len(set(stored.items()) ^ set(want.items()))
+    return wrong
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Set up, restart the bot with the reactions waiting, time it, check it; return numbers."""
+    rng = random.Random(args.seed)
+    dbs = Databases(args.postgres)
+    url = await dbs.fresh("read_back")
+    database = Database(url)
+    OUT.mkdir(parents=True, exist_ok=True)
+    log = OUT / f"read_back-bot-{dbs.backend}.log"
+    log.write_bytes(b"")
+    names = ["general", *(f"polls-{n}" for n in range(args.channels))]
+    async with emulator() as (remote, info):
+        await remote.post("/settings", {"ratelimit_speed": args.speed})
+        guild = await remote.post("/guilds", {"name": "Bench", "channels": names})
+        path = f"/guilds/{guild['id']}/members"
+        voters = (await remote.post(path, {"count": args.voters, "prefix": "v"}))["ids"]
+        bot = ShippedBot(info, url, log)
+        await bot.start()
         try:
-            async with connect_client(emu, bot, timeout=60):
-                await asyncio.wait_for(bot.settled.wait(), 60)
-                messages: list[tuple[int, int]] = []
-                for n in range(args.polls):
-                    channel = channels[n % len(channels)]
-                    opened = await bot.workflows.opening.open(
-                        guild.id,
-                        n + 1,
-                        channel_id=channel.id,
-                        here=None,
-                        hours=None,
-                        actor=None,
-                    )
-                    message_id = opened.message_id
-                    messages.append((channel.id, message_id))
-                emu.lose_reactions(
-                    [
-                        (voter, message_id, rng.choice(EMOJI), "add")
-                        for _, message_id in messages
-                        for voter in voters
-                    ]
-                )
-                limit, window = reaction_window()
-                window /= args.speed
-                needed: dict[int, int] = {}
-                for channel_id, message_id in messages:
-                    for users in emu.reactions(message_id).values():
-                        if len(users) > 1:  # someone besides the bot
-                            needed[channel_id] = needed.get(channel_id, 0) + math.ceil(
-                                len(users) / 100
-                            )
-                minimum = max(math.ceil(n / limit - 1) * window for n in needed.values())
-
-                emu.ratelimiter.buckets.clear()
-                emu.ratelimiter.enabled = True
-                emu.clear_records()
-                started = time.perf_counter()
-                results = await bot.workflows.read_back.all()
-                seconds = time.perf_counter() - started
-                emu.ratelimiter.enabled = False
-
-                reads = [r for r in emu.requests if "/reactions/" in r.route and r.method == "GET"]
-                limited = sum(1 for r in emu.requests if r.status == 429)
-                added = sum(r.report.added for r in results if r.report is not None)
-                exact = True
-                for ref in bot.discord_io.polls.all():
-                    stored = await services.votes.votes_of_poll(ref.poll_id)
-                    truth = {
-                        user: Choice.from_emoji(emoji)
-                        for emoji, users in emu.reactions(ref.message_id).items()
-                        for user in users
-                        if user != emu.bot.id
-                    }
-                    exact = exact and stored == truth
+            opened = await set_up(remote, guild, database, bot, args.polls)
         finally:
+            exits = [await bot.stop()]
+        await remote.post("/sessions/expire", {})
+        state = await remote.get("/state")
+        if state["sessions"]:
+            raise SystemExit(f"a gateway session outlived the bot: {state['sessions']}")
+        dispatched = await react(remote, opened, voters, rng)
+        if dispatched:
+            raise SystemExit(f"{dispatched} reaction events reached a gateway session")
+        truth, needed = await reactions(remote, opened, state["bot_id"])
+        expected = sum(len(votes) for votes in truth.values())
+        limit, window = reaction_window()
+        window /= args.speed
+        minimum = max(math.ceil(n / limit - 1) * window for n in needed.values())
+
+        await remote.post("/settings", {"ratelimits": True})
+        before = await remote.get("/state")
+        bot = ShippedBot(info, url, log)
+        started = time.monotonic()
+        await bot.start()
+        try:
+
+            async def identified() -> bool:
+                now = await remote.get("/state")
+                return bool(
+                    now["identifies"] > before["identifies"] or now["resumes"] > before["resumes"]
+                )
+
+            async def read_back() -> bool:
+                return await count(database, select(func.count()).select_from(Vote)) >= expected
+
+            await wait_for(identified, "the bot's IDENTIFY", bot, step=0.01)
+            identify = time.monotonic()
+            cpu = cpu_seconds(bot.pid())
+            timeout = max(120.0, 3 * minimum)
+            await wait_for(read_back, "the votes read back", bot, timeout, step=0.02)
+            done = time.monotonic()
+            cpu = cpu_seconds(bot.pid()) - cpu
+            after = await remote.get("/state")
+            await remote.post("/settings", {"ratelimits": False})
+            wrong = await differences(database, truth)
+            peak = memory_mb(bot.pid())[1]
+        finally:
+            exits.append(await bot.stop())
             await database.dispose()
+    seconds, from_identify = done - started, done - identify
     return {
-        "backend": "postgresql" if args.postgres else "sqlite",
+        "backend": dbs.backend,
         "polls": args.polls,
         "voters_per_poll": args.voters,
         "channels": args.channels,
         "speed": args.speed,
-        "reaction_requests": len(reads),
-        "requests_needed": sum(needed.values()),
-        "responses_429": limited,
-        "votes_added": added,
-        "db_equals_reactions": exact,
+        "reactions": expected,
+        "events_dispatched_while_down": dispatched,
         "seconds": round(seconds, 2),
+        "seconds_from_identify": round(from_identify, 2),
+        "start_to_identify_s": round(identify - started, 2),
         "minimum_seconds": round(minimum, 2),
         "ratio": round(seconds / minimum, 3) if minimum else None,
+        "ratio_from_identify": round(from_identify / minimum, 3) if minimum else None,
+        "requests": after["requests"] - before["requests"],
+        "reaction_requests_needed": sum(needed.values()),
+        "responses_429": after["rate_limited"] - before["rate_limited"],
+        "resumes": after["resumes"] - before["resumes"],
+        "gateway_frames_to_bot": after["frames_sent"],
+        "votes_differing": wrong,
+        "db_equals_reactions": wrong == 0,
+        "bot_cpu_s": round(cpu, 2),
+        "bot_peak_rss_mb": round(peak, 1),
+        "exit_status_on_sigterm": exits,
     }
+
+
+def report(r: dict[str, Any]) -> None:
+    """Print the table."""
+    minimum = f"{r['minimum_seconds']:.2f} s the limits allow"
+
+    def ratio(key: str) -> str:
+        return "-" if r[key] is None else f"{r[key]:.3f}x"
+
+    met = r["ratio"] is not None and r["ratio"] <= GOAL
+    exits = " / ".join(str(e) for e in r["exit_status_on_sigterm"])
+    print_table(
+        f"read-back after a restart: {r['polls']} polls x {r['voters_per_poll']:,} voters, "
+        f"{r['channels']} channel(s), calledit run as a subprocess, {r['backend']}",
+        [
+            Row("process start -> database equals the reactions", f"{r['seconds']:.2f} s",
+                minimum, ratio("ratio"), f"<= {GOAL}x", "OK" if met else "MISSED"),
+            Row("IDENTIFY -> database equals the reactions", f"{r['seconds_from_identify']:.2f} s",
+                minimum, ratio("ratio_from_identify")),
+            Row("process start -> IDENTIFY", f"{r['start_to_identify_s']:.2f} s"),
+            Row("requests to Discord after the restart", f"{r['requests']:,}",
+                f"{r['reaction_requests_needed']:,} reaction pages + {r['polls']} messages"),
+            Row("429 answers", str(r["responses_429"]), "", "", "0",
+                "OK" if r["responses_429"] == 0 else "MISSED"),
+            Row("RESUMEs / gateway frames to the bot",
+                f"{r['resumes']} / {r['gateway_frames_to_bot']:,}",
+                f"{r['reactions']:,} reactions made while down"),
+            Row("bot CPU / peak RSS", f"{r['bot_cpu_s']:.1f} s / {r['bot_peak_rss_mb']:.0f} MB"),
+            Row("exit status on SIGTERM (set-up / timed)", exits),
+            Row("database equals the reactions (poll, member, choice)",
+                str(r["db_equals_reactions"]), f"{r['votes_differing']} differ", "", "True",
+                "OK" if r["db_equals_reactions"] else "MISSED"),
+        ],
+    )  # fmt: skip
 
 
 def main() -> None:
@@ -170,31 +308,13 @@ def main() -> None:
         args.polls, args.voters, args.speed = 4, 150, 10.0
     logging.basicConfig(level=logging.WARNING)
     result = asyncio.run(run(args))
-    ratio = result["ratio"]
-    print_table(
-        f"read-back: {result['polls']} polls x {result['voters_per_poll']:,} voters, "
-        f"{result['channels']} channel(s), {result['backend']}",
-        [
-            Row(
-                "read-back of every open poll",
-                f"{result['seconds']:.2f} s",
-                f"{result['minimum_seconds']:.2f} s the limits allow",
-                "-" if ratio is None else f"{ratio:.3f}x",
-                "<= 1.2x",
-                "OK" if ratio is not None and ratio <= 1.2 else "MISSED",
-            ),
-            Row("reaction requests", f"{result['reaction_requests']:,}",
-                f"{result['requests_needed']:,} needed"),
-            Row("429 answers", str(result["responses_429"]), "", "", "0",
-                "OK" if result["responses_429"] == 0 else "MISSED"),
-            Row("database equals the reactions", str(result["db_equals_reactions"]), "", "",
-                "True", "OK" if result["db_equals_reactions"] else "MISSED"),
-        ],
-    )  # fmt: skip
+    report(result)
     out = args.out or OUT / f"read_back-{result['backend']}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"\nwrote {out}")
+    if not result["db_equals_reactions"] or any(result["exit_status_on_sigterm"]):
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -58,8 +58,12 @@ BENCHES = {
         "exit status on SIGTERM (first / restart)  0 / 0",
     ),
     "bench_read_back.py": (
-        "read-back: 4 polls x 150 voters, 1 channel(s), {backend}",
-        "database equals the reactions  True",
+        "read-back after a restart: 4 polls x 150 voters, 1 channel(s), calledit run as a "
+        "subprocess, {backend}",
+        "process start -> database equals the reactions",
+        "RESUMEs / gateway frames to the bot",
+        "exit status on SIGTERM (set-up / timed)               0 / 0",
+        "database equals the reactions (poll, member, choice)  True",
     ),
 }
 
