@@ -25,7 +25,6 @@ from bot.domain.seedfile import load as load_seed_file
 from bot.domain.shards import ShardScope
 from bot.heap import Heap
 from bot.metrics import Metrics, shard_states, time_command
-from bot.render import cards
 from bot.scheduler import Job, Scheduler
 from bot.services import Services
 from bot.shipped import DEFAULT_SEED
@@ -229,8 +228,8 @@ class CalledItBot(commands.Bot):
         await self.workflows.startup.before_connect()
         self.workflows.votes.start()
         await self.sync_commands()
-        # Load the cards' fonts in a worker thread now, so the first card renders as fast.
-        await asyncio.to_thread(cards.warm)
+        # The cards' fonts load with the first card (bot/render/cards): 10 MB otherwise held
+        # from the start by a process that may never draw one, for a few ms on that card.
 
     async def sync_commands(self) -> None:
         """Sync to DEV_GUILD_ID when set; globally only when the command set changed.

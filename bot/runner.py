@@ -24,8 +24,6 @@ from bot.metrics import shard_states
 from bot.services import Services
 from bot.services.shard_state import backoff
 from bot.sharded import GatewayAdvice, IdentifyGate, ShardedCalledItBot, gateway_advice
-from bot.web.ops import Ops, web_servers
-from bot.web.server import Installer, serving
 from bot.wiring import process_name
 from bot.workflows.startup import start_key
 from db.migrate import upgrade
@@ -73,27 +71,47 @@ async def run_bot(settings: Settings) -> int:
             await spare_identifies(services, scope, advice)
             gate = IdentifyGate(services.shards, advice.max_concurrency, process_name())
             bot = ShardedCalledItBot(services, gate=gate, scope=scope, **options)
-        ops = Ops(database, bot.metrics, shards=lambda: shard_states(bot, bot.scope.shard_ids))
-        pages: list[Installer] = []
-        if settings.web_port is not None:  # else the pages' templates are never even loaded
-            from bot.web.pages import install as install_pages
-
-            pages.append(
-                functools.partial(
-                    install_pages,
-                    database=database,
-                    clock=clock,
-                    services=services,  # the boards the bot keeps cached
-                    guild_name=lambda guild_id: getattr(bot.get_guild(guild_id), "name", None),
-                )
-            )
-        # HTTP only when WEB_PORT is set: the operator endpoints and the server pages.
-        async with bot, serving(web_servers(settings, ops, pages)):
+        # HTTP only when WEB_PORT or METRICS_PORT is set: the operator endpoints and the pages.
+        http = http_servers(settings, bot, database, clock, services)
+        async with bot, http:
             with stopping_on_signals(bot):
                 await start(bot, token)
     finally:
         await database.dispose()
     return 0
+
+
+def http_servers(
+    settings: Settings,
+    bot: CalledItBot,
+    database: Database,
+    clock: SystemClock,
+    services: Services,
+) -> contextlib.AbstractAsyncContextManager[object]:
+    """Return what serves HTTP for the run: nothing without WEB_PORT or METRICS_PORT.
+
+    aiohttp's server, the endpoints and the pages' templates are imported only when served.
+    """
+    if settings.web_port is None and settings.metrics_port is None:
+        return contextlib.nullcontext()
+    from bot.web.ops import Ops, web_servers
+    from bot.web.server import Installer, serving
+
+    ops = Ops(database, bot.metrics, shards=lambda: shard_states(bot, bot.scope.shard_ids))
+    pages: list[Installer] = []
+    if settings.web_port is not None:  # else the pages' templates are never even loaded
+        from bot.web.pages import install as install_pages
+
+        pages.append(
+            functools.partial(
+                install_pages,
+                database=database,
+                clock=clock,
+                services=services,  # the boards the bot keeps cached
+                guild_name=lambda guild_id: getattr(bot.get_guild(guild_id), "name", None),
+            )
+        )
+    return serving(web_servers(settings, ops, pages))
 
 
 #: The signals that stop the bot cleanly: `docker stop` and systemd send SIGTERM, Ctrl-C SIGINT.

@@ -33,10 +33,13 @@ BENCHES = {
     ),
     "bench_commands.py": ("/stats, first after a resolution", "on {backend}"),
     "bench_guilds.py": (
-        "50 guilds (25 channels, 15 roles each), 50 open polls in 5, {backend}",
-        "IDENTIFY -> ready, s (bot: + start-up work)",
-        "soak: RSS of the bot's process ({backend})",
-        "after 20,000 votes",
+        "50 guilds (25 channels, 15 roles each), 50 open polls in 5, {backend}, 1 round(s); "
+        "calledit run as a subprocess, reference: a plain discord.py client",
+        "session READY -> ready, s (every server seeded)",
+        "soak: 20,000 reaction events (20 passes of votes and retractions), RSS of the bot's "
+        "process ({backend})",
+        "after 20,000 events",
+        "RSS after the soak, quiet",
     ),
     "bench_web.py": (
         "public pages, 50 concurrent clients, 20,000 votes, {backend}",
