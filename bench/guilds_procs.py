@@ -214,8 +214,13 @@ async def soak(
     voters: list[str],
     total: int,
     every: int,
+    later: float,
 ) -> dict[str, Any]:
-    """Flood about `total` reaction events over the polls; sample RSS by events committed."""
+    """Flood about `total` reaction events over the polls; sample RSS by events committed.
+
+    RSS is read 2 s after the last vote is stored, and again `later` seconds after it (past
+    a scheduler tick: what the process keeps once its periodic work ran).
+    """
     messages = list(polls)
     order = [polls[m] for m in messages]
     pairs = len(messages) * len(voters)
@@ -258,11 +263,15 @@ async def soak(
             raise TimeoutError(f"the soak committed {done} of {total} events in 30 minutes")
     await asyncio.sleep(2.0)  # quiet: what it keeps, not what it was doing
     now, peak = memory_mb(pid)
+    await asyncio.sleep(max(0.0, later - 2.0))
+    kept = memory_mb(pid)[0]
     return {
         "events": total,
         "cycles": cycles,
         "samples": samples,
         "max_backlog": backlog,
         "rss_after_mb": round(now, 1),
+        "later_s": later,
+        "rss_later_mb": round(kept, 1),
         "rss_peak_mb": round(peak, 1),
     }

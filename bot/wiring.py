@@ -19,6 +19,7 @@ from bot.discord_io.threads import PollThreads
 from bot.discord_io.voters import Voters
 from bot.domain.seedfile import SeedSet
 from bot.domain.shards import ShardScope
+from bot.memory import release_free_memory
 from bot.metrics import Metrics
 from bot.scheduler import Job
 from bot.services import Services
@@ -225,6 +226,7 @@ class Workflows:
             Job("reminders", reminders.post_due),
             Job("weekly digest", reminders.post_digests),
             Job("admin channel notices", admin_channel.deliver_all),
+            Job("free memory back to the system", release_free_memory),
         )
         intake = VoteIntake(
             polls,

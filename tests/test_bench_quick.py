@@ -39,7 +39,7 @@ BENCHES = {
         "soak: 20,000 reaction events (20 passes of votes and retractions), RSS of the bot's "
         "process ({backend})",
         "after 20,000 events",
-        "RSS after the soak, quiet",
+        "RSS 2 s after the soak",
     ),
     "bench_web.py": (
         "public pages, 50 concurrent clients, 20,000 votes, {backend}",

@@ -1,0 +1,36 @@
+"""Hand the C allocator's free memory back to the system, once every scheduler tick.
+
+Python and SQLite free what a flood of votes or a read-back of every poll used, but glibc's
+malloc keeps freed memory in its heaps for later: after 1,000,000 votes in 1,000 polls some
+4 MB of the process's resident memory was free memory nobody would use again soon.
+``malloc_trim`` returns the free pages (about a millisecond, in a worker thread). Where the C
+library is not glibc (musl, macOS) there is nothing to call and nothing is done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import logging
+from collections.abc import Callable
+from functools import cache
+
+log = logging.getLogger(__name__)
+
+
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """Return glibc's malloc_trim, or None where the C library has none."""
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        log.debug("no malloc_trim in this C library: free memory stays with the allocator")
+        return None
+    return trim
+
+
+async def release_free_memory() -> None:
+    """Return the allocator's free memory to the system (glibc only), off the event loop."""
+    trim = _malloc_trim()
+    if trim is not None:
+        await asyncio.to_thread(trim, 0)
