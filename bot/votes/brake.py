@@ -5,10 +5,10 @@ Slices: a flood of events mustn't hold the event loop for long.
 asyncio reads up to 256 KB per socket read, and discord.py parses every frame of a read before
 the event loop runs anything else: during a reaction flood that is some 400 frames per turn of
 the loop, and a command's database read, which needs a turn per step, took 2-3 s. Reading
-64 KB at a time (some 100 frames of reaction adds with their members, a few milliseconds)
-lets other work in between. 16 KB slices cost the shipped process about 0.9 µs more per vote
-(bench/bench_votes.py: 0.87x a plain client against 0.92x) for no better answer times
-(`/poll results` p99 519 ms against 534 ms during an unbounded flood).
+16 KB at a time (some 20 frames) lets other work in between. 64 KB slices saved the shipped
+process about 0.9 µs a vote in a reaction flood, but a burst of 5,000 sealed-ballot clicks
+(each interaction carries its whole message) then left 2,900 of them unanswered within 3 s on
+PostgreSQL, against none with 16 KB (bench/bench_sealed.py).
 
 Pause: when the vote writer's backlog is too long, reading stops until it has halved, so a
 flood the database can't keep up with waits in the kernel's and Discord's buffers rather than
@@ -34,7 +34,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-READ_SIZE = 64 * 1024
+READ_SIZE = 16 * 1024
 #: On the way out, how long to wait for the gateway to acknowledge the last event handled.
 ACK_WAIT = 1.0
 #: On a stop signal, how long to read on for the gateway's ack (what it sent before is taken).
