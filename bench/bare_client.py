@@ -22,15 +22,32 @@ from discord.http import Route
 TOKEN = "emulator.bot.token"
 
 
-def main() -> None:
-    """Connect, count, report, and stop on SIGTERM."""
-    api_base, gateway_url, expect = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def plain_client(api_base: str, gateway_url: str) -> discord.Client:
+    """Return a plain client with the bot's intents, pointed at the emulator (nothing else)."""
     Route.BASE = api_base
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
     intents = discord.Intents.none()
     intents.guilds = True
     intents.guild_reactions = True
-    client = discord.Client(intents=intents)
+    return discord.Client(intents=intents)
+
+
+def run_until_sigterm(client: discord.Client) -> None:
+    """Run the client until SIGTERM closes it."""
+
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, lambda: asyncio.ensure_future(client.close()))
+        async with client:
+            await client.start(TOKEN)
+
+    asyncio.run(run())
+
+
+def main() -> None:
+    """Connect, count, report, and stop on SIGTERM."""
+    api_base, gateway_url, expect = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    client = plain_client(api_base, gateway_url)
     count = 0
 
     @client.event
@@ -51,13 +68,7 @@ def main() -> None:
     async def on_raw_reaction_remove(payload: discord.RawReactionActionEvent) -> None:
         seen()
 
-    async def run() -> None:
-        loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGTERM, lambda: asyncio.ensure_future(client.close()))
-        async with client:
-            await client.start(TOKEN)
-
-    asyncio.run(run())
+    run_until_sigterm(client)
 
 
 if __name__ == "__main__":

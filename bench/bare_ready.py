@@ -9,45 +9,27 @@ until SIGTERM. Pointing discord.py at the emulator is the only thing it changes.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import signal
 import sys
 import time
 
-import discord
-import yarl
-from discord.gateway import DiscordWebSocket
-from discord.http import Route
-
-TOKEN = "emulator.bot.token"
+from bare_client import plain_client, run_until_sigterm
 
 
 def main() -> None:
     """Connect, say when ready, and stop on SIGTERM."""
     api_base, gateway_url = sys.argv[1], sys.argv[2]
-    Route.BASE = api_base
-    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
     logging.basicConfig(
         stream=sys.stdout, level=logging.WARNING, format="%(created).3f %(name)s: %(message)s"
     )
     logging.getLogger("discord.gateway").setLevel(logging.INFO)
-    intents = discord.Intents.none()
-    intents.guilds = True
-    intents.guild_reactions = True
-    client = discord.Client(intents=intents)
+    client = plain_client(api_base, gateway_url)
 
     @client.event
     async def on_ready() -> None:
         print(f"ready {time.time():.3f} {len(client.guilds)}", flush=True)
 
-    async def run() -> None:
-        loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGTERM, lambda: asyncio.ensure_future(client.close()))
-        async with client:
-            await client.start(TOKEN)
-
-    asyncio.run(run())
+    run_until_sigterm(client)
 
 
 if __name__ == "__main__":
