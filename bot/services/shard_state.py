@@ -16,6 +16,10 @@ log = logging.getLogger(__name__)
 
 #: Discord lets each identify bucket start one session per this long.
 IDENTIFY_WINDOW = timedelta(seconds=5)
+#: How long a claim may take to become an IDENTIFY on the wire: the claim is stamped inside its
+#: transaction, and its commit and the send follow. A claimer whose IDENTIFY went out 0.5 s
+#: after its stamp let the next process in 4.5 s later (an emulator violation under CI load).
+IDENTIFY_SLACK = timedelta(seconds=1)
 #: Failed starts counted together when each came within this long of the previous one.
 FAILURE_MEMORY = timedelta(hours=1)
 
@@ -33,7 +37,7 @@ class ShardStateService:
         self._now = now
 
     async def claim_identify(
-        self, bucket: int, claimant: str, window: timedelta = IDENTIFY_WINDOW
+        self, bucket: int, claimant: str, window: timedelta = IDENTIFY_WINDOW + IDENTIFY_SLACK
     ) -> datetime | None:
         """Take a bucket's identify slot; None when taken, else when it frees (try again then).
 
