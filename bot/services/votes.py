@@ -244,6 +244,11 @@ class VoteService:
             )
         return changed
 
+    def stored_name(self, guild_id: int, member_id: int, name: str) -> str:
+        """Return the member's stored name when it is this one (one object for every vote), else name."""
+        stored = self._names.get((guild_id, member_id))
+        return stored if stored == name else name
+
     def _names_committed(self, future: asyncio.Future[ApplyReport]) -> None:
         """Remember the names a batch wrote once it committed (a failed try wrote none)."""
         if future.cancelled() or future.exception() is not None:

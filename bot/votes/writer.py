@@ -157,6 +157,10 @@ class VoteWriter:
         """Return a member's last committed choice on a poll this writer knows, if any."""
         return self._known.get(message_id, {}).get(member_id)
 
+    def shared_member_id(self, member_id: int) -> int:
+        """Return the one int kept for this member, for a queued vote to hold instead of its own."""
+        return self._shared_ids().setdefault(member_id, member_id)
+
     def remember(self, message_id: int, votes: dict[int, Choice]) -> None:
         """Seed the known choices of a poll (after start-up or a read-back)."""
         self.forget(message_id)
@@ -194,8 +198,12 @@ class VoteWriter:
 
     def pending_on(self, message_id: int) -> int:
         """Return how many events on one poll message wait to be committed."""
-        waiting = [self._pending, self._held.get(message_id, []), *self._writing.values()]
-        return sum(1 for events in waiting for e in events if e.message_id == message_id)
+        return sum(1 for e in self.waiting() if e.message_id == message_id)
+
+    def waiting(self) -> list[VoteEvent]:
+        """Return every event not yet committed: being written, held for exclusive work, queued."""
+        batches = [*self._writing.values(), *self._held.values(), self._pending]
+        return [event for events in batches for event in events]
 
     async def exclusive(
         self,
