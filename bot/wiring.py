@@ -237,7 +237,6 @@ class Workflows:
                 me=lambda: client.user.id if client.user is not None else None,
                 now=services.clock.now,
                 after_retraction=read_back.after_retraction,
-                stored_name=services.votes.stored_name,
             ),
         )
         buttons = ButtonVotes(

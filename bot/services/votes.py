@@ -26,6 +26,7 @@ from bot.domain.votes import (
 from bot.services.receipts import is_sealed
 from bot.services.vote_clears import apply_with_clears
 from bot.services.vote_postgres import write_postgres
+from bot.services.written_names import WrittenNames
 from bot.snapshots.votes import ApplyReport, BallotState, ReadBackReport
 from db.faults import Outage, is_transient
 from db.models import MemberName, Poll, Vote, sqlite_datetime
@@ -41,8 +42,6 @@ _names = MemberName.__table__
 NameKey = tuple[int, int]
 #: Display names are at most 32 characters on Discord; the column allows 100.
 NAME_MAX = 100
-#: How many committed names the service remembers before forgetting them all.
-NAMES_KEPT = 200_000
 _delete_one = delete(_votes).where(
     _votes.c.poll_id == bindparam("p"), _votes.c.member_id == bindparam("m")
 )
@@ -81,8 +80,8 @@ class VoteService:
             index_elements=[_names.c.guild_id, _names.c.member_id],
             set_={"name": names.excluded.name, "updated_at": names.excluded.updated_at},
         )
-        #: The name last committed per (guild, member), so a batch writes only changed ones.
-        self._names: dict[NameKey, str] = {}
+        #: The names last committed, so a batch writes only changed ones.
+        self._names = WrittenNames()
 
     @property
     def outage(self) -> Outage | None:
@@ -226,7 +225,8 @@ class VoteService:
         for event in events:
             if event.name is not None and event.guild_id is not None:
                 latest[(event.guild_id, event.member_id)] = event.name[:NAME_MAX]
-        changed = {key: name for key, name in latest.items() if self._names.get(key) != name}
+        written = self._names.written
+        changed = {(g, m): name for (g, m), name in latest.items() if not written(g, m, name)}
         if not changed:
             return changed
         now = self._clock.now()
@@ -244,18 +244,11 @@ class VoteService:
             )
         return changed
 
-    def stored_name(self, guild_id: int, member_id: int, name: str) -> str:
-        """Return the member's stored name when it is this one (one object for every vote), else name."""
-        stored = self._names.get((guild_id, member_id))
-        return stored if stored == name else name
-
     def _names_committed(self, future: asyncio.Future[ApplyReport]) -> None:
         """Remember the names a batch wrote once it committed (a failed try wrote none)."""
         if future.cancelled() or future.exception() is not None:
             return
-        if len(self._names) > NAMES_KEPT:
-            self._names.clear()  # re-written once on their next vote: cheap, and bounded
-        self._names.update(future.result().names)
+        self._names.committed(future.result().names.items())
 
     async def apply_read_back(
         self, poll_id: int, reactions: dict[Choice, set[int]]

@@ -34,14 +34,11 @@ class VoteFilter:
         me: Callable[[], int | None],
         now: Callable[[], datetime],
         after_retraction: Callable[[int], None],
-        stored_name: Callable[[int, int, str], str],
     ) -> None:
         self._put = writer.put
-        #: A queued vote holds the poll's message id, the member's id and name as kept already,
-        #: not copies of its own: in a flood some 40,000 votes wait at once (bot/votes/writer.py)
-        #: and each is then about 170 bytes smaller.
+        #: A queued vote holds the poll's message id and the member's id as kept already, not
+        #: copies of its own: in a flood some 40,000 votes wait at once (bot/votes/writer.py).
         self._member_id = writer.shared_member_id
-        self._stored_name = stored_name
         #: The last timestamp given, and the end of its millisecond (see _stamp).
         self._stamp_at: datetime | None = None
         self._stamp_until: datetime | None = None
@@ -96,11 +93,16 @@ class VoteFilter:
                 self._remover.superseded([(seen.message_id, seen.user_id, choice)])
             return False
         member_id = self._member_id(seen.user_id)
-        name = seen.display_name
-        if name is not None:
-            name = self._stored_name(ref.guild_id, member_id, name)
         self._put(
-            VoteEvent(kind, ref.message_id, member_id, choice, self._stamp(), name, ref.guild_id)
+            VoteEvent(
+                kind,
+                ref.message_id,
+                member_id,
+                choice,
+                self._stamp(),
+                seen.display_name,
+                ref.guild_id,
+            )
         )
         return True
 

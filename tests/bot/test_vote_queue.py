@@ -1,7 +1,7 @@
-"""What a queued vote holds: the poll's, the member's and the name's objects kept already.
+"""What a queued vote holds: the poll's and the member's ids kept already, a shared timestamp.
 
 In a flood some 40,000 votes wait for the database at once, so each vote's own copies of the
-ids, name and timestamp were most of the memory the flood took (bench/bench_guilds.py).
+ids and timestamp were most of the memory the flood took (bench/bench_guilds.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from tests.locks import votes_locked
 YES, NO = "✅", "❌"
 
 
-async def test_queued_votes_hold_the_ids_and_name_kept_already(live: World) -> None:
+async def test_queued_votes_hold_the_ids_kept_already(live: World) -> None:
     await live.services.guilds.set_polls_channel(live.guild.id, live.polls.id)
     for number in (1, 2):
         opened = await live.run(live.admin, "/poll open", prediction=str(number), hours=24)
@@ -37,21 +37,10 @@ async def test_queued_votes_hold_the_ids_and_name_kept_already(live: World) -> N
         for event, ref in zip(waiting, refs, strict=True):
             assert ref is not None and event.message_id is ref.message_id
         assert waiting[0].member_id is waiting[1].member_id
-        held = waiting[0].name
-        assert held is not None and waiting[1].name is held
-        fresh = "".join(list(held))  # an equal string of its own, as each event brings
-        assert fresh is not held
-        assert live.services.votes.stored_name(live.guild.id, ada.id, fresh) is held
+        assert waiting[0].name == waiting[1].name == "member01"
     await live.settle()
     poll = await live.services.polls.by_message(first)
     assert poll is not None and len(await live.services.votes.votes_of_poll(poll.id)) == 1
-
-
-async def test_a_name_unlike_the_stored_one_is_queued_as_it_came(live: World) -> None:
-    votes = live.services.votes
-    stored = votes.stored_name(live.guild.id, live.members[0].id, "Ada")
-    assert stored == "Ada"  # nothing stored yet: the name as it came
-    assert votes.stored_name(live.guild.id, live.members[0].id, "Ada L.") == "Ada L."
 
 
 class Queue:
@@ -76,7 +65,6 @@ def test_votes_read_within_a_millisecond_share_one_timestamp() -> None:
         me=lambda: None,
         now=lambda: times[0],
         after_retraction=lambda _message: None,
-        stored_name=lambda _guild, _member, name: name,
     )
     stamps = []
     for step in (0, 500, 200, 300, -5_000):  # the last: a clock set back
