@@ -33,9 +33,22 @@ def _malloc_trim() -> Callable[[int], int] | None:
     return trim
 
 
+def forget_source_lines() -> None:
+    """Drop linecache's lines read from files; keep generated source, which has no file to reread.
+
+    Entry by entry rather than ``clearcache``: a traceback formatted meanwhile in another
+    thread (a card drawn in a worker) then finds its file's entry or none, as with CPython's
+    own ``checkcache``.
+    """
+    cache = linecache.cache
+    for filename, entry in list(cache.items()):
+        if len(entry) == 4 and entry[1] is not None:  # (size, mtime, lines, fullname)
+            cache.pop(filename, None)
+
+
 async def release_free_memory() -> None:
     """Forget logged tracebacks' source lines; return the allocator's free memory (glibc)."""
-    linecache.clearcache()
+    forget_source_lines()
     trim = _malloc_trim()
     if trim is not None:
         await asyncio.to_thread(trim, 0)

@@ -17,14 +17,13 @@ from collections.abc import Iterable
 
 #: Slots in the table (a power of two): 131,072 members' names, 8 bytes each.
 SLOTS = 1 << 17
-_MASK = SLOTS - 1
 
 
 class WrittenNames:
     """Remember, by hash, the display name last committed for each (guild, member)."""
 
     def __init__(self, slots: int = SLOTS) -> None:
-        if slots & (slots - 1):
+        if slots < 1 or slots & (slots - 1):
             raise ValueError("slots must be a power of two")
         self._mask = slots - 1
         self._table = array("q", bytes(8 * slots))

@@ -20,7 +20,7 @@ import asyncio
 import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Protocol
 
 from bot.domain.errors import Unavailable
@@ -110,9 +110,10 @@ class VoteWriter:
         #: remove: one small dict per open poll with votes (half the memory of (message,
         #: member) keys); none for a poll without (its dict would keep its largest size).
         self._known: dict[int, dict[int, Choice]] = {}
-        #: One int object per member for those dicts' keys: a member who votes on ten polls
-        #: is kept once, not ten times (32 bytes each; 3 MB of 100,000 votes in 100 polls'
-        #: worth of voters). Started over past MEMBERS_KEPT, which only ends the sharing.
+        #: One int object per member, for those dicts' keys and every queued vote's member id
+        #: (bot/votes/filter.py): a member who votes on ten polls is kept once, not ten times
+        #: (3 MB of 100,000 votes in 100 polls' worth of voters). Started over past
+        #: MEMBERS_KEPT, which only ends the sharing.
         self._member_ids: dict[int, int] = {}
         #: Futures of events whose commit someone waits for (a button press), by event identity.
         self._waiters: dict[int, asyncio.Future[bool]] = {}
@@ -198,12 +199,15 @@ class VoteWriter:
 
     def pending_on(self, message_id: int) -> int:
         """Return how many events on one poll message wait to be committed."""
-        return sum(1 for e in self.waiting() if e.message_id == message_id)
+        return sum(1 for e in self._waiting() if e.message_id == message_id)
 
     def waiting(self) -> list[VoteEvent]:
         """Return every event not yet committed: being written, held for exclusive work, queued."""
-        batches = [*self._writing.values(), *self._held.values(), self._pending]
-        return [event for events in batches for event in events]
+        return list(self._waiting())
+
+    def _waiting(self) -> Iterator[VoteEvent]:
+        for events in (*self._writing.values(), *self._held.values(), self._pending):
+            yield from events
 
     async def exclusive(
         self,

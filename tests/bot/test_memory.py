@@ -24,3 +24,14 @@ async def test_the_release_forgets_the_source_lines_of_a_logged_traceback(
     await release_free_memory()
 
     assert __file__ not in linecache.cache
+
+
+async def test_the_release_keeps_generated_source_that_has_no_file() -> None:
+    generated = "<attrs generated init calledit.Example>"
+    lines = ["def __init__(self, x):\n", "    self.x = x\n"]
+    linecache.cache[generated] = (sum(map(len, lines)), None, lines, generated)
+    try:
+        await release_free_memory()
+        assert linecache.getlines(generated) == lines  # nowhere to read it again from
+    finally:
+        linecache.cache.pop(generated, None)
