@@ -438,6 +438,7 @@ async def test_a_resolution_a_crash_kept_from_being_announced_is_announced_once_
 ) -> None:
     async with world.running() as bot:
         await configure(world)
+        await bot.scheduler.stop()  # no tick from here on: its start-up tick may still be due
         # Committed, then the process died before announcing; twice, the second replacing.
         await bot.services.resolution.resolve(world.guild.id, 2, "came_true")
         await bot.services.resolution.resolve(world.guild.id, 2, "did_not")
