@@ -1,10 +1,8 @@
 """Which display names were written already, in a fixed table: a vote writes a name only when new.
 
-A dict of (guild, member) to name held every name ever written (up to 200,000 of them, some
-40 MB), and each entry was made while the votes that brought it came in: during a flood, among
-the flood's own short-lived objects. Those few thousand entries then kept the allocator's
-arenas from going back to the system once the flood was over (8 MB after a 1,000,000-vote
-soak; bench/bench_guilds.py). Here each (guild, member) hashes to one of ``SLOTS`` slots, which
+A dict of (guild, member) to name held every name written until it was cleared at 200,000
+of them: 56 MB at that size (measured), growing with every new voter of a big instance.
+Here each (guild, member) hashes to one of ``SLOTS`` slots, which
 holds a 64-bit hash of (guild, member, name) as last committed: one 1 MB array made at
 start, nothing made per name. Two members sharing a slot only cost a name written again.
 A name is wrongly taken for written only if two 64-bit hashes are equal (about 1 in 10^19).
