@@ -7,11 +7,9 @@ from collections.abc import Iterable
 from sqlalchemy import select
 
 from bot.domain.clock import Clock
+from db.id_lists import ids, one_of
 from db.models import MemberName
 from db.session import Database
-
-#: SQLite allows 32,766 bound parameters; look names up in chunks well below that.
-_CHUNK = 900
 
 
 class NameService:
@@ -23,15 +21,13 @@ class NameService:
 
     async def of(self, guild_id: int, member_ids: Iterable[int]) -> dict[int, str]:
         """Return the stored names of these members; members with none are left out."""
-        wanted = sorted(set(member_ids))
-        found: dict[int, str] = {}
+        sqlite = self._db.is_sqlite
         async with self._db.read() as session:
-            for start in range(0, len(wanted), _CHUNK):
-                rows = await session.execute(
-                    select(MemberName.member_id, MemberName.name).where(
-                        MemberName.guild_id == guild_id,
-                        MemberName.member_id.in_(wanted[start : start + _CHUNK]),
-                    )
-                )
-                found.update({member: name for member, name in rows})
-        return found
+            rows = await session.execute(
+                select(MemberName.member_id, MemberName.name).where(
+                    MemberName.guild_id == guild_id,
+                    one_of(MemberName.member_id, "members", sqlite=sqlite),
+                ),
+                {"members": ids(set(member_ids), sqlite=sqlite)},
+            )
+            return {member: name for member, name in rows}

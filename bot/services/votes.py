@@ -29,13 +29,11 @@ from bot.services.vote_postgres import write_postgres
 from bot.services.written_names import WrittenNames
 from bot.snapshots.votes import ApplyReport, BallotState, ReadBackReport
 from db.faults import Outage, is_transient
+from db.id_lists import ids, one_of
 from db.models import MemberName, Poll, Vote, sqlite_datetime
 from db.session import Database
 
 log = logging.getLogger(__name__)
-
-#: Members per IN list when reading many ballots (well under any driver's parameter limit).
-IN_CHUNK = 500
 
 _votes = Vote.__table__
 _names = MemberName.__table__
@@ -173,13 +171,15 @@ class VoteService:
 
     def _apply_votes(self, conn: Connection, events: Sequence[VoteEvent]) -> ApplyReport:
         """Fold and write cast and retract events: at most one statement per kind."""
-        message_ids = {e.message_id for e in events}
+        sqlite = self._db.is_sqlite
+        message_ids = ids({e.message_id for e in events}, sqlite=sqlite)
         polls = {
             m: (pid, pred, closes, closed)
             for m, pid, pred, closes, closed in conn.execute(
                 select(
                     Poll.message_id, Poll.id, Poll.prediction_id, Poll.closes_at, Poll.closed_at
-                ).where(Poll.message_id.in_(message_ids))
+                ).where(one_of(Poll.message_id, "messages", sqlite=sqlite)),
+                {"messages": message_ids},
             )
         }
         accepted = [e for e in events if _accepts(polls.get(e.message_id), e.at)]
@@ -321,15 +321,15 @@ class VoteService:
             poll = await session.get(Poll, poll_id)
             if poll is None:
                 return None
-            stored: dict[int, tuple[int, str | None]] = {}
             wanted = sorted(set(member_ids))
-            for i in range(0, len(wanted), IN_CHUNK):
-                rows = await session.execute(
-                    select(Vote.member_id, Vote.choice, Vote.salt).where(
-                        Vote.poll_id == poll_id, Vote.member_id.in_(wanted[i : i + IN_CHUNK])
-                    )
-                )
-                stored.update((member, (choice, salt)) for member, choice, salt in rows)
+            sqlite = self._db.is_sqlite
+            rows = await session.execute(
+                select(Vote.member_id, Vote.choice, Vote.salt).where(
+                    Vote.poll_id == poll_id, one_of(Vote.member_id, "members", sqlite=sqlite)
+                ),
+                {"members": ids(wanted, sqlite=sqlite)},
+            )
+            stored = {member: (choice, salt) for member, choice, salt in rows}
             style = parse_ballot_style(poll.ballot_style)
             out = {}
             for member in wanted:
