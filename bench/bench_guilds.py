@@ -19,7 +19,9 @@ reads the bot's log and database, and reads each process's memory from ``/proc``
    (counted in the database); each poll guild's owner opens 10 polls with ``/poll open``; the
    bot is stopped.
 3. With the emulator's rate limits on, per round: the plain client connects, is timed to
-   ready and its RSS read, and stops; then the bot starts on the prepared database. Both are
+   ready and its RSS read, and stops; so does the stack floor (the same client with the rest
+   of the fixed stack's libraries imported and unused: the least any bot on this stack holds
+   here); then the bot starts on the prepared database. Both are
    timed from their session's READY (discord.py logs it at INFO; the emulator answers IDENTIFY
    with it at once) to discord.py's ready, the bot also to the end of its start-up work (every
    open poll read back over REST, paced by the rate limits). RSS is read at ready and once
@@ -150,9 +152,9 @@ async def prepare(world: World) -> float:
     return loop.time() - started
 
 
-async def bare_round(world: World) -> dict[str, Any]:
-    """Time the plain client to ready and read its RSS then and once quiet."""
-    client = PlainClient(world.info)
+async def bare_round(world: World, stack: str | None = None) -> dict[str, Any]:
+    """Time the plain client (with `stack`: the stack floor) to ready; read its RSS then and quiet."""
+    client = PlainClient(world.info, stack)
     try:
         moments = await client.start()
         await asyncio.sleep(SETTLE)
@@ -218,9 +220,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         rounds = []
         for rnd in range(args.rounds):
             bare = await bare_round(world)
+            floor = await bare_round(world, world.dbs.backend)
             last = rnd == args.rounds - 1
             bot = await bot_round(world, rnd + 1, args.soak if last else 0)
-            rounds.append({"bare": bare, "bot": bot})
+            rounds.append({"bare": bare, "floor": floor, "bot": bot})
             logging.getLogger("bench").info("round %d: %s", rnd + 1, rounds[-1])
         state = await remote.get("/state")
     return {
@@ -259,6 +262,7 @@ def report(result: dict[str, Any]) -> None:
     ready, bare_ready = both("ready_s")
     started, bare_started = both("start_to_ready_s")
     rss, bare_rss = both("rss_ready_mb")
+    floor = [r["floor"]["rss_ready_mb"] for r in result["rounds"]]
     seeded = all(b["seeded"] == result["guilds"] for b in bot)
     rows = [
         Row(
@@ -271,6 +275,7 @@ def report(result: dict[str, Any]) -> None:
         ),
         Row("process start -> ready, s", _span(started), _span(bare_started)),
         Row("RSS at ready, MB", _span(rss), _span(bare_rss), _ratio(rss, bare_rss)),
+        Row("  the stack floor's RSS at ready, MB", "", _span(floor)),
         Row(
             f"ready -> {result['open_polls']} open polls read back, s",
             _span([b["read_back_s"] for b in bot]),
@@ -297,10 +302,10 @@ def report(result: dict[str, Any]) -> None:
     )
     print_table(title, rows)
     if "soak" in bot[-1]:
-        report_soak(bot[-1]["soak"], result["backend"])
+        report_soak(bot[-1]["soak"], result["backend"], statistics.median(floor))
 
 
-def report_soak(soak: dict[str, Any], backend: str) -> None:
+def report_soak(soak: dict[str, Any], backend: str, floor: float) -> None:
     """Print the soak's RSS samples, its growth and the RSS it ends with."""
     samples = soak["samples"]
     first = samples[0]["rss"]
@@ -331,6 +336,7 @@ def report_soak(soak: dict[str, Any], backend: str) -> None:
             f"RSS {soak['later_s']:g} s after the soak"
             + (" (past a scheduler tick)" if soak["later_s"] > 30 else ""),
             f"{soak['rss_later_mb']:.1f} MB",
+            f"stack floor {floor:.1f} MB: {soak['rss_later_mb'] - floor:+.1f}",
             goal=f"<= {RSS_GOAL_MB:g} MB",
             verdict="ok" if soak["rss_later_mb"] <= RSS_GOAL_MB else "OVER",
         ),

@@ -96,10 +96,14 @@ async def bot_start(bot: ShippedBot) -> Moments:
 
 
 class PlainClient:
-    """``bench/bare_ready.py`` in its own process: discord.py with the bot's intents only."""
+    """``bench/bare_ready.py`` in its own process: discord.py with the bot's intents only.
 
-    def __init__(self, info: dict[str, Any]) -> None:
+    With `stack` (a backend) it also holds the rest of the fixed stack's libraries, unused.
+    """
+
+    def __init__(self, info: dict[str, Any], stack: str | None = None) -> None:
         self.info = info
+        self.stack = stack
         self.proc: asyncio.subprocess.Process | None = None
         self.guilds = 0
 
@@ -111,6 +115,7 @@ class PlainClient:
             str(REPO / "bench" / "bare_ready.py"),
             self.info["api_base"],
             self.info["gateway_url"],
+            *([self.stack] if self.stack else []),
             cwd=REPO,
             stdout=asyncio.subprocess.PIPE,
         )
