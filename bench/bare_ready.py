@@ -21,7 +21,7 @@ import time
 
 from bare_client import plain_client, run_until_sigterm
 
-#: The fixed stack's libraries beside discord.py, per backend (README, "Stack").
+#: The fixed stack's libraries beside discord.py, per backend (pyproject.toml's dependencies).
 STACK = {
     "sqlite": ("sqlalchemy.ext.asyncio", "sqlalchemy.dialects.sqlite.aiosqlite", "aiosqlite"),
     "postgresql": ("sqlalchemy.ext.asyncio", "sqlalchemy.dialects.postgresql.asyncpg", "asyncpg"),

@@ -36,6 +36,7 @@ BENCHES = {
         "50 guilds (25 channels, 15 roles each), 50 open polls in 5, {backend}, 1 round(s); "
         "calledit run as a subprocess, reference: a plain discord.py client",
         "session READY -> ready, s (every server seeded)",
+        "the stack floor's RSS at ready, MB",
         "soak: 20,000 reaction events (20 passes of votes and retractions), RSS of the bot's "
         "process ({backend})",
         "after 20,000 events",
