@@ -19,12 +19,20 @@ from bot.snapshots.predictions import OpenPollRef
 
 log = logging.getLogger(__name__)
 
+#: Removals waiting at most. Each is a request within Discord's rate limits (a few a second),
+#: so a flood of changed votes can queue far more than will be sent for hours; past this they
+#: are dropped: votes are right regardless, and the next read-back of the poll (every start and
+#: reconnect) takes the older reactions off.
+MAX_WAITING = 10_000
+
 
 class ReactionRemover:
     """Remove reactions in the background, one request at a time, within the rate limits.
 
     Without Manage Messages in a guild it stops trying there (the latest reaction still
     wins), logs it once and tells the admins; `/setup check` finding it back resumes it.
+    At MAX_WAITING removals waiting, more are dropped, with one warning until the queue is
+    down to half.
     """
 
     def __init__(
@@ -45,6 +53,8 @@ class ReactionRemover:
         self._task: asyncio.Task[None] | None = None
         self._cannot: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        #: Removals dropped since the queue was last below half of MAX_WAITING (0: none).
+        self._dropped = 0
 
     def start(self) -> None:
         """Start the background removals."""
@@ -61,10 +71,26 @@ class ReactionRemover:
 
     def superseded(self, items: Iterable[tuple[int, int, Choice]]) -> None:
         """Queue the removal of (message, member, option) reactions a newer vote replaced."""
+        queue = self._queue
         for message_id, member_id, old in items:
             ref = self._polls.get(message_id)
-            if ref is not None and self.can_remove(ref):
-                self._queue.put_nowait((ref.channel_id, message_id, member_id, old))
+            if ref is None or not self.can_remove(ref):
+                continue
+            if queue.qsize() >= MAX_WAITING:
+                self._drop()
+            else:
+                queue.put_nowait((ref.channel_id, message_id, member_id, old))
+
+    def _drop(self) -> None:
+        """Count a removal dropped for a full queue; warn at the first of a run."""
+        if not self._dropped:
+            log.warning(
+                "%d removals of older reactions are waiting for Discord's rate limits; "
+                "dropping more (the votes are right; the next read-back of each poll "
+                "takes the older reactions off)",
+                MAX_WAITING,
+            )
+        self._dropped += 1
 
     def can_remove(self, ref: OpenPollRef) -> bool:
         """Tell whether the bot may remove others' reactions on a poll (Manage Messages)."""
@@ -97,6 +123,9 @@ class ReactionRemover:
     async def _loop(self) -> None:
         while True:
             channel_id, message_id, member_id, old = await self._queue.get()
+            if self._dropped and self._queue.qsize() < MAX_WAITING // 2:
+                log.info("dropped %d removals of older reactions", self._dropped)
+                self._dropped = 0
             ref = self._polls.get(message_id)
             if ref is None or ref.guild_id in self._cannot:
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 
@@ -10,6 +11,7 @@ from discord_emulator import permissions as P
 
 from bot.domain.edits import PredictionEdit
 from bot.domain.outcomes import Choice
+from bot.votes import remover as remover_module
 from tests.bot.conftest import World
 
 YES, HALF, NO = "✅", "🌓", "❌"
@@ -70,6 +72,40 @@ async def test_votes_change_retract_and_older_reaction_removed(live: World) -> N
     results = await live.run(live.members[5], "/poll results", prediction="1")
     fields = {f["name"]: f["value"] for f in results.embeds[0]["fields"]}
     assert fields["Poll"].endswith("✅ 0 · 🌓 1 · ❌ 1 (2 votes)")
+
+
+async def test_removals_past_the_limit_are_dropped_and_the_next_read_back_takes_them_off(
+    live: World, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(remover_module, "MAX_WAITING", 2)
+    await live.services.guilds.set_polls_channel(live.guild.id, live.polls.id)
+    message_id = await open_poll(live, 1)
+    members = live.members[:5]
+    for member in members:
+        await member.react(message_id, YES)
+    await live.settle_until(lambda votes: len(votes) == 5)
+    remover = live.bot.workflows.remover
+    await remover.stop()  # the removals wait, as behind Discord's rate limits
+    with caplog.at_level(logging.WARNING, logger="bot.votes.remover"):
+        for member in members:
+            await member.react(message_id, NO)
+        await live.settle_until(lambda votes: set(votes.values()) == {Choice.DID_NOT})
+    warnings = [r for r in caplog.records if "dropping more" in r.getMessage()]
+    assert len(warnings) == 1
+
+    def older(count: int) -> bool:
+        return len(live.emu.reactions(message_id)[YES] & {m.id for m in members}) == count
+
+    remover.start()
+    await live.emu.wait_for(lambda: older(3), timeout=5)  # the two that waited
+    await asyncio.sleep(0.3)
+    assert older(3)  # the three dropped stay until a read-back
+    monkeypatch.setattr(remover_module, "MAX_WAITING", 10)
+    async with live.emu.bot_offline(invalidate=True):
+        pass
+    await live.bot.settled.wait()
+    await live.emu.wait_for(lambda: older(0), timeout=10)
+    assert await live.votes_match_reactions()
 
 
 async def test_without_manage_messages_latest_reaction_wins(
