@@ -21,6 +21,9 @@ class NameService:
 
     async def of(self, guild_id: int, member_ids: Iterable[int]) -> dict[int, str]:
         """Return the stored names of these members; members with none are left out."""
+        wanted = set(member_ids)
+        if not wanted:
+            return {}
         sqlite = self._db.is_sqlite
         async with self._db.read() as session:
             rows = await session.execute(
@@ -28,6 +31,6 @@ class NameService:
                     MemberName.guild_id == guild_id,
                     one_of(MemberName.member_id, "members", sqlite=sqlite),
                 ),
-                {"members": ids(set(member_ids), sqlite=sqlite)},
+                {"members": ids(wanted, sqlite=sqlite)},
             )
             return {member: name for member, name in rows}

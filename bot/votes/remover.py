@@ -20,9 +20,10 @@ from bot.snapshots.predictions import OpenPollRef
 log = logging.getLogger(__name__)
 
 #: Removals waiting at most. Each is a request within Discord's rate limits (a few a second),
-#: so a flood of changed votes can queue far more than will be sent for hours; past this they
-#: are dropped: votes are right regardless, and the next read-back of the poll (every start and
-#: reconnect) takes the older reactions off.
+#: so a flood of changed votes can queue far more than will be sent for hours. Past this they
+#: are dropped and their polls noted (``take_dropped``); once the queue is down to half, the
+#: scheduler reads those polls back, which counts what members still hold and queues the older
+#: reactions' removal again.
 MAX_WAITING = 10_000
 
 
@@ -31,8 +32,8 @@ class ReactionRemover:
 
     Without Manage Messages in a guild it stops trying there (the latest reaction still
     wins), logs it once and tells the admins; `/setup check` finding it back resumes it.
-    At MAX_WAITING removals waiting, more are dropped, with one warning until the queue is
-    down to half.
+    At MAX_WAITING removals waiting, more are dropped (one warning until the queue is down to
+    half) and their polls are handed to the read-back by ``take_dropped``.
     """
 
     def __init__(
@@ -55,6 +56,8 @@ class ReactionRemover:
         self._tasks: set[asyncio.Task[None]] = set()
         #: Removals dropped since the queue was last below half of MAX_WAITING (0: none).
         self._dropped = 0
+        #: Poll messages with dropped removals, to be read back (take_dropped).
+        self._dropped_on: set[int] = set()
 
     def start(self) -> None:
         """Start the background removals."""
@@ -77,20 +80,32 @@ class ReactionRemover:
             if ref is None or not self.can_remove(ref):
                 continue
             if queue.qsize() >= MAX_WAITING:
-                self._drop()
+                self._drop(message_id)
             else:
                 queue.put_nowait((ref.channel_id, message_id, member_id, old))
 
-    def _drop(self) -> None:
-        """Count a removal dropped for a full queue; warn at the first of a run."""
+    def take_dropped(self) -> list[int]:
+        """Return and forget the poll messages with dropped removals, once the queue has room.
+
+        Until those polls are read back, a member whose older reaction stayed and who then
+        takes the newer one off holds a reaction the database does not count.
+        """
+        if not self._dropped_on or self._queue.qsize() >= MAX_WAITING // 2:
+            return []
+        taken = sorted(self._dropped_on)
+        self._dropped_on.clear()
+        return taken
+
+    def _drop(self, message_id: int) -> None:
+        """Drop a removal for a full queue and note its poll; warn at the first of a run."""
         if not self._dropped:
             log.warning(
                 "%d removals of older reactions are waiting for Discord's rate limits; "
-                "dropping more (the votes are right; the next read-back of each poll "
-                "takes the older reactions off)",
+                "dropping more, and reading their polls back once fewer wait",
                 MAX_WAITING,
             )
         self._dropped += 1
+        self._dropped_on.add(message_id)
 
     def can_remove(self, ref: OpenPollRef) -> bool:
         """Tell whether the bot may remove others' reactions on a poll (Manage Messages)."""

@@ -149,7 +149,13 @@ class ReadBackWorkflow:
             return ReadBack(ref, None, "Reading it back failed; try /poll resync again later.")
 
     async def retry_unanswered(self) -> list[ReadBack]:
-        """Read back again the polls whose read-back Discord didn't answer (scheduler)."""
+        """Read back the polls Discord didn't answer, and those the remover dropped removals on.
+
+        Run by the scheduler. A poll whose older reactions were left for a full removal queue
+        (bot/votes/remover.py) is read once the queue has room: what members hold is counted
+        and the older reactions are queued for removal again.
+        """
+        self._unanswered.update(self._remover.take_dropped())
         results = []
         for message_id in sorted(self._unanswered):
             ref = self._polls.get(message_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 
@@ -74,17 +73,18 @@ async def test_votes_change_retract_and_older_reaction_removed(live: World) -> N
     assert fields["Poll"].endswith("✅ 0 · 🌓 1 · ❌ 1 (2 votes)")
 
 
-async def test_removals_past_the_limit_are_dropped_and_the_next_read_back_takes_them_off(
+async def test_removals_past_the_limit_are_dropped_and_their_polls_read_back_once_there_is_room(
     live: World, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(remover_module, "MAX_WAITING", 2)
+    monkeypatch.setattr(remover_module, "MAX_WAITING", 4)
     await live.services.guilds.set_polls_channel(live.guild.id, live.polls.id)
     message_id = await open_poll(live, 1)
-    members = live.members[:5]
+    members = live.members[:7]
     for member in members:
         await member.react(message_id, YES)
-    await live.settle_until(lambda votes: len(votes) == 5)
+    await live.settle_until(lambda votes: len(votes) == 7)
     remover = live.bot.workflows.remover
+    read_back = live.bot.workflows.read_back
     await remover.stop()  # the removals wait, as behind Discord's rate limits
     with caplog.at_level(logging.WARNING, logger="bot.votes.remover"):
         for member in members:
@@ -92,20 +92,24 @@ async def test_removals_past_the_limit_are_dropped_and_the_next_read_back_takes_
         await live.settle_until(lambda votes: set(votes.values()) == {Choice.DID_NOT})
     warnings = [r for r in caplog.records if "dropping more" in r.getMessage()]
     assert len(warnings) == 1
+    assert await read_back.retry_unanswered() == []  # 4 wait: no room yet
 
-    def older(count: int) -> bool:
-        return len(live.emu.reactions(message_id)[YES] & {m.id for m in members}) == count
+    def holding_yes() -> set[int]:
+        return live.emu.reactions(message_id)[YES] & {m.id for m in members}
 
+    # A member whose removal was dropped takes the newer option off: the older ✅ they still
+    # hold is their vote, which only reading the message back can tell.
+    last = members[-1]
+    await last.unreact(message_id, NO)
+    await live.settle_until(lambda votes: last.id not in votes)
     remover.start()
-    await live.emu.wait_for(lambda: older(3), timeout=5)  # the two that waited
-    await asyncio.sleep(0.3)
-    assert older(3)  # the three dropped stay until a read-back
-    monkeypatch.setattr(remover_module, "MAX_WAITING", 10)
-    async with live.emu.bot_offline(invalidate=True):
-        pass
-    await live.bot.settled.wait()
-    await live.emu.wait_for(lambda: older(0), timeout=10)
+    await live.emu.wait_for(lambda: len(holding_yes()) == 3, timeout=5)  # the 4 that waited
+    (done,) = await read_back.retry_unanswered()
+    assert done.ref.message_id == message_id
+    await live.emu.wait_for(lambda: holding_yes() == {last.id}, timeout=10)
+    await live.settle_until(lambda votes: votes.get(last.id) is Choice.CAME_TRUE)
     assert await live.votes_match_reactions()
+    assert await read_back.retry_unanswered() == []  # read once
 
 
 async def test_without_manage_messages_latest_reaction_wins(
