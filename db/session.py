@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from db.faults import Outage, describe, outage_of
+from db.id_lists import require_json
 
 log = logging.getLogger(__name__)
 
@@ -349,7 +350,7 @@ def _report_errors(engine: Engine, database: Database) -> None:
 
 
 def _tune_sqlite(engine: Engine) -> None:
-    """Set WAL, synchronous NORMAL, foreign keys and a busy timeout; control BEGIN ourselves."""
+    """Set WAL, synchronous NORMAL, foreign keys, a busy timeout; check JSON; control BEGIN."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -360,6 +361,7 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        require_json(cursor)
         cursor.close()
 
     @event.listens_for(engine, "begin")

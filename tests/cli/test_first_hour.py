@@ -312,3 +312,40 @@ def test_a_stop_signal_while_run_waits_for_postgresql_exits_0(tmp_path: Path, si
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+#: Loaded by a child Python through PYTHONPATH: every SQLite connection refuses json_each, as
+#: one without its JSON functions would (only the error's wording differs).
+NO_JSON = """
+import sqlite3
+
+_connect = sqlite3.connect
+
+
+def _without_json(action, arg1, *_):
+    return sqlite3.SQLITE_DENY if arg1 == "json_each" else sqlite3.SQLITE_OK
+
+
+def connect(*args, **kwargs):
+    connection = _connect(*args, **kwargs)
+    connection.set_authorizer(_without_json)
+    return connection
+
+
+sqlite3.connect = connect
+"""
+
+
+def test_a_sqlite_without_json_functions_stops_the_bot_with_one_line(tmp_path: Path) -> None:
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(NO_JSON)
+    upgraded = calledit(tmp_path, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    env = {"PYTHONPATH": str(hook), "DISCORD_TOKEN": TOKEN}
+    for args in (["leaderboard", "--guild", "1"], ["run"]):
+        result = calledit(tmp_path, *args, env=env)
+        assert result.returncode == 1, result.stdout + result.stderr
+        line = one_line(result)
+        assert line.startswith("calledit: failed: SQLiteLacksJSON: this Python's SQLite ("), line
+        assert "has no JSON functions" in line and "SQLite 3.38 or later, or PostgreSQL" in line
