@@ -135,10 +135,15 @@ async def acknowledge(gateway: Any, sequence: int, timeout: float = ACK_WAIT) ->
     Sent on the way out, after the votes are committed: it tells the gateway (or the emulator)
     the last event this process handled, and waiting for the ack (reading on, the events are
     no longer taken) makes sure it got there before the socket closes. Relies on discord.py's
-    ``DiscordWebSocket._keep_alive._last_ack``, which its HEARTBEAT_ACK handler updates.
+    ``DiscordWebSocket._keep_alive._last_ack``, which its HEARTBEAT_ACK handler updates, and
+    on ``KeepAliveHandler.beat``, which stamps a heartbeat's send time.
     """
     keep_alive = getattr(gateway, "_keep_alive", None)
     before = getattr(keep_alive, "_last_ack", None)
+    if keep_alive is not None:
+        # Stamp the send time as discord.py's own heartbeats do; otherwise the ack's latency is
+        # counted from the keep-alive's last beat and logs a false "Can't keep up ... behind".
+        keep_alive.beat()
     try:
         await gateway.send_heartbeat({"op": 1, "d": sequence})
     except Exception as exc:  # a socket already gone: nothing to tell
